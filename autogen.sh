@@ -1,0 +1,26 @@
+#!/bin/sh
+# Regenerate the build system. With --deps, first install the Debian packages
+# the build and the tests need (only the missing ones), as root or via sudo.
+set -e
+cd "$(dirname "$0")"
+
+PKGS="build-essential autoconf automake pkg-config libconfuse-dev libbsd-dev
+libcriterion-dev curl"
+
+if [ "$1" = "--deps" ]; then
+	missing=
+	for p in $PKGS; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+			missing="$missing $p"
+	done
+	if [ -n "$missing" ]; then
+		SUDO=
+		[ "$(id -u)" = 0 ] || SUDO=sudo
+		echo "autogen.sh: installing:$missing"
+		$SUDO apt-get update -qq
+		DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing
+	fi
+fi
+
+mkdir -p m4 build-aux
+autoreconf -fi

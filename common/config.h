@@ -1,0 +1,101 @@
+/* config: the one place that reads tine.conf; the rest sees struct config. */
+#ifndef TINE_CONFIG_H
+#define TINE_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/socket.h>
+
+#define CONFIG_ERR_MAX 512
+
+/* One address to listen on, parsed from "host:port", "[v6]:port" or "*:port". */
+struct config_listen {
+	char			*text;		/* as written, for log lines */
+	struct sockaddr_storage	 addr;
+	socklen_t		 addrlen;
+};
+
+/* Where a log goes: a file path, stderr, syslog, or nowhere. */
+enum config_log_dest {
+	CONFIG_LOG_DEFAULT,	/* not set: the caller decides (stderr with -f) */
+	CONFIG_LOG_FILE,
+	CONFIG_LOG_STDERR,
+	CONFIG_LOG_STDOUT,
+	CONFIG_LOG_SYSLOG,
+	CONFIG_LOG_OFF
+};
+
+/*
+ * The validated, immutable configuration. Every string and array is owned by
+ * the struct and released by config_free(); nothing here points into
+ * libconfuse.
+ */
+struct config {
+	char			*file;		/* file it came from, NULL for built-in */
+
+	struct config_listen	*listen;
+	size_t			 nlisten;
+	int			 backlog;
+
+	char			*document_root;	/* absolute, exists, a directory */
+	char			**index;
+	size_t			 nindex;
+
+	int			 workers;	/* resolved: "auto" = online CPUs */
+	int			 max_connections;	/* per worker */
+	long			 max_requests_per_worker; /* 0 = unlimited */
+	long			 keepalive_requests;	/* per connection, 0 = unlimited */
+
+	char			*user;		/* NULL: www-data if it exists, else nobody */
+	char			*group;		/* NULL: the user's primary group */
+	char			*pid_file;	/* "" = none */
+
+	enum config_log_dest	 error_log_dest;
+	char			*error_log;	/* path when dest is FILE */
+	int			 log_level;	/* LOG_DEBUG .. LOG_EMERG (syslog.h) */
+	int			 syslog_facility;
+	enum config_log_dest	 access_log_dest;
+	char			*access_log;	/* path when dest is FILE */
+	char			*access_log_format; /* "combined", "common", "json" or % string */
+
+	char			*mime_types;	/* file, missing = built-in table only */
+	char			*default_type;
+
+	int			 header_timeout;	/* seconds */
+	int			 keepalive_timeout;
+	int			 send_timeout;
+	int			 watchdog_timeout;
+	int			 worker_shutdown_timeout;
+
+	size_t			 max_request_line;	/* bytes, 414 past it */
+	size_t			 max_header_size;	/* bytes of the whole block, 431 */
+	int			 max_headers;		/* count, 431 */
+	size_t			 max_body_size;		/* discarded GET body, 413 past it */
+
+	bool			 server_tokens;	/* "Server: tine/VERSION" or "tine" */
+};
+
+/* Command-line values that replace the file's before validation (-r, -l). */
+struct config_overrides {
+	const char	*document_root;	/* NULL: keep the file's */
+	const char	*listen;	/* NULL: keep the file's; else the only listener */
+};
+
+/*
+ * Parse and validate `file` (NULL = built-in defaults only) with the
+ * overrides applied (ov may be NULL). Returns a new config owned by the
+ * caller, or NULL with a message "FILE:LINE: KEY: ..." in err.
+ */
+struct config	*config_load(const char *file, const struct config_overrides *ov,
+		    char *err, size_t errlen);
+
+/* Parse one listen address ("127.0.0.1:8080", "[::1]:80", "*:80"). */
+int		 config_parse_listen(const char *text, struct config_listen *out);
+
+/* Release a config from config_load(); NULL is fine. */
+void		 config_free(struct config *);
+
+/* The tine.conf word for a syslog.h LOG_* level ("notice"); static string. */
+const char	*config_level_name(int level);
+
+#endif

@@ -1,0 +1,70 @@
+/* scoreboard: shared memory where each worker reports its state to the master. */
+#include "tine_build.h"
+
+#include <string.h>
+#include <sys/mman.h>
+
+#include "scoreboard.h"
+
+/* Map nslots slots shared with every child forked later. */
+int
+scoreboard_create(struct scoreboard *sb, int nslots)
+{
+	void	*p;
+
+	p = mmap(NULL, sizeof(struct sb_slot) * nslots, PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return -1;
+	memset(p, 0, sizeof(struct sb_slot) * nslots);
+	sb->slots = p;
+	sb->nslots = nslots;
+	return 0;
+}
+
+/* Unmap the slots. */
+void
+scoreboard_destroy(struct scoreboard *sb)
+{
+	if (sb->slots != NULL)
+		munmap(sb->slots, sizeof(struct sb_slot) * sb->nslots);
+	sb->slots = NULL;
+	sb->nslots = 0;
+}
+
+/* A free slot for a new worker, or NULL when all are taken. */
+struct sb_slot *
+scoreboard_claim(struct scoreboard *sb)
+{
+	int	i;
+
+	for (i = 0; i < sb->nslots; i++) {
+		if (sb->slots[i].pid == 0) {
+			memset((void *)&sb->slots[i], 0, sizeof(sb->slots[i]));
+			return &sb->slots[i];
+		}
+	}
+	return NULL;
+}
+
+/* The slot held by pid, or NULL. */
+struct sb_slot *
+scoreboard_find(struct scoreboard *sb, pid_t pid)
+{
+	int	i;
+
+	for (i = 0; i < sb->nslots; i++)
+		if (sb->slots[i].pid == pid)
+			return &sb->slots[i];
+	return NULL;
+}
+
+/* Monotonic seconds, the clock of heartbeats. */
+time_t
+scoreboard_now(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}

@@ -1,0 +1,126 @@
+/* listen: the listening sockets, bound by the master and kept across reloads. */
+#include "tine_build.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "listen.h"
+
+/* Bind and listen on one address; the socket is non-blocking for accept4. */
+static int
+listen_bind(struct listener *l, int backlog, char *err, size_t errlen)
+{
+	int	fd, on = 1;
+
+	fd = socket(l->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		goto fail;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1)
+		goto fail;
+	/* "[::]:80" and "*:80" may both be listed: v6 sockets stay v6-only. */
+	if (l->addr.ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6,
+	    IPV6_V6ONLY, &on, sizeof(on)) == -1)
+		goto fail;
+	if (bind(fd, (struct sockaddr *)&l->addr, l->addrlen) == -1 ||
+	    listen(fd, backlog) == -1)
+		goto fail;
+	l->fd = fd;
+	return 0;
+fail:
+	snprintf(err, errlen, "cannot listen on %s: %s", l->text,
+	    strerror(errno));
+	if (fd != -1)
+		close(fd);
+	return -1;
+}
+
+/* The index of an open socket for the same address in keep, or -1. */
+static int
+listen_find(struct listeners *keep, const struct config_listen *cl)
+{
+	size_t	i;
+
+	if (keep == NULL)
+		return -1;
+	for (i = 0; i < keep->n; i++)
+		if (keep->v[i].fd != -1 && keep->v[i].addrlen == cl->addrlen &&
+		    memcmp(&keep->v[i].addr, &cl->addr, cl->addrlen) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Make the listeners of conf, reusing sockets of keep where they match. */
+int
+listen_open(struct listeners *out, struct listeners *keep,
+    const struct config *conf, char *err, size_t errlen)
+{
+	struct listeners	 ls = { NULL, 0 };
+	int			*from;
+	size_t			 i;
+	int			 k;
+
+	ls.v = calloc(conf->nlisten, sizeof(*ls.v));
+	from = calloc(conf->nlisten, sizeof(*from));
+	if (ls.v == NULL || from == NULL) {
+		snprintf(err, errlen, "out of memory");
+		free(ls.v);
+		free(from);
+		return -1;
+	}
+	for (i = 0; i < conf->nlisten; i++, ls.n++) {
+		struct listener	*l = &ls.v[i];
+
+		l->addr = conf->listen[i].addr;
+		l->addrlen = conf->listen[i].addrlen;
+		l->text = strdup(conf->listen[i].text);
+		l->fd = -1;
+		from[i] = k = listen_find(keep, &conf->listen[i]);
+		if (l->text == NULL || (k == -1 &&
+		    listen_bind(l, conf->backlog, err, errlen) == -1)) {
+			if (l->text == NULL)
+				snprintf(err, errlen, "out of memory");
+			ls.n++;
+			goto fail;
+		}
+		if (k != -1)
+			l->fd = keep->v[k].fd;
+	}
+	/* Only now that nothing can fail do the kept sockets change owner. */
+	for (i = 0; i < ls.n; i++)
+		if (from[i] != -1)
+			keep->v[from[i]].fd = -1;
+	free(from);
+	*out = ls;
+	return 0;
+fail:
+	for (i = 0; i < ls.n; i++)
+		if (from[i] == -1 && ls.v[i].fd != -1)
+			close(ls.v[i].fd);
+	for (i = 0; i < ls.n; i++)
+		free(ls.v[i].text);
+	free(ls.v);
+	free(from);
+	return -1;
+}
+
+/* Close every socket of a set and free it. */
+void
+listen_close(struct listeners *ls)
+{
+	size_t	i;
+
+	for (i = 0; i < ls->n; i++) {
+		if (ls->v[i].fd != -1)
+			close(ls->v[i].fd);
+		free(ls->v[i].text);
+	}
+	free(ls->v);
+	ls->v = NULL;
+	ls->n = 0;
+}

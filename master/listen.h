@@ -1,0 +1,34 @@
+/* listen: the listening sockets, bound by the master and kept across reloads. */
+#ifndef TINE_LISTEN_H
+#define TINE_LISTEN_H
+
+#include <stddef.h>
+#include <sys/socket.h>
+
+struct config;
+
+struct listener {
+	char			*text;		/* "127.0.0.1:8080", for logs */
+	struct sockaddr_storage	 addr;
+	socklen_t		 addrlen;
+	int			 fd;
+};
+
+/* The set of sockets one generation of workers accepts on. */
+struct listeners {
+	struct listener	*v;
+	size_t		 n;
+};
+
+/*
+ * Make the listeners of conf: sockets already open in `keep` (may be NULL)
+ * for the same address are moved over, the others are bound. On failure
+ * nothing is moved and err says which address failed and why.
+ */
+int	listen_open(struct listeners *out, struct listeners *keep,
+	    const struct config *conf, char *err, size_t errlen);
+
+/* Close every socket of a set and free it. */
+void	listen_close(struct listeners *);
+
+#endif

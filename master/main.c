@@ -1,0 +1,256 @@
+/* main: the command line, daemonising, the pid file, and -s signals. */
+#include "tine_build.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "log.h"
+#include "master.h"
+
+#define MAIN_DEFAULT_CONF	SYSCONFDIR "/tine/tine.conf"
+#define MAIN_DEFAULT_PID	RUNSTATEDIR "/tine.pid"
+
+/* What the command line asked for. */
+struct main_opts {
+	const char		*conf_file;
+	struct config_overrides	 ov;
+	bool			 foreground;
+	bool			 test;
+	const char		*signal;
+};
+
+/* Print usage to f. */
+static void
+main_usage(FILE *f)
+{
+	fprintf(f, "usage: tine [-fthv] [-c file] [-r docroot] [-l address] "
+	    "[-s reload|reopen|quit|stop]\n"
+	    "  -c file     configuration file (default %s if it exists,\n"
+	    "              else built-in defaults)\n"
+	    "  -f          stay in the foreground; logs to stderr unless set\n"
+	    "  -t          check the configuration and exit\n"
+	    "  -r docroot  serve this directory (overrides document_root)\n"
+	    "  -l address  listen here only (overrides listen)\n"
+	    "  -s signal   send reload, reopen, quit or stop to the master\n"
+	    "  -v          print the version\n"
+	    "  -h          this help\n", MAIN_DEFAULT_CONF);
+}
+
+/* Parse argv into opts; returns -1 after printing usage on a bad option. */
+static int
+main_args(int argc, char **argv, struct main_opts *o)
+{
+	int	ch;
+
+	while ((ch = getopt(argc, argv, "c:fthvr:l:s:")) != -1) {
+		switch (ch) {
+		case 'c': o->conf_file = optarg; break;
+		case 'f': o->foreground = true; break;
+		case 't': o->test = true; break;
+		case 'r': o->ov.document_root = optarg; break;
+		case 'l': o->ov.listen = optarg; break;
+		case 's': o->signal = optarg; break;
+		case 'v':
+			printf("tine %s\n", PACKAGE_VERSION);
+			exit(0);
+		case 'h':
+			main_usage(stdout);
+			exit(0);
+		default:
+			main_usage(stderr);
+			return -1;
+		}
+	}
+	if (optind != argc) {
+		main_usage(stderr);
+		return -1;
+	}
+	if (o->conf_file == NULL && access(MAIN_DEFAULT_CONF, F_OK) == 0)
+		o->conf_file = MAIN_DEFAULT_CONF;
+	return 0;
+}
+
+/* The pid file to use: the config's, or the built-in one for a daemon. */
+static const char *
+main_pid_path(const struct config *conf, bool foreground)
+{
+	if (conf->pid_file != NULL)
+		return conf->pid_file[0] != '\0' ? conf->pid_file : NULL;
+	return foreground ? NULL : MAIN_DEFAULT_PID;
+}
+
+/* -s: signal the running master named by the pid file. */
+static int
+main_signal(const struct config *conf, const char *name)
+{
+	static const struct { const char *name; int sig; } sigs[] = {
+		{ "reload", SIGHUP }, { "reopen", SIGUSR1 },
+		{ "quit", SIGQUIT }, { "stop", SIGTERM },
+	};
+	const char	*path = main_pid_path(conf, false), *errstr;
+	char		 buf[32];
+	long long	 pid;
+	size_t		 i;
+	ssize_t		 n;
+	int		 fd;
+
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (strcmp(name, sigs[i].name) == 0)
+			break;
+	if (i == sizeof(sigs) / sizeof(sigs[0])) {
+		fprintf(stderr, "tine: unknown signal \"%s\" (reload, reopen, "
+		    "quit or stop)\n", name);
+		return 1;
+	}
+	if (path == NULL || (fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		fprintf(stderr, "tine: cannot read pid file %s: %s (is tine "
+		    "running?)\n", path ? path : "(none)", strerror(errno));
+		return 1;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	pid = strtonum(buf, 2, 4194304, &errstr);
+	if (errstr != NULL) {
+		fprintf(stderr, "tine: pid file %s: pid is %s\n", path, errstr);
+		return 1;
+	}
+	if (kill((pid_t)pid, sigs[i].sig) == -1) {
+		fprintf(stderr, "tine: cannot signal pid %lld: %s\n", pid,
+		    strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Fork into the background. The starting process waits on a pipe and exits
+ * with the master's verdict: 0 once it serves, 1 with the reason otherwise.
+ */
+static int
+main_daemonize(void)
+{
+	char	buf[512];
+	ssize_t	n, got = 0;
+	int	p[2], fd;
+	pid_t	pid;
+
+	if (pipe2(p, O_CLOEXEC) == -1 || (pid = fork()) == -1) {
+		fprintf(stderr, "tine: cannot daemonize: %s\n", strerror(errno));
+		exit(1);
+	}
+	if (pid > 0) {
+		close(p[1]);
+		while (got < (ssize_t)sizeof(buf) - 1 && (n = read(p[0],
+		    buf + got, sizeof(buf) - 1 - got)) > 0)
+			got += n;
+		buf[got] = '\0';
+		if (got > 0 && buf[0] == '0')
+			exit(0);
+		fprintf(stderr, "tine: %s\n", got > 1 ? buf + 1 :
+		    "the server exited during start-up");
+		exit(1);
+	}
+	close(p[0]);
+	setsid();
+	if (chdir("/") == -1 || (fd = open("/dev/null", O_RDWR)) == -1)
+		exit(1);
+	dup2(fd, STDIN_FILENO);
+	dup2(fd, STDOUT_FILENO);
+	if (fd > STDERR_FILENO)
+		close(fd);
+	return p[1];
+}
+
+/* Take the pid file; a running master keeps it and we refuse to start. */
+static int
+main_pidfile(struct master *m, const char *path)
+{
+	char	why[256];
+	pid_t	other = 0;
+
+	if (path == NULL)
+		return 0;
+	m->pfh = pidfile_open(path, 0644, &other);
+	if (m->pfh == NULL) {
+		if (errno == EEXIST)
+			snprintf(why, sizeof(why), "already running as pid %ld "
+			    "(pid file %s)", (long)other, path);
+		else
+			snprintf(why, sizeof(why), "cannot open pid file %s: %s",
+			    path, strerror(errno));
+		log_error("%s", why);
+		master_report_start(m, 1, why);
+		return -1;
+	}
+	if (pidfile_write(m->pfh) == -1) {
+		snprintf(why, sizeof(why), "cannot write pid file %s: %s", path,
+		    strerror(errno));
+		log_error("%s", why);
+		master_report_start(m, 1, why);
+		pidfile_remove(m->pfh);
+		return -1;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv, char **envp)
+{
+	struct main_opts	 o;
+	struct master		 m;
+	struct config		*conf;
+	char			 err[CONFIG_ERR_MAX];
+	int			 status;
+
+	setproctitle_init(argc, argv, envp);
+	memset(&o, 0, sizeof(o));
+	if (main_args(argc, argv, &o) == -1)
+		return 1;
+	if ((conf = config_load(o.conf_file, &o.ov, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "tine: %s\n", err);
+		return 1;
+	}
+	if (o.test) {
+		printf("tine: configuration %s OK\n", o.conf_file ?
+		    o.conf_file : "(built-in defaults)");
+		config_free(conf);
+		return 0;
+	}
+	if (o.signal != NULL) {
+		status = main_signal(conf, o.signal);
+		config_free(conf);
+		return status;
+	}
+	memset(&m, 0, sizeof(m));
+	m.conf_file = o.conf_file;
+	m.ov = o.ov;
+	m.foreground = o.foreground;
+	m.ready_fd = o.foreground ? -1 : main_daemonize();
+	umask(022);
+	if (log_open(conf, o.foreground, err, sizeof(err)) == -1) {
+		fprintf(stderr, "tine: %s\n", err);
+		master_report_start(&m, 1, err);
+		config_free(conf);
+		return 1;
+	}
+	if (main_pidfile(&m, main_pid_path(conf, o.foreground)) == -1) {
+		config_free(conf);
+		return 1;
+	}
+	setproctitle("-tine: master process %s", o.conf_file ? o.conf_file :
+	    "(built-in defaults)");
+	status = master_run(&m, conf);
+	if (m.pfh != NULL)
+		pidfile_remove(m.pfh);
+	return status;
+}

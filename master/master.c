@@ -1,0 +1,467 @@
+/* master: the supervising process's signal loop, generations and reload. */
+#include "tine_build.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "master.h"
+#include "mime.h"
+
+#define MASTER_TICK_MS		1000
+#define MASTER_TERM_GRACE	1	/* s before stragglers of a fast stop are killed */
+
+/* The handler's only way to the state it records into. */
+static struct master *master_self;
+
+/* Record a signal and wake the loop; nothing else happens here. */
+static void
+master_signal(int sig)
+{
+	int	saved = errno;
+
+	switch (sig) {
+	case SIGHUP:	master_self->sig_hup = 1; break;
+	case SIGUSR1:	master_self->sig_usr1 = 1; break;
+	case SIGQUIT:	master_self->sig_quit = 1; break;
+	case SIGTERM:
+	case SIGINT:	master_self->sig_term = 1; break;
+	case SIGCHLD:	master_self->sig_chld = 1; break;
+	}
+	if (write(master_self->wake[1], "s", 1) == -1) {
+		/* the pipe is full: the loop is awake already */
+	}
+	errno = saved;
+}
+
+/* Install the handlers; SIGPIPE is ignored (sockets report EPIPE). */
+static int
+master_signals(struct master *m)
+{
+	static const int	 sigs[] = { SIGHUP, SIGUSR1, SIGQUIT, SIGTERM,
+	    SIGINT, SIGCHLD };
+	struct sigaction	 sa;
+	size_t			 i;
+
+	master_self = m;
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = master_signal;
+	sa.sa_flags = SA_RESTART;
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (sigaction(sigs[i], &sa, NULL) == -1)
+			return -1;
+	sa.sa_handler = SIG_IGN;
+	return sigaction(SIGPIPE, &sa, NULL);
+}
+
+/* Tell the daemon's starting process how the start went (once). */
+void
+master_report_start(struct master *m, int status, const char *why)
+{
+	char	buf[512];
+	int	n, fd;
+
+	if (m->ready_fd == -1)
+		return;
+	n = snprintf(buf, sizeof(buf), "%c%s", status == 0 ? '0' : '1',
+	    why != NULL ? why : "");
+	if (write(m->ready_fd, buf, (size_t)n < sizeof(buf) ? (size_t)n :
+	    sizeof(buf) - 1) == -1) {
+		/* the starter is gone; nobody to tell */
+	}
+	close(m->ready_fd);
+	m->ready_fd = -1;
+	/* The daemon's stderr was kept for start errors only. */
+	if (status == 0 && (fd = open("/dev/null", O_WRONLY)) != -1) {
+		dup2(fd, STDERR_FILENO);
+		close(fd);
+	}
+}
+
+/* Drop a reference to a setup; the last one frees it. */
+static void
+master_setup_unref(struct setup *s)
+{
+	if (s == NULL || --s->refs > 0)
+		return;
+	config_free(s->conf);
+	mime_free(s->mime);
+	free(s);
+}
+
+/* Open the access log of a config for a new generation; -1 on error. */
+static int
+master_access_open(const struct config *conf, int *fd, char *err, size_t len)
+{
+	*fd = -1;
+	switch (conf->access_log_dest) {
+	case CONFIG_LOG_FILE:
+		*fd = open(conf->access_log, O_WRONLY | O_APPEND | O_CREAT |
+		    O_CLOEXEC, 0640);
+		if (*fd == -1) {
+			snprintf(err, len, "cannot open access log %s: %s",
+			    conf->access_log, strerror(errno));
+			return -1;
+		}
+		return 0;
+	case CONFIG_LOG_DEFAULT:
+	case CONFIG_LOG_STDOUT:
+		*fd = dup(STDOUT_FILENO);
+		return 0;
+	case CONFIG_LOG_STDERR:
+		*fd = dup(STDERR_FILENO);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Make a new current generation from setup, taking over the listening
+ * sockets of the current one where the addresses match. The old one stays
+ * in the list, serving, until the new one is ready.
+ */
+static int
+master_generation(struct master *m, struct setup *setup, char *err, size_t len)
+{
+	struct generation	*g;
+	struct listeners	*keep = m->gens != NULL ? &m->gens->ls : NULL;
+
+	if ((g = calloc(1, sizeof(*g))) == NULL) {
+		snprintf(err, len, "out of memory");
+		return -1;
+	}
+	if (master_access_open(setup->conf, &g->access_fd, err, len) == -1) {
+		free(g);
+		return -1;
+	}
+	if (listen_open(&g->ls, keep, setup->conf, err, len) == -1) {
+		if (g->access_fd != -1)
+			close(g->access_fd);
+		free(g);
+		return -1;
+	}
+	g->id = ++m->next_gen;
+	g->setup = setup;
+	setup->refs++;
+	g->next = m->gens;
+	m->gens = g;
+	return 0;
+}
+
+/* Unlink and free a generation that has no worker left. */
+static void
+master_generation_free(struct master *m, struct generation *g)
+{
+	struct generation	**p;
+
+	for (p = &m->gens; *p != NULL; p = &(*p)->next)
+		if (*p == g) {
+			*p = g->next;
+			break;
+		}
+	listen_close(&g->ls);
+	if (g->access_fd != -1)
+		close(g->access_fd);
+	master_setup_unref(g->setup);
+	free(g);
+}
+
+/* Build a setup (config + MIME table) around a freshly loaded config. */
+static struct setup *
+master_setup(struct config *conf, char *err, size_t len)
+{
+	struct setup	*s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		snprintf(err, len, "out of memory");
+		config_free(conf);
+		return NULL;
+	}
+	s->refs = 1;
+	s->conf = conf;
+	if ((s->mime = mime_load(conf->mime_types, err, len)) == NULL) {
+		config_free(conf);
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+/* Tell a generation's workers to finish and go. */
+static void
+master_retire(struct master *m, struct generation *g)
+{
+	if (g->retiring)
+		return;
+	g->retiring = true;
+	g->retire_deadline = scoreboard_now() +
+	    g->setup->conf->worker_shutdown_timeout;
+	log_notice("retiring generation %u (%d workers)", g->id,
+	    pool_count(m, g));
+	pool_signal(m, g, SIGQUIT);
+}
+
+/* Log readiness once the current generation serves fully; retire the rest. */
+static void
+master_check_ready(struct master *m)
+{
+	struct generation	*g = m->gens, *o;
+	int			 n = g->setup->conf->workers;
+
+	if (g->ready || pool_count_ready(m, g) < n)
+		return;
+	g->ready = true;
+	g->backoff = 0;
+	log_notice("master ready: %d workers, generation %u", n, g->id);
+	for (o = g->next; o != NULL; o = o->next)
+		master_retire(m, o);
+	master_report_start(m, 0, NULL);
+}
+
+/*
+ * A generation whose workers cannot run (exit 15) is abandoned: on reload the
+ * old generation keeps serving; at start the master gives up.
+ */
+static void
+master_check_failed(struct master *m)
+{
+	struct generation	*g = m->gens;
+
+	if (!g->failed || pool_count(m, g) > 0)
+		return;
+	if (g->next == NULL || g->next->retiring) {
+		if (m->stopping == MASTER_RUNNING) {
+			log_error("generation %u cannot run; stopping", g->id);
+			master_report_start(m, 1, "workers cannot start with "
+			    "this configuration; see the error log");
+			m->exit_status = 1;
+			m->stopping = MASTER_TERM;
+			m->stop_deadline = scoreboard_now() + MASTER_TERM_GRACE;
+			pool_signal(m, NULL, SIGTERM);
+		}
+		return;
+	}
+	log_error("generation %u cannot run; generation %u keeps serving",
+	    g->id, g->next->id);
+	master_generation_free(m, g);
+}
+
+/* Free retired generations whose last worker has gone. */
+static void
+master_prune(struct master *m)
+{
+	struct generation	*g, *next;
+
+	for (g = m->gens->next; g != NULL; g = next) {
+		next = g->next;
+		if (g->retiring && pool_count(m, g) == 0) {
+			log_notice("generation %u finished", g->id);
+			master_generation_free(m, g);
+		}
+	}
+}
+
+/* Close every listening socket the master holds (stop: free the ports). */
+static void
+master_close_listeners(struct master *m)
+{
+	struct generation	*g;
+
+	for (g = m->gens; g != NULL; g = g->next)
+		listen_close(&g->ls);
+}
+
+/* TERM/INT: workers exit now, the master right after them. */
+static void
+master_on_term(struct master *m)
+{
+	m->sig_term = m->sig_quit = m->sig_hup = m->sig_usr1 = 0;
+	if (m->stopping == MASTER_TERM)
+		return;
+	log_notice("fast stop: terminating %d workers", pool_count(m, NULL));
+	m->stopping = MASTER_TERM;
+	m->stop_deadline = scoreboard_now() + MASTER_TERM_GRACE;
+	master_close_listeners(m);
+	pool_signal(m, NULL, SIGTERM);
+}
+
+/* QUIT: stop accepting, let in-flight responses finish, then exit. */
+static void
+master_on_quit(struct master *m)
+{
+	struct generation	*g;
+
+	m->sig_quit = m->sig_hup = 0;
+	if (m->stopping != MASTER_RUNNING)
+		return;
+	log_notice("graceful stop: %d workers finishing", pool_count(m, NULL));
+	m->stopping = MASTER_QUIT;
+	master_close_listeners(m);
+	for (g = m->gens; g != NULL; g = g->next) {
+		g->retiring = false;
+		master_retire(m, g);
+	}
+}
+
+/* Start a new generation from setup, logging the outcome of why. */
+static void
+master_start_generation(struct master *m, struct setup *s, const char *why)
+{
+	char	err[CONFIG_ERR_MAX];
+
+	if (master_generation(m, s, err, sizeof(err)) == -1) {
+		log_error("%s failed: %s; generation %u keeps serving", why,
+		    err, m->gens->id);
+		return;
+	}
+	log_notice("%s: starting generation %u", why, m->gens->id);
+	pool_fill(m);
+}
+
+/* HUP: parse the config again; a bad one changes nothing. */
+static void
+master_on_hup(struct master *m)
+{
+	char		 err[CONFIG_ERR_MAX];
+	struct config	*conf;
+	struct setup	*s;
+
+	m->sig_hup = 0;
+	log_notice("reload requested");
+	if ((conf = config_load(m->conf_file, &m->ov, err, sizeof(err))) ==
+	    NULL || (s = master_setup(conf, err, sizeof(err))) == NULL) {
+		log_error("reload failed: %s; generation %u keeps serving",
+		    err, m->gens->id);
+		return;
+	}
+	if (log_open(conf, m->foreground, err, sizeof(err)) == -1)
+		log_error("reload: %s; keeping the old error log", err);
+	master_start_generation(m, s, "reload");
+	master_setup_unref(s);
+}
+
+/* USR1: reopen the logs; a new generation picks up the new files. */
+static void
+master_on_usr1(struct master *m)
+{
+	m->sig_usr1 = 0;
+	if (m->stopping != MASTER_RUNNING)
+		return;
+	log_notice("reopening log files");
+	if (log_reopen() == -1)
+		return;
+	master_start_generation(m, m->gens->setup, "log reopen");
+}
+
+/* Sleep until a signal or a worker wakes us, or until the next tick. */
+static void
+master_wait(struct master *m, int timeout_ms)
+{
+	struct pollfd	pfd = { m->wake[0], POLLIN, 0 };
+	char		buf[256];
+
+	if (poll(&pfd, 1, timeout_ms) > 0)
+		while (read(m->wake[0], buf, sizeof(buf)) > 0)
+			;
+}
+
+/* While stopping: kill stragglers past their time; true when all are gone. */
+static bool
+master_stopped(struct master *m)
+{
+	if (pool_count(m, NULL) == 0)
+		return true;
+	if (m->stopping == MASTER_TERM && scoreboard_now() >
+	    m->stop_deadline) {
+		log_warn("workers still running after fast stop: killing");
+		pool_signal(m, NULL, SIGKILL);
+		m->stop_deadline = scoreboard_now() + 60;
+	}
+	return false;
+}
+
+/* One pass of the loop, in the fixed order of DESIGN.md. */
+static bool
+master_pass(struct master *m, time_t *tick)
+{
+	m->sig_chld = 0;
+	pool_reap(m);
+	if (m->sig_term)
+		master_on_term(m);
+	else if (m->sig_quit)
+		master_on_quit(m);
+	else if (m->sig_hup)
+		master_on_hup(m);
+	if (m->sig_usr1)
+		master_on_usr1(m);
+	if (m->stopping != MASTER_RUNNING && master_stopped(m))
+		return false;
+	if (m->stopping == MASTER_RUNNING) {
+		master_check_failed(m);
+		if (m->stopping == MASTER_RUNNING) {
+			pool_fill(m);
+			master_check_ready(m);
+			pool_rotate(m);
+		}
+	}
+	if (scoreboard_now() != *tick) {
+		*tick = scoreboard_now();
+		pool_watchdog(m);
+		master_prune(m);
+	}
+	return true;
+}
+
+/* Free everything the master holds before it exits. */
+static void
+master_cleanup(struct master *m)
+{
+	while (m->gens != NULL)
+		master_generation_free(m, m->gens);
+	scoreboard_destroy(&m->sb);
+	close(m->wake[0]);
+	close(m->wake[1]);
+}
+
+/* Start the first generation and supervise until stopped. */
+int
+master_run(struct master *m, struct config *conf)
+{
+	char		 err[CONFIG_ERR_MAX];
+	struct setup	*s;
+	time_t		 tick = 0;
+
+	if (pipe2(m->wake, O_NONBLOCK | O_CLOEXEC) == -1 ||
+	    scoreboard_create(&m->sb, POOL_SLOTS) == -1 ||
+	    master_signals(m) == -1) {
+		snprintf(err, sizeof(err), "cannot set up: %s", strerror(errno));
+		goto fail;
+	}
+	if ((s = master_setup(conf, err, sizeof(err))) == NULL)
+		goto fail;
+	if (master_generation(m, s, err, sizeof(err)) == -1) {
+		master_setup_unref(s);
+		goto fail;
+	}
+	master_setup_unref(s);
+	log_notice("master started: pid %ld, generation %u, %zu listeners",
+	    (long)getpid(), m->gens->id, m->gens->ls.n);
+	pool_fill(m);
+	while (master_pass(m, &tick))
+		master_wait(m, m->stopping == MASTER_TERM ? 100 :
+		    MASTER_TICK_MS);
+	log_notice("master exiting (status %d)", m->exit_status);
+	master_cleanup(m);
+	return m->exit_status;
+fail:
+	log_error("%s", err);
+	master_report_start(m, 1, err);
+	return 1;
+}

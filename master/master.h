@@ -1,0 +1,70 @@
+/* master: the supervising process's state, signal loop and generations. */
+#ifndef TINE_MASTER_H
+#define TINE_MASTER_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <time.h>
+
+#include "config.h"
+#include "listen.h"
+#include "pool.h"
+#include "scoreboard.h"
+
+struct mime;
+
+/* What a generation is made from; shared by a reopen's new generation. */
+struct setup {
+	int		 refs;
+	struct config	*conf;
+	struct mime	*mime;
+};
+
+/* One generation of workers: a config, its listeners and its access log. */
+struct generation {
+	unsigned		 id;
+	struct setup		*setup;
+	struct listeners	 ls;
+	int			 access_fd;	/* -1: access_log off */
+	bool			 ready;		/* "master ready" logged */
+	bool			 retiring;	/* superseded: workers told to QUIT */
+	bool			 failed;	/* a worker exited 15: no respawn */
+	time_t			 retire_deadline;
+	int			 backoff;	/* consecutive early deaths */
+	time_t			 next_spawn;	/* monotonic; 0 = now */
+	struct generation	*next;		/* older generations */
+};
+
+enum master_stop { MASTER_RUNNING = 0, MASTER_QUIT, MASTER_TERM };
+
+/* The master's one process-state struct. */
+struct master {
+	const char			*conf_file;
+	struct config_overrides		 ov;
+	bool				 foreground;
+	int				 ready_fd;	/* daemon's start pipe, -1 */
+	struct pidfh			*pfh;
+
+	struct generation		*gens;		/* current first */
+	unsigned			 next_gen;
+	struct scoreboard		 sb;
+	struct pool			 pool;
+	int				 wake[2];	/* self-pipe; workers write too */
+
+	volatile sig_atomic_t		 sig_hup, sig_usr1, sig_quit;
+	volatile sig_atomic_t		 sig_term, sig_chld;
+	enum master_stop		 stopping;
+	time_t				 stop_deadline;
+	int				 exit_status;
+};
+
+/*
+ * Start the first generation and supervise until stopped. conf becomes the
+ * master's. Returns the process exit status.
+ */
+int	master_run(struct master *, struct config *conf);
+
+/* Tell the daemon's starting process how the start went (once). */
+void	master_report_start(struct master *, int status, const char *why);
+
+#endif

@@ -1,0 +1,312 @@
+/* pool: spawn, reap, back off and watch the worker processes. */
+#include "tine_build.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "master.h"
+#include "pool.h"
+#include "worker.h"
+
+#define POOL_EARLY	5	/* s: a death sooner than this backs off */
+#define POOL_BACKOFF_CAP 32	/* s: the longest wait between spawns */
+
+/* Seconds before the next spawn: the first early death is replaced at once. */
+static int
+pool_delay(int step)
+{
+	return step <= 1 ? 0 : step > 7 ? POOL_BACKOFF_CAP : 1 << (step - 2);
+}
+
+/* In the child: drop what belongs to the master, then become a worker. */
+static void __attribute__((noreturn))
+pool_child(struct master *m, struct generation *g, int i)
+{
+	struct worker_env	 env;
+	struct generation	*o;
+	struct sigaction	 sa;
+	sigset_t		 all;
+	int			 s;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	for (s = 1; s < NSIG; s++)
+		sigaction(s, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	sigemptyset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+	for (o = m->gens; o != NULL; o = o->next)
+		if (o != g)
+			listen_close(&o->ls);
+	close(m->wake[0]);
+	if (m->ready_fd != -1)
+		close(m->ready_fd);
+	if (m->pfh != NULL)
+		pidfile_close(m->pfh);
+	memset(&env, 0, sizeof(env));
+	env.conf = g->setup->conf;
+	env.mime = g->setup->mime;
+	env.ls = &g->ls;
+	env.access_fd = g->access_fd;
+	env.slot = &m->sb.slots[i];
+	env.generation = g->id;
+	env.notify_fd = m->wake[1];
+	worker_main(&env);
+}
+
+/* Fork one worker of generation g into a free slot; -1 if none could be. */
+static int
+pool_spawn(struct master *m, struct generation *g)
+{
+	sigset_t	 all, old;
+	pid_t		 pid;
+	int		 i;
+
+	for (i = 0; i < POOL_SLOTS; i++)
+		if (m->pool.v[i].pid == 0 && m->sb.slots[i].pid == 0)
+			break;
+	if (i == POOL_SLOTS) {
+		log_error("no free worker slot (%d in use)", POOL_SLOTS);
+		return -1;
+	}
+	memset((void *)&m->sb.slots[i], 0, sizeof(m->sb.slots[i]));
+	m->sb.slots[i].state = SB_STARTING;
+	m->sb.slots[i].generation = g->id;
+	m->sb.slots[i].started = m->sb.slots[i].heartbeat = scoreboard_now();
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	pid = fork();
+	if (pid == 0)
+		pool_child(m, g, i);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (pid == -1) {
+		log_error("fork: %s", strerror(errno));
+		m->sb.slots[i].state = SB_FREE;
+		return -1;
+	}
+	m->sb.slots[i].pid = pid;
+	m->pool.v[i] = (struct worker){ .pid = pid, .gen = g,
+	    .started = scoreboard_now() };
+	log_info("worker %ld started (generation %u)", (long)pid, g->id);
+	return 0;
+}
+
+/* Workers of gen still counted toward its size (not leaving, not at limit). */
+static int
+pool_count_serving(struct master *m, struct generation *gen)
+{
+	int	i, n = 0;
+
+	for (i = 0; i < POOL_SLOTS; i++)
+		if (m->pool.v[i].pid != 0 && m->pool.v[i].gen == gen &&
+		    !m->pool.v[i].quitting && m->sb.slots[i].state != SB_LIMIT)
+			n++;
+	return n;
+}
+
+/* Fork workers until the current generation has its size. */
+void
+pool_fill(struct master *m)
+{
+	struct generation	*g = m->gens;
+	time_t			 now = scoreboard_now();
+	int			 need;
+
+	if (g == NULL || g->failed || g->retiring || now < g->next_spawn)
+		return;
+	need = g->setup->conf->workers - pool_count_serving(m, g);
+	/* While backing off, one at a time: a broken deployment forks slowly. */
+	if (g->backoff > 0 && need > 1)
+		need = 1;
+	while (need-- > 0)
+		if (pool_spawn(m, g) == -1)
+			break;
+	if (g->backoff > 0)
+		g->next_spawn = now + pool_delay(g->backoff);
+}
+
+/* Log how a worker ended; returns true if it counts as an early failure. */
+static bool
+pool_log_exit(struct master *m, struct worker *w, int status, time_t lived)
+{
+	unsigned	gen = w->gen->id;
+	long		pid = (long)w->pid;
+	int		sig;
+
+	if (WIFSIGNALED(status)) {
+		sig = WTERMSIG(status);
+		if (w->quitting || m->stopping != MASTER_RUNNING)
+			log_notice("worker %ld (generation %u) ended by SIG%s",
+			    pid, gen, sigabbrev_np(sig));
+		else
+			log_error("worker %ld (generation %u) crashed: SIG%s%s "
+			    "after %lds", pid, gen, sigabbrev_np(sig),
+			    WCOREDUMP(status) ? " (core dumped)" : "",
+			    (long)lived);
+		return !w->quitting && lived < POOL_EARLY;
+	}
+	switch (WEXITSTATUS(status)) {
+	case WORKER_EXIT_OK:
+		log_info("worker %ld (generation %u) retired", pid, gen);
+		return false;
+	case WORKER_EXIT_RESOURCE:
+		log_warn("worker %ld (generation %u) short of resources",
+		    pid, gen);
+		return true;
+	case WORKER_EXIT_FATAL:
+		log_error("worker %ld (generation %u) cannot run with this "
+		    "configuration; not respawning generation %u", pid, gen,
+		    gen);
+		w->gen->failed = true;
+		return false;
+	default:
+		log_error("worker %ld (generation %u) failed (exit %d) after "
+		    "%lds", pid, gen, WEXITSTATUS(status), (long)lived);
+		return true;
+	}
+}
+
+/* Account one death for its generation's backoff. */
+static void
+pool_backoff(struct worker *w, bool early, time_t now)
+{
+	struct generation	*g = w->gen;
+
+	if (!early) {
+		if (now - w->started >= POOL_EARLY * 2)
+			g->backoff = 0;
+		return;
+	}
+	if (g->retiring)
+		return;
+	g->backoff++;
+	g->next_spawn = now + pool_delay(g->backoff);
+	log_warn("generation %u: backoff step %d, next spawn in %ds", g->id,
+	    g->backoff, pool_delay(g->backoff));
+}
+
+/* Reap every exited child, log why it went, and free its slot. */
+void
+pool_reap(struct master *m)
+{
+	struct worker	*w;
+	time_t		 now = scoreboard_now();
+	pid_t		 pid;
+	int		 status, i;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		for (i = 0; i < POOL_SLOTS; i++)
+			if (m->pool.v[i].pid == pid)
+				break;
+		if (i == POOL_SLOTS)
+			continue;
+		w = &m->pool.v[i];
+		pool_backoff(w, pool_log_exit(m, w, status, now - w->started),
+		    now);
+		memset((void *)&m->sb.slots[i], 0, sizeof(m->sb.slots[i]));
+		memset(w, 0, sizeof(*w));
+	}
+}
+
+/* Replace workers at their request limit once their successors serve. */
+void
+pool_rotate(struct master *m)
+{
+	struct generation	*g = m->gens;
+	int			 i;
+
+	for (i = 0; i < POOL_SLOTS; i++) {
+		struct worker	*w = &m->pool.v[i];
+
+		if (w->pid == 0 || w->gen != g || w->quitting ||
+		    m->sb.slots[i].state != SB_LIMIT)
+			continue;
+		if (pool_count_ready(m, g) < g->setup->conf->workers)
+			return;
+		log_info("worker %ld reached its request limit: retiring it",
+		    (long)w->pid);
+		w->quitting = true;
+		w->quit_at = scoreboard_now();
+		kill(w->pid, SIGQUIT);
+	}
+}
+
+/* Kill workers whose heartbeat stalled or that outstayed a retirement. */
+void
+pool_watchdog(struct master *m)
+{
+	time_t	now = scoreboard_now();
+	int	i;
+
+	for (i = 0; i < POOL_SLOTS; i++) {
+		struct worker		*w = &m->pool.v[i];
+		const struct config	*c;
+
+		if (w->pid == 0)
+			continue;
+		c = w->gen->setup->conf;
+		if (now - m->sb.slots[i].heartbeat > c->watchdog_timeout) {
+			log_error("worker %ld (generation %u) unresponsive for "
+			    "%lds: killing it", (long)w->pid, w->gen->id,
+			    (long)(now - m->sb.slots[i].heartbeat));
+			kill(w->pid, SIGKILL);
+		} else if (w->quitting && now - w->quit_at >
+		    c->worker_shutdown_timeout) {
+			log_warn("worker %ld (generation %u) still finishing "
+			    "after %ds: killing it", (long)w->pid, w->gen->id,
+			    c->worker_shutdown_timeout);
+			kill(w->pid, SIGKILL);
+		}
+	}
+}
+
+/* Send sig to every worker of gen (NULL: of every generation). */
+void
+pool_signal(struct master *m, struct generation *gen, int sig)
+{
+	int	i;
+
+	for (i = 0; i < POOL_SLOTS; i++) {
+		struct worker	*w = &m->pool.v[i];
+
+		if (w->pid == 0 || (gen != NULL && w->gen != gen))
+			continue;
+		if (sig == SIGQUIT && !w->quitting) {
+			w->quitting = true;
+			w->quit_at = scoreboard_now();
+		}
+		kill(w->pid, sig);
+	}
+}
+
+/* Live workers of gen (NULL: of all generations). */
+int
+pool_count(struct master *m, struct generation *gen)
+{
+	int	i, n = 0;
+
+	for (i = 0; i < POOL_SLOTS; i++)
+		if (m->pool.v[i].pid != 0 && (gen == NULL ||
+		    m->pool.v[i].gen == gen))
+			n++;
+	return n;
+}
+
+/* Workers of gen that are serving and not on their way out. */
+int
+pool_count_ready(struct master *m, struct generation *gen)
+{
+	int	i, n = 0;
+
+	for (i = 0; i < POOL_SLOTS; i++)
+		if (m->pool.v[i].pid != 0 && m->pool.v[i].gen == gen &&
+		    !m->pool.v[i].quitting && m->sb.slots[i].state == SB_READY)
+			n++;
+	return n;
+}

@@ -1,0 +1,54 @@
+/* pool: spawn, reap, back off and watch the worker processes. */
+#ifndef TINE_POOL_H
+#define TINE_POOL_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include <time.h>
+
+#define POOL_SLOTS	1024	/* scoreboard slots: two generations of 256 + spares */
+
+struct generation;
+struct master;
+
+/* The master's view of one worker process. */
+struct worker {
+	pid_t			 pid;		/* 0: free */
+	struct generation	*gen;
+	time_t			 started;	/* monotonic */
+	bool			 quitting;	/* sent SIGQUIT */
+	time_t			 quit_at;
+};
+
+struct pool {
+	struct worker	 v[POOL_SLOTS];	/* index i uses scoreboard slot i */
+};
+
+/* Worker exit codes: the protocol between worker and master. */
+#define WORKER_EXIT_OK		0	/* retired: request limit, generation change */
+#define WORKER_EXIT_EARLY	3	/* failed before it was ready */
+#define WORKER_EXIT_RESOURCE	7	/* short of a resource: spawn slower */
+#define WORKER_EXIT_FATAL	15	/* fatal for this config: do not respawn */
+
+/* Reap every exited child, log why it went, and free its slot. */
+void	pool_reap(struct master *);
+
+/* Fork workers until the current generation has its size (backoff allowing). */
+void	pool_fill(struct master *);
+
+/* Replace workers at their request limit once their successors serve. */
+void	pool_rotate(struct master *);
+
+/* Kill workers whose heartbeat stalled or that outstayed a retirement. */
+void	pool_watchdog(struct master *);
+
+/* Send sig to every worker of gen (NULL: of every generation). */
+void	pool_signal(struct master *, struct generation *gen, int sig);
+
+/* Live workers of gen (NULL: of all generations). */
+int	pool_count(struct master *, struct generation *gen);
+
+/* Workers of gen that are serving and not on their way out. */
+int	pool_count_ready(struct master *, struct generation *gen);
+
+#endif

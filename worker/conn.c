@@ -1,0 +1,595 @@
+/* conn: one client connection's state machine (read, respond, write, close). */
+#include "tine_build.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/sendfile.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "conn.h"
+#include "fcache.h"
+#include "http.h"
+#include "log.h"
+#include "scoreboard.h"
+#include "static.h"
+#include "worker.h"
+
+#define CONN_IN_START	2048
+#define CONN_IOV	16
+#define CONN_LOG_MAX	8192
+
+enum conn_state {
+	CONN_READ,		/* waiting for (the rest of) a request head */
+	CONN_DISCARD,		/* reading and dropping a request body */
+	CONN_WRITE,		/* sending a response */
+	CONN_LINGER		/* response sent, draining the client, then close */
+};
+
+struct conn {
+	struct timer		 timer;
+	struct worker_proc	*w;
+	int			 fd;
+	enum conn_state		 state;
+	bool			 readable, writable;
+	char			 peer[64];	/* "addr:port", for the error log */
+	char			 host[48];	/* "addr", for the access log */
+
+	char			*in;
+	size_t			 inlen, incap;
+	struct http_parser	 parser;
+	struct http_request	 req;
+	bool			 have_req;	/* req is valid (parsed) */
+	size_t			 used;		/* bytes of `in` this request used */
+	uint64_t		 discard;
+	unsigned		 nreq;
+
+	struct response		 resp;
+	size_t			 head_sent;
+	int			 seg;
+	size_t			 seg_done;
+	uint64_t		 sent;
+	struct timespec		 t0;
+};
+
+/* The conn that owns a timer. */
+static struct conn *
+conn_of(struct timer *t)
+{
+	return (struct conn *)((char *)t - offsetof(struct conn, timer));
+}
+
+/* Free everything; the socket is closed. */
+static void
+conn_close(struct conn *c)
+{
+	worker_timer_clear(&c->timer);
+	if (c->resp.fe != NULL)
+		fcache_release(c->w->fcache, c->resp.fe);
+	close(c->fd);
+	free(c->in);
+	worker_conn_gone(c->w);
+	free(c);
+}
+
+/* Format the peer address once, for both logs. */
+static void
+conn_peer(struct conn *c, const struct sockaddr_storage *ss)
+{
+	const struct sockaddr_in	*s4 = (const void *)ss;
+	const struct sockaddr_in6	*s6 = (const void *)ss;
+
+	if (ss->ss_family == AF_INET6) {
+		inet_ntop(AF_INET6, &s6->sin6_addr, c->host, sizeof(c->host));
+		snprintf(c->peer, sizeof(c->peer), "[%s]:%u", c->host,
+		    ntohs(s6->sin6_port));
+	} else {
+		inet_ntop(AF_INET, &s4->sin_addr, c->host, sizeof(c->host));
+		snprintf(c->peer, sizeof(c->peer), "%s:%u", c->host,
+		    ntohs(s4->sin_port));
+	}
+}
+
+/* Take over an accepted socket. */
+struct conn *
+conn_new(struct worker_proc *w, int fd, const struct sockaddr_storage *peer)
+{
+	struct epoll_event	 ev;
+	struct conn		*c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		close(fd);
+		return NULL;
+	}
+	c->w = w;
+	c->fd = fd;
+	c->timer.kind = -1;
+	conn_peer(c, peer);
+	http_parser_init(&c->parser);
+	ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+	ev.data.ptr = c;
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) == -1) {
+		log_error("epoll_ctl: %s", strerror(errno));
+		close(fd);
+		free(c);
+		return NULL;
+	}
+	w->nconns++;
+	worker_timer_set(w, &c->timer, TIMER_HEADER);
+	clock_gettime(CLOCK_REALTIME, &c->t0);
+	return c;
+}
+
+/* Escape a field for the access log the way Apache does. */
+static size_t
+conn_escape(char *out, size_t outlen, const char *s, size_t len)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	size_t			 o = 0, i;
+	unsigned char		 ch;
+
+	for (i = 0; i < len && o + 5 < outlen; i++) {
+		ch = (unsigned char)s[i];
+		if (ch == '"' || ch == '\\') {
+			out[o++] = '\\';
+			out[o++] = (char)ch;
+		} else if (ch < 0x20 || ch >= 0x7f) {
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = hex[ch >> 4];
+			out[o++] = hex[ch & 15];
+		} else
+			out[o++] = (char)ch;
+	}
+	return o;
+}
+
+/* The request line as received (up to the first CR/LF), for the log. */
+static size_t
+conn_request_line(const struct conn *c, const char **start)
+{
+	const char	*p = c->in, *end = c->in + c->inlen;
+	const char	*eol;
+
+	while (p < end && (*p == '\r' || *p == '\n'))
+		p++;
+	*start = p;
+	for (eol = p; eol < end && *eol != '\r' && *eol != '\n'; eol++)
+		;
+	return (size_t)(eol - p);
+}
+
+/* Append one escaped field in quotes ("-" when absent). */
+static size_t
+conn_log_field(char *out, size_t outlen, const char *s, size_t len)
+{
+	size_t	o;
+
+	if (outlen < 8)
+		return 0;
+	if (s == NULL)
+		return (size_t)snprintf(out, outlen, "\"-\"");
+	out[0] = '"';
+	o = 1 + conn_escape(out + 1, outlen - 2, s, len);
+	out[o++] = '"';
+	return o;
+}
+
+/* Write the combined-format access-log line for the finished response. */
+static void
+conn_log(struct conn *c)
+{
+	char		 line[CONN_LOG_MAX], stamp[64];
+	const char	*rl;
+	size_t		 n, rllen;
+	struct tm	 tm;
+	uint64_t	 body = c->sent > c->resp.headlen ?
+	    c->sent - c->resp.headlen : 0;
+
+	if (c->w->env->access_fd == -1)
+		return;
+	localtime_r(&c->t0.tv_sec, &tm);
+	strftime(stamp, sizeof(stamp), "%d/%b/%Y:%H:%M:%S %z", &tm);
+	n = (size_t)snprintf(line, sizeof(line), "%s - - [%s] ", c->host, stamp);
+	rllen = conn_request_line(c, &rl);
+	n += conn_log_field(line + n, sizeof(line) - n - 200, rl, rllen);
+	n += (size_t)snprintf(line + n, sizeof(line) - n, body ? " %d %llu " :
+	    " %d -%.0llu ", c->resp.status, (unsigned long long)body);
+	n += conn_log_field(line + n, (sizeof(line) - n) / 2,
+	    c->have_req ? c->req.referer.ptr : NULL, c->req.referer.len);
+	line[n++] = ' ';
+	n += conn_log_field(line + n, sizeof(line) - n - 1,
+	    c->have_req ? c->req.user_agent.ptr : NULL, c->req.user_agent.len);
+	line[n++] = '\n';
+	if (write(c->w->env->access_fd, line, n) == -1) {
+		/* a full disk must not stop serving */
+	}
+}
+
+/* Start sending c->resp. */
+static void
+conn_send(struct conn *c)
+{
+	c->state = CONN_WRITE;
+	c->head_sent = 0;
+	c->seg = 0;
+	c->seg_done = 0;
+	c->sent = 0;
+	worker_timer_set(c->w, &c->timer, TIMER_SEND);
+}
+
+/* Answer with an error status and close afterwards. */
+static void
+conn_fail(struct conn *c, int status)
+{
+	memset(&c->resp, 0, offsetof(struct response, hdr));
+	c->resp.close = true;
+	static_error(c->w, &c->resp, status,
+	    c->have_req && c->req.method == HTTP_METHOD_HEAD);
+	conn_send(c);
+}
+
+/* Build the response to the parsed request and start sending it. */
+static void
+conn_respond(struct conn *c)
+{
+	struct worker_proc	*w = c->w;
+	struct response		*r = &c->resp;
+	long			 max = w->conf->keepalive_requests;
+
+	memset(r, 0, offsetof(struct response, hdr));
+	/* With Expect: 100-continue the body is never read: close after. */
+	r->close = !c->req.keep_alive || w->quitting ||
+	    (max > 0 && c->nreq + 1 >= (unsigned long)max) ||
+	    (c->req.expect_continue && c->req.content_length > 0);
+	r->keep_alive_10 = !r->close && c->req.version == 10;
+	static_serve(w, &c->req, r);
+	conn_send(c);
+}
+
+/* A complete head was parsed: check its framing, then body or response. */
+static void
+conn_request(struct conn *c, size_t headlen)
+{
+	const struct config	*conf = c->w->conf;
+	size_t			 take;
+
+	c->have_req = true;
+	c->used = headlen;
+	if (c->req.chunked) {
+		conn_fail(c, 411);
+		return;
+	}
+	if (c->req.content_length > conf->max_body_size) {
+		conn_fail(c, 413);
+		return;
+	}
+	if (c->req.content_length > 0 && c->req.expect_continue) {
+		/* Answer before the body is sent, and never read it. */
+		conn_respond(c);
+		return;
+	}
+	c->discard = c->req.content_length;
+	take = c->inlen - c->used < c->discard ? c->inlen - c->used :
+	    (size_t)c->discard;
+	c->used += take;
+	c->discard -= take;
+	if (c->discard > 0) {
+		c->state = CONN_DISCARD;
+		return;
+	}
+	conn_respond(c);
+}
+
+/* Try to parse the buffered bytes; true if the state moved on. */
+static bool
+conn_parse(struct conn *c)
+{
+	const struct config	*conf = c->w->conf;
+	struct http_limits	 lim = { conf->max_request_line,
+	    conf->max_header_size, conf->max_headers };
+	long			 n;
+
+	if (c->inlen == 0)
+		return false;
+	n = http_parse(&c->parser, c->in, c->inlen, &lim, &c->req);
+	if (n < 0) {
+		c->have_req = false;
+		conn_fail(c, c->req.status);
+		return true;
+	}
+	if (n == HTTP_PARSE_MORE) {
+		if (c->inlen < conf->max_header_size)
+			return false;
+		conn_fail(c, 431);
+		return true;
+	}
+	conn_request(c, (size_t)n);
+	return true;
+}
+
+/* Read into the buffer; 1 data, 0 would block, -1 closed or failed. */
+static int
+conn_read(struct conn *c)
+{
+	size_t	max = c->w->conf->max_header_size;
+	ssize_t	n;
+	char	*p;
+
+	if (c->inlen == c->incap) {
+		size_t	cap = c->incap == 0 ? CONN_IN_START : c->incap * 2;
+
+		if (cap > max)
+			cap = max;
+		if (cap <= c->incap || (p = realloc(c->in, cap)) == NULL)
+			return -1;
+		c->in = p;
+		c->incap = cap;
+	}
+	n = read(c->fd, c->in + c->inlen, c->incap - c->inlen);
+	if (n > 0) {
+		if (c->inlen == 0 && c->timer.kind == TIMER_KEEPALIVE)
+			worker_timer_set(c->w, &c->timer, TIMER_HEADER);
+		/* A short read drained the socket: skip the EAGAIN read. */
+		if ((size_t)n < c->incap - c->inlen)
+			c->readable = false;
+		c->inlen += (size_t)n;
+		return 1;
+	}
+	if (n == -1 && (errno == EAGAIN || errno == EINTR)) {
+		c->readable = false;
+		return 0;
+	}
+	return -1;
+}
+
+/* Read and drop body bytes; 1 progress, 0 would block, -1 closed. */
+static int
+conn_drop(struct conn *c)
+{
+	char	buf[16384];
+	ssize_t	n;
+
+	n = read(c->fd, buf, c->discard < sizeof(buf) ? (size_t)c->discard :
+	    sizeof(buf));
+	if (n > 0) {
+		c->discard -= (uint64_t)n;
+		worker_timer_set(c->w, &c->timer, TIMER_HEADER);
+		return 1;
+	}
+	if (n == -1 && (errno == EAGAIN || errno == EINTR)) {
+		c->readable = false;
+		return 0;
+	}
+	return -1;
+}
+
+/* Account n bytes written against the head and the segments. */
+static void
+conn_advance(struct conn *c, size_t n)
+{
+	struct response	*r = &c->resp;
+	size_t		 k;
+
+	c->sent += n;
+	k = r->headlen - c->head_sent < n ? r->headlen - c->head_sent : n;
+	c->head_sent += k;
+	n -= k;
+	while (n > 0 && c->seg < r->nsegs) {
+		k = r->segs[c->seg].len - c->seg_done;
+		if (n < k) {
+			c->seg_done += n;
+			return;
+		}
+		n -= k;
+		c->seg++;
+		c->seg_done = 0;
+	}
+}
+
+/* Gather what is left of the head and the memory segments after it. */
+static int
+conn_iov(struct conn *c, struct iovec *iov)
+{
+	struct response	*r = &c->resp;
+	int		 n = 0, i;
+	size_t		 done = c->seg_done;
+
+	if (c->head_sent < r->headlen)
+		iov[n++] = (struct iovec){ r->hdr + c->head_sent,
+		    r->headlen - c->head_sent };
+	for (i = c->seg; i < r->nsegs && n < CONN_IOV &&
+	    r->segs[i].mem != NULL; i++, done = 0)
+		iov[n++] = (struct iovec){ (void *)(r->segs[i].mem + done),
+		    r->segs[i].len - done };
+	return n;
+}
+
+/* Send what we can; 1 finished, 0 would block, -1 failed. */
+static int
+conn_write(struct conn *c)
+{
+	struct response	*r = &c->resp;
+	struct iovec	 iov[CONN_IOV];
+	ssize_t		 n;
+	off_t		 off;
+	int		 niov;
+
+	for (;;) {
+		if ((niov = conn_iov(c, iov)) > 0)
+			n = writev(c->fd, iov, niov);
+		else if (c->seg == r->nsegs)
+			return 1;
+		else {
+			off = r->segs[c->seg].off + (off_t)c->seg_done;
+			n = sendfile(c->fd, r->fe->fd, &off,
+			    r->segs[c->seg].len - c->seg_done);
+			if (n == 0) {
+				log_error("%s changed while being sent",
+				    r->fe->key);
+				return -1;
+			}
+		}
+		if (n == -1) {
+			if (errno == EAGAIN || errno == EINTR) {
+				c->writable = false;
+				return 0;
+			}
+			return -1;
+		}
+		conn_advance(c, (size_t)n);
+		worker_timer_set(c->w, &c->timer, TIMER_SEND);
+	}
+}
+
+/* Close now, or half-close and drain what the client still sends. */
+static bool
+conn_finish(struct conn *c)
+{
+	if (c->inlen == c->used && c->discard == 0 && !c->readable) {
+		conn_close(c);
+		return false;
+	}
+	shutdown(c->fd, SHUT_WR);
+	c->state = CONN_LINGER;
+	worker_timer_set(c->w, &c->timer, TIMER_LINGER);
+	return true;
+}
+
+/* The response is out: log it, then the next request or the end. */
+static bool
+conn_done(struct conn *c)
+{
+	struct worker_proc	*w = c->w;
+
+	conn_log(c);
+	worker_request_done(w, c->sent);
+	if (c->resp.fe != NULL) {
+		fcache_release(w->fcache, c->resp.fe);
+		c->resp.fe = NULL;
+	}
+	c->nreq++;
+	if (c->resp.close || w->quitting)
+		return conn_finish(c);
+	c->inlen -= c->used;
+	memmove(c->in, c->in + c->used, c->inlen);
+	c->used = 0;
+	c->have_req = false;
+	http_parser_init(&c->parser);
+	c->state = CONN_READ;
+	clock_gettime(CLOCK_REALTIME, &c->t0);
+	worker_timer_set(w, &c->timer, c->inlen > 0 ? TIMER_HEADER :
+	    TIMER_KEEPALIVE);
+	return true;
+}
+
+/* Drain a lingering client; false when the conn is gone. */
+static bool
+conn_linger(struct conn *c)
+{
+	char	buf[4096];
+	ssize_t	n;
+
+	while ((n = read(c->fd, buf, sizeof(buf))) > 0)
+		;
+	if (n == -1 && (errno == EAGAIN || errno == EINTR)) {
+		c->readable = false;
+		return true;
+	}
+	conn_close(c);
+	return false;
+}
+
+/* Run the state machine until it must wait; false when the conn is gone. */
+static bool
+conn_step(struct conn *c)
+{
+	int	r;
+
+	switch (c->state) {
+	case CONN_READ:
+		if (conn_parse(c))
+			return true;
+		if (!c->readable)
+			return false;
+		if ((r = conn_read(c)) == -1) {
+			conn_close(c);
+			return false;
+		}
+		return r == 1 || c->readable;
+	case CONN_DISCARD:
+		if (c->discard == 0) {
+			conn_respond(c);
+			return true;
+		}
+		if (!c->readable)
+			return false;
+		if ((r = conn_drop(c)) == -1) {
+			conn_close(c);
+			return false;
+		}
+		return r == 1;
+	case CONN_WRITE:
+		if (!c->writable)
+			return false;
+		if ((r = conn_write(c)) == -1) {
+			conn_close(c);
+			return false;
+		}
+		return r == 1 ? conn_done(c) : false;
+	case CONN_LINGER:
+		if (c->readable)
+			conn_linger(c);
+		return false;
+	}
+	return false;
+}
+
+/* Readiness reported by epoll for this connection. */
+void
+conn_event(struct conn *c, uint32_t events)
+{
+	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+		c->readable = true;
+	if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR))
+		c->writable = true;
+	while (conn_step(c))
+		;
+}
+
+/* The connection's timer expired. */
+void
+conn_timeout(struct timer *t)
+{
+	struct conn	*c = conn_of(t);
+
+	if (c->state == CONN_READ && c->inlen > 0 && c->timer.kind ==
+	    TIMER_HEADER) {
+		/* A client that started a request and stalled hears why. */
+		worker_timer_clear(&c->timer);
+		c->have_req = false;
+		conn_fail(c, 408);
+		c->writable = true;
+		while (conn_step(c))
+			;
+		return;
+	}
+	conn_close(c);
+}
+
+/* Graceful stop: close the connection now if it is idle between requests. */
+void
+conn_quit_idle(struct timer *t)
+{
+	struct conn	*c = conn_of(t);
+
+	if (c->state == CONN_READ && c->inlen == 0)
+		conn_close(c);
+}

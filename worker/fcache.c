@@ -1,0 +1,327 @@
+/* fcache: a worker's cache of open files, their metadata and small contents. */
+#include "tine_build.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "fcache.h"
+#include "mime.h"
+
+#define FCACHE_BUCKETS	4096
+#define FCACHE_ENTRIES	2048		/* most entries kept per worker */
+#define FCACHE_SMALL	(32 * 1024)	/* files this small live in memory */
+#define FCACHE_BYTES	(32 * 1024 * 1024) /* most bytes of contents kept */
+
+struct fcache {
+	int			 root;
+	const struct mime	*mime;
+	const char		*default_type;
+	struct fentry		*buckets[FCACHE_BUCKETS];
+	struct fentry		*lru_head, *lru_tail;
+	size_t			 nentries;
+	size_t			 nbytes;
+};
+
+/* Create a cache over the directory docroot_fd. */
+struct fcache *
+fcache_create(int docroot_fd, const struct mime *mime, const char *def)
+{
+	struct fcache	*fc;
+
+	if ((fc = calloc(1, sizeof(*fc))) == NULL)
+		return NULL;
+	fc->root = docroot_fd;
+	fc->mime = mime;
+	fc->default_type = def;
+	return fc;
+}
+
+/* FNV-1a: cheap and good enough for path keys. */
+static uint32_t
+fcache_hash(const char *s, size_t len)
+{
+	uint32_t	h = 2166136261u;
+
+	while (len-- > 0)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
+/* Open a path beneath the root; symlinks may not leave it. -1 with errno. */
+static int
+fcache_open(struct fcache *fc, const char *key)
+{
+	struct open_how	how;
+
+	memset(&how, 0, sizeof(how));
+	/* O_NONBLOCK: a FIFO in the docroot must not hang the worker. */
+	how.flags = O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY;
+	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+	return (int)syscall(SYS_openat2, fc->root, *key ? key : ".", &how,
+	    sizeof(how));
+}
+
+/* Take e out of the LRU list. */
+static void
+fcache_lru_unlink(struct fcache *fc, struct fentry *e)
+{
+	if (e->prev != NULL)
+		e->prev->next = e->next;
+	else
+		fc->lru_head = e->next;
+	if (e->next != NULL)
+		e->next->prev = e->prev;
+	else
+		fc->lru_tail = e->prev;
+	e->prev = e->next = NULL;
+}
+
+/* Put e at the front of the LRU list. */
+static void
+fcache_lru_push(struct fcache *fc, struct fentry *e)
+{
+	e->prev = NULL;
+	e->next = fc->lru_head;
+	if (fc->lru_head != NULL)
+		fc->lru_head->prev = e;
+	fc->lru_head = e;
+	if (fc->lru_tail == NULL)
+		fc->lru_tail = e;
+}
+
+/* Release an entry's memory and descriptor. */
+static void
+fcache_free(struct fcache *fc, struct fentry *e)
+{
+	if (e->data != NULL)
+		fc->nbytes -= e->st.st_size;
+	if (e->fd != -1)
+		close(e->fd);
+	free(e->key);
+	free(e->hdr);
+	free(e->data);
+	free(e);
+}
+
+/* Remove e from the table; it is freed now or when its last holder lets go. */
+static void
+fcache_remove(struct fcache *fc, struct fentry *e)
+{
+	struct fentry	**p = &fc->buckets[e->hash % FCACHE_BUCKETS];
+
+	for (; *p != NULL; p = &(*p)->hnext)
+		if (*p == e) {
+			*p = e->hnext;
+			break;
+		}
+	fcache_lru_unlink(fc, e);
+	fc->nentries--;
+	if (e->refs > 0)
+		e->dead = 1;
+	else
+		fcache_free(fc, e);
+}
+
+/* Evict least recently used entries nobody holds until under the limits. */
+static void
+fcache_trim(struct fcache *fc)
+{
+	struct fentry	*e, *prev;
+
+	for (e = fc->lru_tail; e != NULL && (fc->nentries > FCACHE_ENTRIES ||
+	    fc->nbytes > FCACHE_BYTES); e = prev) {
+		prev = e->prev;
+		if (e->refs == 0)
+			fcache_remove(fc, e);
+	}
+}
+
+/* Build the per-file header block sent with every 200/206 of it. */
+static int
+fcache_headers(struct fcache *fc, struct fentry *e)
+{
+	int		 n;
+
+	e->type = mime_lookup(fc->mime, e->key, fc->default_type);
+	cond_etag(&e->st, e->etag);
+	date_format(e->st.st_mtim.tv_sec, e->lastmod);
+	n = asprintf(&e->hdr, "Content-Type: %s\r\nLast-Modified: %s\r\n"
+	    "ETag: %s\r\nAccept-Ranges: bytes\r\n", e->type, e->lastmod, e->etag);
+	if (n == -1) {
+		e->hdr = NULL;
+		return -1;
+	}
+	e->hdrlen = (size_t)n;
+	return 0;
+}
+
+/* Read a small regular file whole, so it is sent from memory. */
+static void
+fcache_slurp(struct fcache *fc, struct fentry *e)
+{
+	size_t	size = (size_t)e->st.st_size;
+	ssize_t	n;
+
+	if (size == 0 || size > FCACHE_SMALL || fc->nbytes + size >
+	    FCACHE_BYTES || (e->data = malloc(size)) == NULL)
+		return;
+	n = pread(e->fd, e->data, size, 0);
+	if (n != (ssize_t)size) {
+		free(e->data);
+		e->data = NULL;
+		return;
+	}
+	fc->nbytes += size;
+}
+
+/* Make a new entry for an opened file. */
+static struct fentry *
+fcache_entry(struct fcache *fc, const char *key, size_t keylen, uint32_t h,
+    int fd, const struct stat *st, time_t now)
+{
+	struct fentry	*e;
+
+	if ((e = calloc(1, sizeof(*e))) == NULL ||
+	    (e->key = strndup(key, keylen)) == NULL) {
+		free(e);
+		return NULL;
+	}
+	e->keylen = keylen;
+	e->hash = h;
+	e->fd = fd;
+	e->st = *st;
+	e->checked = now;
+	if (S_ISREG(st->st_mode)) {
+		if (fcache_headers(fc, e) == -1) {
+			e->fd = -1;
+			fcache_free(fc, e);
+			return NULL;
+		}
+		fcache_slurp(fc, e);
+	}
+	return e;
+}
+
+/* Is an existing entry still the file at its path? Refreshes `checked`. */
+static int
+fcache_fresh(struct fcache *fc, struct fentry *e, time_t now)
+{
+	struct stat	st;
+	int		fd;
+
+	if (e->checked == now)
+		return 0;
+	if ((fd = fcache_open(fc, e->key)) == -1)
+		return errno;
+	if (fstat(fd, &st) == -1 || st.st_ino != e->st.st_ino ||
+	    st.st_dev != e->st.st_dev || st.st_size != e->st.st_size ||
+	    st.st_mtim.tv_sec != e->st.st_mtim.tv_sec ||
+	    st.st_mtim.tv_nsec != e->st.st_mtim.tv_nsec ||
+	    st.st_mode != e->st.st_mode) {
+		close(fd);
+		return ESTALE;
+	}
+	close(fd);
+	e->checked = now;
+	return 0;
+}
+
+/* Look key up in the table. */
+static struct fentry *
+fcache_find(struct fcache *fc, const char *key, size_t keylen, uint32_t h)
+{
+	struct fentry	*e;
+
+	for (e = fc->buckets[h % FCACHE_BUCKETS]; e != NULL; e = e->hnext)
+		if (e->hash == h && e->keylen == keylen &&
+		    memcmp(e->key, key, keylen) == 0)
+			return e;
+	return NULL;
+}
+
+/* Open, stat and insert a file not in the table. */
+static int
+fcache_load(struct fcache *fc, const char *key, size_t keylen, uint32_t h,
+    time_t now, struct fentry **out)
+{
+	struct fentry	*e;
+	struct stat	 st;
+	int		 fd, err;
+
+	if ((fd = fcache_open(fc, key)) == -1)
+		return errno;
+	if (fstat(fd, &st) == -1) {
+		err = errno;
+		close(fd);
+		return err;
+	}
+	if ((e = fcache_entry(fc, key, keylen, h, fd, &st, now)) == NULL) {
+		close(fd);
+		return ENOMEM;
+	}
+	e->hnext = fc->buckets[h % FCACHE_BUCKETS];
+	fc->buckets[h % FCACHE_BUCKETS] = e;
+	fcache_lru_push(fc, e);
+	fc->nentries++;
+	e->refs = 1;
+	fcache_trim(fc);
+	*out = e;
+	return 0;
+}
+
+/* The entry for key, revalidated at most once a second. */
+int
+fcache_get(struct fcache *fc, const char *key, size_t keylen, time_t now,
+    struct fentry **out)
+{
+	struct fentry	*e;
+	uint32_t	 h = fcache_hash(key, keylen);
+	int		 err;
+
+	if (memchr(key, '\0', keylen) != NULL)
+		return ENOENT;
+	if ((e = fcache_find(fc, key, keylen, h)) != NULL) {
+		if ((err = fcache_fresh(fc, e, now)) == 0) {
+			e->refs++;
+			if (fc->lru_head != e) {
+				fcache_lru_unlink(fc, e);
+				fcache_lru_push(fc, e);
+			}
+			*out = e;
+			return 0;
+		}
+		fcache_remove(fc, e);
+		if (err != ESTALE)
+			return err;
+	}
+	return fcache_load(fc, key, keylen, h, now, out);
+}
+
+/* Give back an entry from fcache_get(). */
+void
+fcache_release(struct fcache *fc, struct fentry *e)
+{
+	if (--e->refs == 0 && e->dead)
+		fcache_free(fc, e);
+}
+
+/* Free the cache and close every file. */
+void
+fcache_destroy(struct fcache *fc)
+{
+	struct fentry	*e, *next;
+
+	if (fc == NULL)
+		return;
+	for (e = fc->lru_head; e != NULL; e = next) {
+		next = e->next;
+		fcache_free(fc, e);
+	}
+	free(fc);
+}

@@ -1,0 +1,59 @@
+/* fcache: a worker's cache of open files, their metadata and small contents. */
+#ifndef TINE_FCACHE_H
+#define TINE_FCACHE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "cond.h"
+#include "date.h"
+
+struct mime;
+
+/*
+ * One file (or directory) below the document root. Entries are shared by the
+ * connections sending them: take one with fcache_get(), give it back with
+ * fcache_release(); the cache never frees an entry that is held.
+ */
+struct fentry {
+	char		*key;		/* path relative to the root, "." for it */
+	size_t		 keylen;
+	uint32_t	 hash;
+	int		 fd;
+	struct stat	 st;
+	const char	*type;		/* Content-Type, owned by the MIME table */
+	char		 etag[COND_ETAG_LEN];
+	char		 lastmod[DATE_LEN];
+	char		*hdr;		/* "Content-Type: ...\r\n...Accept-Ranges: bytes\r\n" */
+	size_t		 hdrlen;
+	char		*data;		/* whole contents of a small file, or NULL */
+	time_t		 checked;	/* monotonic second of the last stat */
+	int		 refs;
+	int		 dead;		/* replaced while held: free on release */
+	struct fentry	*hnext;
+	struct fentry	*prev, *next;	/* LRU, most recent first */
+};
+
+struct fcache;
+
+/* A cache over the directory docroot_fd; NULL when out of memory. */
+struct fcache	*fcache_create(int docroot_fd, const struct mime *,
+		    const char *default_type);
+
+/*
+ * The entry for key (a normalised path without its leading '/'; "" is the
+ * root). Revalidated at most once a second. Returns 0 with *out held, or
+ * an errno value (ENOENT, EACCES, ...) when the file cannot be opened.
+ */
+int		 fcache_get(struct fcache *, const char *key, size_t keylen,
+		    time_t now, struct fentry **out);
+
+/* Give back an entry from fcache_get(). */
+void		 fcache_release(struct fcache *, struct fentry *);
+
+/* Free the cache and close every file (entries must all be released). */
+void		 fcache_destroy(struct fcache *);
+
+#endif
