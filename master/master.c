@@ -137,13 +137,23 @@ master_generation(struct master *m, struct setup *setup, char *err, size_t len)
 		snprintf(err, len, "out of memory");
 		return -1;
 	}
+	g->docroot_fd = open(setup->conf->document_root, O_PATH |
+	    O_DIRECTORY | O_CLOEXEC);
+	if (g->docroot_fd == -1) {
+		snprintf(err, len, "document_root %s: %s",
+		    setup->conf->document_root, strerror(errno));
+		free(g);
+		return -1;
+	}
 	if (master_access_open(setup->conf, &g->access_fd, err, len) == -1) {
+		close(g->docroot_fd);
 		free(g);
 		return -1;
 	}
 	if (listen_open(&g->ls, keep, setup->conf, err, len) == -1) {
 		if (g->access_fd != -1)
 			close(g->access_fd);
+		close(g->docroot_fd);
 		free(g);
 		return -1;
 	}
@@ -169,6 +179,7 @@ master_generation_free(struct master *m, struct generation *g)
 	listen_close(&g->ls);
 	if (g->access_fd != -1)
 		close(g->access_fd);
+	close(g->docroot_fd);
 	master_setup_unref(g->setup);
 	free(g);
 }

@@ -26,6 +26,7 @@ struct generation {
 	struct setup		*setup;
 	struct listeners	 ls;
 	int			 access_fd;	/* -1: access_log off */
+	int			 docroot_fd;	/* opened as root, so workers need no path to it */
 	bool			 ready;		/* "master ready" logged */
 	bool			 retiring;	/* superseded: workers told to QUIT */
 	bool			 failed;	/* a worker exited 15: no respawn */

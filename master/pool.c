@@ -42,8 +42,12 @@ pool_child(struct master *m, struct generation *g, int i)
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
 	for (o = m->gens; o != NULL; o = o->next)
-		if (o != g)
+		if (o != g) {
 			listen_close(&o->ls);
+			close(o->docroot_fd);
+			if (o->access_fd != -1)
+				close(o->access_fd);
+		}
 	close(m->wake[0]);
 	if (m->ready_fd != -1)
 		close(m->ready_fd);
@@ -54,6 +58,7 @@ pool_child(struct master *m, struct generation *g, int i)
 	env.mime = g->setup->mime;
 	env.ls = &g->ls;
 	env.access_fd = g->access_fd;
+	env.docroot_fd = g->docroot_fd;
 	env.slot = &m->sb.slots[i];
 	env.generation = g->id;
 	env.notify_fd = m->wake[1];

@@ -280,13 +280,7 @@ worker_init(struct worker_proc *w, const struct worker_env *env)
 		return WORKER_EXIT_FATAL;
 	/* After the uid change, which would clear it. */
 	prctl(PR_SET_PDEATHSIG, SIGQUIT);
-	w->docroot_fd = open(w->conf->document_root, O_PATH | O_DIRECTORY |
-	    O_CLOEXEC);
-	if (w->docroot_fd == -1) {
-		log_error("document root %s: %s", w->conf->document_root,
-		    strerror(errno));
-		return WORKER_EXIT_FATAL;
-	}
+	w->docroot_fd = env->docroot_fd;
 	if ((w->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
 	    worker_signals(w) == -1 || (w->fcache = fcache_create(w->docroot_fd,
 	    env->mime, w->conf->default_type)) == NULL) {

@@ -20,6 +20,7 @@ struct worker_env {
 	const struct mime	*mime;
 	const struct listeners	*ls;
 	int			 access_fd;	/* -1: access log off */
+	int			 docroot_fd;	/* O_PATH directory, opened by the master */
 	struct sb_slot		*slot;
 	unsigned		 generation;
 	int			 notify_fd;	/* wakes the master */
