@@ -221,7 +221,7 @@ main(int argc, char **argv, char **envp)
 		return 1;
 	}
 	if (o.test) {
-		printf("tine: configuration %s OK\n", o.conf_file ?
+		printf("tine: %s: configuration OK\n", o.conf_file ?
 		    o.conf_file : "(built-in defaults)");
 		config_free(conf);
 		return 0;

@@ -1,0 +1,210 @@
+/*
+ * harness: start the real tine binary on a free loopback port with its own
+ * temp dir, config and docroot, and talk real HTTP to it over real sockets.
+ *
+ * A test calls tine_setup(), puts its files, tine_start(), talks, and ends
+ * with tine_stop() in its body (assertions in a Criterion .fini do not fail
+ * the test). Give every test `.fini = tine_teardown` so that an instance
+ * left running by a failed assertion is still stopped and its dir removed.
+ *
+ * Environment: TINE_BIN (the binary), TINE_SRCDIR (the source tree),
+ * TINE_KEEP (set: keep temp dirs for a post-mortem).
+ */
+#ifndef TINE_HARNESS_H
+#define TINE_HARNESS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#define TINE_PATH_MAX		512
+#define TINE_MAX_HEADERS	64
+#define TINE_MAX_WORKERS	64
+#define TINE_TIMEOUT_MS		10000	/* readiness, responses */
+#define TINE_STOP_MS		2000	/* the contract for SIGTERM */
+
+/* The body of the index.html that tine_setup() puts in every docroot. */
+#define TINE_INDEX_BODY	"<!doctype html><title>tine test</title><p>index\n"
+
+/* One tine instance under test; every path lives under dir. */
+struct tine {
+	int	used;			/* a slot of the harness's pool */
+	pid_t	pid;			/* master, 0 when not running */
+	int	port;			/* free on 127.0.0.1 and ::1 at setup */
+	int	workers;		/* as configured (2 unless extra) */
+	char	bin[TINE_PATH_MAX];
+	char	dir[TINE_PATH_MAX];	/* mkdtemp, 0755 */
+	char	docroot[TINE_PATH_MAX];	/* dir/www */
+	char	conf[TINE_PATH_MAX];	/* dir/tine.conf */
+	char	error_log[TINE_PATH_MAX];
+	char	access_log[TINE_PATH_MAX];
+	char	pid_file[TINE_PATH_MAX];
+	char	out[TINE_PATH_MAX];	/* the binary's stdout */
+	char	err[TINE_PATH_MAX];	/* the binary's stderr */
+	char	ready_log[TINE_PATH_MAX]; /* where "master ready" is awaited */
+};
+
+/* One parsed response; strings are owned and released by tine_resp_free(). */
+struct tine_resp {
+	int	 status;
+	int	 minor;			/* HTTP/1.minor */
+	char	*head;			/* status line and headers */
+	size_t	 nhdr;
+	char	*name[TINE_MAX_HEADERS];
+	char	*value[TINE_MAX_HEADERS];
+	char	*body;			/* NUL-terminated past bodylen */
+	size_t	 bodylen;
+};
+
+/* A client connection with its read buffer, so pipelined answers split. */
+struct tine_conn {
+	int	 fd;
+	char	*buf;
+	size_t	 len;
+	size_t	 cap;
+	int	 eof;			/* the peer closed (FIN or RST) */
+};
+
+/* The bytes of a raw exchange, and whether the peer closed. */
+struct tine_raw {
+	char	*data;			/* NUL-terminated past len */
+	size_t	 len;
+	int	 closed;
+};
+
+/* ---- instances ---- */
+
+/* Temp dir, docroot with index.html, config on a free port; extra lines
+ * replace the base config's lines for the keys they set. The instance
+ * belongs to the harness (it must outlive a failed test's stack); NULL on
+ * failure. */
+struct tine *tine_setup(const char *extra_conf);
+
+/* Rewrite t->conf from the base lines and extra (e.g. to name t->port in a
+ * listen line, or before a reload); 0 or -1. */
+int	 tine_config(struct tine *, const char *extra_conf);
+
+/* Start `tine -f -c conf` and wait for the ready line; 0 or -1. */
+int	 tine_start(struct tine *);
+
+/* Start tine with these arguments (NULL-terminated, without argv[0]) and
+ * wait for the ready line in `ready_log`; 0 or -1. */
+int	 tine_start_args(struct tine *, const char *const *args,
+	    const char *ready_log);
+
+/* Run tine to completion with these arguments, stdout/stderr to t->out and
+ * t->err; the exit status, or -1 for a signal death or a timeout. */
+int	 tine_run(struct tine *, const char *const *args, int timeout_ms);
+
+/* Wait until needle occurs count times in t->ready_log; 0 or -1. */
+int	 tine_wait_log(struct tine *, const char *needle, int count,
+	    int timeout_ms);
+
+/* Occurrences of needle in the file at path (0 when it is missing). */
+int	 tine_count(const char *path, const char *needle);
+
+/* Wait (bounded) for the master to exit, e.g. after `tine -s stop`, and
+ * reap it; its wait status, or -1 if it is still running. */
+int	 tine_wait_exit(struct tine *, int timeout_ms);
+
+/* Send sig to the master and wait (bounded) for it to exit; its wait status,
+ * or -1 if it did not exit in time. */
+int	 tine_signal_wait(struct tine *, int sig, int timeout_ms);
+
+/* SIGTERM, bounded wait, check that master and workers are gone and the
+ * error log has no [alert]/[crit]/[emerg]; then remove the dir. */
+void	 tine_stop(struct tine *);
+
+/* The Criterion .fini: end what a failed test left running, no assertions. */
+void	 tine_teardown(void);
+
+/* ---- files ---- */
+
+/* Write a file (parents made 0755) with this mode; 0 or -1. */
+int	 tine_write_file(const char *path, const void *data, size_t len,
+	    mode_t mode);
+
+/* Write a NUL-terminated string to docroot/rel, mode 0644; 0 or -1. */
+int	 tine_put(struct tine *, const char *rel, const char *text);
+
+/* Join dir and rel into buf (TINE_PATH_MAX); buf. */
+char	*tine_path(char *buf, const char *dir, const char *rel);
+
+/* The whole file as a NUL-terminated string the caller frees; NULL if none. */
+char	*tine_slurp(const char *path, size_t *lenp);
+
+/* ---- sockets and HTTP ---- */
+
+/* A port nothing listens on at 127.0.0.1 and ::1 right now; -1 if none. */
+int	 tine_free_port(void);
+
+/* Whether a listener could bind 127.0.0.1:port now (SO_REUSEADDR). */
+int	 tine_port_bindable(int port);
+
+/* Whether this host has a usable ::1. */
+int	 tine_have_ipv6(void);
+
+/* Connect to 127.0.0.1 (AF_INET) or ::1 (AF_INET6); 0 or -1. */
+int	 tine_conn_open(struct tine_conn *, int family, int port);
+
+/* Send all of len bytes; 0 or -1. */
+int	 tine_conn_send(struct tine_conn *, const void *data, size_t len);
+
+/* Send a NUL-terminated string; 0 or -1. */
+int	 tine_conn_sends(struct tine_conn *, const char *s);
+
+/* Read one response (head_only: the request was HEAD); 0, or -1 on a
+ * timeout, a close before it was whole, or a malformed response. */
+int	 tine_conn_read(struct tine_conn *, int head_only, int timeout_ms,
+	    struct tine_resp *);
+
+/* Wait for the peer to close: 1 closed, 0 still open at the timeout,
+ * -1 it sent more bytes instead. */
+int	 tine_conn_wait_close(struct tine_conn *, int timeout_ms);
+
+/* Close the socket and free the buffer. */
+void	 tine_conn_close(struct tine_conn *);
+
+/* Value of a header (case-insensitive name), NULL if absent. */
+const char *tine_resp_header(const struct tine_resp *, const char *name);
+
+/* Release a response's strings. */
+void	 tine_resp_free(struct tine_resp *);
+
+/* One request on a new IPv4 connection, one response; 0 or -1. */
+int	 tine_request(struct tine *, const char *req, int head_only,
+	    struct tine_resp *);
+
+/* GET path with Connection: close; 0 or -1. */
+int	 tine_get(struct tine *, const char *path, struct tine_resp *);
+
+/* Send raw bytes, read until the peer closes or is idle for idle_ms. */
+int	 tine_exchange(int family, int port, const void *req, size_t len,
+	    int idle_ms, struct tine_raw *);
+
+/* Release a raw exchange. */
+void	 tine_raw_free(struct tine_raw *);
+
+/* ---- processes ---- */
+
+/* Live (not zombie) children of parent into out; their count. */
+int	 tine_children(pid_t parent, pid_t *out, int max);
+
+/* /proc/PID/cmdline with NULs as spaces, trailing blanks cut; 0 or -1. */
+int	 tine_cmdline(pid_t, char *buf, size_t len);
+
+/* Whether pid exists and is not a zombie. */
+int	 tine_alive(pid_t);
+
+/* Milliseconds since pid started (clock-tick precision), -1 if unknown. */
+long long tine_age_ms(pid_t);
+
+/* Wait until none of n pids is alive; 0, or -1 at the timeout. */
+int	 tine_wait_gone(const pid_t *pids, int n, int timeout_ms);
+
+/* Poll cond every few ms until it returns non-zero or timeout; 0 or -1. */
+int	 tine_wait_until(int (*cond)(void *), void *arg, int timeout_ms);
+
+/* Milliseconds on the monotonic clock. */
+long long tine_now_ms(void);
+
+#endif
