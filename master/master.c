@@ -97,16 +97,24 @@ master_setup_unref(struct setup *s)
 
 /* Open the access log of a config for a new generation; -1 on error. */
 static int
-master_access_open(const struct config *conf, int *fd, char *err, size_t len)
+master_access_open(const struct master *m, const struct config *conf, int *fd,
+    char *err, size_t len)
 {
+	enum config_log_dest	 dest = conf->access_log_dest;
+	const char		*path = conf->access_log;
+
 	*fd = -1;
-	switch (conf->access_log_dest) {
+	if (dest == CONFIG_LOG_DEFAULT && !m->foreground) {
+		dest = CONFIG_LOG_FILE;
+		path = LOCALSTATEDIR "/log/tine/access.log";
+	}
+	switch (dest) {
 	case CONFIG_LOG_FILE:
-		*fd = open(conf->access_log, O_WRONLY | O_APPEND | O_CREAT |
-		    O_CLOEXEC, 0640);
+		*fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+		    0640);
 		if (*fd == -1) {
 			snprintf(err, len, "cannot open access log %s: %s",
-			    conf->access_log, strerror(errno));
+			    path, strerror(errno));
 			return -1;
 		}
 		return 0;
@@ -145,7 +153,7 @@ master_generation(struct master *m, struct setup *setup, char *err, size_t len)
 		free(g);
 		return -1;
 	}
-	if (master_access_open(setup->conf, &g->access_fd, err, len) == -1) {
+	if (master_access_open(m, setup->conf, &g->access_fd, err, len) == -1) {
 		close(g->docroot_fd);
 		free(g);
 		return -1;
@@ -229,7 +237,6 @@ master_check_ready(struct master *m)
 	if (g->ready || pool_count_ready(m, g) < n)
 		return;
 	g->ready = true;
-	g->backoff = 0;
 	log_notice("master ready: %d workers, generation %u", n, g->id);
 	for (o = g->next; o != NULL; o = o->next)
 		master_retire(m, o);

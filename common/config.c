@@ -1,0 +1,1274 @@
+/*
+ * config: read tine.conf with libconfuse, check every value and copy the
+ * result into a struct config that owns all of its memory. This is the only
+ * file that includes confuse.h.
+ */
+#include "tine_build.h"
+
+/* libbsd has two strnvis() argument orders; we use OpenBSD's. */
+#define LIBBSD_OPENBSD_VIS
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <confuse.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+#include <vis.h>
+
+#include "config.h"
+#include "http.h"
+
+#define CONFIG_FILE_MAX		(1024 * 1024)	/* a real one is a few KB */
+#define CONFIG_KEY_MAX		64
+#define CONFIG_LISTEN_MAX	64		/* "[v6 address]:port" fits */
+#define CONFIG_QUOTE_MAX	160
+#define CONFIG_WHERE_MAX	(PATH_MAX + 32)
+#define CONFIG_WORKERS_MAX	256
+#define CONFIG_TIMEOUT_MAX	86400L
+#define CONFIG_INT32_MAX	2147483647L
+#define CONFIG_BODY_MAX		(1L << 40)
+
+/*
+ * libconfuse's error callback gets no user pointer, so it leaves the message
+ * in these two options of the tree it reports on. A name starting with '#'
+ * lexes as a comment, so a file cannot set them by accident.
+ */
+#define CONFIG_ERR_MSG		"#error"
+#define CONFIG_ERR_LINE		"#error_line"
+
+/*
+ * Where one option was written, for error messages: libconfuse forgets line
+ * numbers once a value is stored, so config_scan() notes them itself.
+ */
+struct config_mark {
+	char		*key;
+	int		 keyline;	/* line of the last "key =" */
+	int		*lines;		/* line of each value since then */
+	size_t		 nlines;
+	int		 cmdline;	/* replaced by -r or -l */
+};
+
+/* Everything one config_load() call works on. */
+struct config_ctx {
+	const char		*file;
+	cfg_t			*cfg;
+	char			*text;		/* the file, NUL-terminated */
+	struct config_mark	*marks;
+	size_t			 nmarks;
+	char			*err;
+	size_t			 errlen;
+};
+
+/* The tokens of libconfuse's grammar that config_scan() needs to see. */
+enum config_tok {
+	CONFIG_TOK_END,
+	CONFIG_TOK_STR,
+	CONFIG_TOK_SET,		/* = */
+	CONFIG_TOK_ADD,		/* += */
+	CONFIG_TOK_OPEN,	/* { */
+	CONFIG_TOK_CLOSE,	/* } */
+	CONFIG_TOK_OTHER	/* , ( ) and characters libconfuse skips */
+};
+
+/* A cursor over the config text that cuts it as libconfuse's lexer does. */
+struct config_lex {
+	char		*p;
+	int		 line;
+	int		 tokline;
+	char		 text[CONFIG_KEY_MAX];	/* a STR token, cut short */
+	size_t		 len;
+};
+
+/* An integer option: its range and the field of struct config it fills. */
+struct config_num {
+	const char	*key;
+	long		 min;
+	long		 max;
+	size_t		 off;
+	enum { CONFIG_NUM_INT, CONFIG_NUM_LONG, CONFIG_NUM_SIZE } type;
+};
+
+/* A keyword and the number it stands for. */
+struct config_word {
+	const char	*name;
+	int		 value;
+};
+
+/* One step of turning the parsed tree into a struct config. */
+typedef int (*config_step)(struct config_ctx *, struct config *);
+
+static const struct config_num config_nums[] = {
+	{ "backlog", 1, 65535,
+	    offsetof(struct config, backlog), CONFIG_NUM_INT },
+	{ "max_connections", 1, 65536,
+	    offsetof(struct config, max_connections), CONFIG_NUM_INT },
+	{ "max_requests_per_worker", 0, CONFIG_INT32_MAX,
+	    offsetof(struct config, max_requests_per_worker), CONFIG_NUM_LONG },
+	{ "keepalive_requests", 0, CONFIG_INT32_MAX,
+	    offsetof(struct config, keepalive_requests), CONFIG_NUM_LONG },
+	{ "header_timeout", 1, CONFIG_TIMEOUT_MAX,
+	    offsetof(struct config, header_timeout), CONFIG_NUM_INT },
+	{ "keepalive_timeout", 1, CONFIG_TIMEOUT_MAX,
+	    offsetof(struct config, keepalive_timeout), CONFIG_NUM_INT },
+	{ "send_timeout", 1, CONFIG_TIMEOUT_MAX,
+	    offsetof(struct config, send_timeout), CONFIG_NUM_INT },
+	{ "watchdog_timeout", 1, CONFIG_TIMEOUT_MAX,
+	    offsetof(struct config, watchdog_timeout), CONFIG_NUM_INT },
+	{ "worker_shutdown_timeout", 1, CONFIG_TIMEOUT_MAX,
+	    offsetof(struct config, worker_shutdown_timeout), CONFIG_NUM_INT },
+	{ "max_request_line", 256, 65536,
+	    offsetof(struct config, max_request_line), CONFIG_NUM_SIZE },
+	{ "max_header_size", 1024, 1048576,
+	    offsetof(struct config, max_header_size), CONFIG_NUM_SIZE },
+	{ "max_headers", 1, HTTP_MAX_HEADERS,
+	    offsetof(struct config, max_headers), CONFIG_NUM_INT },
+	{ "max_body_size", 0, CONFIG_BODY_MAX,
+	    offsetof(struct config, max_body_size), CONFIG_NUM_SIZE },
+};
+
+static const struct config_word config_levels[] = {
+	{ "debug", LOG_DEBUG },
+	{ "info", LOG_INFO },
+	{ "notice", LOG_NOTICE },
+	{ "warn", LOG_WARNING },
+	{ "error", LOG_ERR },
+	{ "crit", LOG_CRIT },
+	{ "alert", LOG_ALERT },
+	{ "emerg", LOG_EMERG },
+};
+
+static const struct config_word config_facilities[] = {
+	{ "daemon", LOG_DAEMON },
+	{ "user", LOG_USER },
+	{ "local0", LOG_LOCAL0 },
+	{ "local1", LOG_LOCAL1 },
+	{ "local2", LOG_LOCAL2 },
+	{ "local3", LOG_LOCAL3 },
+	{ "local4", LOG_LOCAL4 },
+	{ "local5", LOG_LOCAL5 },
+	{ "local6", LOG_LOCAL6 },
+	{ "local7", LOG_LOCAL7 },
+};
+
+static const struct config_word config_error_logs[] = {
+	{ "stderr", CONFIG_LOG_STDERR },
+	{ "syslog", CONFIG_LOG_SYSLOG },
+};
+
+static const struct config_word config_access_logs[] = {
+	{ "off", CONFIG_LOG_OFF },
+	{ "stdout", CONFIG_LOG_STDOUT },
+	{ "stderr", CONFIG_LOG_STDERR },
+	{ "syslog", CONFIG_LOG_SYSLOG },
+};
+
+#define CONFIG_NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* ---- where values came from ---- */
+
+/* The mark of a key, or NULL if the file never set it. */
+static struct config_mark *
+config_mark_find(struct config_ctx *ctx, const char *key)
+{
+	size_t	 i;
+
+	for (i = 0; i < ctx->nmarks; i++)
+		if (strcmp(ctx->marks[i].key, key) == 0)
+			return &ctx->marks[i];
+	return NULL;
+}
+
+/* The mark of a key, made on first use; NULL when out of memory. */
+static struct config_mark *
+config_mark_get(struct config_ctx *ctx, const char *key)
+{
+	struct config_mark	*m, *v;
+
+	if ((m = config_mark_find(ctx, key)) != NULL)
+		return m;
+	v = reallocarray(ctx->marks, ctx->nmarks + 1, sizeof *v);
+	if (v == NULL)
+		return NULL;
+	ctx->marks = v;
+	m = &v[ctx->nmarks];
+	memset(m, 0, sizeof *m);
+	if ((m->key = strdup(key)) == NULL)
+		return NULL;
+	ctx->nmarks++;
+	return m;
+}
+
+/* Note that value number m->nlines was written on `line`. */
+static int
+config_mark_value(struct config_mark *m, int line)
+{
+	int	*v;
+
+	v = reallocarray(m->lines, m->nlines + 1, sizeof *v);
+	if (v == NULL)
+		return -1;
+	m->lines = v;
+	m->lines[m->nlines++] = line;
+	return 0;
+}
+
+/* Release what the marks hold. */
+static void
+config_marks_free(struct config_ctx *ctx)
+{
+	size_t	 i;
+
+	for (i = 0; i < ctx->nmarks; i++) {
+		free(ctx->marks[i].key);
+		free(ctx->marks[i].lines);
+	}
+	free(ctx->marks);
+}
+
+/* The line of value `index` of key (-1: of the key), 0 when it is a default. */
+static int
+config_line(struct config_ctx *ctx, const char *key, int index)
+{
+	struct config_mark	*m;
+	size_t			 n, defaults;
+
+	if ((m = config_mark_find(ctx, key)) == NULL)
+		return 0;
+	if (index < 0)
+		return m->keyline;
+	/* "key += ..." appends to the defaults, which stay first. */
+	n = cfg_size(ctx->cfg, key);
+	defaults = n > m->nlines ? n - m->nlines : 0;
+	if ((size_t)index < defaults || (size_t)index - defaults >= m->nlines)
+		return 0;
+	return m->lines[index - defaults];
+}
+
+/* "FILE:LINE", "(command line)" or "(default)" for value `index` of key. */
+static void
+config_where(struct config_ctx *ctx, const char *key, int index, char *buf,
+    size_t len)
+{
+	struct config_mark	*m;
+	int			 line;
+
+	m = config_mark_find(ctx, key);
+	if (m != NULL && m->cmdline) {
+		strlcpy(buf, "(command line)", len);
+		return;
+	}
+	if ((line = config_line(ctx, key, index)) > 0)
+		snprintf(buf, len, "%s:%d", ctx->file, line);
+	else
+		strlcpy(buf, "(default)", len);
+}
+
+/* Put "WHERE: KEY: message" in the caller's buffer; returns -1 for chaining. */
+static int __attribute__((format(printf, 4, 5)))
+config_fail(struct config_ctx *ctx, const char *key, int index,
+    const char *fmt, ...)
+{
+	char	 where[CONFIG_WHERE_MAX], msg[CONFIG_ERR_MAX];
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	config_where(ctx, key, index, where, sizeof where);
+	snprintf(ctx->err, ctx->errlen, "%s: %s: %s", where, key, msg);
+	return -1;
+}
+
+/* The error for a failed allocation, which has no line to blame. */
+static int
+config_oom(struct config_ctx *ctx)
+{
+	strlcpy(ctx->err, "out of memory", ctx->errlen);
+	return -1;
+}
+
+/* A user's string made printable and quoted, for an error message. */
+static const char *
+config_quote(const char *s, char *buf, size_t len)
+{
+	buf[0] = '"';
+	strnvis(buf + 1, s, len - 2,
+	    VIS_CSTYLE | VIS_OCTAL | VIS_TAB | VIS_NL | VIS_DQ);
+	strlcat(buf, "\"", len);
+	return buf;
+}
+
+/* ---- line numbers, and the comments libconfuse must not see ---- */
+
+/*
+ * Blank out n bytes of comment, keeping the newlines. libconfuse 3.3 counts
+ * extra lines for every comment, so it must never see one.
+ */
+static void
+config_lex_blank(struct config_lex *lx, size_t n)
+{
+	for (; n > 0 && *lx->p != '\0'; n--, lx->p++) {
+		if (*lx->p == '\n')
+			lx->line++;
+		else
+			*lx->p = ' ';
+	}
+}
+
+/* Skip blanks and newlines, and blank out the three kinds of comment. */
+static void
+config_lex_space(struct config_lex *lx)
+{
+	char	*end;
+
+	for (;;) {
+		if (*lx->p == '\n')
+			lx->line++;
+		if (*lx->p != '\0' && strchr(" \t\r\n", *lx->p) != NULL)
+			lx->p++;
+		else if (*lx->p == '#' || (lx->p[0] == '/' && lx->p[1] == '/'))
+			config_lex_blank(lx, strcspn(lx->p, "\n"));
+		else if (lx->p[0] == '/' && lx->p[1] == '*') {
+			end = strstr(lx->p + 2, "*/");
+			config_lex_blank(lx, end != NULL ?
+			    (size_t)(end + 2 - lx->p) : strlen(lx->p));
+		} else
+			return;
+	}
+}
+
+/* Move past one character of a STR token, keeping it if there is room. */
+static void
+config_lex_take(struct config_lex *lx)
+{
+	if (*lx->p == '\n')
+		lx->line++;
+	if (lx->len + 1 < sizeof lx->text) {
+		lx->text[lx->len++] = *lx->p;
+		lx->text[lx->len] = '\0';
+	}
+	lx->p++;
+}
+
+/* A quoted string; escapes are kept raw, only their extent matters. */
+static void
+config_lex_quoted(struct config_lex *lx)
+{
+	char	 quote = *lx->p++;
+
+	while (*lx->p != '\0' && *lx->p != quote) {
+		if (*lx->p == '\\' && lx->p[1] != '\0')
+			config_lex_take(lx);
+		config_lex_take(lx);
+	}
+	if (*lx->p != '\0')
+		lx->p++;
+}
+
+/* An unquoted string, or a ${VARIABLE} that libconfuse substitutes. */
+static void
+config_lex_word(struct config_lex *lx)
+{
+	if (lx->p[0] == '$' && lx->p[1] == '{') {
+		while (*lx->p != '\0' && *lx->p != '}')
+			config_lex_take(lx);
+		if (*lx->p != '\0')
+			config_lex_take(lx);
+		return;
+	}
+	while (*lx->p != '\0' && strchr(" \t\r\n#\"'={}()+,*", *lx->p) == NULL)
+		config_lex_take(lx);
+}
+
+/* The next token, with its first line in lx->tokline. */
+static enum config_tok
+config_lex_next(struct config_lex *lx)
+{
+	config_lex_space(lx);
+	lx->tokline = lx->line;
+	lx->len = 0;
+	lx->text[0] = '\0';
+	switch (*lx->p) {
+	case '\0':
+		return CONFIG_TOK_END;
+	case '=':
+		lx->p++;
+		return CONFIG_TOK_SET;
+	case '{':
+		lx->p++;
+		return CONFIG_TOK_OPEN;
+	case '}':
+		lx->p++;
+		return CONFIG_TOK_CLOSE;
+	case '+':
+		if (lx->p[1] != '=') {
+			lx->p++;
+			return CONFIG_TOK_OTHER;
+		}
+		lx->p += 2;
+		return CONFIG_TOK_ADD;
+	case ',': case '(': case ')': case '*':
+		lx->p++;
+		return CONFIG_TOK_OTHER;
+	case '"': case '\'':
+		config_lex_quoted(lx);
+		return CONFIG_TOK_STR;
+	}
+	config_lex_word(lx);
+	return CONFIG_TOK_STR;
+}
+
+/*
+ * Note the line of every key and value, and blank out the comments. The
+ * marks only matter once libconfuse has accepted the text, so the grammar
+ * is just: key (= | +=) (value | { values }).
+ */
+static int
+config_scan(struct config_ctx *ctx)
+{
+	struct config_lex	 lx = { .p = ctx->text, .line = 1 };
+	struct config_mark	*m = NULL;
+	enum config_tok		 t;
+	enum { KEY, OP, VALUE, LIST } state = KEY;
+
+	while ((t = config_lex_next(&lx)) != CONFIG_TOK_END) {
+		if (t == CONFIG_TOK_STR && (state == VALUE || state == LIST)) {
+			if (config_mark_value(m, lx.tokline) == -1)
+				return config_oom(ctx);
+			if (state == VALUE)
+				state = KEY;
+		} else if (t == CONFIG_TOK_STR) {
+			if ((m = config_mark_get(ctx, lx.text)) == NULL)
+				return config_oom(ctx);
+			m->keyline = lx.tokline;
+			state = OP;
+		} else if (state == OP && (t == CONFIG_TOK_SET ||
+		    t == CONFIG_TOK_ADD)) {
+			if (t == CONFIG_TOK_SET)
+				m->nlines = 0;
+			state = VALUE;
+		} else if (state == VALUE && t == CONFIG_TOK_OPEN)
+			state = LIST;
+		else if (t == CONFIG_TOK_CLOSE)
+			state = KEY;
+	}
+	return 0;
+}
+
+/* ---- libconfuse ---- */
+
+/* libconfuse's error callback: keep its first message and the line. */
+static void __attribute__((format(printf, 2, 0)))
+config_on_error(cfg_t *cfg, const char *fmt, va_list ap)
+{
+	char	 msg[CONFIG_ERR_MAX];
+
+	if (cfg_getint(cfg, CONFIG_ERR_LINE) != 0)
+		return;
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	cfg_setstr(cfg, CONFIG_ERR_MSG, msg);
+	cfg_setint(cfg, CONFIG_ERR_LINE, cfg->line > 0 ? cfg->line : 1);
+}
+
+/* The libconfuse description of tine.conf, with every built-in default. */
+static cfg_t *
+config_tree(void)
+{
+	cfg_opt_t	 opts[] = {
+		CFG_STR_LIST("listen", "{\"127.0.0.1:8080\"}", CFGF_NONE),
+		CFG_INT("backlog", 511, CFGF_NONE),
+		CFG_STR("document_root", DATADIR "/tine/www", CFGF_NONE),
+		CFG_STR_LIST("index", "{\"index.html\", \"index.htm\"}",
+		    CFGF_NONE),
+		CFG_STR("workers", "auto", CFGF_NONE),
+		CFG_INT("max_connections", 1024, CFGF_NONE),
+		CFG_INT("max_requests_per_worker", 0, CFGF_NONE),
+		CFG_INT("keepalive_requests", 1000, CFGF_NONE),
+		CFG_STR("user", NULL, CFGF_NONE),
+		CFG_STR("group", NULL, CFGF_NONE),
+		CFG_STR("pid_file", NULL, CFGF_NONE),
+		CFG_STR("error_log", NULL, CFGF_NONE),
+		CFG_STR("log_level", "notice", CFGF_NONE),
+		CFG_STR("syslog_facility", "daemon", CFGF_NONE),
+		CFG_STR("access_log", NULL, CFGF_NONE),
+		CFG_STR("access_log_format", "combined", CFGF_NONE),
+		CFG_STR("mime_types", "/etc/mime.types", CFGF_NONE),
+		CFG_STR("default_type", "application/octet-stream", CFGF_NONE),
+		CFG_INT("header_timeout", 10, CFGF_NONE),
+		CFG_INT("keepalive_timeout", 15, CFGF_NONE),
+		CFG_INT("send_timeout", 60, CFGF_NONE),
+		CFG_INT("watchdog_timeout", 30, CFGF_NONE),
+		CFG_INT("worker_shutdown_timeout", 60, CFGF_NONE),
+		CFG_INT("max_request_line", 8192, CFGF_NONE),
+		CFG_INT("max_header_size", 16384, CFGF_NONE),
+		CFG_INT("max_headers", 100, CFGF_NONE),
+		CFG_INT("max_body_size", 1048576, CFGF_NONE),
+		CFG_BOOL("server_tokens", cfg_true, CFGF_NONE),
+		CFG_STR(CONFIG_ERR_MSG, NULL, CFGF_NONE),
+		CFG_INT(CONFIG_ERR_LINE, 0, CFGF_NONE),
+		CFG_END()
+	};
+	cfg_t		*cfg;
+
+	if ((cfg = cfg_init(opts, CFGF_NONE)) != NULL)
+		cfg_set_error_function(cfg, config_on_error);
+	return cfg;
+}
+
+/* Say why the file cannot be read; -1 for chaining. */
+static int
+config_read_fail(struct config_ctx *ctx, int fd, const char *why)
+{
+	snprintf(ctx->err, ctx->errlen, "%s: %s", ctx->file, why);
+	if (fd != -1)
+		close(fd);
+	return -1;
+}
+
+/* Read the whole file, refusing what cannot be a config. */
+static int
+config_read(struct config_ctx *ctx)
+{
+	struct stat	 st;
+	ssize_t		 r;
+	size_t		 len = 0, size;
+	int		 fd;
+
+	if ((fd = open(ctx->file, O_RDONLY | O_CLOEXEC)) == -1 ||
+	    fstat(fd, &st) == -1)
+		return config_read_fail(ctx, fd, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return config_read_fail(ctx, fd, "not a regular file");
+	if (st.st_size > CONFIG_FILE_MAX)
+		return config_read_fail(ctx, fd, "larger than 1 MB");
+	size = (size_t)st.st_size;
+	if ((ctx->text = malloc(size + 1)) == NULL)
+		return config_read_fail(ctx, fd, "out of memory");
+	while (len < size && (r = read(fd, ctx->text + len, size - len)) != 0) {
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1)
+			return config_read_fail(ctx, fd, strerror(errno));
+		len += (size_t)r;
+	}
+	close(fd);
+	ctx->text[len] = '\0';
+	if (strlen(ctx->text) != len)
+		return config_read_fail(ctx, -1, "contains a NUL byte");
+	return 0;
+}
+
+/*
+ * Report a libconfuse message as "FILE:LINE: KEY: message" when it names an
+ * option ("... option 'KEY'"), so every config error has the same shape.
+ */
+static void
+config_confuse_error(struct config_ctx *ctx, long line, const char *msg)
+{
+	const char	*k = strstr(msg, "option '"), *end;
+
+	if (k != NULL && (end = strchr(k + 8, '\'')) != NULL) {
+		snprintf(ctx->err, ctx->errlen, "%s:%ld: %.*s: %s", ctx->file,
+		    line, (int)(end - (k + 8)), k + 8, msg);
+		return;
+	}
+	snprintf(ctx->err, ctx->errlen, "%s:%ld: %s", ctx->file, line, msg);
+}
+
+/* Note where each value is written, then let libconfuse parse the text. */
+static int
+config_parse(struct config_ctx *ctx)
+{
+	cfg_t		*cfg = ctx->cfg;
+	const char	*msg;
+
+	if (config_read(ctx) == -1 || config_scan(ctx) == -1)
+		return -1;
+	if (cfg_parse_buf(cfg, ctx->text) != CFG_SUCCESS) {
+		msg = cfg_getstr(cfg, CONFIG_ERR_MSG);
+		config_confuse_error(ctx, cfg_getint(cfg, CONFIG_ERR_LINE),
+		    msg != NULL ? msg : "syntax error");
+		return -1;
+	}
+	/* A quoted "#error" key would reach the hidden options. */
+	if (cfg_getstr(cfg, CONFIG_ERR_MSG) != NULL)
+		return config_fail(ctx, CONFIG_ERR_MSG, -1, "no such option");
+	if (cfg_getint(cfg, CONFIG_ERR_LINE) != 0)
+		return config_fail(ctx, CONFIG_ERR_LINE, -1, "no such option");
+	return 0;
+}
+
+/* Put -r and -l in place of the file's values, remembering their origin. */
+static int
+config_override(struct config_ctx *ctx, const struct config_overrides *ov)
+{
+	struct config_mark	*m;
+
+	if (ov == NULL)
+		return 0;
+	if (ov->document_root != NULL) {
+		if ((m = config_mark_get(ctx, "document_root")) == NULL ||
+		    cfg_setstr(ctx->cfg, "document_root", ov->document_root))
+			return config_oom(ctx);
+		m->cmdline = 1;
+	}
+	if (ov->listen != NULL) {
+		if ((m = config_mark_get(ctx, "listen")) == NULL ||
+		    cfg_setlist(ctx->cfg, "listen", 1, ov->listen) != 0)
+			return config_oom(ctx);
+		m->cmdline = 1;
+	}
+	return 0;
+}
+
+/* ---- listen addresses ---- */
+
+/* A port: 1 to 5 digits, 1..65535. */
+static int
+config_port(const char *s, in_port_t *port)
+{
+	size_t		 n = strspn(s, "0123456789");
+	long long	 v;
+
+	if (n == 0 || n > 5 || s[n] != '\0')
+		return -1;
+	v = strtonum(s, 1, 65535, NULL);
+	if (v == 0)
+		return -1;
+	*port = htons((in_port_t)v);
+	return 0;
+}
+
+/* "[v6]:port" with the bracket at host[0]; host is a scratch copy. */
+static int
+config_listen_v6(char *host, struct config_listen *out, const char **why)
+{
+	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&out->addr;
+	char			*end;
+
+	if ((end = strchr(host, ']')) == NULL) {
+		*why = "missing ']' after an IPv6 address";
+		return -1;
+	}
+	*end++ = '\0';
+	if (*end != ':') {
+		*why = "missing \":port\" after ']'";
+		return -1;
+	}
+	if (inet_pton(AF_INET6, host + 1, &sin6->sin6_addr) != 1) {
+		*why = "not a numeric IPv6 address";
+		return -1;
+	}
+	if (config_port(end + 1, &sin6->sin6_port) == -1) {
+		*why = "port must be 1..65535";
+		return -1;
+	}
+	sin6->sin6_family = AF_INET6;
+	out->addrlen = sizeof *sin6;
+	return 0;
+}
+
+/* "a.b.c.d:port" or "*:port"; host is a scratch copy. */
+static int
+config_listen_v4(char *host, struct config_listen *out, const char **why)
+{
+	struct sockaddr_in	*sin = (struct sockaddr_in *)&out->addr;
+	char			*port;
+
+	if ((port = strrchr(host, ':')) == NULL) {
+		*why = "missing \":port\"";
+		return -1;
+	}
+	*port++ = '\0';
+	if (strchr(host, ':') != NULL) {
+		*why = "an IPv6 address needs brackets, as in \"[::1]:80\"";
+		return -1;
+	}
+	if (strcmp(host, "*") == 0)
+		sin->sin_addr.s_addr = htonl(INADDR_ANY);
+	else if (inet_pton(AF_INET, host, &sin->sin_addr) != 1) {
+		*why = "not a numeric IPv4 address (host names are not "
+		    "accepted)";
+		return -1;
+	}
+	if (config_port(port, &sin->sin_port) == -1) {
+		*why = "port must be 1..65535";
+		return -1;
+	}
+	sin->sin_family = AF_INET;
+	out->addrlen = sizeof *sin;
+	return 0;
+}
+
+/* Parse one address into out (text left NULL), saying why it is wrong. */
+static int
+config_listen_parse(const char *text, struct config_listen *out,
+    const char **why)
+{
+	char	 host[CONFIG_LISTEN_MAX];
+
+	memset(out, 0, sizeof *out);
+	if (strlcpy(host, text, sizeof host) >= sizeof host) {
+		*why = "too long to be an address";
+		return -1;
+	}
+	if (host[0] == '[')
+		return config_listen_v6(host, out, why);
+	return config_listen_v4(host, out, why);
+}
+
+/* Parse one listen address for the caller; out->text is a copy to free. */
+int
+config_parse_listen(const char *text, struct config_listen *out)
+{
+	const char	*why;
+
+	if (config_listen_parse(text, out, &why) == -1)
+		return -1;
+	if ((out->text = strdup(text)) == NULL)
+		return -1;
+	return 0;
+}
+
+/* Whether two listeners name one socket address ("*:80" is "0.0.0.0:80"). */
+static int
+config_listen_same(const struct config_listen *a, const struct config_listen *b)
+{
+	return a->addrlen == b->addrlen &&
+	    memcmp(&a->addr, &b->addr, a->addrlen) == 0;
+}
+
+/* Fail if listener i repeats an earlier one; binding both would fail. */
+static int
+config_listen_dup(struct config_ctx *ctx, const struct config *conf,
+    unsigned int i, const char *text)
+{
+	char		 q[CONFIG_QUOTE_MAX];
+	unsigned int	 j;
+
+	for (j = 0; j < i; j++) {
+		if (!config_listen_same(&conf->listen[j], &conf->listen[i]))
+			continue;
+		if (strcmp(text, conf->listen[j].text) == 0)
+			return config_fail(ctx, "listen", i,
+			    "duplicate address %s",
+			    config_quote(text, q, sizeof q));
+		return config_fail(ctx, "listen", i,
+		    "duplicate address %s (same as %s)",
+		    config_quote(text, q, sizeof q), conf->listen[j].text);
+	}
+	return 0;
+}
+
+/* listen: at least one address, each valid, none given twice. */
+static int
+config_get_listen(struct config_ctx *ctx, struct config *conf)
+{
+	struct config_listen	*l;
+	const char		*text, *why;
+	char			 q[CONFIG_QUOTE_MAX];
+	unsigned int		 i, n = cfg_size(ctx->cfg, "listen");
+
+	if (n == 0)
+		return config_fail(ctx, "listen", -1,
+		    "at least one address is needed");
+	if ((conf->listen = calloc(n, sizeof *conf->listen)) == NULL)
+		return config_oom(ctx);
+	for (i = 0; i < n; i++) {
+		l = &conf->listen[i];
+		text = cfg_getnstr(ctx->cfg, "listen", i);
+		if (config_listen_parse(text, l, &why) == -1)
+			return config_fail(ctx, "listen", i, "%s, got %s", why,
+			    config_quote(text, q, sizeof q));
+		if (config_listen_dup(ctx, conf, i, text) == -1)
+			return -1;
+		if ((l->text = strdup(text)) == NULL)
+			return config_oom(ctx);
+		conf->nlisten = i + 1;
+	}
+	return 0;
+}
+
+/* ---- files and directories ---- */
+
+/* document_root: an existing directory, kept as its real path. */
+static int
+config_get_docroot(struct config_ctx *ctx, struct config *conf)
+{
+	const char	*v = cfg_getstr(ctx->cfg, "document_root");
+	char		 q[CONFIG_QUOTE_MAX];
+	struct stat	 st;
+
+	if (v == NULL || *v == '\0')
+		return config_fail(ctx, "document_root", 0,
+		    "must not be empty");
+	if ((conf->document_root = realpath(v, NULL)) == NULL)
+		return config_fail(ctx, "document_root", 0, "%s: %s",
+		    config_quote(v, q, sizeof q), strerror(errno));
+	if (stat(conf->document_root, &st) == -1)
+		return config_fail(ctx, "document_root", 0, "%s: %s",
+		    config_quote(v, q, sizeof q), strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return config_fail(ctx, "document_root", 0,
+		    "%s is not a directory", config_quote(v, q, sizeof q));
+	return 0;
+}
+
+/* Why an index name is not a plain file name, or NULL if it is one. */
+static const char *
+config_index_bad(const char *name)
+{
+	if (*name == '\0')
+		return "must not be empty";
+	if (strchr(name, '/') != NULL)
+		return "must be a file name, without '/'";
+	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return "must be a file name, not \".\" or \"..\"";
+	if (strlen(name) > NAME_MAX)
+		return "is longer than a file name can be";
+	return NULL;
+}
+
+/* index: plain file names tried in a directory, in order. */
+static int
+config_get_index(struct config_ctx *ctx, struct config *conf)
+{
+	const char	*name, *why;
+	char		 q[CONFIG_QUOTE_MAX];
+	unsigned int	 i, n = cfg_size(ctx->cfg, "index");
+
+	if ((conf->index = calloc(n + 1, sizeof *conf->index)) == NULL)
+		return config_oom(ctx);
+	for (i = 0; i < n; i++) {
+		name = cfg_getnstr(ctx->cfg, "index", i);
+		if ((why = config_index_bad(name)) != NULL)
+			return config_fail(ctx, "index", i, "%s %s",
+			    config_quote(name, q, sizeof q), why);
+		if ((conf->index[i] = strdup(name)) == NULL)
+			return config_oom(ctx);
+		conf->nindex = i + 1;
+	}
+	return 0;
+}
+
+/*
+ * A file tine creates (pid file, log): its directory must exist. It is kept
+ * absolute so that the daemon's chdir("/") does not move it.
+ */
+static int
+config_path(struct config_ctx *ctx, const char *key, const char *v, char **out)
+{
+	char		 path[PATH_MAX], cwd[PATH_MAX], q[CONFIG_QUOTE_MAX];
+	char		*slash;
+	struct stat	 st;
+	int		 n;
+
+	if (*v == '\0')
+		return config_fail(ctx, key, 0, "must not be empty");
+	if (*v != '/' && getcwd(cwd, sizeof cwd) == NULL)
+		return config_fail(ctx, key, 0, "%s is relative and the "
+		    "current directory is unknown",
+		    config_quote(v, q, sizeof q));
+	n = *v == '/' ? snprintf(path, sizeof path, "%s", v) :
+	    snprintf(path, sizeof path, "%s%s%s", cwd,
+	    strcmp(cwd, "/") == 0 ? "" : "/", v);
+	if (n < 0 || (size_t)n >= sizeof path)
+		return config_fail(ctx, key, 0, "path too long");
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return config_fail(ctx, key, 0, "%s is a directory",
+		    config_quote(v, q, sizeof q));
+	slash = strrchr(path, '/');
+	*slash = '\0';
+	if (stat(slash == path ? "/" : path, &st) == -1 || !S_ISDIR(st.st_mode))
+		return config_fail(ctx, key, 0, "directory %s does not exist",
+		    config_quote(path, q, sizeof q));
+	*slash = '/';
+	if ((*out = strdup(path)) == NULL)
+		return config_oom(ctx);
+	return 0;
+}
+
+/*
+ * pid_file: "" or "off" for none, else a path in an existing directory.
+ * Unset stays NULL: main picks RUNSTATEDIR/tine.pid for a daemon and none
+ * in the foreground, so "tine -f" from a build tree starts anywhere.
+ */
+static int
+config_get_pidfile(struct config_ctx *ctx, struct config *conf)
+{
+	const char	*v = cfg_getstr(ctx->cfg, "pid_file");
+
+	if (v == NULL)
+		return 0;
+	if (*v == '\0' || strcmp(v, "off") == 0)
+		v = "";
+	if (*v != '\0' && config_mark_find(ctx, "pid_file") != NULL)
+		return config_path(ctx, "pid_file", v, &conf->pid_file);
+	if ((conf->pid_file = strdup(v)) == NULL)
+		return config_oom(ctx);
+	return 0;
+}
+
+/* ---- words and accounts ---- */
+
+/* Look a word up in a table; -1 when it is not there. */
+static int
+config_word(const struct config_word *w, size_t n, const char *name,
+    int *value)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(w[i].name, name) == 0) {
+			*value = w[i].value;
+			return 0;
+		}
+	return -1;
+}
+
+/* A keyword option: fail with the list of what it may be. */
+static int
+config_get_word(struct config_ctx *ctx, const char *key,
+    const struct config_word *w, size_t n, int *value)
+{
+	const char	*v = cfg_getstr(ctx->cfg, key);
+	char		 words[CONFIG_ERR_MAX / 2], q[CONFIG_QUOTE_MAX];
+	size_t		 i;
+
+	if (config_word(w, n, v, value) == 0)
+		return 0;
+	words[0] = '\0';
+	for (i = 0; i < n; i++) {
+		strlcat(words, i == 0 ? "" : i + 1 == n ? " or " : ", ",
+		    sizeof words);
+		strlcat(words, w[i].name, sizeof words);
+	}
+	return config_fail(ctx, key, 0, "must be %s, got %s", words,
+	    config_quote(v, q, sizeof q));
+}
+
+/* log_level and syslog_facility. */
+static int
+config_get_levels(struct config_ctx *ctx, struct config *conf)
+{
+	if (config_get_word(ctx, "log_level", config_levels,
+	    CONFIG_NITEMS(config_levels), &conf->log_level) == -1)
+		return -1;
+	return config_get_word(ctx, "syslog_facility", config_facilities,
+	    CONFIG_NITEMS(config_facilities), &conf->syslog_facility);
+}
+
+/* A log: unset, one of the keywords in w, or a file path. */
+static int
+config_get_log(struct config_ctx *ctx, const char *key,
+    const struct config_word *w, size_t n, enum config_log_dest *dest,
+    char **path)
+{
+	const char	*v = cfg_getstr(ctx->cfg, key);
+	int		 d;
+
+	if (v == NULL) {
+		*dest = CONFIG_LOG_DEFAULT;
+		return 0;
+	}
+	if (config_word(w, n, v, &d) == 0) {
+		*dest = (enum config_log_dest)d;
+		return 0;
+	}
+	/* Without this, "off" would silently become a file named off. */
+	if (strcmp(v, "off") == 0 || strcmp(v, "stdout") == 0)
+		return config_fail(ctx, key, 0, "cannot be \"%s\": use "
+		    "\"stderr\", \"syslog\" or a file path", v);
+	*dest = CONFIG_LOG_FILE;
+	return config_path(ctx, key, v, path);
+}
+
+/* error_log and access_log. */
+static int
+config_get_logs(struct config_ctx *ctx, struct config *conf)
+{
+	if (config_get_log(ctx, "error_log", config_error_logs,
+	    CONFIG_NITEMS(config_error_logs), &conf->error_log_dest,
+	    &conf->error_log) == -1)
+		return -1;
+	return config_get_log(ctx, "access_log", config_access_logs,
+	    CONFIG_NITEMS(config_access_logs), &conf->access_log_dest,
+	    &conf->access_log);
+}
+
+/* user and group: unset, or names that exist now. */
+static int
+config_get_accounts(struct config_ctx *ctx, struct config *conf)
+{
+	const char	*user = cfg_getstr(ctx->cfg, "user");
+	const char	*group = cfg_getstr(ctx->cfg, "group");
+	char		 q[CONFIG_QUOTE_MAX];
+
+	if (user != NULL && getpwnam(user) == NULL)
+		return config_fail(ctx, "user", 0, "no such user %s",
+		    config_quote(user, q, sizeof q));
+	if (group != NULL && getgrnam(group) == NULL)
+		return config_fail(ctx, "group", 0, "no such group %s",
+		    config_quote(group, q, sizeof q));
+	if (user != NULL && (conf->user = strdup(user)) == NULL)
+		return config_oom(ctx);
+	if (group != NULL && (conf->group = strdup(group)) == NULL)
+		return config_oom(ctx);
+	return 0;
+}
+
+/* ---- numbers ---- */
+
+/* workers: "auto" for one per online CPU, or 1..256 as number or string. */
+static int
+config_get_workers(struct config_ctx *ctx, struct config *conf)
+{
+	const char	*v = cfg_getstr(ctx->cfg, "workers");
+	char		 q[CONFIG_QUOTE_MAX];
+	long		 cpus;
+	size_t		 n = strspn(v, "0123456789");
+
+	if (strcmp(v, "auto") == 0) {
+		cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		conf->workers = cpus < 1 ? 1 : cpus > CONFIG_WORKERS_MAX ?
+		    CONFIG_WORKERS_MAX : (int)cpus;
+		return 0;
+	}
+	if (n > 0 && n <= 3 && v[n] == '\0')
+		conf->workers = (int)strtonum(v, 1, CONFIG_WORKERS_MAX, NULL);
+	else
+		conf->workers = 0;
+	if (conf->workers == 0)
+		return config_fail(ctx, "workers", 0, "must be \"auto\" or "
+		    "1..%d, got %s", CONFIG_WORKERS_MAX,
+		    config_quote(v, q, sizeof q));
+	return 0;
+}
+
+/* Every plain integer option, checked against its range. */
+static int
+config_get_numbers(struct config_ctx *ctx, struct config *conf)
+{
+	const struct config_num	*e;
+	char			*field;
+	long			 v;
+	size_t			 i;
+
+	for (i = 0; i < CONFIG_NITEMS(config_nums); i++) {
+		e = &config_nums[i];
+		v = cfg_getint(ctx->cfg, e->key);
+		if (v < e->min || v > e->max)
+			return config_fail(ctx, e->key, 0,
+			    "must be %ld..%ld, got %ld", e->min, e->max, v);
+		field = (char *)conf + e->off;
+		if (e->type == CONFIG_NUM_INT)
+			*(int *)(void *)field = (int)v;
+		else if (e->type == CONFIG_NUM_LONG)
+			*(long *)(void *)field = v;
+		else
+			*(size_t *)(void *)field = (size_t)v;
+	}
+	return 0;
+}
+
+/* The limits that depend on each other: a header block holds its line. */
+static int
+config_check_sizes(struct config_ctx *ctx, struct config *conf)
+{
+	if (conf->max_header_size >= conf->max_request_line)
+		return 0;
+	/* Blame the one the file set, not a default it pushed out of range. */
+	if (config_line(ctx, "max_header_size", 0) == 0)
+		return config_fail(ctx, "max_request_line", 0, "must not "
+		    "exceed max_header_size (%zu), got %zu",
+		    conf->max_header_size, conf->max_request_line);
+	return config_fail(ctx, "max_header_size", 0, "must be at least "
+	    "max_request_line (%zu), got %zu", conf->max_request_line,
+	    conf->max_header_size);
+}
+
+/* ---- strings ---- */
+
+/* A token character of RFC 9110, as in a media type. */
+static int
+config_tchar(int c)
+{
+	return c != '\0' && (isalnum(c) || strchr("!#$%&'*+-.^_`|~", c));
+}
+
+/* "type/subtype", optionally followed by "; parameters". */
+static int
+config_media_type(const char *v)
+{
+	const char	*p = v;
+
+	while (config_tchar((unsigned char)*p))
+		p++;
+	if (p == v || *p++ != '/')
+		return -1;
+	v = p;
+	while (config_tchar((unsigned char)*p))
+		p++;
+	if (p == v)
+		return -1;
+	if (*p == '\0')
+		return 0;
+	p += strspn(p, " ");
+	if (*p != ';')
+		return -1;
+	/* It goes into a header line as it is: no control characters. */
+	for (; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+			return -1;
+	return 0;
+}
+
+/* access_log_format, mime_types and default_type. */
+static int
+config_get_strings(struct config_ctx *ctx, struct config *conf)
+{
+	const char	*fmt = cfg_getstr(ctx->cfg, "access_log_format");
+	const char	*type = cfg_getstr(ctx->cfg, "default_type");
+	char		 q[CONFIG_QUOTE_MAX];
+
+	if (strcmp(fmt, "combined") != 0 && strcmp(fmt, "common") != 0 &&
+	    strcmp(fmt, "json") != 0 && strchr(fmt, '%') == NULL)
+		return config_fail(ctx, "access_log_format", 0, "must be "
+		    "\"combined\", \"common\", \"json\" or a format with %% "
+		    "directives, got %s", config_quote(fmt, q, sizeof q));
+	if (config_media_type(type) == -1)
+		return config_fail(ctx, "default_type", 0, "must be a media "
+		    "type like \"text/plain\", got %s",
+		    config_quote(type, q, sizeof q));
+	if ((conf->access_log_format = strdup(fmt)) == NULL ||
+	    (conf->default_type = strdup(type)) == NULL ||
+	    (conf->mime_types = strdup(cfg_getstr(ctx->cfg,
+	    "mime_types"))) == NULL)
+		return config_oom(ctx);
+	conf->server_tokens = cfg_getbool(ctx->cfg, "server_tokens");
+	return 0;
+}
+
+/* ---- the whole ---- */
+
+static const config_step config_steps[] = {
+	config_get_listen,
+	config_get_docroot,
+	config_get_index,
+	config_get_workers,
+	config_get_numbers,
+	config_check_sizes,
+	config_get_accounts,
+	config_get_pidfile,
+	config_get_logs,
+	config_get_levels,
+	config_get_strings,
+};
+
+/* Check every value of the tree and copy it into a new struct config. */
+static struct config *
+config_build(struct config_ctx *ctx)
+{
+	struct config	*conf;
+	size_t		 i;
+
+	if ((conf = calloc(1, sizeof *conf)) == NULL) {
+		config_oom(ctx);
+		return NULL;
+	}
+	if (ctx->file != NULL && (conf->file = strdup(ctx->file)) == NULL) {
+		config_oom(ctx);
+		config_free(conf);
+		return NULL;
+	}
+	for (i = 0; i < CONFIG_NITEMS(config_steps); i++)
+		if (config_steps[i](ctx, conf) == -1) {
+			config_free(conf);
+			return NULL;
+		}
+	return conf;
+}
+
+/* Read, check and copy a whole configuration (see config.h). */
+struct config *
+config_load(const char *file, const struct config_overrides *ov, char *err,
+    size_t errlen)
+{
+	struct config_ctx	 ctx;
+	struct config		*conf = NULL;
+	char			 scratch[CONFIG_ERR_MAX];
+
+	memset(&ctx, 0, sizeof ctx);
+	ctx.file = file;
+	ctx.err = err;
+	ctx.errlen = errlen;
+	if (err == NULL || errlen == 0) {
+		ctx.err = scratch;
+		ctx.errlen = sizeof scratch;
+	}
+	ctx.err[0] = '\0';
+	if ((ctx.cfg = config_tree()) == NULL)
+		config_oom(&ctx);
+	else if ((file == NULL || config_parse(&ctx) == 0) &&
+	    config_override(&ctx, ov) == 0)
+		conf = config_build(&ctx);
+	if (ctx.cfg != NULL)
+		cfg_free(ctx.cfg);
+	config_marks_free(&ctx);
+	free(ctx.text);
+	return conf;
+}
+
+/* Release a config and everything it owns. */
+void
+config_free(struct config *conf)
+{
+	size_t	 i;
+
+	if (conf == NULL)
+		return;
+	for (i = 0; i < conf->nlisten; i++)
+		free(conf->listen[i].text);
+	free(conf->listen);
+	for (i = 0; i < conf->nindex; i++)
+		free(conf->index[i]);
+	free(conf->index);
+	free(conf->file);
+	free(conf->document_root);
+	free(conf->user);
+	free(conf->group);
+	free(conf->pid_file);
+	free(conf->error_log);
+	free(conf->access_log);
+	free(conf->access_log_format);
+	free(conf->mime_types);
+	free(conf->default_type);
+	free(conf);
+}
+
+/* The tine.conf word for a LOG_* level, for log lines and -t output. */
+const char *
+config_level_name(int level)
+{
+	size_t	 i;
+
+	for (i = 0; i < CONFIG_NITEMS(config_levels); i++)
+		if (config_levels[i].value == level)
+			return config_levels[i].name;
+	return "unknown";
+}

@@ -1,0 +1,378 @@
+/*
+ * mime: map a file name to its Content-Type. A built-in table of the common
+ * types comes first, then a mime.types file may override and extend it.
+ * Lookups run once per response, so they hash the extension: no scanning.
+ */
+#include "tine_build.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "mime.h"
+
+#define MIME_EXT_MAX		15	/* longer extensions never match */
+#define MIME_TYPE_MAX		127	/* "type/subtype" without the charset */
+#define MIME_LINE_MAX		1024	/* longer lines are skipped whole */
+#define MIME_ENTRIES_MAX	65536	/* a hostile file cannot grow us more */
+#define MIME_CHARSET		"; charset=utf-8"
+
+/* One extension and the Content-Type it maps to. */
+struct mime_entry {
+	char		 ext[MIME_EXT_MAX + 1];	/* lower case; "" = free slot */
+	const char	*type;			/* owned by mime->types */
+};
+
+/* Open addressing with linear probing, kept at most half full. */
+struct mime {
+	struct mime_entry	*slots;
+	size_t			 nslots;	/* a power of two */
+	size_t			 nused;
+	char			**types;	/* every type string, owned */
+	size_t			 ntypes;
+};
+
+/*
+ * The built-in table, in mime.types format so that it goes through the same
+ * parser (and the same charset rule) as the file.
+ */
+static const char *const mime_builtin[] = {
+	"text/html html htm",
+	"text/css css",
+	"text/javascript js mjs",
+	"application/json json map",
+	"application/manifest+json webmanifest",
+	"application/ld+json jsonld",
+	"text/plain txt text log conf",
+	"text/csv csv",
+	"text/markdown md markdown",
+	"text/calendar ics",
+	"text/vtt vtt",
+	"application/xml xml xsl",
+	"application/xhtml+xml xhtml",
+	"application/rss+xml rss",
+	"application/atom+xml atom",
+	"image/svg+xml svg",
+	"image/png png",
+	"image/apng apng",
+	"image/jpeg jpg jpeg",
+	"image/gif gif",
+	"image/webp webp",
+	"image/avif avif",
+	"image/bmp bmp",
+	"image/tiff tif tiff",
+	"image/x-icon ico",
+	"font/woff woff",
+	"font/woff2 woff2",
+	"font/ttf ttf",
+	"font/otf otf",
+	"application/pdf pdf",
+	"application/epub+zip epub",
+	"application/zip zip",
+	"application/gzip gz tgz",
+	"application/x-bzip2 bz2",
+	"application/x-xz xz",
+	"application/zstd zst",
+	"application/x-tar tar",
+	"application/x-7z-compressed 7z",
+	"application/wasm wasm",
+	"video/mp4 mp4 m4v",
+	"video/webm webm",
+	"video/ogg ogv",
+	"video/quicktime mov",
+	"audio/mpeg mp3",
+	"audio/ogg ogg oga opus",
+	"audio/wav wav",
+	"audio/flac flac",
+	"audio/mp4 m4a",
+	"audio/aac aac",
+};
+
+/* ASCII lower case, whatever the locale says. */
+static int
+mime_lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+/* A token character of RFC 9110, as in "type/subtype". */
+static int
+mime_tchar(int c)
+{
+	return c != '\0' && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || strchr("!#$%&'*+-.^_`|~", c) != NULL);
+}
+
+/* Whether s is "token/token", short enough to store. */
+static int
+mime_type_ok(const char *s)
+{
+	const char	*p = s, *sub;
+
+	while (mime_tchar((unsigned char)*p))
+		p++;
+	if (p == s || *p != '/')
+		return 0;
+	sub = ++p;
+	while (mime_tchar((unsigned char)*p))
+		p++;
+	return p > sub && *p == '\0' && (size_t)(p - s) <= MIME_TYPE_MAX;
+}
+
+/* Whether s can be an extension: lookups cut at the last '.', so no dots. */
+static int
+mime_ext_ok(const char *s)
+{
+	size_t	 n = strlen(s);
+
+	return n > 0 && n <= MIME_EXT_MAX && strchr(s, '.') == NULL &&
+	    strchr(s, '/') == NULL;
+}
+
+/* Text that tine serves as UTF-8, so browsers need not guess. */
+static int
+mime_is_text(const char *type)
+{
+	return strncasecmp(type, "text/", 5) == 0 ||
+	    strcasecmp(type, "application/javascript") == 0 ||
+	    strcasecmp(type, "application/json") == 0;
+}
+
+/* FNV-1a of the lower-cased extension. */
+static uint32_t
+mime_hash(const char *ext)
+{
+	uint32_t	 h = 2166136261u;
+
+	for (; *ext != '\0'; ext++) {
+		h ^= (unsigned char)*ext;
+		h *= 16777619u;
+	}
+	return h;
+}
+
+/* The index of the slot holding ext, or of the free slot where it goes. */
+static size_t
+mime_slot(const struct mime_entry *slots, size_t nslots, const char *ext)
+{
+	size_t	 i = mime_hash(ext) & (nslots - 1);
+
+	while (slots[i].ext[0] != '\0' && strcmp(slots[i].ext, ext) != 0)
+		i = (i + 1) & (nslots - 1);
+	return i;
+}
+
+/* Double the slots (or make the first ones) and move every entry over. */
+static int
+mime_grow(struct mime *m)
+{
+	struct mime_entry	*slots;
+	size_t			 i, n = m->nslots ? m->nslots * 2 : 256;
+
+	if ((slots = calloc(n, sizeof *slots)) == NULL)
+		return -1;
+	for (i = 0; i < m->nslots; i++) {
+		if (m->slots[i].ext[0] == '\0')
+			continue;
+		slots[mime_slot(slots, n, m->slots[i].ext)] = m->slots[i];
+	}
+	free(m->slots);
+	m->slots = slots;
+	m->nslots = n;
+	return 0;
+}
+
+/* Map ext (already checked) to type; a later mapping replaces an earlier. */
+static int
+mime_put(struct mime *m, const char *ext, const char *type)
+{
+	struct mime_entry	*e;
+	char			 key[MIME_EXT_MAX + 1];
+	size_t			 i;
+
+	for (i = 0; ext[i] != '\0'; i++)
+		key[i] = (char)mime_lower((unsigned char)ext[i]);
+	key[i] = '\0';
+	if ((m->nused + 1) * 2 > m->nslots && mime_grow(m) == -1)
+		return -1;
+	e = &m->slots[mime_slot(m->slots, m->nslots, key)];
+	if (e->ext[0] == '\0') {
+		if (m->nused >= MIME_ENTRIES_MAX)
+			return 0;
+		memcpy(e->ext, key, sizeof key);
+		m->nused++;
+	}
+	e->type = type;
+	return 0;
+}
+
+/* Keep a copy of type, with the charset added to text; NULL on ENOMEM. */
+static const char *
+mime_intern(struct mime *m, const char *type)
+{
+	char	**v, *s;
+
+	v = reallocarray(m->types, m->ntypes + 1, sizeof *v);
+	if (v == NULL)
+		return NULL;
+	m->types = v;
+	if (asprintf(&s, "%s%s", type,
+	    mime_is_text(type) ? MIME_CHARSET : "") == -1)
+		return NULL;
+	m->types[m->ntypes++] = s;
+	return s;
+}
+
+/* Add one "type ext ext ..." line; comments and malformed parts are skipped. */
+static int
+mime_add_line(struct mime *m, char *line)
+{
+	const char	*type, *full = NULL;
+	char		*ext, *last;
+
+	line[strcspn(line, "#")] = '\0';
+	type = strtok_r(line, " \t\r\n", &last);
+	if (type == NULL || !mime_type_ok(type))
+		return 0;
+	while ((ext = strtok_r(NULL, " \t\r\n", &last)) != NULL) {
+		if (!mime_ext_ok(ext))
+			continue;
+		if (full == NULL && (full = mime_intern(m, type)) == NULL)
+			return -1;
+		if (mime_put(m, ext, full) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* Fill a new table from the built-in list; NULL on ENOMEM. */
+static struct mime *
+mime_new(void)
+{
+	struct mime	*m;
+	char		 line[MIME_LINE_MAX];
+	size_t		 i;
+
+	if ((m = calloc(1, sizeof *m)) == NULL)
+		return NULL;
+	for (i = 0; i < sizeof mime_builtin / sizeof mime_builtin[0]; i++) {
+		strlcpy(line, mime_builtin[i], sizeof line);
+		if (mime_add_line(m, line) == -1) {
+			mime_free(m);
+			return NULL;
+		}
+	}
+	return m;
+}
+
+/* Read the rest of an over-long line so the next fgets starts afresh. */
+static void
+mime_skip_line(FILE *fp)
+{
+	int	 c;
+
+	while ((c = getc(fp)) != EOF && c != '\n')
+		;
+}
+
+/* Add every line of an open mime.types; -1 on a read error or ENOMEM. */
+static int
+mime_read(struct mime *m, FILE *fp)
+{
+	char	 line[MIME_LINE_MAX];
+	size_t	 len;
+
+	while (fgets(line, sizeof line, fp) != NULL) {
+		len = strlen(line);
+		if (len == sizeof line - 1 && line[len - 1] != '\n') {
+			mime_skip_line(fp);
+			continue;
+		}
+		if (mime_add_line(m, line) == -1)
+			return -1;
+	}
+	return ferror(fp) ? -1 : 0;
+}
+
+/* The built-in table extended by a mime.types file (see mime.h). */
+struct mime *
+mime_load(const char *file, char *err, size_t errlen)
+{
+	struct mime	*m;
+	FILE		*fp;
+
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if ((m = mime_new()) == NULL) {
+		if (err != NULL)
+			snprintf(err, errlen, "mime types: out of memory");
+		return NULL;
+	}
+	if (file == NULL)
+		return m;
+	if ((fp = fopen(file, "re")) == NULL) {
+		/* A system without mime.types still serves the common types. */
+		if (errno == ENOENT || errno == ENOTDIR)
+			return m;
+		goto fail;
+	}
+	errno = 0;
+	if (mime_read(m, fp) == -1) {
+		fclose(fp);
+		goto fail;
+	}
+	fclose(fp);
+	return m;
+fail:
+	if (err != NULL)
+		snprintf(err, errlen, "%s: %s", file,
+		    errno != 0 ? strerror(errno) : "read error");
+	mime_free(m);
+	return NULL;
+}
+
+/* Content-Type of a path by its last extension; def when unknown. */
+const char *
+mime_lookup(const struct mime *m, const char *path, const char *def)
+{
+	const struct mime_entry	*e;
+	const char		*base, *dot;
+	char			 key[MIME_EXT_MAX + 1];
+	size_t			 i;
+
+	if (m == NULL || m->nslots == 0 || path == NULL)
+		return def;
+	base = strrchr(path, '/');
+	base = base != NULL ? base + 1 : path;
+	/* ".bashrc" is a hidden file without an extension. */
+	if ((dot = strrchr(base, '.')) == NULL || dot == base)
+		return def;
+	for (i = 0; dot[i + 1] != '\0'; i++) {
+		if (i == MIME_EXT_MAX)
+			return def;
+		key[i] = (char)mime_lower((unsigned char)dot[i + 1]);
+	}
+	key[i] = '\0';
+	if (i == 0)
+		return def;
+	e = &m->slots[mime_slot(m->slots, m->nslots, key)];
+	return e->ext[0] != '\0' ? e->type : def;
+}
+
+/* Release the table and every type string. */
+void
+mime_free(struct mime *m)
+{
+	size_t	 i;
+
+	if (m == NULL)
+		return;
+	for (i = 0; i < m->ntypes; i++)
+		free(m->types[i]);
+	free(m->types);
+	free(m->slots);
+	free(m);
+}

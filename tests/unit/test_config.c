@@ -1,0 +1,897 @@
+/* Unit tests of config: defaults, every option, overrides, every error. */
+#include "tine_build.h"
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "config.h"
+
+static char	 tmpdir[PATH_MAX];	/* real path of a fresh directory */
+static char	 conf[64];		/* the config file under test */
+static struct config_overrides root_ov;	/* -r tmpdir, so files need no root */
+
+/* Remove one entry of the temp tree, deepest first. */
+static int
+rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(p);
+}
+
+/* A temp directory (a valid document_root) and an empty temp config. */
+static void
+setup(void)
+{
+	char	 dir[] = "/tmp/tine-conf-XXXXXX";
+	int	 fd;
+
+	cr_assert_not_null(mkdtemp(dir));
+	cr_assert_not_null(realpath(dir, tmpdir));
+	strlcpy(conf, "/tmp/tine-conf-XXXXXX", sizeof conf);
+	cr_assert_neq(fd = mkstemp(conf), -1);
+	close(fd);
+	root_ov.document_root = tmpdir;
+	root_ov.listen = NULL;
+}
+
+/* Remove everything setup() and the test made. */
+static void
+teardown(void)
+{
+	unlink(conf);
+	nftw(tmpdir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+TestSuite(config, .init = setup, .fini = teardown);
+
+/* Make the temp config hold exactly text. */
+static void
+conf_write(const char *text)
+{
+	FILE	*fp;
+
+	cr_assert_not_null(fp = fopen(conf, "w"));
+	cr_assert_eq(fputs(text, fp) >= 0, 1);
+	cr_assert_eq(fclose(fp), 0);
+}
+
+/* Printf into a buffer that the test owns (a config text, a path). */
+static const char * __attribute__((format(printf, 3, 4)))
+fmt(char *buf, size_t len, const char *f, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, f);
+	vsnprintf(buf, len, f, ap);
+	va_end(ap);
+	return buf;
+}
+
+/* Load text through the temp file with overrides ov. */
+static struct config *
+load(const char *text, const struct config_overrides *ov, char *err)
+{
+	conf_write(text);
+	return config_load(conf, ov, err, CONFIG_ERR_MAX);
+}
+
+/*
+ * Loading text with ov must fail with "CONF:LINE: KEY: ..." (key NULL: a
+ * libconfuse message, "CONF:LINE: ...") containing what.
+ */
+static void
+expect_fail_ov(const struct config_overrides *ov, const char *text, int line,
+    const char *key, const char *what)
+{
+	char		 err[CONFIG_ERR_MAX], prefix[256];
+	struct config	*c;
+
+	c = load(text, ov, err);
+	cr_assert_null(c, "accepted: %s", text);
+	if (key != NULL)
+		fmt(prefix, sizeof prefix, "%s:%d: %s: ", conf, line, key);
+	else
+		fmt(prefix, sizeof prefix, "%s:%d: ", conf, line);
+	cr_expect(strncmp(err, prefix, strlen(prefix)) == 0,
+	    "for [%s]: want prefix \"%s\", got \"%s\"", text, prefix, err);
+	if (what != NULL)
+		cr_expect_not_null(strstr(err, what),
+		    "for [%s]: want \"%s\" in \"%s\"", text, what, err);
+}
+
+/* The same with the temp directory as document_root. */
+static void
+expect_fail(const char *text, int line, const char *key, const char *what)
+{
+	expect_fail_ov(&root_ov, text, line, key, what);
+}
+
+/* Loading text (with the temp document_root) must succeed. */
+static struct config *
+expect_ok(const char *text)
+{
+	char		 err[CONFIG_ERR_MAX] = "";
+	struct config	*c;
+
+	c = load(text, &root_ov, err);
+	cr_assert_not_null(c, "rejected [%s]: %s", text, err);
+	return c;
+}
+
+/* The IPv4 address and port of a listener, as "a.b.c.d:port". */
+static const char *
+v4(const struct config_listen *l, char *buf, size_t len)
+{
+	const struct sockaddr_in	*sin = (const void *)&l->addr;
+	char				 a[INET_ADDRSTRLEN];
+
+	cr_assert_eq(sin->sin_family, AF_INET);
+	cr_assert_eq(l->addrlen, sizeof *sin);
+	inet_ntop(AF_INET, &sin->sin_addr, a, sizeof a);
+	return fmt(buf, len, "%s:%u", a, ntohs(sin->sin_port));
+}
+
+/* The number of online CPUs as "auto" resolves it. */
+static int
+cpus(void)
+{
+	long	 n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > 256 ? 256 : (int)n;
+}
+
+Test(config, builtin_defaults)
+{
+	char		 err[CONFIG_ERR_MAX] = "x", buf[64];
+	struct config	*c;
+
+	c = config_load(NULL, &root_ov, err, sizeof err);
+	cr_assert_not_null(c, "%s", err);
+	cr_expect_str_empty(err);
+	cr_expect_null(c->file);
+	cr_assert_eq(c->nlisten, 1);
+	cr_expect_str_eq(c->listen[0].text, "127.0.0.1:8080");
+	cr_expect_str_eq(v4(&c->listen[0], buf, sizeof buf), "127.0.0.1:8080");
+	cr_expect_eq(c->backlog, 511);
+	cr_expect_str_eq(c->document_root, tmpdir);
+	cr_assert_eq(c->nindex, 2);
+	cr_expect_str_eq(c->index[0], "index.html");
+	cr_expect_str_eq(c->index[1], "index.htm");
+	cr_expect_eq(c->workers, cpus());
+	cr_expect_eq(c->max_connections, 1024);
+	cr_expect_eq(c->max_requests_per_worker, 0);
+	cr_expect_eq(c->keepalive_requests, 1000);
+	cr_expect_null(c->user);
+	cr_expect_null(c->group);
+	cr_expect_null(c->pid_file);	/* main decides: RUNSTATEDIR for a daemon */
+	cr_expect_eq(c->error_log_dest, CONFIG_LOG_DEFAULT);
+	cr_expect_null(c->error_log);
+	cr_expect_eq(c->log_level, LOG_NOTICE);
+	cr_expect_eq(c->syslog_facility, LOG_DAEMON);
+	cr_expect_eq(c->access_log_dest, CONFIG_LOG_DEFAULT);
+	cr_expect_null(c->access_log);
+	cr_expect_str_eq(c->access_log_format, "combined");
+	cr_expect_str_eq(c->mime_types, "/etc/mime.types");
+	cr_expect_str_eq(c->default_type, "application/octet-stream");
+	cr_expect_eq(c->header_timeout, 10);
+	cr_expect_eq(c->keepalive_timeout, 15);
+	cr_expect_eq(c->send_timeout, 60);
+	cr_expect_eq(c->watchdog_timeout, 30);
+	cr_expect_eq(c->worker_shutdown_timeout, 60);
+	cr_expect_eq(c->max_request_line, 8192);
+	cr_expect_eq(c->max_header_size, 16384);
+	cr_expect_eq(c->max_headers, 100);
+	cr_expect_eq(c->max_body_size, 1048576);
+	cr_expect_eq(c->server_tokens, true);
+	config_free(c);
+}
+
+Test(config, empty_file_is_defaults)
+{
+	struct config	*c = expect_ok("# nothing but a comment\n");
+
+	cr_expect_str_eq(c->file, conf);
+	cr_expect_str_eq(c->listen[0].text, "127.0.0.1:8080");
+	cr_expect_eq(c->backlog, 511);
+	config_free(c);
+}
+
+Test(config, default_document_root)
+{
+	char		 err[CONFIG_ERR_MAX];
+	struct config	*c;
+	struct stat	 st;
+
+	if (stat(DATADIR "/tine/www", &st) == 0)
+		cr_skip_test(DATADIR "/tine/www exists here");
+	c = config_load(NULL, NULL, err, sizeof err);
+	cr_assert_null(c);
+	cr_expect(strncmp(err, "(default): document_root: ", 26) == 0, "%s",
+	    err);
+	cr_expect_not_null(strstr(err, DATADIR "/tine/www"), "%s", err);
+}
+
+Test(config, every_option)
+{
+	char		 text[4096], buf[64], logs[PATH_MAX + 8];
+	struct config	*c;
+	const struct sockaddr_in6 *sin6;
+
+	mkdir(fmt(logs, sizeof logs, "%s/logs", tmpdir), 0755);
+	fmt(text, sizeof text,
+	    "# every option, none at its default\n"
+	    "listen = { \"10.1.2.3:81\", \"[::1]:8443\",\n"
+	    "    \"*:82\" }\n"
+	    "backlog = 128\n"
+	    "document_root = \"%s\"\n"
+	    "index = { \"default.htm\" }\n"
+	    "workers = 3\n"
+	    "max_connections = 1\n"
+	    "max_requests_per_worker = 5000\n"
+	    "keepalive_requests = 0\n"
+	    "user = \"root\"\n"
+	    "group = \"root\"\n"
+	    "pid_file = \"%s/tine.pid\"\n"
+	    "error_log = \"%s/logs/error.log\"\n"
+	    "log_level = debug\n"
+	    "syslog_facility = local3\n"
+	    "access_log = \"%s/logs/access.log\"\n"
+	    "access_log_format = \"%%h %%r %%s\"\n"
+	    "mime_types = \"/nonexistent/mime.types\"\n"
+	    "default_type = \"text/plain; charset=utf-8\"\n"
+	    "header_timeout = 1\n"
+	    "keepalive_timeout = 2\n"
+	    "send_timeout = 3\n"
+	    "watchdog_timeout = 4\n"
+	    "worker_shutdown_timeout = 86400\n"
+	    "max_request_line = 256\n"
+	    "max_header_size = 1048576\n"
+	    "max_headers = 7\n"
+	    "max_body_size = 1099511627776\n"
+	    "server_tokens = false\n",
+	    tmpdir, tmpdir, tmpdir, tmpdir);
+	c = expect_ok(text);
+	cr_assert_eq(c->nlisten, 3);
+	cr_expect_str_eq(c->listen[0].text, "10.1.2.3:81");
+	cr_expect_str_eq(v4(&c->listen[0], buf, sizeof buf), "10.1.2.3:81");
+	cr_expect_str_eq(c->listen[1].text, "[::1]:8443");
+	sin6 = (const void *)&c->listen[1].addr;
+	cr_expect_eq(sin6->sin6_family, AF_INET6);
+	cr_expect_eq(ntohs(sin6->sin6_port), 8443);
+	cr_expect(IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr));
+	cr_expect_str_eq(v4(&c->listen[2], buf, sizeof buf), "0.0.0.0:82");
+	cr_expect_eq(c->backlog, 128);
+	cr_expect_str_eq(c->document_root, tmpdir);
+	cr_assert_eq(c->nindex, 1);
+	cr_expect_str_eq(c->index[0], "default.htm");
+	cr_expect_eq(c->workers, 3);
+	cr_expect_eq(c->max_connections, 1);
+	cr_expect_eq(c->max_requests_per_worker, 5000);
+	cr_expect_eq(c->keepalive_requests, 0);
+	cr_expect_str_eq(c->user, "root");
+	cr_expect_str_eq(c->group, "root");
+	cr_expect_str_eq(c->pid_file, fmt(buf, sizeof buf, "%s/tine.pid",
+	    tmpdir));
+	cr_expect_eq(c->error_log_dest, CONFIG_LOG_FILE);
+	cr_expect_str_eq(c->error_log, fmt(logs, sizeof logs,
+	    "%s/logs/error.log", tmpdir));
+	cr_expect_eq(c->log_level, LOG_DEBUG);
+	cr_expect_eq(c->syslog_facility, LOG_LOCAL3);
+	cr_expect_eq(c->access_log_dest, CONFIG_LOG_FILE);
+	cr_expect_str_eq(c->access_log, fmt(logs, sizeof logs,
+	    "%s/logs/access.log", tmpdir));
+	cr_expect_str_eq(c->access_log_format, "%h %r %s");
+	cr_expect_str_eq(c->mime_types, "/nonexistent/mime.types");
+	cr_expect_str_eq(c->default_type, "text/plain; charset=utf-8");
+	cr_expect_eq(c->header_timeout, 1);
+	cr_expect_eq(c->keepalive_timeout, 2);
+	cr_expect_eq(c->send_timeout, 3);
+	cr_expect_eq(c->watchdog_timeout, 4);
+	cr_expect_eq(c->worker_shutdown_timeout, 86400);
+	cr_expect_eq(c->max_request_line, 256);
+	cr_expect_eq(c->max_header_size, 1048576);
+	cr_expect_eq(c->max_headers, 7);
+	cr_expect_eq(c->max_body_size, 1099511627776ULL);
+	cr_expect_eq(c->server_tokens, false);
+	config_free(c);
+}
+
+Test(config, keywords)
+{
+	static const struct { const char *text; int level, fac; } w[] = {
+		{ "log_level = info\nsyslog_facility = user\n",
+		    LOG_INFO, LOG_USER },
+		{ "log_level = warn\nsyslog_facility = local0\n",
+		    LOG_WARNING, LOG_LOCAL0 },
+		{ "log_level = error\nsyslog_facility = local7\n",
+		    LOG_ERR, LOG_LOCAL7 },
+		{ "log_level = crit\n", LOG_CRIT, LOG_DAEMON },
+		{ "log_level = alert\n", LOG_ALERT, LOG_DAEMON },
+		{ "log_level = emerg\n", LOG_EMERG, LOG_DAEMON },
+	};
+	struct config	*c;
+	size_t		 i;
+
+	for (i = 0; i < sizeof w / sizeof w[0]; i++) {
+		c = expect_ok(w[i].text);
+		cr_expect_eq(c->log_level, w[i].level, "%s", w[i].text);
+		cr_expect_eq(c->syslog_facility, w[i].fac, "%s", w[i].text);
+		config_free(c);
+	}
+}
+
+Test(config, log_destinations)
+{
+	struct config	*c;
+
+	c = expect_ok("error_log = stderr\naccess_log = off\n");
+	cr_expect_eq(c->error_log_dest, CONFIG_LOG_STDERR);
+	cr_expect_eq(c->access_log_dest, CONFIG_LOG_OFF);
+	config_free(c);
+	c = expect_ok("error_log = syslog\naccess_log = stdout\n");
+	cr_expect_eq(c->error_log_dest, CONFIG_LOG_SYSLOG);
+	cr_expect_eq(c->access_log_dest, CONFIG_LOG_STDOUT);
+	config_free(c);
+	c = expect_ok("access_log = stderr\n");
+	cr_expect_eq(c->access_log_dest, CONFIG_LOG_STDERR);
+	config_free(c);
+	c = expect_ok("access_log = syslog\naccess_log_format = json\n");
+	cr_expect_eq(c->access_log_dest, CONFIG_LOG_SYSLOG);
+	cr_expect_str_eq(c->access_log_format, "json");
+	config_free(c);
+	c = expect_ok("access_log_format = common\n");
+	cr_expect_str_eq(c->access_log_format, "common");
+	config_free(c);
+}
+
+Test(config, pid_file_off)
+{
+	struct config	*c;
+
+	c = expect_ok("pid_file = off\n");
+	cr_expect_str_empty(c->pid_file);
+	config_free(c);
+	c = expect_ok("pid_file = \"\"\n");
+	cr_expect_str_empty(c->pid_file);
+	config_free(c);
+}
+
+Test(config, relative_paths_become_absolute)
+{
+	char		 old[PATH_MAX], want[PATH_MAX + 16];
+	struct config	*c;
+
+	cr_assert_not_null(getcwd(old, sizeof old));
+	cr_assert_eq(chdir(tmpdir), 0);
+	c = expect_ok("pid_file = tine.pid\nerror_log = \"./e.log\"\n");
+	cr_expect_str_eq(c->pid_file, fmt(want, sizeof want, "%s/tine.pid",
+	    tmpdir));
+	cr_expect_str_eq(c->error_log, fmt(want, sizeof want, "%s/./e.log",
+	    tmpdir));
+	config_free(c);
+	cr_assert_eq(chdir(old), 0);
+}
+
+Test(config, workers)
+{
+	struct config	*c;
+
+	c = expect_ok("workers = \"256\"\n");
+	cr_expect_eq(c->workers, 256);
+	config_free(c);
+	c = expect_ok("workers = 1\n");
+	cr_expect_eq(c->workers, 1);
+	config_free(c);
+	c = expect_ok("workers = auto\n");
+	cr_expect_eq(c->workers, cpus());
+	config_free(c);
+}
+
+Test(config, limits_accepted)
+{
+	struct config	*c;
+
+	c = expect_ok("backlog = 1\nmax_connections = 65536\n"
+	    "max_requests_per_worker = 2147483647\n"
+	    "keepalive_requests = 2147483647\nmax_request_line = 65536\n"
+	    "max_header_size = 65536\nmax_headers = 100\nmax_body_size = 0\n");
+	cr_expect_eq(c->backlog, 1);
+	cr_expect_eq(c->max_connections, 65536);
+	cr_expect_eq(c->max_requests_per_worker, 2147483647L);
+	cr_expect_eq(c->keepalive_requests, 2147483647L);
+	cr_expect_eq(c->max_request_line, 65536);
+	cr_expect_eq(c->max_header_size, 65536);
+	cr_expect_eq(c->max_headers, 100);
+	cr_expect_eq(c->max_body_size, 0);
+	config_free(c);
+}
+
+Test(config, later_assignment_wins)
+{
+	struct config	*c;
+
+	c = expect_ok("backlog = 5\nbacklog = 6\n"
+	    "index = { \"a.html\" }\nindex = { \"b.html\", \"c.html\" }\n");
+	cr_expect_eq(c->backlog, 6);
+	cr_assert_eq(c->nindex, 2);
+	cr_expect_str_eq(c->index[0], "b.html");
+	config_free(c);
+	/* After "= { two }", the second's line is the one that is blamed. */
+	expect_fail("listen = { \"*:80\", \"bad\" }\n"
+	    "listen = { \"*:81\",\n \"bad2\" }\n", 3, "listen", "bad2");
+}
+
+Test(config, append_to_default_list)
+{
+	struct config	*c;
+
+	c = expect_ok("index += { \"home.html\" }\n");
+	cr_assert_eq(c->nindex, 3);
+	cr_expect_str_eq(c->index[0], "index.html");
+	cr_expect_str_eq(c->index[2], "home.html");
+	config_free(c);
+	/* The appended value is blamed on its own line, not a default's. */
+	expect_fail("# x\nindex += {\n \"ok.html\",\n \"a/b\" }\n", 4, "index",
+	    "\"a/b\"");
+}
+
+Test(config, empty_index_list)
+{
+	struct config	*c = expect_ok("index = {}\n");
+
+	cr_expect_eq(c->nindex, 0);
+	config_free(c);
+}
+
+Test(config, environment_variable_values)
+{
+	struct config	*c;
+
+	cr_assert_eq(setenv("TINE_TEST_BACKLOG", "77", 1), 0);
+	c = expect_ok("backlog = ${TINE_TEST_BACKLOG}\n");
+	cr_expect_eq(c->backlog, 77);
+	config_free(c);
+	/* A substituted value is still blamed on the line that used it. */
+	expect_fail("\n\nworkers = \"${TINE_TEST_BACKLOG}0\"\n", 3, "workers",
+	    "\"770\"");
+}
+
+Test(config, overrides)
+{
+	char			 text[512], buf[64], other[PATH_MAX + 8];
+	struct config_overrides	 ov = { 0 };
+	char			 err[CONFIG_ERR_MAX];
+	struct config		*c;
+
+	fmt(other, sizeof other, "%s/other", tmpdir);
+	cr_assert_eq(mkdir(other, 0755), 0);
+	fmt(text, sizeof text, "document_root = \"%s\"\n"
+	    "listen = { \"127.0.0.1:81\", \"127.0.0.1:82\" }\n", tmpdir);
+	ov.document_root = other;
+	ov.listen = "[::]:9000";
+	c = load(text, &ov, err);
+	cr_assert_not_null(c, "%s", err);
+	cr_expect_str_eq(c->document_root, other);
+	cr_assert_eq(c->nlisten, 1);
+	cr_expect_str_eq(c->listen[0].text, "[::]:9000");
+	config_free(c);
+	/* Without overrides the file's values stand. */
+	c = load(text, NULL, err);
+	cr_assert_not_null(c, "%s", err);
+	cr_expect_str_eq(c->document_root, tmpdir);
+	cr_assert_eq(c->nlisten, 2);
+	cr_expect_str_eq(v4(&c->listen[1], buf, sizeof buf), "127.0.0.1:82");
+	config_free(c);
+}
+
+Test(config, override_errors)
+{
+	struct config_overrides	 ov = { .document_root = "/nonexistent/www" };
+	char			 err[CONFIG_ERR_MAX];
+
+	cr_assert_null(config_load(NULL, &ov, err, sizeof err));
+	cr_expect_str_eq(err, "(command line): document_root: "
+	    "\"/nonexistent/www\": No such file or directory");
+	ov.document_root = tmpdir;
+	ov.listen = "localhost:80";
+	cr_assert_null(load("listen = { \"*:80\" }\n", &ov, err));
+	cr_expect(strncmp(err, "(command line): listen: ", 24) == 0, "%s",
+	    err);
+	cr_expect_not_null(strstr(err, "\"localhost:80\""), "%s", err);
+}
+
+Test(config, error_format_example)
+{
+	char	 want[CONFIG_ERR_MAX], err[CONFIG_ERR_MAX];
+
+	cr_assert_null(load("# twelve lines\n\n\n\n\n\n\n\n\n\n\n"
+	    "workers = \"0\"\n", &root_ov, err));
+	cr_expect_str_eq(err, fmt(want, sizeof want, "%s:12: workers: must be "
+	    "\"auto\" or 1..256, got \"0\"", conf));
+}
+
+Test(config, libconfuse_errors)
+{
+	expect_fail("backlog = 5\n\nbogus = 3\n", 3, "bogus",
+	    "no such option 'bogus'");
+	expect_fail("backlog = 5\nindex = { \"a\" \"b\" }\n", 2, NULL,
+	    "unexpected token");
+	expect_fail("backlog = 5\n\n\nlisten = {\n", 5, NULL, NULL);
+	expect_fail("\nbacklog = abc\n", 2, NULL, "'backlog'");
+	expect_fail("\n\nserver_tokens = maybe\n", 3, NULL, "'server_tokens'");
+	expect_fail("max_body_size = 99999999999999999999999\n", 1, NULL,
+	    "'max_body_size'");
+	expect_fail("/* a\ncomment */ backlog = = 5\n", 2, NULL,
+	    "unexpected token");
+}
+
+/* libconfuse 3.3 miscounts lines after comments; tine must not. */
+Test(config, lines_after_comments)
+{
+	static const char *pre = "# hash\n// slashes\n/* one */\n"
+	    "/* two\n   lines */\nbacklog = 5 # trailing\n"
+	    "index = { \"a#b.html\", // an index\n \"c.html\" /* x */ }\n";
+	char		 text[512];
+	struct config	*c;
+
+	c = expect_ok(pre);
+	cr_assert_eq(c->nindex, 2);
+	cr_expect_str_eq(c->index[0], "a#b.html");
+	config_free(c);
+	expect_fail(fmt(text, sizeof text, "%sbogus = 1\n", pre), 9, NULL,
+	    "'bogus'");
+	expect_fail(fmt(text, sizeof text, "%sbacklog = x\n", pre), 9, NULL,
+	    "'backlog'");
+	expect_fail(fmt(text, sizeof text, "%sbacklog = 0\n", pre), 9,
+	    "backlog", "got 0");
+	expect_fail(fmt(text, sizeof text, "%sindex = {\n# c\n\"/\" }\n",
+	    pre), 11, "index", NULL);
+	expect_fail(fmt(text, sizeof text, "%sindex = \"x\ny\" /* z\n */ "
+	    "backlog = 0\n", pre), 11, "backlog", NULL);
+}
+
+Test(config, hidden_options_are_unknown)
+{
+	expect_fail("\"#error\" = \"x\"\n", 1, "#error", "no such option");
+	expect_fail("\n\"#error_line\" = 3\n", 2, "#error_line",
+	    "no such option");
+}
+
+Test(config, integer_ranges)
+{
+	static const struct { const char *key, *bad; } r[] = {
+		{ "backlog", "0" }, { "backlog", "65536" },
+		{ "max_connections", "0" }, { "max_connections", "65537" },
+		{ "max_requests_per_worker", "-1" },
+		{ "max_requests_per_worker", "2147483648" },
+		{ "keepalive_requests", "-1" },
+		{ "keepalive_requests", "2147483648" },
+		{ "header_timeout", "0" }, { "header_timeout", "86401" },
+		{ "keepalive_timeout", "0" }, { "keepalive_timeout", "86401" },
+		{ "send_timeout", "0" }, { "send_timeout", "86401" },
+		{ "watchdog_timeout", "0" }, { "watchdog_timeout", "86401" },
+		{ "worker_shutdown_timeout", "0" },
+		{ "worker_shutdown_timeout", "86401" },
+		{ "max_request_line", "255" }, { "max_request_line", "65537" },
+		{ "max_header_size", "1023" }, { "max_header_size", "1048577" },
+		{ "max_headers", "0" }, { "max_headers", "101" },
+		{ "max_body_size", "-1" }, { "max_body_size", "1099511627777" },
+	};
+	char	 text[256], what[64];
+	size_t	 i;
+
+	for (i = 0; i < sizeof r / sizeof r[0]; i++) {
+		fmt(text, sizeof text, "# range\nbacklog = 100\n%s = %s\n",
+		    r[i].key, r[i].bad);
+		expect_fail(text, 3, r[i].key, fmt(what, sizeof what,
+		    "got %s", r[i].bad));
+	}
+}
+
+Test(config, header_size_holds_request_line)
+{
+	expect_fail("max_request_line = 4096\n\nmax_header_size = 2048\n", 3,
+	    "max_header_size", "at least max_request_line (4096)");
+	/* With max_header_size at its default, the line that set the other. */
+	expect_fail("\nmax_request_line = 20000\n", 2, "max_request_line",
+	    "must not exceed max_header_size (16384), got 20000");
+}
+
+Test(config, workers_errors)
+{
+	expect_fail("\nworkers = 0\n", 2, "workers",
+	    "must be \"auto\" or 1..256, got \"0\"");
+	expect_fail("\nworkers = 257\n", 2, "workers", "got \"257\"");
+	expect_fail("\nworkers = \"many\"\n", 2, "workers", "got \"many\"");
+	expect_fail("\nworkers = \"-1\"\n", 2, "workers", "got \"-1\"");
+	expect_fail("\nworkers = \"\"\n", 2, "workers", "got \"\"");
+}
+
+Test(config, listen_errors)
+{
+	static const struct { const char *addr, *what; } bad[] = {
+		{ "1.2.3.4", "missing \":port\"" },
+		{ "1.2.3.4:0", "port must be 1..65535" },
+		{ "1.2.3.4:70000", "port must be 1..65535" },
+		{ "1.2.3.4:", "port must be 1..65535" },
+		{ "1.2.3.4:+80", "port must be 1..65535" },
+		{ "1.2.3.4:080x", "port must be 1..65535" },
+		{ "[::1:80", "missing ']'" },
+		{ "[::1]80", "missing \":port\" after ']'" },
+		{ "[::1]:0", "port must be 1..65535" },
+		{ "[1.2.3.4]:80", "not a numeric IPv6 address" },
+		{ "::1:80", "needs brackets" },
+		{ "host.example:80", "host names are not accepted" },
+		{ "localhost:80", "host names are not accepted" },
+		{ "1.2.3:80", "not a numeric IPv4 address" },
+		{ "", "missing \":port\"" },
+	};
+	char	 text[256];
+	size_t	 i;
+
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		fmt(text, sizeof text, "listen = {\n  \"127.0.0.1:80\",\n"
+		    "  \"%s\"\n}\n", bad[i].addr);
+		expect_fail(text, 3, "listen", bad[i].what);
+	}
+}
+
+Test(config, listen_duplicates_and_empty)
+{
+	expect_fail("listen = { \"*:80\",\n\"0.0.0.0:80\" }\n", 2, "listen",
+	    "duplicate address \"0.0.0.0:80\" (same as *:80)");
+	expect_fail("listen = { \"*:80\",\n\n\"*:80\" }\n", 3, "listen",
+	    "duplicate address \"*:80\"");
+	expect_fail("listen = { \"[::1]:80\", \"[0:0::1]:80\" }\n", 1,
+	    "listen", "duplicate address");
+	expect_fail("\n\nlisten = {}\n", 3, "listen", "at least one");
+}
+
+Test(config, listen_same_port_other_address_is_fine)
+{
+	struct config	*c;
+
+	c = expect_ok("listen = { \"127.0.0.1:80\", \"127.0.0.2:80\", "
+	    "\"127.0.0.1:81\", \"[::1]:80\" }\n");
+	cr_expect_eq(c->nlisten, 4);
+	config_free(c);
+}
+
+Test(config, document_root_errors)
+{
+	char	 text[PATH_MAX + 64], file[PATH_MAX + 8];
+	int	 fd;
+
+	expect_fail_ov(NULL, "\ndocument_root = \"/nonexistent/www\"\n", 2,
+	    "document_root", "No such file or directory");
+	fmt(file, sizeof file, "%s/file", tmpdir);
+	cr_assert_neq(fd = open(file, O_CREAT | O_WRONLY, 0644), -1);
+	close(fd);
+	fmt(text, sizeof text, "\n\ndocument_root = \"%s\"\n", file);
+	expect_fail_ov(NULL, text, 3, "document_root", "not a directory");
+	expect_fail_ov(NULL, "document_root = \"\"\n", 1, "document_root",
+	    "must not be empty");
+}
+
+Test(config, document_root_is_resolved)
+{
+	char		 text[PATH_MAX + 64], err[CONFIG_ERR_MAX];
+	struct config	*c;
+
+	fmt(text, sizeof text, "document_root = \"%s/./\"\n", tmpdir);
+	c = load(text, NULL, err);
+	cr_assert_not_null(c, "%s", err);
+	cr_expect_str_eq(c->document_root, tmpdir);
+	config_free(c);
+}
+
+Test(config, index_errors)
+{
+	char	 text[512];
+
+	expect_fail("index = { \"index.html\",\n \"\" }\n", 2, "index",
+	    "must not be empty");
+	expect_fail("\nindex = \"a/index.html\"\n", 2, "index", "without '/'");
+	expect_fail("\n\nindex = { \".\" }\n", 3, "index", "\".\"");
+	expect_fail("index = { \"..\" }\n", 1, "index", "\"..\"");
+	fmt(text, sizeof text, "\nindex = \"%0256d\"\n", 0);
+	expect_fail(text, 2, "index", "longer than a file name");
+	fmt(text, sizeof text, "\nindex = \"%0255d\"\n", 0);
+	config_free(expect_ok(text));
+}
+
+Test(config, account_errors)
+{
+	expect_fail("\nuser = \"tine-no-such-user\"\n", 2, "user",
+	    "no such user \"tine-no-such-user\"");
+	expect_fail("\n\ngroup = \"tine-no-such-group\"\n", 3, "group",
+	    "no such group");
+}
+
+Test(config, keyword_errors)
+{
+	expect_fail("\nlog_level = verbose\n", 2, "log_level",
+	    "got \"verbose\"");
+	expect_fail("\nlog_level = warning\n", 2, "log_level", "warn");
+	expect_fail("\nsyslog_facility = local8\n", 2, "syslog_facility",
+	    "got \"local8\"");
+	expect_fail("\nerror_log = off\n", 2, "error_log", "\"off\"");
+	expect_fail("\naccess_log_format = fancy\n", 2, "access_log_format",
+	    "got \"fancy\"");
+}
+
+Test(config, default_type_errors)
+{
+	expect_fail("\ndefault_type = text\n", 2, "default_type", "\"text\"");
+	expect_fail("\ndefault_type = \"text/\"\n", 2, "default_type", NULL);
+	expect_fail("\ndefault_type = \"/plain\"\n", 2, "default_type", NULL);
+	expect_fail("\ndefault_type = \"text/plain x\"\n", 2, "default_type",
+	    NULL);
+	expect_fail("\ndefault_type = \"text/plain \"\n", 2, "default_type",
+	    NULL);
+	expect_fail("\ndefault_type = \"text/plain;\\r\\nX: y\"\n", 2,
+	    "default_type", "\\r\\n");
+}
+
+Test(config, path_errors)
+{
+	char	 text[PATH_MAX + 64];
+
+	expect_fail("\npid_file = \"/nonexistent/dir/tine.pid\"\n", 2,
+	    "pid_file", "directory \"/nonexistent/dir\" does not exist");
+	expect_fail("\nerror_log = \"/nonexistent/error.log\"\n", 2,
+	    "error_log", "does not exist");
+	expect_fail("\naccess_log = \"/nonexistent/access.log\"\n", 2,
+	    "access_log", "does not exist");
+	fmt(text, sizeof text, "\n\naccess_log = \"%s\"\n", tmpdir);
+	expect_fail(text, 3, "access_log", "is a directory");
+	expect_fail("\npid_file = /\n", 2, "pid_file", "is a directory");
+}
+
+Test(config, missing_or_odd_file)
+{
+	char	 err[CONFIG_ERR_MAX];
+
+	cr_assert_null(config_load("/nonexistent/tine.conf", NULL, err,
+	    sizeof err));
+	cr_expect_str_eq(err,
+	    "/nonexistent/tine.conf: No such file or directory");
+	cr_assert_null(config_load(tmpdir, &root_ov, err, sizeof err));
+	cr_expect_not_null(strstr(err, "not a regular file"), "%s", err);
+	cr_expect_eq(strncmp(err, tmpdir, strlen(tmpdir)), 0, "%s", err);
+}
+
+Test(config, nul_byte_in_file)
+{
+	char	 err[CONFIG_ERR_MAX];
+	FILE	*fp;
+
+	cr_assert_not_null(fp = fopen(conf, "w"));
+	fwrite("backlog = 5\n\0x", 1, 14, fp);
+	fclose(fp);
+	cr_assert_null(config_load(conf, &root_ov, err, sizeof err));
+	cr_expect_not_null(strstr(err, "NUL"), "%s", err);
+}
+
+Test(config, small_error_buffer_is_terminated)
+{
+	char	 err[8];
+
+	memset(err, 'x', sizeof err);
+	cr_assert_null(config_load("/nonexistent/tine.conf", NULL, err,
+	    sizeof err));
+	cr_expect_eq(strlen(err), sizeof err - 1);
+	cr_assert_null(config_load("/nonexistent/tine.conf", NULL, NULL, 0));
+}
+
+Test(config, parse_listen)
+{
+	struct config_listen		 l;
+	const struct sockaddr_in	*sin = (const void *)&l.addr;
+	const struct sockaddr_in6	*sin6 = (const void *)&l.addr;
+	struct in6_addr			 want6;
+
+	cr_assert_eq(config_parse_listen("192.168.1.2:8080", &l), 0);
+	cr_expect_eq(sin->sin_family, AF_INET);
+	cr_expect_eq(l.addrlen, sizeof(struct sockaddr_in));
+	cr_expect_eq(ntohs(sin->sin_port), 8080);
+	cr_expect_eq(ntohl(sin->sin_addr.s_addr), 0xc0a80102u);
+	cr_expect_str_eq(l.text, "192.168.1.2:8080");
+	free(l.text);
+
+	cr_assert_eq(config_parse_listen("[2001:db8::5]:443", &l), 0);
+	cr_expect_eq(sin6->sin6_family, AF_INET6);
+	cr_expect_eq(l.addrlen, sizeof(struct sockaddr_in6));
+	cr_expect_eq(ntohs(sin6->sin6_port), 443);
+	inet_pton(AF_INET6, "2001:db8::5", &want6);
+	cr_expect_eq(memcmp(&sin6->sin6_addr, &want6, sizeof want6), 0);
+	cr_expect_str_eq(l.text, "[2001:db8::5]:443");
+	free(l.text);
+
+	cr_assert_eq(config_parse_listen("*:65535", &l), 0);
+	cr_expect_eq(sin->sin_family, AF_INET);
+	cr_expect_eq(sin->sin_addr.s_addr, htonl(INADDR_ANY));
+	cr_expect_eq(ntohs(sin->sin_port), 65535);
+	free(l.text);
+
+	cr_expect_eq(config_parse_listen("*:65536", &l), -1);
+	cr_expect_eq(config_parse_listen("*", &l), -1);
+	cr_expect_eq(config_parse_listen("[::1]", &l), -1);
+	cr_expect_eq(config_parse_listen("example.com:80", &l), -1);
+	cr_expect_eq(config_parse_listen("[::ffff:1.2.3.4]:80 ", &l), -1);
+	cr_expect_eq(config_parse_listen(" 1.2.3.4:80", &l), -1);
+	/* Longer than any address can be written. */
+	cr_expect_eq(config_parse_listen("[1111:2222:3333:4444:5555:6666:"
+	    "7777:8888]:65535.............................", &l), -1);
+}
+
+Test(config, level_names)
+{
+	cr_expect_str_eq(config_level_name(LOG_DEBUG), "debug");
+	cr_expect_str_eq(config_level_name(LOG_WARNING), "warn");
+	cr_expect_str_eq(config_level_name(LOG_ERR), "error");
+	cr_expect_str_eq(config_level_name(LOG_EMERG), "emerg");
+	cr_expect_str_eq(config_level_name(99), "unknown");
+}
+
+/* Read a whole small file into buf; -1 if it cannot be read. */
+static int
+slurp(const char *path, char *buf, size_t len)
+{
+	FILE	*fp;
+	size_t	 n;
+
+	if ((fp = fopen(path, "r")) == NULL)
+		return -1;
+	n = fread(buf, 1, len - 1, fp);
+	buf[n] = '\0';
+	fclose(fp);
+	return n < len - 1 ? 0 : -1;
+}
+
+Test(config, sample_config_is_valid)
+{
+	static char		 text[65536], out[65536];
+	char			 path[PATH_MAX], logs[PATH_MAX + 8];
+	const char		*src = getenv("TINE_SRCDIR"), *p, *hit;
+	struct config		*c;
+
+	fmt(path, sizeof path, "%s/etc/tine.conf", src != NULL ? src : "../..");
+	if (slurp(path, text, sizeof text) == -1)
+		cr_skip_test("cannot read %s (set TINE_SRCDIR)", path);
+	/* Its log directory only exists once installed: point it here. */
+	fmt(logs, sizeof logs, "%s/logs", tmpdir);
+	cr_assert_eq(mkdir(logs, 0755), 0);
+	out[0] = '\0';
+	for (p = text; (hit = strstr(p, "/var/log/tine")) != NULL;
+	    p = hit + strlen("/var/log/tine")) {
+		cr_assert_lt(strlen(out) + (size_t)(hit - p) + strlen(logs),
+		    sizeof out);
+		strncat(out, p, (size_t)(hit - p));
+		strlcat(out, logs, sizeof out);
+	}
+	strlcat(out, p, sizeof out);
+	c = expect_ok(out);
+	cr_assert_eq(c->nlisten, 1);
+	cr_expect_str_eq(c->listen[0].text, "*:80");
+	cr_expect_eq(c->error_log_dest, CONFIG_LOG_FILE);
+	cr_expect_eq(c->access_log_dest, CONFIG_LOG_FILE);
+	cr_expect_str_eq(c->pid_file, "/run/tine.pid");
+	config_free(c);
+}
