@@ -225,15 +225,47 @@ conn_send(struct conn *c)
 	worker_timer_set(c->w, &c->timer, TIMER_SEND);
 }
 
+/* Did the request line (parsed or not) ask for HEAD? Then no error body. */
+static bool
+conn_is_head(const struct conn *c)
+{
+	const char	*rl;
+	size_t		 len = conn_request_line(c, &rl);
+
+	return len >= 5 && memcmp(rl, "HEAD ", 5) == 0;
+}
+
 /* Answer with an error status and close afterwards. */
 static void
 conn_fail(struct conn *c, int status)
 {
 	memset(&c->resp, 0, offsetof(struct response, hdr));
 	c->resp.close = true;
-	static_error(c->w, &c->resp, status,
-	    c->have_req && c->req.method == HTTP_METHOD_HEAD);
+	static_error(c->w, &c->resp, status, conn_is_head(c));
 	conn_send(c);
+}
+
+/*
+ * Will the request be answered without reading its body? Then the
+ * connection closes after the answer: its framing cannot be trusted.
+ * That is the case for methods we refuse (405, 501) sent with a body,
+ * CONNECT, and Expect: 100-continue (we answer before the body comes).
+ */
+static bool
+conn_skips_body(const struct conn *c)
+{
+	bool	body = c->req.content_length > 0 || c->req.chunked;
+
+	switch (c->req.method) {
+	case HTTP_METHOD_GET:
+	case HTTP_METHOD_HEAD:
+	case HTTP_METHOD_OPTIONS:
+		return body && c->req.expect_continue && !c->req.chunked;
+	case HTTP_METHOD_CONNECT:
+		return true;
+	default:
+		return body;
+	}
 }
 
 /* Build the response to the parsed request and start sending it. */
@@ -245,10 +277,9 @@ conn_respond(struct conn *c)
 	long			 max = w->conf->keepalive_requests;
 
 	memset(r, 0, offsetof(struct response, hdr));
-	/* With Expect: 100-continue the body is never read: close after. */
 	r->close = !c->req.keep_alive || w->quitting ||
 	    (max > 0 && c->nreq + 1 >= (unsigned long)max) ||
-	    (c->req.expect_continue && c->req.content_length > 0);
+	    conn_skips_body(c);
 	r->keep_alive_10 = !r->close && c->req.version == 10;
 	static_serve(w, &c->req, r);
 	conn_send(c);
@@ -263,17 +294,17 @@ conn_request(struct conn *c, size_t headlen)
 
 	c->have_req = true;
 	c->used = headlen;
+	if (conn_skips_body(c)) {
+		conn_respond(c);
+		return;
+	}
+	/* A chunked body is refused rather than decoded: 411, then close. */
 	if (c->req.chunked) {
 		conn_fail(c, 411);
 		return;
 	}
 	if (c->req.content_length > conf->max_body_size) {
 		conn_fail(c, 413);
-		return;
-	}
-	if (c->req.content_length > 0 && c->req.expect_continue) {
-		/* Answer before the body is sent, and never read it. */
-		conn_respond(c);
 		return;
 	}
 	c->discard = c->req.content_length;
