@@ -171,6 +171,17 @@ main_daemonize(void)
 	return p[1];
 }
 
+/* Say why we cannot start: the log, and the terminal (directly in the
+ * foreground unless the log is already there, else through the starter). */
+static void
+main_refuse(struct master *m, const char *why)
+{
+	log_error("%s", why);
+	if (m->foreground && log_fd() != STDERR_FILENO)
+		fprintf(stderr, "tine: %s\n", why);
+	master_report_start(m, 1, why);
+}
+
 /* Take the pid file; a running master keeps it and we refuse to start. */
 static int
 main_pidfile(struct master *m, const char *path)
@@ -188,15 +199,13 @@ main_pidfile(struct master *m, const char *path)
 		else
 			snprintf(why, sizeof(why), "cannot open pid file %s: %s",
 			    path, strerror(errno));
-		log_error("%s", why);
-		master_report_start(m, 1, why);
+		main_refuse(m, why);
 		return -1;
 	}
 	if (pidfile_write(m->pfh) == -1) {
 		snprintf(why, sizeof(why), "cannot write pid file %s: %s", path,
 		    strerror(errno));
-		log_error("%s", why);
-		master_report_start(m, 1, why);
+		main_refuse(m, why);
 		pidfile_remove(m->pfh);
 		return -1;
 	}

@@ -32,6 +32,7 @@ struct generation {
 	bool			 failed;	/* a worker exited 15: no respawn */
 	time_t			 retire_deadline;
 	int			 backoff;	/* consecutive early deaths */
+	time_t			 last_early;	/* monotonic time of the last one */
 	time_t			 next_spawn;	/* monotonic; 0 = now */
 	struct generation	*next;		/* older generations */
 };

@@ -2,6 +2,7 @@
 #include "tine_build.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 
 #define POOL_EARLY	5	/* s: a death sooner than this backs off */
 #define POOL_BACKOFF_CAP 32	/* s: the longest wait between spawns */
+#define POOL_HEALTHY	30	/* s without an early death resets the backoff */
 
 /* Seconds before the next spawn: the first early death is replaced at once. */
 static int
@@ -31,7 +33,7 @@ pool_child(struct master *m, struct generation *g, int i)
 	struct generation	*o;
 	struct sigaction	 sa;
 	sigset_t		 all;
-	int			 s;
+	int			 s, fd;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_DFL;
@@ -51,6 +53,11 @@ pool_child(struct master *m, struct generation *g, int i)
 	close(m->wake[0]);
 	if (m->ready_fd != -1)
 		close(m->ready_fd);
+	/* A daemon's workers must not hold the starter's terminal or pipe. */
+	if (!m->foreground && (fd = open("/dev/null", O_WRONLY)) != -1) {
+		dup2(fd, STDERR_FILENO);
+		close(fd);
+	}
 	if (m->pfh != NULL)
 		pidfile_close(m->pfh);
 	memset(&env, 0, sizeof(env));
@@ -138,7 +145,7 @@ pool_fill(struct master *m)
 
 /* Log how a worker ended; returns true if it counts as an early failure. */
 static bool
-pool_log_exit(struct master *m, struct worker *w, int status, time_t lived)
+pool_log_exit(struct worker *w, int status, time_t lived)
 {
 	unsigned	gen = w->gen->id;
 	long		pid = (long)w->pid;
@@ -146,14 +153,16 @@ pool_log_exit(struct master *m, struct worker *w, int status, time_t lived)
 
 	if (WIFSIGNALED(status)) {
 		sig = WTERMSIG(status);
-		if (w->quitting || m->stopping != MASTER_RUNNING)
+		if (sig == w->sent) {
 			log_notice("worker %ld (generation %u) ended by SIG%s",
 			    pid, gen, sigabbrev_np(sig));
-		else
-			log_error("worker %ld (generation %u) crashed: SIG%s%s "
-			    "after %lds", pid, gen, sigabbrev_np(sig),
-			    WCOREDUMP(status) ? " (core dumped)" : "",
-			    (long)lived);
+			return false;
+		}
+		/* A crash is a crash, also while the worker was retiring. */
+		log_error("worker %ld (generation %u) crashed: SIG%s%s after "
+		    "%lds%s", pid, gen, sigabbrev_np(sig),
+		    WCOREDUMP(status) ? " (core dumped)" : "", (long)lived,
+		    w->quitting ? " while retiring" : "");
 		return !w->quitting && lived < POOL_EARLY;
 	}
 	switch (WEXITSTATUS(status)) {
@@ -183,14 +192,12 @@ pool_backoff(struct worker *w, bool early, time_t now)
 {
 	struct generation	*g = w->gen;
 
-	if (!early) {
-		if (now - w->started >= POOL_EARLY * 2)
-			g->backoff = 0;
+	if (!early)
 		return;
-	}
 	if (g->retiring)
 		return;
 	g->backoff++;
+	g->last_early = now;
 	g->next_spawn = now + pool_delay(g->backoff);
 	log_warn("generation %u: backoff step %d, next spawn in %ds", g->id,
 	    g->backoff, pool_delay(g->backoff));
@@ -212,7 +219,7 @@ pool_reap(struct master *m)
 		if (i == POOL_SLOTS)
 			continue;
 		w = &m->pool.v[i];
-		pool_backoff(w, pool_log_exit(m, w, status, now - w->started),
+		pool_backoff(w, pool_log_exit(w, status, now - w->started),
 		    now);
 		memset((void *)&m->sb.slots[i], 0, sizeof(m->sb.slots[i]));
 		memset(w, 0, sizeof(*w));
@@ -242,6 +249,15 @@ pool_rotate(struct master *m)
 	}
 }
 
+/* Send sig to one worker, remembering a fatal one so its end is no crash. */
+static void
+pool_kill(struct worker *w, int sig)
+{
+	if (sig == SIGTERM || sig == SIGKILL || sig == SIGINT)
+		w->sent = sig;
+	kill(w->pid, sig);
+}
+
 /* Kill workers whose heartbeat stalled or that outstayed a retirement. */
 void
 pool_watchdog(struct master *m)
@@ -249,6 +265,12 @@ pool_watchdog(struct master *m)
 	time_t	now = scoreboard_now();
 	int	i;
 
+	if (m->gens != NULL && m->gens->backoff > 0 &&
+	    now - m->gens->last_early >= POOL_HEALTHY) {
+		log_notice("generation %u healthy for %ds: backoff reset",
+		    m->gens->id, POOL_HEALTHY);
+		m->gens->backoff = 0;
+	}
 	for (i = 0; i < POOL_SLOTS; i++) {
 		struct worker		*w = &m->pool.v[i];
 		const struct config	*c;
@@ -260,13 +282,13 @@ pool_watchdog(struct master *m)
 			log_error("worker %ld (generation %u) unresponsive for "
 			    "%lds: killing it", (long)w->pid, w->gen->id,
 			    (long)(now - m->sb.slots[i].heartbeat));
-			kill(w->pid, SIGKILL);
+			pool_kill(w, SIGKILL);
 		} else if (w->quitting && now - w->quit_at >
 		    c->worker_shutdown_timeout) {
 			log_warn("worker %ld (generation %u) still finishing "
 			    "after %ds: killing it", (long)w->pid, w->gen->id,
 			    c->worker_shutdown_timeout);
-			kill(w->pid, SIGKILL);
+			pool_kill(w, SIGKILL);
 		}
 	}
 }
@@ -286,7 +308,7 @@ pool_signal(struct master *m, struct generation *gen, int sig)
 			w->quitting = true;
 			w->quit_at = scoreboard_now();
 		}
-		kill(w->pid, sig);
+		pool_kill(w, sig);
 	}
 }
 

@@ -18,6 +18,7 @@ struct worker {
 	time_t			 started;	/* monotonic */
 	bool			 quitting;	/* sent SIGQUIT */
 	time_t			 quit_at;
+	int			 sent;		/* the last TERM/KILL we sent, 0 */
 };
 
 struct pool {
