@@ -30,6 +30,7 @@
 #include <unistd.h>
 #include <vis.h>
 
+#include "accesslog.h"
 #include "config.h"
 #include "http.h"
 
@@ -1146,11 +1147,15 @@ config_get_strings(struct config_ctx *ctx, struct config *conf)
 	const char	*type = cfg_getstr(ctx->cfg, "default_type");
 	char		 q[CONFIG_QUOTE_MAX];
 
+	char		 why[CONFIG_ERR_MAX];
+
 	if (strcmp(fmt, "combined") != 0 && strcmp(fmt, "common") != 0 &&
 	    strcmp(fmt, "json") != 0 && strchr(fmt, '%') == NULL)
 		return config_fail(ctx, "access_log_format", 0, "must be "
 		    "\"combined\", \"common\", \"json\" or a format with %% "
 		    "directives, got %s", config_quote(fmt, q, sizeof q));
+	if ((conf->access_format = alog_compile(fmt, why, sizeof why)) == NULL)
+		return config_fail(ctx, "access_log_format", 0, "%s", why);
 	if (config_media_type(type) == -1)
 		return config_fail(ctx, "default_type", 0, "must be a media "
 		    "type like \"text/plain\", got %s",
@@ -1256,6 +1261,7 @@ config_free(struct config *conf)
 	free(conf->error_log);
 	free(conf->access_log);
 	free(conf->access_log_format);
+	alog_free(conf->access_format);
 	free(conf->mime_types);
 	free(conf->default_type);
 	free(conf);

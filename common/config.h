@@ -30,6 +30,8 @@ enum config_log_dest {
  * the struct and released by config_free(); nothing here points into
  * libconfuse.
  */
+struct alog;
+
 struct config {
 	char			*file;		/* file it came from, NULL for built-in */
 
@@ -57,6 +59,7 @@ struct config {
 	enum config_log_dest	 access_log_dest;
 	char			*access_log;	/* path when dest is FILE */
 	char			*access_log_format; /* "combined", "common", "json" or % string */
+	struct alog		*access_format;	/* access_log_format compiled */
 
 	char			*mime_types;	/* file, missing = built-in table only */
 	char			*default_type;

@@ -11,6 +11,15 @@
 #include "config.h"
 #include "listen.h"
 
+/* The port of an address, in host order. */
+static int
+listen_port(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
+	return ntohs(((const struct sockaddr_in *)ss)->sin_port);
+}
+
 /* Bind and listen on one address; the socket is non-blocking for accept4. */
 static int
 listen_bind(struct listener *l, int backlog, char *err, size_t errlen)
@@ -78,6 +87,7 @@ listen_open(struct listeners *out, struct listeners *keep,
 
 		l->addr = conf->listen[i].addr;
 		l->addrlen = conf->listen[i].addrlen;
+		l->port = listen_port(&l->addr);
 		l->text = strdup(conf->listen[i].text);
 		l->fd = -1;
 		from[i] = k = listen_find(keep, &conf->listen[i]);

@@ -11,6 +11,7 @@ struct listener {
 	char			*text;		/* "127.0.0.1:8080", for logs */
 	struct sockaddr_storage	 addr;
 	socklen_t		 addrlen;
+	int			 port;		/* host order, for %p in the access log */
 	int			 fd;
 };
 

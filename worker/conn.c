@@ -10,9 +10,11 @@
 #include <sys/epoll.h>
 #include <sys/sendfile.h>
 #include <sys/uio.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "accesslog.h"
 #include "config.h"
 #include "conn.h"
 #include "fcache.h"
@@ -24,7 +26,6 @@
 
 #define CONN_IN_START	2048
 #define CONN_IOV	16
-#define CONN_LOG_MAX	8192
 
 enum conn_state {
 	CONN_READ,		/* waiting for (the rest of) a request head */
@@ -41,6 +42,7 @@ struct conn {
 	bool			 readable, writable;
 	char			 peer[64];	/* "addr:port", for the error log */
 	char			 host[48];	/* "addr", for the access log */
+	int			 port;		/* the local port it came in on */
 
 	char			*in;
 	size_t			 inlen, incap;
@@ -99,7 +101,8 @@ conn_peer(struct conn *c, const struct sockaddr_storage *ss)
 
 /* Take over an accepted socket. */
 struct conn *
-conn_new(struct worker_proc *w, int fd, const struct sockaddr_storage *peer)
+conn_new(struct worker_proc *w, int fd, const struct sockaddr_storage *peer,
+    int port)
 {
 	struct epoll_event	 ev;
 	struct conn		*c;
@@ -110,6 +113,7 @@ conn_new(struct worker_proc *w, int fd, const struct sockaddr_storage *peer)
 	}
 	c->w = w;
 	c->fd = fd;
+	c->port = port;
 	c->timer.kind = -1;
 	conn_peer(c, peer);
 	http_parser_init(&c->parser);
@@ -127,30 +131,6 @@ conn_new(struct worker_proc *w, int fd, const struct sockaddr_storage *peer)
 	return c;
 }
 
-/* Escape a field for the access log the way Apache does. */
-static size_t
-conn_escape(char *out, size_t outlen, const char *s, size_t len)
-{
-	static const char	 hex[] = "0123456789abcdef";
-	size_t			 o = 0, i;
-	unsigned char		 ch;
-
-	for (i = 0; i < len && o + 5 < outlen; i++) {
-		ch = (unsigned char)s[i];
-		if (ch == '"' || ch == '\\') {
-			out[o++] = '\\';
-			out[o++] = (char)ch;
-		} else if (ch < 0x20 || ch >= 0x7f) {
-			out[o++] = '\\';
-			out[o++] = 'x';
-			out[o++] = hex[ch >> 4];
-			out[o++] = hex[ch & 15];
-		} else
-			out[o++] = (char)ch;
-	}
-	return o;
-}
-
 /* The request line as received (up to the first CR/LF), for the log. */
 static size_t
 conn_request_line(const struct conn *c, const char **start)
@@ -166,49 +146,55 @@ conn_request_line(const struct conn *c, const char **start)
 	return (size_t)(eol - p);
 }
 
-/* Append one escaped field in quotes ("-" when absent). */
-static size_t
-conn_log_field(char *out, size_t outlen, const char *s, size_t len)
+/* Fill what a parsed request adds to an access-log entry. */
+static void
+conn_log_request(const struct conn *c, struct alog_entry *e)
 {
-	size_t	o;
+	static const struct http_str	 v10 = { "HTTP/1.0", 8 };
+	static const struct http_str	 v11 = { "HTTP/1.1", 8 };
 
-	if (outlen < 8)
-		return 0;
-	if (s == NULL)
-		return (size_t)snprintf(out, outlen, "\"-\"");
-	out[0] = '"';
-	o = 1 + conn_escape(out + 1, outlen - 2, s, len);
-	out[o++] = '"';
-	return o;
+	e->req = &c->req;
+	e->method = c->req.method_str;
+	e->path = c->req.path;
+	e->query = c->req.query;
+	e->protocol = c->req.version == 10 ? v10 : v11;
+	e->host = c->req.host;
 }
 
-/* Write the combined-format access-log line for the finished response. */
+/* Write the access-log line of the finished response: one write(2). */
 static void
 conn_log(struct conn *c)
 {
-	char		 line[CONN_LOG_MAX], stamp[64];
-	const char	*rl;
-	size_t		 n, rllen;
-	struct tm	 tm;
-	uint64_t	 body = c->sent > c->resp.headlen ?
-	    c->sent - c->resp.headlen : 0;
+	const struct config	*conf = c->w->conf;
+	struct alog_entry	 e;
+	struct timespec		 now;
+	char			 line[ALOG_LINE_MAX];
+	size_t			 n;
+	int			 fd = c->w->env->access_fd;
 
-	if (c->w->env->access_fd == -1)
+	if (fd == -1 && conf->access_log_dest != CONFIG_LOG_SYSLOG)
 		return;
-	localtime_r(&c->t0.tv_sec, &tm);
-	strftime(stamp, sizeof(stamp), "%d/%b/%Y:%H:%M:%S %z", &tm);
-	n = (size_t)snprintf(line, sizeof(line), "%s - - [%s] ", c->host, stamp);
-	rllen = conn_request_line(c, &rl);
-	n += conn_log_field(line + n, sizeof(line) - n - 200, rl, rllen);
-	n += (size_t)snprintf(line + n, sizeof(line) - n, body ? " %d %llu " :
-	    " %d -%.0llu ", c->resp.status, (unsigned long long)body);
-	n += conn_log_field(line + n, (sizeof(line) - n) / 2,
-	    c->have_req ? c->req.referer.ptr : NULL, c->req.referer.len);
-	line[n++] = ' ';
-	n += conn_log_field(line + n, sizeof(line) - n - 1,
-	    c->have_req ? c->req.user_agent.ptr : NULL, c->req.user_agent.len);
-	line[n++] = '\n';
-	if (write(c->w->env->access_fd, line, n) == -1) {
+	memset(&e, 0, sizeof(e));
+	e.client = c->host;
+	e.request_line.len = conn_request_line(c, &e.request_line.ptr);
+	if (e.request_line.len == 0)
+		e.request_line.ptr = NULL;
+	if (c->have_req)
+		conn_log_request(c, &e);
+	e.response_head = (struct http_str){ c->resp.hdr, c->resp.headlen };
+	e.status = c->resp.status;
+	e.body_bytes = c->sent > c->resp.headlen ? c->sent - c->resp.headlen :
+	    0;
+	e.start = c->t0;
+	clock_gettime(CLOCK_REALTIME, &now);
+	e.duration_us = (uint64_t)(now.tv_sec - c->t0.tv_sec) * 1000000 +
+	    (uint64_t)(now.tv_nsec / 1000) - (uint64_t)(c->t0.tv_nsec / 1000);
+	e.local_port = c->port;
+	e.pid = c->w->pid;
+	n = alog_format(conf->access_format, &e, line, sizeof(line));
+	if (fd == -1)
+		syslog(LOG_INFO, "%.*s", (int)n - 1, line);
+	else if (write(fd, line, n) == -1) {
 		/* a full disk must not stop serving */
 	}
 }
@@ -615,12 +601,17 @@ conn_timeout(struct timer *t)
 	conn_close(c);
 }
 
-/* Graceful stop: close the connection now if it is idle between requests. */
+/* Graceful stop: close a kept-alive connection unless a request arrived. */
 void
 conn_quit_idle(struct timer *t)
 {
 	struct conn	*c = conn_of(t);
+	char		 b;
 
-	if (c->state == CONN_READ && c->inlen == 0)
-		conn_close(c);
+	if (c->state != CONN_READ || c->inlen != 0 || c->nreq == 0)
+		return;
+	/* Bytes already here will be read and answered (with close). */
+	if (recv(c->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) == 1)
+		return;
+	conn_close(c);
 }

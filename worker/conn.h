@@ -9,9 +9,9 @@ struct conn;
 struct timer;
 struct worker_proc;
 
-/* Take over an accepted socket; NULL (socket closed) when out of memory. */
+/* Take over a socket accepted on local port; NULL (closed) without memory. */
 struct conn	*conn_new(struct worker_proc *, int fd,
-		    const struct sockaddr_storage *peer);
+		    const struct sockaddr_storage *peer, int port);
 
 /* Readiness reported by epoll for this connection. */
 void		 conn_event(struct conn *, uint32_t events);
@@ -19,7 +19,7 @@ void		 conn_event(struct conn *, uint32_t events);
 /* The connection's timer expired (the timer is the one inside the conn). */
 void		 conn_timeout(struct timer *);
 
-/* Graceful stop: close the connection now if it is idle between requests. */
+/* Graceful stop: close a kept-alive connection unless a request arrived. */
 void		 conn_quit_idle(struct timer *);
 
 #endif

@@ -200,18 +200,20 @@ worker_accept(struct worker_proc *w, size_t i)
 			return;
 		}
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
-		conn_new(w, fd, &ss);
+		conn_new(w, fd, &ss, w->env->ls->v[i].port);
 		w->env->slot->connections = w->nconns;
 	}
 }
 
-/* QUIT: stop accepting, close idle connections, finish the rest. */
+/* QUIT: stop accepting, close idle keep-alive connections, finish the rest.
+ * Run between event batches, so no pending event names a closed conn. */
 static void
 worker_quit(struct worker_proc *w)
 {
 	struct timer	*head = &w->lists[TIMER_KEEPALIVE], *t, *next;
 	size_t		 i;
 
+	w->quit_asked = false;
 	if (w->quitting)
 		return;
 	w->quitting = true;
@@ -220,11 +222,8 @@ worker_quit(struct worker_proc *w)
 		worker_listen(w, false);
 	for (i = 0; i < w->env->ls->n; i++)
 		close(w->env->ls->v[i].fd);
-	for (t = head->next; t != head; t = next) {
-		next = t->next;
-		conn_quit_idle(t);
-	}
-	head = &w->lists[TIMER_HEADER];
+	/* New connections still waiting for their first request are kept:
+	 * it is on its way, and header_timeout bounds the wait. */
 	for (t = head->next; t != head; t = next) {
 		next = t->next;
 		conn_quit_idle(t);
@@ -239,7 +238,7 @@ worker_signal(struct worker_proc *w)
 
 	while (read(w->sigfd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGQUIT)
-			worker_quit(w);
+			w->quit_asked = true;
 		else if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT)
 			_exit(WORKER_EXIT_OK);
 	}
@@ -327,6 +326,7 @@ worker_main(const struct worker_env *env)
 	int			n, code;
 
 	memset(&w, 0, sizeof(w));
+	w.pid = getpid();
 	setproctitle("-tine: worker process (generation %u)", env->generation);
 	if ((code = worker_init(&w, env)) != 0)
 		_exit(code);
@@ -338,6 +338,8 @@ worker_main(const struct worker_env *env)
 		worker_clock(&w);
 		if (n > 0)
 			worker_events(&w, ev, n);
+		if (w.quit_asked)
+			worker_quit(&w);
 		worker_sweep(&w);
 		env->slot->heartbeat = w.now;
 		if (w.quitting && w.nconns == 0)

@@ -2,6 +2,8 @@
 #ifndef TINE_WORKER_H
 #define TINE_WORKER_H
 
+#include <sys/types.h>
+
 #include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
@@ -57,9 +59,11 @@ struct worker_proc {
 	time_t			 wall;			/* wall-clock seconds */
 	char			 date[DATE_LEN];	/* Date: value for wall */
 	char			 boundary[24];		/* multipart boundary */
+	pid_t			 pid;
 	uint32_t		 nconns;
 	uint64_t		 requests;
 	bool			 quitting;
+	bool			 quit_asked;	/* SIGQUIT seen; acted on after the batch */
 };
 
 /* Become a worker; never returns (exit codes: WORKER_EXIT_* in pool.h). */
