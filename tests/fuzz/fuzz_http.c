@@ -9,44 +9,12 @@
 #include <string.h>
 
 #include "http.h"
+#include "http_same.h"
 
 /* Small limits, so the fuzzer reaches 414 and 431 with short inputs. */
 static const struct http_limits fuzz_limits = { 64, 256, 8 };
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
-
-/* Offset of an http_str in buf, -1 when absent. */
-static long
-fuzz_off(const char *buf, struct http_str s)
-{
-	return s.ptr == NULL ? -1 : (long)(s.ptr - buf);
-}
-
-/* Whether two results for the same bytes agree; abort()s are the caller's. */
-static bool
-fuzz_same(const char *buf, long r1, const struct http_request *a, long r2,
-    const struct http_request *b)
-{
-	if (r1 != r2)
-		return false;
-	if (r1 == -1)
-		return a->status == b->status;
-	if (r1 == HTTP_PARSE_MORE)
-		return true;
-	return a->method == b->method && a->version == b->version &&
-	    fuzz_off(buf, a->target) == fuzz_off(buf, b->target) &&
-	    fuzz_off(buf, a->path) == fuzz_off(buf, b->path) &&
-	    a->path.len == b->path.len &&
-	    fuzz_off(buf, a->query) == fuzz_off(buf, b->query) &&
-	    fuzz_off(buf, a->host) == fuzz_off(buf, b->host) &&
-	    a->host.len == b->host.len && a->nheaders == b->nheaders &&
-	    a->has_content_length == b->has_content_length &&
-	    a->content_length == b->content_length &&
-	    a->chunked == b->chunked && a->keep_alive == b->keep_alive &&
-	    a->expect_continue == b->expect_continue &&
-	    a->asterisk == b->asterisk &&
-	    fuzz_off(buf, a->range) == fuzz_off(buf, b->range);
-}
 
 /* Check what a successful parse promises about its result. */
 static void
@@ -106,14 +74,14 @@ fuzz_one(const char *buf, size_t len, size_t split,
 	r = http_parse(&p, buf, split, &fuzz_limits, req);
 	if (r == HTTP_PARSE_MORE)
 		r = http_parse(&p, buf, len, &fuzz_limits, req);
-	if (!fuzz_same(buf, w, whole, r, req))
+	if (!http_same(buf, w, whole, r, req))
 		abort();
 
 	http_parser_init(&p);
 	r = HTTP_PARSE_MORE;
 	for (k = 0; k <= len && r == HTTP_PARSE_MORE; k++)
 		r = http_parse(&p, buf, k, &fuzz_limits, req);
-	if (!fuzz_same(buf, w, whole, r, req))
+	if (!http_same(buf, w, whole, r, req))
 		abort();
 	return w;
 }

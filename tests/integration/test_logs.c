@@ -19,6 +19,7 @@
 #include <criterion/criterion.h>
 
 #include "harness.h"
+#include "../json_check.h"
 
 #define LOGS_MAX_LINES	1024
 #define LOGS_FIELD	4096	/* an escaped field, and its decoding */
@@ -50,12 +51,6 @@ struct logs_combined {
 };
 
 /* One key of a flat JSON object and its raw value. */
-struct logs_jfield {
-	const char	*key;
-	size_t		 keylen;
-	const char	*val;
-	size_t		 vallen;
-};
 
 /* What logs_has_lines() waits for. */
 struct logs_want {
@@ -276,134 +271,6 @@ logs_unescape(const char *s, char *out)
 	}
 	out[o] = '\0';
 	return o;
-}
-
-/* ---- a tiny strict JSON checker: flat objects of strings, numbers, null */
-
-/* Length of the valid UTF-8 sequence at p, 0 when invalid. */
-static size_t
-logs_utf8(const unsigned char *p, const unsigned char *end)
-{
-	uint32_t	cp;
-	size_t		n, i;
-
-	n = *p >= 0xc0 && *p < 0xe0 ? 2 : *p >= 0xe0 && *p < 0xf0 ? 3 :
-	    *p >= 0xf0 && *p < 0xf8 ? 4 : 0;
-	if (n == 0 || (size_t)(end - p) < n)
-		return 0;
-	cp = *p & (0x7f >> n);
-	for (i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
-	    (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
-/* Skip a JSON string at p; the byte after it, or NULL when invalid. */
-static const char *
-logs_jstring(const char *p, const char *end)
-{
-	size_t	n;
-
-	if (p >= end || *p++ != '"')
-		return NULL;
-	while (p < end && *p != '"') {
-		if ((unsigned char)*p < 0x20)
-			return NULL;
-		if (*p == '\\') {
-			if (++p >= end)
-				return NULL;
-			if (*p == 'u') {
-				if (end - p < 5 ||
-				    !isxdigit((unsigned char)p[1]) ||
-				    !isxdigit((unsigned char)p[2]) ||
-				    !isxdigit((unsigned char)p[3]) ||
-				    !isxdigit((unsigned char)p[4]))
-					return NULL;
-				p += 5;
-			} else if (*p != '\0' &&
-			    strchr("\"\\/bfnrt", *p) != NULL)
-				p++;
-			else
-				return NULL;
-		} else if ((unsigned char)*p >= 0x80) {
-			if ((n = logs_utf8((const unsigned char *)p,
-			    (const unsigned char *)end)) == 0)
-				return NULL;
-			p += n;
-		} else
-			p++;
-	}
-	return p < end ? p + 1 : NULL;
-}
-
-/* Skip a JSON value (string, integer, null); the byte after or NULL. */
-static const char *
-logs_jvalue(const char *p, const char *end)
-{
-	const char	*s;
-
-	if (p < end && *p == '"')
-		return logs_jstring(p, end);
-	if (end - p >= 4 && memcmp(p, "null", 4) == 0)
-		return p + 4;
-	if (p < end && *p == '-')
-		p++;
-	for (s = p; p < end && isdigit((unsigned char)*p); p++)
-		;
-	if (p == s || (*s == '0' && p - s > 1))
-		return NULL;
-	return p;
-}
-
-/* Parse a flat JSON object; the field count, or -1 when it is not one. */
-static int
-logs_json(const char *s, size_t len, struct logs_jfield *f, int max)
-{
-	const char	*p = s, *end = s + len, *q;
-	int		 n = 0;
-
-	if (p >= end || *p++ != '{')
-		return -1;
-	if (p < end && *p == '}')
-		return p + 1 == end ? 0 : -1;
-	for (;;) {
-		if (n == max || (q = logs_jstring(p, end)) == NULL)
-			return -1;
-		f[n].key = p + 1;
-		f[n].keylen = (size_t)(q - p - 2);
-		if (q >= end || *q != ':' ||
-		    (p = logs_jvalue(q + 1, end)) == NULL)
-			return -1;
-		f[n].val = q + 1;
-		f[n++].vallen = (size_t)(p - q - 1);
-		if (p < end && *p == ',') {
-			p++;
-			continue;
-		}
-		return p + 1 == end && *p == '}' ? n : -1;
-	}
-}
-
-/* The raw JSON value of key as a C string in buf; NULL if absent. */
-static const char *
-logs_jget(const struct logs_jfield *f, int n, const char *key, char *buf,
-    size_t len)
-{
-	int	i;
-
-	for (i = 0; i < n; i++)
-		if (f[i].keylen == strlen(key) &&
-		    memcmp(f[i].key, key, f[i].keylen) == 0) {
-			snprintf(buf, len, "%.*s", (int)f[i].vallen, f[i].val);
-			return buf;
-		}
-	return NULL;
 }
 
 /* ---- driving the server ---- */
@@ -754,7 +621,7 @@ Test(logs, binary_garbage_logged, .fini = tine_teardown, .timeout = 30)
 
 /* Parse a JSON line and check the fields every line has; the count. */
 static int
-logs_json_line(const char *line, size_t len, struct logs_jfield *jf)
+logs_json_line(const char *line, size_t len, struct json_field *jf)
 {
 	static const char *const keys[] = { "time", "remote_addr", "request",
 	    "method", "uri", "query", "protocol", "status", "body_bytes",
@@ -763,35 +630,35 @@ logs_json_line(const char *line, size_t len, struct logs_jfield *jf)
 	size_t	 i;
 	int	 n;
 
-	n = logs_json(line, len, jf, LOGS_JSON_MAX);
+	n = json_object(line, len, jf, LOGS_JSON_MAX);
 	cr_assert_eq(n, 14, "not a JSON object of 14 fields: %s", line);
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		cr_assert_not_null(logs_jget(jf, n, keys[i], v, sizeof(v)),
+		cr_assert_not_null(json_get(jf, n, keys[i], v, sizeof(v)),
 		    "no %s in %s", keys[i], line);
-	logs_jget(jf, n, "time", v, sizeof(v));
+	json_get(jf, n, "time", v, sizeof(v));
 	cr_expect(strlen(v) == 27 && v[5] == '-' && v[11] == 'T' &&
 	    (v[20] == '+' || v[20] == '-') && v[23] == ':', "time %s", v);
-	cr_expect_str_eq(logs_jget(jf, n, "remote_addr", v, sizeof(v)),
+	cr_expect_str_eq(json_get(jf, n, "remote_addr", v, sizeof(v)),
 	    "\"127.0.0.1\"");
-	logs_jget(jf, n, "duration_us", v, sizeof(v));
+	json_get(jf, n, "duration_us", v, sizeof(v));
 	cr_expect(isdigit((unsigned char)v[0]), "duration_us %s", v);
 	return n;
 }
 
 /* Expect key to hold exactly the raw JSON value want. */
 static void
-logs_jexpect(const struct logs_jfield *jf, int n, const char *key,
+logs_jexpect(const struct json_field *jf, int n, const char *key,
     const char *want)
 {
 	char	v[LOGS_FIELD];
 
-	cr_expect_str_eq(logs_jget(jf, n, key, v, sizeof(v)), want, "%s", key);
+	cr_expect_str_eq(json_get(jf, n, key, v, sizeof(v)), want, "%s", key);
 }
 
 Test(logs, json_format, .fini = tine_teardown, .timeout = 30)
 {
 	struct tine		*t = logs_start("access_log_format = \"json\"");
-	struct logs_jfield	 jf[LOGS_JSON_MAX];
+	struct json_field	 jf[LOGS_JSON_MAX];
 	struct tine_resp	 r;
 	struct logs_file	*f;
 	pid_t			 kids[TINE_MAX_WORKERS];
@@ -821,7 +688,7 @@ Test(logs, json_format, .fini = tine_teardown, .timeout = 30)
 	logs_jexpect(jf, n, "host", "\"logs.test\"");
 	/* The pid is one of this master's workers. */
 	nkids = tine_children(t->pid, kids, TINE_MAX_WORKERS);
-	logs_jget(jf, n, "pid", v, sizeof(v));
+	json_get(jf, n, "pid", v, sizeof(v));
 	for (i = 0; i < nkids; i++)
 		found |= atoi(v) == kids[i];
 	cr_expect(found, "pid %s is not a worker", v);

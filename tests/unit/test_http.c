@@ -10,6 +10,7 @@
 
 #include "../corpus.h"
 #include "http.h"
+#include "../http_same.h"
 
 static const struct http_limits test_defaults = { 8192, 16384, 100 };
 
@@ -37,36 +38,6 @@ test_str_is(struct http_str s, const char *want)
 {
 	return s.ptr != NULL && s.len == strlen(want) &&
 	    memcmp(s.ptr, want, s.len) == 0;
-}
-
-/* Offset of an http_str inside buf, -1 when absent, for comparing parses. */
-static long
-test_off(const char *buf, struct http_str s)
-{
-	return s.ptr == NULL ? -1 : (long)(s.ptr - buf);
-}
-
-/* Whether two parses of the same bytes agree on everything they filled. */
-static bool
-test_same(const char *buf, long r1, const struct http_request *a,
-    long r2, const struct http_request *b)
-{
-	if (r1 != r2)
-		return false;
-	if (r1 == -1)
-		return a->status == b->status;
-	if (r1 == HTTP_PARSE_MORE)
-		return true;
-	return a->method == b->method && a->version == b->version &&
-	    test_off(buf, a->path) == test_off(buf, b->path) &&
-	    a->path.len == b->path.len &&
-	    test_off(buf, a->query) == test_off(buf, b->query) &&
-	    test_off(buf, a->host) == test_off(buf, b->host) &&
-	    a->host.len == b->host.len && a->nheaders == b->nheaders &&
-	    a->content_length == b->content_length &&
-	    a->chunked == b->chunked && a->keep_alive == b->keep_alive &&
-	    a->expect_continue == b->expect_continue &&
-	    a->asterisk == b->asterisk;
 }
 
 /* Load the corpus named by TINE_SRCDIR or fail the test. */
@@ -116,7 +87,7 @@ test_splits(const struct corpus_case *c, size_t upto, long whole,
 		if (r == HTTP_PARSE_MORE)
 			r = http_parse(&p, c->raw, c->rawlen, &test_defaults,
 			    req);
-		if (!test_same(c->raw, whole, want, r, req)) {
+		if (!http_same(c->raw, whole, want, r, req)) {
 			cr_expect_fail("line %d %s: split at %zu gives %ld "
 			    "(status %d), whole gives %ld (status %d)",
 			    c->line, c->name, k, r, req->status, whole,
@@ -143,7 +114,7 @@ test_case(const struct corpus_case *c, struct http_request *whole,
 		    "line %d %s: want %d, got %ld status %d", c->line,
 		    c->name, c->parse_status, w, whole->status);
 	r = test_bytewise(c, req, &at);
-	cr_expect(test_same(c->raw, w, whole, r, req),
+	cr_expect(http_same(c->raw, w, whole, r, req),
 	    "line %d %s: byte-at-a-time gives %ld (status %d)", c->line,
 	    c->name, r, req->status);
 	/* A head is complete only with its last byte, never earlier. */
