@@ -76,6 +76,7 @@ worker_clock(struct worker_proc *w)
 
 	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
 	w->now = ts.tv_sec;
+	w->now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 	if (wall != w->wall) {
 		w->wall = wall;
 		date_format(wall, w->date);
@@ -90,7 +91,7 @@ worker_timer_set(struct worker_proc *w, struct timer *t, enum timer_kind kind)
 
 	worker_timer_clear(t);
 	t->kind = (int)kind;
-	t->deadline = w->now + w->durations[kind];
+	t->deadline = w->now_ms + (int64_t)w->durations[kind] * 1000;
 	t->prev = head->prev;
 	t->next = head;
 	head->prev->next = t;
@@ -118,9 +119,27 @@ worker_sweep(struct worker_proc *w)
 
 	for (k = 0; k < TIMER_N; k++) {
 		head = &w->lists[k];
-		while ((t = head->next) != head && w->now > t->deadline)
+		while ((t = head->next) != head && w->now_ms >= t->deadline)
 			conn_timeout(t);
 	}
+}
+
+/* Milliseconds epoll may sleep: until the first deadline, at most 1 s (the
+ * heartbeat). Each list is in deadline order, so its head is its first. */
+static int
+worker_wait_ms(const struct worker_proc *w)
+{
+	int64_t	wait = 1000;
+	int	k;
+
+	for (k = 0; k < TIMER_N; k++) {
+		const struct timer	*t = w->lists[k].next;
+
+		if (t != &w->lists[k] && t->deadline - w->now_ms < wait)
+			wait = t->deadline - w->now_ms;
+	}
+	/* The coarse clock ticks in a few ms: do not wake just before it. */
+	return wait < 0 ? 0 : (int)wait + 5;
 }
 
 /* Tell the master something changed in our slot. */
@@ -334,7 +353,7 @@ worker_main(const struct worker_env *env)
 	env->slot->state = SB_READY;
 	worker_notify(&w);
 	for (;;) {
-		n = epoll_wait(w.epfd, ev, WORKER_EVENTS, 1000);
+		n = epoll_wait(w.epfd, ev, WORKER_EVENTS, worker_wait_ms(&w));
 		worker_clock(&w);
 		if (n > 0)
 			worker_events(&w, ev, n);

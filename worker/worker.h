@@ -40,7 +40,7 @@ enum timer_kind {
 /* A connection's place in one timeout list. */
 struct timer {
 	struct timer	*prev, *next;
-	time_t		 deadline;	/* monotonic seconds */
+	int64_t		 deadline;	/* monotonic milliseconds */
 	int		 kind;		/* enum timer_kind, -1 when in no list */
 };
 
@@ -56,6 +56,7 @@ struct worker_proc {
 	struct timer		 lists[TIMER_N];	/* list heads */
 	int			 durations[TIMER_N];	/* seconds */
 	time_t			 now;			/* monotonic seconds */
+	int64_t			 now_ms;		/* monotonic milliseconds */
 	time_t			 wall;			/* wall-clock seconds */
 	char			 date[DATE_LEN];	/* Date: value for wall */
 	char			 boundary[24];		/* multipart boundary */
