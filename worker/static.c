@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cond.h"
 #include "config.h"
@@ -318,14 +319,42 @@ static_ranges(struct worker_proc *w, const struct http_request *req,
 	return true;
 }
 
+/*
+ * An entity-tag list field sent on several lines means their comma-joined
+ * value (RFC 9110 5.3). "Does the list match" is then "does any line
+ * match", so the first matching line stands for them all (else the first).
+ */
+static struct http_str
+static_etag_list(const struct http_request *req, const char *name,
+    struct http_str first, const char *etag, bool weak)
+{
+	int	i;
+
+	if (first.ptr == NULL || cond_etag_match(first.ptr, first.len, etag,
+	    weak))
+		return first;
+	for (i = 0; i < req->nheaders; i++) {
+		const struct http_header	*h = &req->headers[i];
+
+		if (h->name.len == strlen(name) &&
+		    strncasecmp(h->name.ptr, name, h->name.len) == 0 &&
+		    cond_etag_match(h->value.ptr, h->value.len, etag, weak))
+			return h->value;
+	}
+	return first;
+}
+
 /* Serve a regular file: conditionals, then ranges, then the whole of it. */
 static void
 static_file(struct worker_proc *w, const struct http_request *req,
     struct response *r, const struct fentry *fe)
 {
+	struct http_str		im = static_etag_list(req, "If-Match",
+	    req->if_match, fe->etag, false);
+	struct http_str		inm = static_etag_list(req, "If-None-Match",
+	    req->if_none_match, fe->etag, true);
 	struct cond_request	cr = {
-		req->if_match.ptr, req->if_match.len,
-		req->if_none_match.ptr, req->if_none_match.len,
+		im.ptr, im.len, inm.ptr, inm.len,
 		req->if_modified_since.ptr, req->if_modified_since.len,
 		req->if_unmodified_since.ptr, req->if_unmodified_since.len,
 	};
