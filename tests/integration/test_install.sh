@@ -764,6 +764,14 @@ check "stop: no tine process left" no_procs
 run_init status
 check "status: exit 3" test "$rc" -eq 3
 
+# The server logged no [emerg], [alert] or [crit] line in any of that.
+no_bad_levels() {
+	! cat "$logdir"/error.log* "$logdir"/*.moved 2>/dev/null |
+	    grep -qE '\[(emerg|alert|crit)\]'
+}
+check "error logs: no [emerg], [alert] or [crit] line" no_bad_levels ||
+    show_errlog
+
 # ---- install again, uninstall ----
 
 cp "$conf" "$tmp/tine.conf.edited"
