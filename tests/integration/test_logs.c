@@ -19,6 +19,7 @@
 #include <criterion/criterion.h>
 
 #include "harness.h"
+#include "../combined_check.h"
 #include "../json_check.h"
 
 #define LOGS_MAX_LINES	1024
@@ -131,61 +132,6 @@ logs_free(struct logs_file *f)
 
 /* ---- a strict combined-format parser ---- */
 
-/* Match the literal s at *pp. */
-static bool
-logs_lit(const char **pp, const char *s)
-{
-	size_t	n = strlen(s);
-
-	if (strncmp(*pp, s, n) != 0)
-		return false;
-	*pp += n;
-	return true;
-}
-
-/* Match exactly n digits at *pp. */
-static bool
-logs_digits(const char **pp, int n)
-{
-	int	i;
-
-	for (i = 0; i < n; i++)
-		if (!isdigit((unsigned char)(*pp)[i]))
-			return false;
-	*pp += n;
-	return true;
-}
-
-/* Copy a quoted, Apache-escaped field at *pp into out (still escaped). */
-static bool
-logs_quoted(const char **pp, char *out, size_t outlen)
-{
-	const char	*p = *pp, *s;
-
-	if (*p++ != '"')
-		return false;
-	for (s = p; *p != '"'; p++) {
-		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
-			return false;
-		if (*p != '\\')
-			continue;
-		p++;
-		if (*p == 'x' && isxdigit((unsigned char)p[1]) &&
-		    isxdigit((unsigned char)p[2]) &&
-		    !isupper((unsigned char)p[1]) &&
-		    !isupper((unsigned char)p[2]))
-			p += 2;
-		else if (*p == '\0' || strchr("\"\\bnrtv", *p) == NULL)
-			return false;
-	}
-	if ((size_t)(p - s) >= outlen)
-		return false;
-	memcpy(out, s, (size_t)(p - s));
-	out[p - s] = '\0';
-	*pp = p + 1;
-	return true;
-}
-
 /* Match "[28/Nov/2026:04:37:00 +0000]" at *pp. */
 static bool
 logs_time(const char **pp, char *out, size_t outlen)
@@ -194,7 +140,7 @@ logs_time(const char **pp, char *out, size_t outlen)
 	    "JanFebMarAprMayJunJulAugSepOctNovDec";
 	const char		*p = *pp, *m;
 
-	if (!logs_lit(&p, "[") || !logs_digits(&p, 2) || !logs_lit(&p, "/"))
+	if (!combined_lit(&p, "[") || !combined_digits(&p, 2) || !combined_lit(&p, "/"))
 		return false;
 	for (m = months; *m != '\0'; m += 3)
 		if (strncmp(p, m, 3) == 0)
@@ -202,13 +148,13 @@ logs_time(const char **pp, char *out, size_t outlen)
 	if (*m == '\0')
 		return false;
 	p += 3;
-	if (!logs_lit(&p, "/") || !logs_digits(&p, 4) || !logs_lit(&p, ":") ||
-	    !logs_digits(&p, 2) || !logs_lit(&p, ":") || !logs_digits(&p, 2) ||
-	    !logs_lit(&p, ":") || !logs_digits(&p, 2) || !logs_lit(&p, " ") ||
+	if (!combined_lit(&p, "/") || !combined_digits(&p, 4) || !combined_lit(&p, ":") ||
+	    !combined_digits(&p, 2) || !combined_lit(&p, ":") || !combined_digits(&p, 2) ||
+	    !combined_lit(&p, ":") || !combined_digits(&p, 2) || !combined_lit(&p, " ") ||
 	    (*p != '+' && *p != '-'))
 		return false;
 	p++;
-	if (!logs_digits(&p, 4) || !logs_lit(&p, "]"))
+	if (!combined_digits(&p, 4) || !combined_lit(&p, "]"))
 		return false;
 	snprintf(out, outlen, "%.*s", (int)(p - *pp), *pp);
 	*pp = p;
@@ -228,10 +174,10 @@ logs_parse_combined(const char *line, struct logs_combined *c)
 	if (p == s || (size_t)(p - s) >= sizeof(c->host))
 		return -1;
 	snprintf(c->host, sizeof(c->host), "%.*s", (int)(p - s), s);
-	if (!logs_lit(&p, " - - ") ||
-	    !logs_time(&p, c->time, sizeof(c->time)) || !logs_lit(&p, " ") ||
-	    !logs_quoted(&p, c->request, sizeof(c->request)) ||
-	    !logs_lit(&p, " ") || !logs_digits(&p, 3) || !logs_lit(&p, " "))
+	if (!combined_lit(&p, " - - ") ||
+	    !logs_time(&p, c->time, sizeof(c->time)) || !combined_lit(&p, " ") ||
+	    !combined_quoted(&p, c->request, sizeof(c->request)) ||
+	    !combined_lit(&p, " ") || !combined_digits(&p, 3) || !combined_lit(&p, " "))
 		return -1;
 	c->status = atoi(p - 4);
 	if (*p == '-') {
@@ -242,9 +188,9 @@ logs_parse_combined(const char *line, struct logs_combined *c)
 		p = end;
 	} else
 		return -1;
-	if (!logs_lit(&p, " ") ||
-	    !logs_quoted(&p, c->referer, sizeof(c->referer)) ||
-	    !logs_lit(&p, " ") || !logs_quoted(&p, c->ua, sizeof(c->ua)))
+	if (!combined_lit(&p, " ") ||
+	    !combined_quoted(&p, c->referer, sizeof(c->referer)) ||
+	    !combined_lit(&p, " ") || !combined_quoted(&p, c->ua, sizeof(c->ua)))
 		return -1;
 	return *p == '\0' ? 0 : -1;
 }

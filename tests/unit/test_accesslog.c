@@ -12,6 +12,7 @@
 #include <criterion/criterion.h>
 
 #include "accesslog.h"
+#include "../combined_check.h"
 #include "../json_check.h"
 #include "http.h"
 
@@ -155,62 +156,6 @@ expect_escaped(const char *fmt, const char *raw, size_t rawlen,
 
 /* ---- a strict combined-format matcher ---- */
 
-/* Match n digits at *pp. */
-static bool
-m_digits(const char **pp, int n)
-{
-	int	i;
-
-	for (i = 0; i < n; i++)
-		if (!isdigit((unsigned char)(*pp)[i]))
-			return false;
-	*pp += n;
-	return true;
-}
-
-/* Match the literal s at *pp. */
-static bool
-m_lit(const char **pp, const char *s)
-{
-	size_t	n = strlen(s);
-
-	if (strncmp(*pp, s, n) != 0)
-		return false;
-	*pp += n;
-	return true;
-}
-
-/* Match an Apache-escaped quoted field at *pp. */
-static bool
-m_quoted(const char **pp)
-{
-	const char	*p = *pp;
-
-	if (*p++ != '"')
-		return false;
-	while (*p != '"') {
-		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
-			return false;
-		if (*p == '\\') {
-			p++;
-			if (*p == 'x') {
-				if (!p[1] || !p[2] ||
-				    !strchr("0123456789abcdef", p[1]) ||
-				    !strchr("0123456789abcdef", p[2]))
-					return false;
-				p += 3;
-			} else if (*p != '\0' &&
-			    strchr("\"\\bnrtv", *p) != NULL)
-				p++;
-			else
-				return false;
-		} else
-			p++;
-	}
-	*pp = p + 1;
-	return true;
-}
-
 /* Whether line is one well-formed combined line ending in '\n'. */
 static bool
 combined_ok(const char *line)
@@ -219,19 +164,19 @@ combined_ok(const char *line)
 
 	while (*p > ' ' && *p < 0x7f && *p != '"')
 		p++;
-	if (!m_lit(&p, " - - [") || !m_digits(&p, 2) || !m_lit(&p, "/"))
+	if (!combined_lit(&p, " - - [") || !combined_digits(&p, 2) || !combined_lit(&p, "/"))
 		return false;
 	if (!isupper((unsigned char)p[0]) || !islower((unsigned char)p[1]) ||
 	    !islower((unsigned char)p[2]))
 		return false;
 	p += 3;
-	if (!m_lit(&p, "/") || !m_digits(&p, 4) || !m_lit(&p, ":") ||
-	    !m_digits(&p, 2) || !m_lit(&p, ":") || !m_digits(&p, 2) ||
-	    !m_lit(&p, ":") || !m_digits(&p, 2) || !m_lit(&p, " "))
+	if (!combined_lit(&p, "/") || !combined_digits(&p, 4) || !combined_lit(&p, ":") ||
+	    !combined_digits(&p, 2) || !combined_lit(&p, ":") || !combined_digits(&p, 2) ||
+	    !combined_lit(&p, ":") || !combined_digits(&p, 2) || !combined_lit(&p, " "))
 		return false;
-	if ((*p != '+' && *p != '-') || (p++, !m_digits(&p, 4)) ||
-	    !m_lit(&p, "] ") || !m_quoted(&p) || !m_lit(&p, " ") ||
-	    !m_digits(&p, 3) || !m_lit(&p, " "))
+	if ((*p != '+' && *p != '-') || (p++, !combined_digits(&p, 4)) ||
+	    !combined_lit(&p, "] ") || !combined_quoted(&p, NULL, 0) || !combined_lit(&p, " ") ||
+	    !combined_digits(&p, 3) || !combined_lit(&p, " "))
 		return false;
 	if (*p == '-')
 		p++;
@@ -240,8 +185,8 @@ combined_ok(const char *line)
 			p++;
 	else
 		return false;
-	return m_lit(&p, " ") && m_quoted(&p) && m_lit(&p, " ") &&
-	    m_quoted(&p) && strcmp(p, "\n") == 0;
+	return combined_lit(&p, " ") && combined_quoted(&p, NULL, 0) && combined_lit(&p, " ") &&
+	    combined_quoted(&p, NULL, 0) && strcmp(p, "\n") == 0;
 }
 
 /* Whether a text line is one line of printable bytes with whole escapes. */
