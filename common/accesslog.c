@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "accesslog.h"
+#include "date.h"
 #include "http.h"
 
 /* Literals sit between directives, so a format has at most this many ops. */
@@ -30,11 +31,6 @@ static const char alog_json[] = "{\"time\":%t,\"remote_addr\":%h,"
     "\"pid\":%P}";
 
 static const char alog_hex[] = "0123456789abcdef";
-static const char *const alog_months[] = {
-	"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
-};
-
 enum alog_style {
 	ALOG_TEXT,		/* Apache: escaped bytes, "-" when absent */
 	ALOG_JSON		/* JSON values: strings or null, and numbers */
@@ -429,82 +425,23 @@ alog_val_str(const struct alog *a, struct alog_val *v, const char *s,
 	v->bodylen = len;
 }
 
-/* Two digits of v (0..99) at p; p past them. */
-static char *
-alog_2d(char *p, int v)
-{
-	*p++ = (char)('0' + v / 10 % 10);
-	*p++ = (char)('0' + v % 10);
-	return p;
-}
-
-/* Year, at least four digits as %04d would give; p past it. */
-static char *
-alog_year(char *p, int year)
-{
-	if (year < 0) {
-		*p++ = '-';
-		year = -year;
-	}
-	if (year < 1000) {
-		p = alog_2d(p, year / 100);
-		return alog_2d(p, year % 100);
-	}
-	return p + alog_u64(p, (uint64_t)year);
-}
-
 /*
  * The start time: [28/Nov/2026:04:37:00 +0000] as Apache writes it, or
- * "2026-11-28T04:37:00+00:00" in JSON. Built by hand: snprintf() cost ten
- * times the rest of a combined line.
+ * "2026-11-28T04:37:00+00:00" in JSON (date_format_local() writes both,
+ * by hand: snprintf() cost ten times the rest of a combined line).
  */
 static void
 alog_val_time(const struct alog *a, struct alog_val *v, time_t t)
 {
-	struct tm	 tm;
-	long		 off;
-	char		*p = v->buf, sign = '+';
-	bool		 json = a->style == ALOG_JSON;
+	bool	json = a->style == ALOG_JSON;
+	size_t	n;
 
-	if (localtime_r(&t, &tm) == NULL)
-		memset(&tm, 0, sizeof(tm));
-	off = tm.tm_gmtoff / 60;
-	if (off < 0) {
-		sign = '-';
-		off = -off;
-	}
-	*p++ = json ? '"' : '[';
-	if (json) {
-		p = alog_year(p, tm.tm_year + 1900);
-		*p++ = '-';
-		p = alog_2d(p, tm.tm_mon + 1);
-		*p++ = '-';
-		p = alog_2d(p, tm.tm_mday);
-		*p++ = 'T';
-	} else {
-		p = alog_2d(p, tm.tm_mday);
-		*p++ = '/';
-		memcpy(p, alog_months[tm.tm_mon % 12], 3);
-		p += 3;
-		*p++ = '/';
-		p = alog_year(p, tm.tm_year + 1900);
-		*p++ = ':';
-	}
-	p = alog_2d(p, tm.tm_hour);
-	*p++ = ':';
-	p = alog_2d(p, tm.tm_min);
-	*p++ = ':';
-	p = alog_2d(p, tm.tm_sec);
-	*p++ = json ? sign : ' ';
-	if (!json)
-		*p++ = sign;
-	p = alog_2d(p, (int)(off / 60 % 100));
-	if (json)
-		*p++ = ':';
-	p = alog_2d(p, (int)(off % 60));
-	*p++ = json ? '"' : ']';
+	v->buf[0] = json ? '"' : '[';
+	n = 1 + date_format_local(t, -1, json ? DATE_ISO : DATE_CLF,
+	    v->buf + 1);
+	v->buf[n++] = json ? '"' : ']';
 	v->pre = v->buf;
-	v->prelen = (size_t)(p - v->buf);
+	v->prelen = n;
 }
 
 /* Find a response header in a raw head, case-insensitively; 0 or -1. */

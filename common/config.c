@@ -1145,9 +1145,7 @@ config_get_strings(struct config_ctx *ctx, struct config *conf)
 {
 	const char	*fmt = cfg_getstr(ctx->cfg, "access_log_format");
 	const char	*type = cfg_getstr(ctx->cfg, "default_type");
-	char		 q[CONFIG_QUOTE_MAX];
-
-	char		 why[CONFIG_ERR_MAX];
+	char		 q[CONFIG_QUOTE_MAX], why[CONFIG_ERR_MAX];
 
 	if (strcmp(fmt, "combined") != 0 && strcmp(fmt, "common") != 0 &&
 	    strcmp(fmt, "json") != 0 && strchr(fmt, '%') == NULL)

@@ -71,6 +71,17 @@ date_put_str(char *p, const char *s)
 	return (p + n);
 }
 
+/* Write the time of day of tm as hh:mm:ss; returns the end. */
+static char *
+date_put_clock(char *p, const struct tm *tm)
+{
+	p = date_put_num(p, tm->tm_hour, 2);
+	*p++ = ':';
+	p = date_put_num(p, tm->tm_min, 2);
+	*p++ = ':';
+	return date_put_num(p, tm->tm_sec, 2);
+}
+
 /* Format t as IMF-fixdate (see date.h). */
 size_t
 date_format(time_t t, char buf[DATE_LEN])
@@ -93,12 +104,63 @@ date_format(time_t t, char buf[DATE_LEN])
 	*p++ = ' ';
 	p = date_put_num(p, tm.tm_year + 1900, 4);
 	*p++ = ' ';
-	p = date_put_num(p, tm.tm_hour, 2);
-	*p++ = ':';
-	p = date_put_num(p, tm.tm_min, 2);
-	*p++ = ':';
-	p = date_put_num(p, tm.tm_sec, 2);
+	p = date_put_clock(p, &tm);
 	p = date_put_str(p, " GMT");
+	*p = '\0';
+	return (p - buf);
+}
+
+/* Write a UTC offset in minutes as +hhmm, or +hh:mm with colon. */
+static char *
+date_put_offset(char *p, long off, bool colon)
+{
+	*p++ = off < 0 ? '-' : '+';
+	if (off < 0)
+		off = -off;
+	p = date_put_num(p, (int)(off / 60 % 100), 2);
+	if (colon)
+		*p++ = ':';
+	return date_put_num(p, (int)(off % 60), 2);
+}
+
+/* Format t in local time for the logs (see date.h). */
+size_t
+date_format_local(time_t t, int ms, enum date_style style,
+    char buf[DATE_LOCAL_LEN])
+{
+	struct tm	 tm;
+	char		*p = buf;
+
+	/* A day inside the ends, so no UTC offset takes the year past them. */
+	if (t < DATE_MIN + 86400)
+		t = DATE_MIN + 86400;
+	if (t > DATE_MAX - 86400)
+		t = DATE_MAX - 86400;
+	if (localtime_r(&t, &tm) == NULL)
+		memset(&tm, 0, sizeof(tm));
+	if (style == DATE_ISO) {
+		p = date_put_num(p, tm.tm_year + 1900, 4);
+		*p++ = '-';
+		p = date_put_num(p, tm.tm_mon + 1, 2);
+		*p++ = '-';
+		p = date_put_num(p, tm.tm_mday, 2);
+		*p++ = 'T';
+	} else {
+		p = date_put_num(p, tm.tm_mday, 2);
+		*p++ = '/';
+		p = date_put_str(p, date_month[tm.tm_mon]);
+		*p++ = '/';
+		p = date_put_num(p, tm.tm_year + 1900, 4);
+		*p++ = ':';
+	}
+	p = date_put_clock(p, &tm);
+	if (style == DATE_ISO && ms >= 0 && ms <= 999) {
+		*p++ = '.';
+		p = date_put_num(p, ms, 3);
+	}
+	if (style == DATE_CLF)
+		*p++ = ' ';
+	p = date_put_offset(p, tm.tm_gmtoff / 60, style == DATE_ISO);
 	*p = '\0';
 	return (p - buf);
 }

@@ -829,9 +829,18 @@ http_parse(struct http_parser *p, const char *buf, size_t len,
 const struct http_header *
 http_header_find(const struct http_request *req, const char *name)
 {
+	return http_header_next(req, NULL, name);
+}
+
+/* The next field line named name after prev (NULL: the first); or NULL. */
+const struct http_header *
+http_header_next(const struct http_request *req,
+    const struct http_header *prev, const char *name)
+{
 	int	 i;
 
-	for (i = 0; i < req->nheaders; i++)
+	for (i = prev == NULL ? 0 : (int)(prev - req->headers) + 1;
+	    i < req->nheaders; i++)
 		if (http_str_eq(req->headers[i].name.ptr,
 		    req->headers[i].name.len, name))
 			return &req->headers[i];

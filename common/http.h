@@ -99,6 +99,11 @@ long		 http_parse(struct http_parser *, const char *buf, size_t len,
 const struct http_header *http_header_find(const struct http_request *,
 		    const char *name);
 
+/* The next field line with that name after prev (NULL: the first one), for
+ * a list field sent on several lines; NULL after the last. */
+const struct http_header *http_header_next(const struct http_request *,
+		    const struct http_header *prev, const char *name);
+
 /* "OK", "Not Found", ...; "Unknown" for codes we never send. */
 const char	*http_status_text(int status);
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "date.h"
 #include "log.h"
 
 #define LOG_LINE_MAX	2048
@@ -107,19 +108,13 @@ log_fd(void)
 static size_t
 log_stamp(char *buf, size_t len)
 {
-	struct timeval	 tv;
-	struct tm	 tm;
-	long		 off;
-	size_t		 n;
+	struct timeval	tv;
+	char		stamp[DATE_LOCAL_LEN];
 
 	gettimeofday(&tv, NULL);
-	localtime_r(&tv.tv_sec, &tm);
-	n = strftime(buf, len, "[%Y-%m-%dT%H:%M:%S", &tm);
-	off = tm.tm_gmtoff / 60;
-	n += snprintf(buf + n, len - n, ".%03ld%c%02ld:%02ld]",
-	    (long)tv.tv_usec / 1000, off < 0 ? '-' : '+',
-	    labs(off) / 60, labs(off) % 60);
-	return n;
+	date_format_local(tv.tv_sec, (int)(tv.tv_usec / 1000), DATE_ISO,
+	    stamp);
+	return (size_t)snprintf(buf, len, "[%s]", stamp);
 }
 
 /* Format and write one line; the single write keeps lines whole. */

@@ -226,6 +226,21 @@ pool_reap(struct master *m)
 	}
 }
 
+/*
+ * Send sig to one worker and remember what it means: QUIT starts its
+ * retirement (and its shutdown clock), a fatal one makes its end no crash.
+ */
+static void
+pool_kill(struct worker *w, int sig)
+{
+	if (sig == SIGQUIT && !w->quitting) {
+		w->quitting = true;
+		w->quit_at = scoreboard_now();
+	} else if (sig == SIGTERM || sig == SIGKILL || sig == SIGINT)
+		w->sent = sig;
+	kill(w->pid, sig);
+}
+
 /* Replace workers at their request limit once their successors serve. */
 void
 pool_rotate(struct master *m)
@@ -243,19 +258,8 @@ pool_rotate(struct master *m)
 			return;
 		log_info("worker %ld reached its request limit: retiring it",
 		    (long)w->pid);
-		w->quitting = true;
-		w->quit_at = scoreboard_now();
-		kill(w->pid, SIGQUIT);
+		pool_kill(w, SIGQUIT);
 	}
-}
-
-/* Send sig to one worker, remembering a fatal one so its end is no crash. */
-static void
-pool_kill(struct worker *w, int sig)
-{
-	if (sig == SIGTERM || sig == SIGKILL || sig == SIGINT)
-		w->sent = sig;
-	kill(w->pid, sig);
 }
 
 /* Kill workers whose heartbeat stalled or that outstayed a retirement. */
@@ -304,10 +308,6 @@ pool_signal(struct master *m, struct generation *gen, int sig)
 
 		if (w->pid == 0 || (gen != NULL && w->gen != gen))
 			continue;
-		if (sig == SIGQUIT && !w->quitting) {
-			w->quitting = true;
-			w->quit_at = scoreboard_now();
-		}
 		pool_kill(w, sig);
 	}
 }

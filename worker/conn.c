@@ -170,6 +170,7 @@ conn_log(struct conn *c)
 	struct timespec		 now;
 	char			 line[ALOG_LINE_MAX];
 	size_t			 n;
+	int64_t			 us;
 	int			 fd = c->w->env->access_fd;
 
 	if (fd == -1 && conf->access_log_dest != CONFIG_LOG_SYSLOG)
@@ -187,8 +188,9 @@ conn_log(struct conn *c)
 	    0;
 	e.start = c->t0;
 	clock_gettime(CLOCK_REALTIME, &now);
-	e.duration_us = (uint64_t)(now.tv_sec - c->t0.tv_sec) * 1000000 +
-	    (uint64_t)(now.tv_nsec / 1000) - (uint64_t)(c->t0.tv_nsec / 1000);
+	us = (int64_t)(now.tv_sec - c->t0.tv_sec) * 1000000 +
+	    (now.tv_nsec - c->t0.tv_nsec) / 1000;
+	e.duration_us = us > 0 ? (uint64_t)us : 0;	/* the clock may step back */
 	e.local_port = c->port;
 	e.pid = c->w->pid;
 	n = alog_format(conf->access_format, &e, line, sizeof(line));
@@ -376,9 +378,9 @@ conn_drop(struct conn *c)
 
 	n = read(c->fd, buf, c->discard < sizeof(buf) ? (size_t)c->discard :
 	    sizeof(buf));
+	/* No timer reset: header_timeout bounds the head and the body. */
 	if (n > 0) {
 		c->discard -= (uint64_t)n;
-		worker_timer_set(c->w, &c->timer, TIMER_HEADER);
 		return 1;
 	}
 	if (n == -1 && (errno == EAGAIN || errno == EINTR)) {
@@ -606,8 +608,8 @@ conn_timeout(struct timer *t)
 {
 	struct conn	*c = conn_of(t);
 
-	if (c->state == CONN_READ && c->inlen > 0 && c->timer.kind ==
-	    TIMER_HEADER) {
+	if (c->timer.kind == TIMER_HEADER && (c->state == CONN_DISCARD ||
+	    (c->state == CONN_READ && c->inlen > 0))) {
 		/* A client that started a request and stalled hears why. */
 		worker_timer_clear(&c->timer);
 		c->have_req = false;

@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include "cond.h"
 #include "config.h"
@@ -328,19 +327,14 @@ static struct http_str
 static_etag_list(const struct http_request *req, const char *name,
     struct http_str first, const char *etag, bool weak)
 {
-	int	i;
+	const struct http_header	*h = NULL;
 
 	if (first.ptr == NULL || cond_etag_match(first.ptr, first.len, etag,
 	    weak))
 		return first;
-	for (i = 0; i < req->nheaders; i++) {
-		const struct http_header	*h = &req->headers[i];
-
-		if (h->name.len == strlen(name) &&
-		    strncasecmp(h->name.ptr, name, h->name.len) == 0 &&
-		    cond_etag_match(h->value.ptr, h->value.len, etag, weak))
+	while ((h = http_header_next(req, h, name)) != NULL)
+		if (cond_etag_match(h->value.ptr, h->value.len, etag, weak))
 			return h->value;
-	}
 	return first;
 }
 

@@ -1127,6 +1127,16 @@ tine_alive(pid_t pid)
 	return state != 'Z' && state != 'X' && state != 'x';
 }
 
+/* Whether pid is stopped (SIGSTOP: state T in /proc/PID/stat). */
+int
+tine_stopped(pid_t pid)
+{
+	char	state;
+	pid_t	ppid;
+
+	return pid > 0 && tine_stat(pid, &state, &ppid) == 0 && state == 'T';
+}
+
 /* Milliseconds since pid started (clock-tick precision), -1 if unknown. */
 long long
 tine_age_ms(pid_t pid)

@@ -195,6 +195,9 @@ int	 tine_cmdline(pid_t, char *buf, size_t len);
 /* Whether pid exists and is not a zombie. */
 int	 tine_alive(pid_t);
 
+/* Whether pid is stopped (SIGSTOP: state T in /proc/PID/stat). */
+int	 tine_stopped(pid_t);
+
 /* Milliseconds since pid started (clock-tick precision), -1 if unknown. */
 long long tine_age_ms(pid_t);
 

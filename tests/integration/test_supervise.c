@@ -808,6 +808,13 @@ Test(supervise, request_limit_rotates_workers, .fini = tine_teardown,
 	tine_stop(t);
 }
 
+/* tine_wait_until condition: the pid arg points at is stopped. */
+static int
+supervise_is_stopped(void *arg)
+{
+	return tine_stopped(*(pid_t *)arg);
+}
+
 Test(supervise, watchdog_kills_a_stopped_worker, .fini = tine_teardown,
     .timeout = 60)
 {
@@ -817,7 +824,7 @@ Test(supervise, watchdog_kills_a_stopped_worker, .fini = tine_teardown,
 	pid_t			 kids[TINE_MAX_WORKERS], victim;
 	char			 want[128];
 	long long		 t0, gone;
-	int			 ok0, ok1;
+	int			 ok0, ok1, fresh, i;
 
 	cr_assert_not_null(t);
 	cr_assert_eq(tine_start(t), 0);
@@ -828,10 +835,22 @@ Test(supervise, watchdog_kills_a_stopped_worker, .fini = tine_teardown,
 	ok0 = atomic_load(&l->ok);
 	t0 = tine_now_ms();
 	cr_assert_eq(kill(victim, SIGSTOP), 0);
+	/*
+	 * Every load thread may be waiting on a request the victim holds, so
+	 * the load alone may serve nothing until the kill; a new connection
+	 * made once the victim is stopped can only go to the other worker.
+	 */
+	cr_expect_eq(tine_wait_until(supervise_is_stopped, &victim, 1000), 0,
+	    "worker %d not stopped within 1 s", (int)victim);
+	for (i = 0, fresh = 0; i < 5; i++)
+		fresh += supervise_fetch(t, "/", TINE_INDEX_BODY, NULL) ==
+		    SUP_OK;
+	cr_expect_eq(fresh, 5, "%d of 5 new requests served while worker %d "
+	    "was stopped", fresh, (int)victim);
 	cr_expect_eq(tine_wait_gone(&victim, 1, 5000), 0, "the stopped worker "
 	    "%d lives 5 s on with watchdog_timeout = 2", (int)victim);
 	gone = tine_now_ms();
-	ok1 = atomic_load(&l->ok);
+	ok1 = atomic_load(&l->ok) + fresh;
 	p = (struct supervise_pool){ t, &victim, 1, kids[1], { 0 }, 0 };
 	cr_expect_eq(tine_wait_until(supervise_pool_whole, &p, SUP_RESPAWN_MS),
 	    0, "no replacement within %d ms of the kill (%d live)",

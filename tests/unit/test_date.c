@@ -103,6 +103,53 @@ Test(date, format_ignores_local_zone)
 	cr_assert_str_eq(buf, "Thu, 01 Jan 1970 00:00:00 GMT");
 }
 
+/* The log stamps: local time with its offset, in both styles. */
+Test(date, format_local_styles)
+{
+	char	buf[DATE_LOCAL_LEN];
+
+	setenv("TZ", "XST+05", 1);	/* 5 hours west of UTC */
+	tzset();
+	cr_expect_eq(date_format_local(T_1994, -1, DATE_CLF, buf), 26);
+	cr_expect_str_eq(buf, "06/Nov/1994:03:49:37 -0500");
+	cr_expect_eq(date_format_local(T_1994, -1, DATE_ISO, buf), 25);
+	cr_expect_str_eq(buf, "1994-11-06T03:49:37-05:00");
+	cr_expect_eq(date_format_local(T_1994, 7, DATE_ISO, buf), 29);
+	cr_expect_str_eq(buf, "1994-11-06T03:49:37.007-05:00");
+	/* Milliseconds belong to the ISO stamp only, and only 0..999. */
+	date_format_local(T_1994, 7, DATE_CLF, buf);
+	cr_expect_str_eq(buf, "06/Nov/1994:03:49:37 -0500");
+	date_format_local(T_1994, 1000, DATE_ISO, buf);
+	cr_expect_str_eq(buf, "1994-11-06T03:49:37-05:00");
+	setenv("TZ", "YST-05:30", 1);	/* east, with minutes */
+	tzset();
+	date_format_local(0, 999, DATE_ISO, buf);
+	cr_expect_str_eq(buf, "1970-01-01T05:30:00.999+05:30");
+	date_format_local(0, -1, DATE_CLF, buf);
+	cr_expect_str_eq(buf, "01/Jan/1970:05:30:00 +0530");
+}
+
+/* Far instants keep four-digit years in any zone: clamped a day inside. */
+Test(date, format_local_clamped)
+{
+	char	buf[DATE_LOCAL_LEN];
+
+	setenv("TZ", "UTC0", 1);
+	tzset();
+	cr_expect_eq(date_format_local(INT64_MAX, 999, DATE_ISO, buf), 29);
+	cr_expect_str_eq(buf, "9999-12-30T23:59:59.999+00:00");
+	date_format_local(INT64_MIN, -1, DATE_CLF, buf);
+	cr_expect_str_eq(buf, "02/Jan/0000:00:00:00 +0000");
+	setenv("TZ", "XST+12", 1);
+	tzset();
+	date_format_local(INT64_MIN, -1, DATE_ISO, buf);
+	cr_expect_str_eq(buf, "0000-01-01T12:00:00-12:00");
+	setenv("TZ", "YST-14", 1);
+	tzset();
+	date_format_local(INT64_MAX, -1, DATE_ISO, buf);
+	cr_expect_str_eq(buf, "9999-12-31T13:59:59+14:00");
+}
+
 /* ---- parsing the three forms ---- */
 
 /* The three forms from RFC 9110 5.6.7 name the same instant. */

@@ -470,6 +470,25 @@ Test(http_fields, header_find)
 	cr_expect_null(http_header_find(&r, "X-Things"));
 }
 
+/* A list field on several lines: every line, in order, then NULL. */
+Test(http_fields, header_next)
+{
+	struct http_request	 r;
+	const struct http_header *h;
+
+	cr_assert_gt(test_parse_str("GET / HTTP/1.1\r\nIf-Match: \"a\"\r\n"
+	    "Host: x\r\nif-match: \"b\", \"c\"\r\nX: y\r\n"
+	    "IF-MATCH: *\r\n\r\n", &r), 0);
+	cr_assert_not_null(h = http_header_next(&r, NULL, "If-Match"));
+	cr_expect(test_str_is(h->value, "\"a\""));
+	cr_assert_not_null(h = http_header_next(&r, h, "If-Match"));
+	cr_expect(test_str_is(h->value, "\"b\", \"c\""));
+	cr_assert_not_null(h = http_header_next(&r, h, "If-Match"));
+	cr_expect(test_str_is(h->value, "*"));
+	cr_expect_null(http_header_next(&r, h, "If-Match"));
+	cr_expect_null(http_header_next(&r, NULL, "If-None-Match"));
+}
+
 /* Every status tine sends has its reason phrase. */
 Test(http_fields, status_texts)
 {
