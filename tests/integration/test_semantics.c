@@ -1559,6 +1559,42 @@ Test(semantics, header_timeout_408, .fini = tine_teardown, .timeout = 30)
 	tine_stop(t);
 }
 
+/*
+ * header_timeout also bounds a body tine reads and discards: a client that
+ * trickles it a byte at a time, each well inside the timeout, still gets
+ * 408 once header_timeout has passed since the request began.
+ */
+Test(semantics, trickled_body_408, .fini = tine_teardown, .timeout = 30)
+{
+	struct tine	*t = sem_start("header_timeout = 2");
+	struct tine_conn c;
+	struct tine_resp r;
+	long long	 t0, el;
+	int		 got = -1, sent = 0;
+
+	sem_open(t, &c);
+	t0 = tine_now_ms();
+	cr_assert_eq(tine_conn_sends(&c, "GET /pat.txt HTTP/1.1\r\n"
+	    "Host: localhost\r\nContent-Length: 100\r\n\r\n"), 0);
+	while (got != 0 && tine_now_ms() - t0 < 8000) {
+		if (tine_conn_send(&c, "x", 1) == 0)
+			sent++;
+		got = tine_conn_read(&c, 0, 250, &r);
+	}
+	el = tine_now_ms() - t0;
+	cr_assert_eq(got, 0, "no answer in 8 s to a body trickled byte by "
+	    "byte (%d bytes sent)", sent);
+	cr_log_info("trickled body: 408 after %lld ms, %d bytes", el, sent);
+	cr_expect(el >= 1900 && el <= 4000, "408 after %lld ms, want 2-4 s",
+	    el);
+	cr_expect_lt(sent, 100, "the whole body went in: nothing was bounded");
+	sem_expect_error(&r, 408, 0, 1);
+	tine_resp_free(&r);
+	sem_expect_closed(&c, "408 to a trickled body");
+	tine_conn_close(&c);
+	tine_stop(t);
+}
+
 /* keepalive_timeout = 1: an idle kept-alive connection closes quietly. */
 Test(semantics, keepalive_timeout_quiet, .fini = tine_teardown, .timeout = 30)
 {
