@@ -357,6 +357,21 @@ alog_free(struct alog *a)
 	free(a);
 }
 
+/* Point an entry at what a parsed request names. */
+void
+alog_entry_request(struct alog_entry *e, const struct http_request *req)
+{
+	static const struct http_str	 v10 = { "HTTP/1.0", 8 };
+	static const struct http_str	 v11 = { "HTTP/1.1", 8 };
+
+	e->req = req;
+	e->method = req->method_str;
+	e->path = req->path;
+	e->query = req->query;
+	e->protocol = req->version == 10 ? v10 : v11;
+	e->host = req->host;
+}
+
 /* ---- values ---- */
 
 /* Decimal digits of v into buf; their count. */

@@ -78,6 +78,11 @@ struct alog	*alog_compile(const char *format, char *err, size_t errlen);
 size_t		 alog_format(const struct alog *, const struct alog_entry *,
 		    char *buf, size_t len);
 
+/* Fill the entry's %m %U %q %H %v and %{Name}i from a parsed request head
+ * (its pointers, not copies). */
+void		 alog_entry_request(struct alog_entry *,
+		    const struct http_request *);
+
 /* Release a compiled format; NULL is fine. */
 void		 alog_free(struct alog *);
 

@@ -847,6 +847,19 @@ http_header_next(const struct http_request *req,
 	return NULL;
 }
 
+/* The first line of what a client sent, parsed or not. */
+struct http_str
+http_first_line(const char *buf, size_t len)
+{
+	const char	*p = buf, *end = buf + len, *eol;
+
+	while (p < end && (*p == '\r' || *p == '\n'))
+		p++;
+	for (eol = p; eol < end && *eol != '\r' && *eol != '\n'; eol++)
+		;
+	return (struct http_str){ eol > p ? p : NULL, (size_t)(eol - p) };
+}
+
 /* The reason phrase of every status tine can send (RFC 9110 15). */
 const char *
 http_status_text(int status)

@@ -104,6 +104,11 @@ const struct http_header *http_header_find(const struct http_request *,
 const struct http_header *http_header_next(const struct http_request *,
 		    const struct http_header *prev, const char *name);
 
+/* The first line of buf as received, leading blank lines skipped and
+ * without its CR/LF, whether or not it parses (for the access log and the
+ * error answers); ptr NULL when there is none. */
+struct http_str	 http_first_line(const char *buf, size_t len);
+
 /* "OK", "Not Found", ...; "Unknown" for codes we never send. */
 const char	*http_status_text(int status);
 

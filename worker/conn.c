@@ -131,36 +131,6 @@ conn_new(struct worker_proc *w, int fd, const struct sockaddr_storage *peer,
 	return c;
 }
 
-/* The request line as received (up to the first CR/LF), for the log. */
-static size_t
-conn_request_line(const struct conn *c, const char **start)
-{
-	const char	*p = c->in, *end = c->in + c->inlen;
-	const char	*eol;
-
-	while (p < end && (*p == '\r' || *p == '\n'))
-		p++;
-	*start = p;
-	for (eol = p; eol < end && *eol != '\r' && *eol != '\n'; eol++)
-		;
-	return (size_t)(eol - p);
-}
-
-/* Fill what a parsed request adds to an access-log entry. */
-static void
-conn_log_request(const struct conn *c, struct alog_entry *e)
-{
-	static const struct http_str	 v10 = { "HTTP/1.0", 8 };
-	static const struct http_str	 v11 = { "HTTP/1.1", 8 };
-
-	e->req = &c->req;
-	e->method = c->req.method_str;
-	e->path = c->req.path;
-	e->query = c->req.query;
-	e->protocol = c->req.version == 10 ? v10 : v11;
-	e->host = c->req.host;
-}
-
 /* Write the access-log line of the finished response: one write(2). */
 static void
 conn_log(struct conn *c)
@@ -177,11 +147,9 @@ conn_log(struct conn *c)
 		return;
 	memset(&e, 0, sizeof(e));
 	e.client = c->host;
-	e.request_line.len = conn_request_line(c, &e.request_line.ptr);
-	if (e.request_line.len == 0)
-		e.request_line.ptr = NULL;
+	e.request_line = http_first_line(c->in, c->inlen);
 	if (c->have_req)
-		conn_log_request(c, &e);
+		alog_entry_request(&e, &c->req);
 	e.response_head = (struct http_str){ c->resp.hdr, c->resp.headlen };
 	e.status = c->resp.status;
 	e.body_bytes = c->sent > c->resp.headlen ? c->sent - c->resp.headlen :
@@ -217,10 +185,9 @@ conn_send(struct conn *c)
 static bool
 conn_is_head(const struct conn *c)
 {
-	const char	*rl;
-	size_t		 len = conn_request_line(c, &rl);
+	struct http_str	rl = http_first_line(c->in, c->inlen);
 
-	return len >= 5 && memcmp(rl, "HEAD ", 5) == 0;
+	return rl.len >= 5 && memcmp(rl.ptr, "HEAD ", 5) == 0;
 }
 
 /* Answer with an error status and close afterwards. */

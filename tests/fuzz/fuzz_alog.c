@@ -1,9 +1,9 @@
 /*
  * fuzz_alog: libFuzzer target for the access-log formatter. Any request a
- * client can send, parsed or not, must give exactly one line in every
- * format: one '\n' at its end, only printable ASCII in the text formats, a
- * valid JSON object in json, never more bytes than the buffer, at any
- * buffer size.
+ * client can send, parsed or not and filled in as the worker does, must
+ * give exactly one line in every format: one '\n' at its end, only
+ * printable ASCII in the text formats, a valid JSON object in json, never
+ * more bytes than the buffer, at any buffer size.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -45,19 +45,6 @@ fuzz_format(int i)
 	return compiled[i];
 }
 
-/* The first line of the input, as the worker logs it for %r. */
-static struct http_str
-fuzz_request_line(const char *p, size_t len)
-{
-	const char	*end = p + len, *eol;
-
-	while (p < end && (*p == '\r' || *p == '\n'))
-		p++;
-	for (eol = p; eol < end && *eol != '\r' && *eol != '\n'; eol++)
-		;
-	return (struct http_str){ eol > p ? p : NULL, (size_t)(eol - p) };
-}
-
 /* Check one formatted line of n bytes, made in a buffer of len bytes. */
 static void
 fuzz_check_line(int fmt, const char *line, size_t n, size_t len)
@@ -97,17 +84,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	memset(&e, 0, sizeof(e));
 	e.client = "203.0.113.9";
-	e.request_line = fuzz_request_line(in, inlen);
+	e.request_line = http_first_line(in, inlen);
 	http_parser_init(&p);
-	if (http_parse(&p, in, inlen, &fuzz_limits, &req) > 0) {
-		e.req = &req;
-		e.method = req.method_str;
-		e.path = req.path;
-		e.query = req.query;
-		e.protocol = (struct http_str){ req.version == 10 ?
-		    "HTTP/1.0" : "HTTP/1.1", 8 };
-		e.host = req.host;
-	}
+	if (http_parse(&p, in, inlen, &fuzz_limits, &req) > 0)
+		alog_entry_request(&e, &req);
 	e.response_head = (struct http_str){ fuzz_head, sizeof(fuzz_head) - 1 };
 	e.status = 200;
 	e.body_bytes = inlen;

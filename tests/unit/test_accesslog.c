@@ -61,15 +61,8 @@ fixture_parse(struct fixture *f, const char *raw)
 	n = http_parse(&p, f->raw, strlen(f->raw), &test_limits, &f->req);
 	cr_assert_gt(n, 0, "fixture request did not parse: %d", f->req.status);
 	f->e.client = "192.0.2.7";
-	f->e.request_line.ptr = f->raw;
-	f->e.request_line.len = strcspn(f->raw, "\r");
-	f->e.method = f->req.method_str;
-	f->e.path = f->req.path;
-	f->e.query = f->req.query;
-	f->e.protocol.ptr = "HTTP/1.1";
-	f->e.protocol.len = 8;
-	f->e.host = f->req.host;
-	f->e.req = &f->req;
+	f->e.request_line = http_first_line(f->raw, strlen(f->raw));
+	alog_entry_request(&f->e, &f->req);
 	f->e.response_head.ptr = BASE_HEAD;
 	f->e.response_head.len = strlen(BASE_HEAD);
 	f->e.status = 200;
@@ -138,7 +131,8 @@ expect_line(const char *fmt, const struct alog_entry *e, const char *want)
 	size_t	n = fmt_line(fmt, e, line, sizeof(line));
 
 	line[n - 1] = '\0';
-	cr_expect_str_eq(line, want, "format \"%s\"", fmt);
+	cr_expect_str_eq(line, want, "format \"%s\" gave \"%s\", want \"%s\"",
+	    fmt, line, want);
 }
 
 /* Expect the base request with request_line bytes to show as want in %r. */
@@ -269,6 +263,19 @@ Test(accesslog, combined_line_is_strict)
 	    "\"GET / HTTP/1.1\" 200 0 \"-\" \"-\"\n"));
 	cr_expect(!combined_ok("192.0.2.7 - - [28/Nov/2026:04:37:00 +0000] "
 	    "\"GET \"/ HTTP/1.1\" 200 - \"-\" \"-\"\n"));
+}
+
+/* An entry filled from a parsed head names its pieces: %H its version, %v
+ * the host without its port. */
+Test(accesslog, entry_from_request)
+{
+	struct fixture	f;
+
+	fixture_parse(&f, "\r\nHEAD /d%20ir/x.txt?a=1&b HTTP/1.0\r\n"
+	    "Host: Example.ORG:8080\r\nX-Trace: t-1\r\n\r\n");
+	expect_line("%m|%U|%q|%H|%v|%{X-Trace}i|%r", &f.e,
+	    "HEAD|/d%20ir/x.txt|?a=1&b|HTTP/1.0|Example.ORG|t-1|"
+	    "HEAD /d%20ir/x.txt?a=1&b HTTP/1.0");
 }
 
 /* ---- every directive ---- */

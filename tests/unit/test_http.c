@@ -489,6 +489,36 @@ Test(http_fields, header_next)
 	cr_expect_null(http_header_next(&r, NULL, "If-None-Match"));
 }
 
+/* The first line as received, for the log: blank lines before it skipped,
+ * no line end, whatever it holds; none in an empty or all-blank buffer. */
+Test(http_fields, first_line)
+{
+	static const struct {
+		const char	*in, *want;
+	} cases[] = {
+		{ "GET / HTTP/1.1\r\nHost: x\r\n\r\n", "GET / HTTP/1.1" },
+		{ "\r\n\r\nGET /a HTTP/1.0\r\n", "GET /a HTTP/1.0" },
+		{ "\n\nbare lf\nsecond", "bare lf" },
+		{ "no line end at all", "no line end at all" },
+		{ "stray\rCR", "stray" },
+		{ "\x01\x7f\xff\\\"", "\x01\x7f\xff\\\"" },
+		{ "", NULL },
+		{ "\r\n\n\r", NULL },
+	};
+	struct http_str	 l;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		l = http_first_line(cases[i].in, strlen(cases[i].in));
+		if (cases[i].want == NULL) {
+			cr_expect_null(l.ptr, "case %zu", i);
+			cr_expect_eq(l.len, 0, "case %zu", i);
+		} else
+			cr_expect(test_str_is(l, cases[i].want), "case %zu: "
+			    "\"%.*s\"", i, (int)l.len, l.ptr);
+	}
+}
+
 /* Every status tine sends has its reason phrase. */
 Test(http_fields, status_texts)
 {
