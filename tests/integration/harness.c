@@ -1017,6 +1017,30 @@ tine_resp_header(const struct tine_resp *r, const char *name)
 	return NULL;
 }
 
+/* How many times a header occurs. */
+int
+tine_resp_count(const struct tine_resp *r, const char *name)
+{
+	size_t	i;
+	int	n = 0;
+
+	for (i = 0; i < r->nhdr; i++)
+		if (r->name[i] != NULL && strcasecmp(r->name[i], name) == 0)
+			n++;
+	return n;
+}
+
+/* The IMF-fixdate of when, written here independently of tine's. */
+char *
+tine_http_date(time_t when, char *buf, size_t len)
+{
+	struct tm	tm;
+
+	gmtime_r(&when, &tm);
+	strftime(buf, len, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	return buf;
+}
+
 /* Release a response's strings. */
 void
 tine_resp_free(struct tine_resp *r)

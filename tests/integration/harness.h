@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 #include <sys/types.h>
+#include <time.h>
 
 #define TINE_PATH_MAX		512
 #define TINE_MAX_HEADERS	64
@@ -167,8 +168,15 @@ void	 tine_conn_close(struct tine_conn *);
 /* Value of a header (case-insensitive name), NULL if absent. */
 const char *tine_resp_header(const struct tine_resp *, const char *name);
 
+/* How many times a header (case-insensitive name) occurs. */
+int	 tine_resp_count(const struct tine_resp *, const char *name);
+
 /* Release a response's strings. */
 void	 tine_resp_free(struct tine_resp *);
+
+/* The IMF-fixdate of when into buf (at least 30 bytes), made with strftime
+ * rather than tine's code; buf. */
+char	*tine_http_date(time_t when, char *buf, size_t len);
 
 /* One request on a new IPv4 connection, one response; 0 or -1. */
 int	 tine_request(struct tine *, const char *req, int head_only,

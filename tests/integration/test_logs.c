@@ -678,28 +678,39 @@ Test(logs, custom_format, .fini = tine_teardown, .timeout = 30)
 
 /* ---- where lines go ---- */
 
+/* Three GET /hello.txt with this Host on one kept-alive connection c, each
+ * answered 200; c is left open. */
+static void
+logs_three_on_one(struct tine *t, const char *host, struct tine_conn *c)
+{
+	struct tine_resp	 r;
+	char			 req[256];
+	int			 i;
+
+	snprintf(req, sizeof(req), "GET /hello.txt HTTP/1.1\r\nHost: %s\r\n"
+	    "\r\n", host);
+	cr_assert_eq(tine_conn_open(c, AF_INET, t->port), 0);
+	for (i = 0; i < 3; i++) {
+		cr_assert_eq(tine_conn_sends(c, req), 0);
+		cr_assert_eq(tine_conn_read(c, 0, TINE_TIMEOUT_MS, &r), 0);
+		cr_expect_eq(r.status, 200);
+		tine_resp_free(&r);
+	}
+}
+
 Test(logs, access_log_off, .fini = tine_teardown, .timeout = 30)
 {
 	struct tine		*t = logs_start("access_log = \"off\"");
 	struct tine_conn	 c;
-	struct tine_resp	 r;
 	struct stat		 sb;
 	char			*out;
-	int			 i;
 
 	/*
 	 * Three requests on one connection: the worker logs a response
 	 * before it reads the next request, so when the third answer is in,
 	 * two lines would already have been written.
 	 */
-	cr_assert_eq(tine_conn_open(&c, AF_INET, t->port), 0);
-	for (i = 0; i < 3; i++) {
-		cr_assert_eq(tine_conn_sends(&c, "GET /hello.txt HTTP/1.1\r\n"
-		    "Host: off.test\r\n\r\n"), 0);
-		cr_assert_eq(tine_conn_read(&c, 0, TINE_TIMEOUT_MS, &r), 0);
-		cr_expect_eq(r.status, 200);
-		tine_resp_free(&r);
-	}
+	logs_three_on_one(t, "off.test", &c);
 	tine_conn_close(&c);
 	cr_expect(stat(t->access_log, &sb) == -1 || sb.st_size == 0,
 	    "access_log = off wrote %s", t->access_log);
@@ -716,17 +727,9 @@ Test(logs, access_log_on_counts, .fini = tine_teardown, .timeout = 30)
 {
 	struct tine		*t = logs_start(NULL);
 	struct tine_conn	 c;
-	struct tine_resp	 r;
-	int			 i;
 
 	/* The control for access_log_off: the same three requests log. */
-	cr_assert_eq(tine_conn_open(&c, AF_INET, t->port), 0);
-	for (i = 0; i < 3; i++) {
-		cr_assert_eq(tine_conn_sends(&c, "GET /hello.txt HTTP/1.1\r\n"
-		    "Host: on.test\r\n\r\n"), 0);
-		cr_assert_eq(tine_conn_read(&c, 0, TINE_TIMEOUT_MS, &r), 0);
-		tine_resp_free(&r);
-	}
+	logs_three_on_one(t, "on.test", &c);
 	cr_expect_geq(logs_count_lines(t->access_log), 2,
 	    "two lines must be written before the third answer");
 	tine_conn_close(&c);

@@ -12,6 +12,7 @@
 
 #include <criterion/criterion.h>
 
+#include "expect.h"
 #include "harness.h"
 
 #define HELLO		"<!doctype html><title>hello</title><p>hello, tine\n"
@@ -61,68 +62,9 @@ serve_mtime(struct tine *t, const char *rel, char *buf, size_t len)
 {
 	char		path[TINE_PATH_MAX];
 	struct stat	sb;
-	struct tm	tm;
 
 	cr_assert_eq(stat(tine_path(path, t->docroot, rel), &sb), 0);
-	gmtime_r(&sb.st_mtime, &tm);
-	strftime(buf, len, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-}
-
-/* Assert a header exists and return it. */
-static const char *
-serve_header(const struct tine_resp *r, const char *name)
-{
-	const char	*v = tine_resp_header(r, name);
-
-	cr_assert_not_null(v, "no %s header in:\n%s", name, r->head);
-	return v;
-}
-
-/* Assert Content-Type is mime, bare or followed by parameters. */
-static void
-serve_expect_type(const struct tine_resp *r, const char *mime)
-{
-	const char	*v = serve_header(r, "Content-Type");
-	size_t		 n = strlen(mime);
-
-	cr_expect(strncasecmp(v, mime, n) == 0 &&
-	    (v[n] == '\0' || v[n] == ';'), "Content-Type \"%s\", want %s",
-	    v, mime);
-}
-
-/* Assert Content-Length is present and equals the body read. */
-static void
-serve_expect_length(const struct tine_resp *r, size_t want)
-{
-	const char	*v = serve_header(r, "Content-Length");
-
-	cr_expect_eq(strtoull(v, NULL, 10), want, "Content-Length %s, want %zu",
-	    v, want);
-}
-
-/* Assert an error response: status, small HTML body, honest length. */
-static void
-serve_expect_error(const struct tine_resp *r, int status)
-{
-	cr_expect_eq(r->status, status, "status %d, want %d", r->status,
-	    status);
-	serve_expect_type(r, "text/html");
-	serve_expect_length(r, r->bodylen);
-	cr_expect_gt(r->bodylen, 0, "error response without a body");
-	cr_expect_not_null(strchr(r->body, '<'), "error body is not HTML: %s",
-	    r->body);
-}
-
-/* Assert a response is 200 with exactly this body. */
-static void
-serve_expect_body(const struct tine_resp *r, const void *body, size_t len)
-{
-	cr_expect_eq(r->status, 200, "status %d, want 200:\n%s", r->status,
-	    r->head);
-	cr_expect_eq(r->bodylen, len, "body of %zu bytes, want %zu",
-	    r->bodylen, len);
-	if (r->bodylen == len)
-		cr_expect(memcmp(r->body, body, len) == 0, "body differs");
+	tine_http_date(sb.st_mtime, buf, len);
 }
 
 /* A plain GET: the exact body and every header a static file must carry. */
@@ -131,29 +73,19 @@ Test(serve, get_file_headers, .fini = tine_teardown, .timeout = 30)
 	struct tine	*t = serve_start(NULL);
 	struct tine_resp r;
 	char		 lm[64];
-	const char	*date;
-	struct tm	 tm = { 0 };
-	char		*end;
-	time_t		 when;
 
 	serve_get(t, "/hello.html", &r);
-	serve_expect_body(&r, HELLO, strlen(HELLO));
+	expect_body(&r, HELLO, strlen(HELLO));
 	cr_expect_eq(r.minor, 1, "answered HTTP/1.%d", r.minor);
-	serve_expect_type(&r, "text/html");
-	serve_expect_length(&r, strlen(HELLO));
+	expect_type(&r, "text/html");
+	expect_length(&r, strlen(HELLO));
 	serve_mtime(t, "hello.html", lm, sizeof(lm));
-	cr_expect_str_eq(serve_header(&r, "Last-Modified"), lm);
-	date = serve_header(&r, "Date");
-	end = strptime(date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-	cr_expect(end != NULL && *end == '\0', "Date \"%s\" is not an "
-	    "IMF-fixdate", date);
-	when = timegm(&tm);
-	cr_expect(labs((long)(when - time(NULL))) <= 60, "Date \"%s\" is not "
-	    "now", date);
-	cr_expect(strncmp(serve_header(&r, "Server"), "tine", 4) == 0,
-	    "Server \"%s\"", serve_header(&r, "Server"));
-	cr_expect_gt(strlen(serve_header(&r, "ETag")), 2, "empty ETag");
-	cr_expect_str_eq(serve_header(&r, "Accept-Ranges"), "bytes");
+	cr_expect_str_eq(expect_header(&r, "Last-Modified"), lm);
+	expect_date_now(&r);
+	cr_expect(strncmp(expect_header(&r, "Server"), "tine", 4) == 0,
+	    "Server \"%s\"", expect_header(&r, "Server"));
+	cr_expect_gt(strlen(expect_header(&r, "ETag")), 2, "empty ETag");
+	cr_expect_str_eq(expect_header(&r, "Accept-Ranges"), "bytes");
 	tine_resp_free(&r);
 	tine_stop(t);
 }
@@ -175,8 +107,8 @@ Test(serve, head_same_headers_no_body, .fini = tine_teardown, .timeout = 30)
 	cr_assert_eq(tine_request(t, req, 1, &h), 0);
 	cr_expect_eq(h.status, 200);
 	for (i = 0; i < sizeof(same) / sizeof(same[0]); i++)
-		cr_expect_str_eq(serve_header(&h, same[i]),
-		    serve_header(&g, same[i]), "HEAD and GET differ in %s",
+		cr_expect_str_eq(expect_header(&h, same[i]),
+		    expect_header(&g, same[i]), "HEAD and GET differ in %s",
 		    same[i]);
 	/* Read raw to the close: not one byte may follow the head. */
 	cr_assert_eq(tine_exchange(AF_INET, t->port, req, strlen(req), IDLE_MS,
@@ -199,10 +131,10 @@ Test(serve, not_found, .fini = tine_teardown, .timeout = 30)
 	struct tine_resp r;
 
 	serve_get(t, "/no-such-file.html", &r);
-	serve_expect_error(&r, 404);
+	expect_error(&r, 404, 0, 1);
 	tine_resp_free(&r);
 	serve_get(t, "/sub/no/such/dir/", &r);
-	serve_expect_error(&r, 404);
+	expect_error(&r, 404, 0, 1);
 	tine_resp_free(&r);
 	tine_stop(t);
 }
@@ -219,7 +151,7 @@ Test(serve, forbidden_unreadable_file, .fini = tine_teardown, .timeout = 30)
 	    SECRET, strlen(SECRET), 0), 0);
 	cr_assert_eq(tine_start(t), 0);
 	serve_get(t, "/locked.html", &r);
-	serve_expect_error(&r, 403);
+	expect_error(&r, 403, 0, 1);
 	cr_expect_null(strstr(r.body, "TOP-SECRET"), "content leaked");
 	tine_resp_free(&r);
 	tine_stop(t);
@@ -235,7 +167,7 @@ Test(serve, directory_redirect, .fini = tine_teardown, .timeout = 30)
 
 	serve_get(t, "/sub", &r);
 	cr_expect_eq(r.status, 301, "status %d, want 301", r.status);
-	loc = serve_header(&r, "Location");
+	loc = expect_header(&r, "Location");
 	n = strlen(loc);
 	cr_expect(n >= 5 && strcmp(loc + n - 5, "/sub/") == 0,
 	    "Location \"%s\" does not end in /sub/", loc);
@@ -250,12 +182,12 @@ Test(serve, directory_index, .fini = tine_teardown, .timeout = 30)
 	struct tine_resp r;
 
 	serve_get(t, "/", &r);
-	serve_expect_body(&r, TINE_INDEX_BODY, strlen(TINE_INDEX_BODY));
-	serve_expect_type(&r, "text/html");
+	expect_body(&r, TINE_INDEX_BODY, strlen(TINE_INDEX_BODY));
+	expect_type(&r, "text/html");
 	tine_resp_free(&r);
 	serve_get(t, "/sub/", &r);
-	serve_expect_body(&r, SUB_INDEX, strlen(SUB_INDEX));
-	serve_expect_type(&r, "text/html");
+	expect_body(&r, SUB_INDEX, strlen(SUB_INDEX));
+	expect_type(&r, "text/html");
 	tine_resp_free(&r);
 	tine_stop(t);
 }
@@ -267,13 +199,13 @@ Test(serve, content_types, .fini = tine_teardown, .timeout = 30)
 	struct tine_resp r;
 
 	serve_get(t, "/style.css", &r);
-	serve_expect_body(&r, CSS, strlen(CSS));
-	serve_expect_type(&r, "text/css");
+	expect_body(&r, CSS, strlen(CSS));
+	expect_type(&r, "text/css");
 	tine_resp_free(&r);
 	serve_get(t, "/pixel.png", &r);
-	serve_expect_body(&r, serve_png, sizeof(serve_png));
-	serve_expect_type(&r, "image/png");
-	serve_expect_length(&r, sizeof(serve_png));
+	expect_body(&r, serve_png, sizeof(serve_png));
+	expect_type(&r, "image/png");
+	expect_length(&r, sizeof(serve_png));
 	tine_resp_free(&r);
 	tine_stop(t);
 }
@@ -292,7 +224,7 @@ Test(serve, keepalive_by_default, .fini = tine_teardown, .timeout = 30)
 		    "Host: localhost\r\n\r\n"), 0, "send %d failed", i);
 		cr_assert_eq(tine_conn_read(&c, 0, TINE_TIMEOUT_MS, &r), 0,
 		    "no response %d on the kept-alive connection", i);
-		serve_expect_body(&r, HELLO, strlen(HELLO));
+		expect_body(&r, HELLO, strlen(HELLO));
 		tine_resp_free(&r);
 	}
 	cr_expect_eq(tine_conn_wait_close(&c, 300), 0, "the server closed "
@@ -312,7 +244,7 @@ Test(serve, http10_closes, .fini = tine_teardown, .timeout = 30)
 	cr_assert_eq(tine_conn_sends(&c, "GET /hello.html HTTP/1.0\r\n"
 	    "\r\n"), 0);
 	cr_assert_eq(tine_conn_read(&c, 0, TINE_TIMEOUT_MS, &r), 0);
-	serve_expect_body(&r, HELLO, strlen(HELLO));
+	expect_body(&r, HELLO, strlen(HELLO));
 	cr_expect_eq(tine_conn_wait_close(&c, IDLE_MS), 1,
 	    "HTTP/1.0 without keep-alive was not closed");
 	tine_resp_free(&r);
@@ -332,12 +264,12 @@ Test(serve, http10_keepalive, .fini = tine_teardown, .timeout = 30)
 	cr_assert_eq(tine_conn_open(&c, AF_INET, t->port), 0);
 	cr_assert_eq(tine_conn_sends(&c, req), 0);
 	cr_assert_eq(tine_conn_read(&c, 0, TINE_TIMEOUT_MS, &r), 0);
-	serve_expect_body(&r, HELLO, strlen(HELLO));
+	expect_body(&r, HELLO, strlen(HELLO));
 	tine_resp_free(&r);
 	cr_assert_eq(tine_conn_sends(&c, req), 0);
 	cr_assert_eq(tine_conn_read(&c, 0, TINE_TIMEOUT_MS, &r), 0,
 	    "HTTP/1.0 keep-alive connection gave no second response");
-	serve_expect_body(&r, HELLO, strlen(HELLO));
+	expect_body(&r, HELLO, strlen(HELLO));
 	tine_resp_free(&r);
 	tine_conn_close(&c);
 	tine_stop(t);
@@ -354,7 +286,7 @@ Test(serve, connection_close_honoured, .fini = tine_teardown, .timeout = 30)
 	cr_assert_eq(tine_conn_sends(&c, "GET /hello.html HTTP/1.1\r\n"
 	    "Host: localhost\r\nConnection: close\r\n\r\n"), 0);
 	cr_assert_eq(tine_conn_read(&c, 0, TINE_TIMEOUT_MS, &r), 0);
-	serve_expect_body(&r, HELLO, strlen(HELLO));
+	expect_body(&r, HELLO, strlen(HELLO));
 	cr_expect_eq(tine_conn_wait_close(&c, IDLE_MS), 1,
 	    "Connection: close was not honoured");
 	tine_resp_free(&r);
@@ -386,8 +318,8 @@ Test(serve, pipelining_in_order, .fini = tine_teardown, .timeout = 30)
 	for (i = 0; i < 3; i++) {
 		cr_assert_eq(tine_conn_read(&c, 0, TINE_TIMEOUT_MS, &r), 0,
 		    "pipelined response %d missing", i);
-		serve_expect_body(&r, body[i], strlen(body[i]));
-		serve_expect_type(&r, type[i]);
+		expect_body(&r, body[i], strlen(body[i]));
+		expect_type(&r, type[i]);
 		tine_resp_free(&r);
 	}
 	tine_conn_close(&c);
@@ -416,7 +348,7 @@ Test(serve, ipv4_and_ipv6_listeners, .fini = tine_teardown, .timeout = 30)
 		cr_assert_eq(tine_conn_sends(&c, "GET / HTTP/1.1\r\n"
 		    "Host: localhost\r\nConnection: close\r\n\r\n"), 0);
 		cr_assert_eq(tine_conn_read(&c, 0, TINE_TIMEOUT_MS, &r), 0);
-		serve_expect_body(&r, TINE_INDEX_BODY, strlen(TINE_INDEX_BODY));
+		expect_body(&r, TINE_INDEX_BODY, strlen(TINE_INDEX_BODY));
 		tine_resp_free(&r);
 		tine_conn_close(&c);
 	}
@@ -435,8 +367,8 @@ Test(serve, post_not_allowed, .fini = tine_teardown, .timeout = 30)
 	cr_assert_eq(tine_request(t, "POST /hello.html HTTP/1.1\r\n"
 	    "Host: localhost\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
 	    0, &r), 0);
-	serve_expect_error(&r, 405);
-	allow = serve_header(&r, "Allow");
+	expect_error(&r, 405, 0, 1);
+	allow = expect_header(&r, "Allow");
 	for (i = 0; i < 3; i++)
 		cr_expect_not_null(strstr(allow, methods[i]), "Allow \"%s\" "
 		    "lacks %s", allow, methods[i]);
@@ -456,7 +388,7 @@ serve_expect_400_close(struct tine *t, const char *req, size_t len)
 	cr_assert_eq(tine_conn_send(&c, req, len), 0);
 	cr_assert_eq(tine_conn_read(&c, 0, TINE_TIMEOUT_MS, &r), 0,
 	    "no response to a malformed request");
-	serve_expect_error(&r, 400);
+	expect_error(&r, 400, 0, 1);
 	cr_expect_eq(tine_conn_wait_close(&c, IDLE_MS), 1,
 	    "connection left open after a 400");
 	tine_resp_free(&r);
@@ -548,7 +480,7 @@ Test(serve, symlink_outside_docroot, .fini = tine_teardown, .timeout = 30)
 	/* A link that stays inside may be served, but only as its target. */
 	serve_get(t, "/in.html", &r);
 	if (r.status == 200)
-		serve_expect_body(&r, HELLO, strlen(HELLO));
+		expect_body(&r, HELLO, strlen(HELLO));
 	else
 		cr_expect(r.status == 403 || r.status == 404, "GET /in.html: "
 		    "status %d", r.status);
@@ -578,7 +510,7 @@ Test(serve, large_file_byte_exact, .fini = tine_teardown, .timeout = 60)
 	cr_assert_eq(tine_start(t), 0);
 	serve_get(t, "/big.bin", &r);
 	cr_expect_eq(r.status, 200);
-	serve_expect_length(&r, BIG_SIZE);
+	expect_length(&r, BIG_SIZE);
 	cr_expect_eq(r.bodylen, BIG_SIZE, "got %zu bytes", r.bodylen);
 	for (bad = 0; bad < r.bodylen && bad < BIG_SIZE; bad++)
 		if ((unsigned char)r.body[bad] != big[bad])

@@ -270,6 +270,15 @@ supervise_load_end(struct supervise_load *l, const char *what)
 	    (long long)atomic_load(&l->worst));
 }
 
+/* End the load and expect that not one of its requests failed. */
+static void
+supervise_load_clean(struct supervise_load *l, const char *what)
+{
+	supervise_load_end(l, what);
+	cr_expect_eq(atomic_load(&l->fail), 0, "%s: %d requests failed", what,
+	    atomic_load(&l->fail));
+}
+
 /* Assert n requests in a row all pass (after an event has settled). */
 static void
 supervise_burst(struct tine *t, int n, const char *when)
@@ -496,9 +505,7 @@ Test(supervise, five_reloads_under_load, .fini = tine_teardown,
 		nb = n;
 		supervise_load_more(l, 20, "after a reload");
 	}
-	supervise_load_end(l, "five reloads");
-	cr_expect_eq(atomic_load(&l->fail), 0, "%d requests failed across "
-	    "reloads", atomic_load(&l->fail));
+	supervise_load_clean(l, "five reloads");
 	cr_expect_eq(t->pid, master);
 	cr_expect_eq(tine_count(t->error_log, "master started"), 1);
 	cr_expect_eq(tine_count(t->error_log, "reload: starting generation"),
@@ -537,9 +544,7 @@ Test(supervise, bad_reload_keeps_serving, .fini = tine_teardown,
 	cr_expect_not_null(strstr(line, "generation 1 keeps serving"), "%s",
 	    line);
 	supervise_load_more(l, 50, "after the failed reload");
-	supervise_load_end(l, "bad reload");
-	cr_expect_eq(atomic_load(&l->fail), 0, "%d requests failed",
-	    atomic_load(&l->fail));
+	supervise_load_clean(l, "bad reload");
 	n = tine_children(t->pid, now, TINE_MAX_WORKERS);
 	cr_expect_eq(n, nb, "%d workers after a failed reload, were %d", n,
 	    nb);
@@ -724,29 +729,6 @@ Test(supervise, crash_loop_backs_off, .fini = tine_teardown, .timeout = 90)
 
 /* ---- rotation and the watchdog ---- */
 
-/* The live children of a stopped process, from its children file. */
-static int
-supervise_kids(pid_t parent, pid_t *out, int max)
-{
-	char	 path[64], *text, *p, *end;
-	long	 pid;
-	int	 n = 0;
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)parent,
-	    (int)parent);
-	if ((text = tine_slurp(path, NULL)) == NULL)
-		return -1;
-	for (p = text; n < max; p = end) {
-		pid = strtol(p, &end, 10);
-		if (end == p)
-			break;
-		if (tine_alive((pid_t)pid))
-			out[n++] = (pid_t)pid;
-	}
-	free(text);
-	return n;
-}
-
 /*
  * The live workers at one instant; -1 if the master is gone. A scan of /proc
  * is no snapshot: a worker listed at its start may retire before it is read
@@ -763,7 +745,7 @@ supervise_snapshot(struct tine *t, pid_t *out, int max)
 	    waitpid(t->pid, &status, WUNTRACED) != t->pid ||
 	    !WIFSTOPPED(status))
 		return -1;
-	n = supervise_kids(t->pid, out, max);
+	n = tine_children(t->pid, out, max);
 	kill(t->pid, SIGCONT);
 	return n;
 }
@@ -931,9 +913,7 @@ Test(supervise, reopen_loses_no_access_line, .fini = tine_teardown,
 	cr_assert_eq(tine_wait_log(t, "generation 1 finished", 1,
 	    TINE_TIMEOUT_MS), 0, "generation 1 never finished");
 	supervise_load_more(l, 20, "after the reopen");
-	supervise_load_end(l, "log reopen");
-	cr_expect_eq(atomic_load(&l->fail), 0, "%d requests failed",
-	    atomic_load(&l->fail));
+	supervise_load_clean(l, "log reopen");
 	supervise_requests(t, 100, "/last.txt");
 	total = 100 + atomic_load(&l->ok) + 100;
 	w = (struct supervise_logs){ t->access_log, rotated, total };
@@ -1210,9 +1190,7 @@ Test(supervise, second_instance_is_refused, .fini = tine_teardown,
 	supervise_expect_refused(t, runner, true);
 	supervise_expect_refused(t, runner, false);
 	supervise_load_more(l, 20, "after the second start");
-	supervise_load_end(l, "second instance");
-	cr_expect_eq(atomic_load(&l->fail), 0, "%d requests failed",
-	    atomic_load(&l->fail));
+	supervise_load_clean(l, "second instance");
 	cr_expect_eq(supervise_pidfile(t), t->pid, "the pid file changed");
 	n = tine_children(t->pid, now, TINE_MAX_WORKERS);
 	cr_expect_eq(n, nb);
@@ -1254,9 +1232,7 @@ Test(supervise, daemon_starts_and_stops, .fini = tine_teardown,
 	cr_expect_eq(n, t->workers);
 	l = supervise_load_start(t, 2, 1000000, 60000);
 	supervise_load_more(l, 50, "in daemon mode");
-	supervise_load_end(l, "daemon");
-	cr_expect_eq(atomic_load(&l->fail), 0, "%d requests failed",
-	    atomic_load(&l->fail));
+	supervise_load_clean(l, "daemon");
 	cr_expect_eq(tine_run(t, argv_stop, TINE_TIMEOUT_MS), 0,
 	    "-s stop failed");
 	cr_expect_eq(tine_wait_gone(&pid, 1, TINE_STOP_MS), 0, "the daemon "
@@ -1418,9 +1394,7 @@ Test(supervise, workers_drop_privileges, .fini = tine_teardown,
 	cr_expect_eq(supervise_status(t->pid, "Uid", v, 4), 4);
 	for (i = 0; i < 4; i++)
 		cr_expect_eq(v[i], 0, "the master's uid %d is %ld", i, v[i]);
-	supervise_load_end(l, "privileges");
-	cr_expect_eq(atomic_load(&l->fail), 0, "%d requests failed",
-	    atomic_load(&l->fail));
+	supervise_load_clean(l, "privileges");
 	free(l);
 	tine_stop(t);
 }
