@@ -52,7 +52,8 @@ struct http_scan {
 struct http_te {
 	int		 codings;	/* non-empty list elements */
 	bool		 last_chunked;
-	bool		 bad;		/* chunked not last, or unknown */
+	bool		 chunked_early;	/* chunked, then another coding: 400 */
+	bool		 unknown;	/* a coding we do not know: 501 */
 };
 
 /* What the fields said, gathered before deciding (order matters). */
@@ -469,6 +470,19 @@ http_scan_eol(const char *buf, size_t i, const struct http_limits *lim,
 }
 
 /*
+ * The status for a request line past the limit: 414 once a target has
+ * begun; before that the method itself is too long, and no method that
+ * long exists (501), unless it is not even a token (400).
+ */
+static int
+http_long_line(const char *line, size_t len)
+{
+	if (memchr(line, ' ', len) != NULL)
+		return 414;
+	return http_is_token(line, len) ? 501 : 400;
+}
+
+/*
  * Scan the bytes not yet seen. Returns the head length once its empty line
  * arrived, 0 for more, -1 with req->status set.
  */
@@ -496,7 +510,8 @@ http_scan(struct http_parser *p, const char *buf, size_t len,
 			}
 			if (st.phase == HTTP_REQLINE &&
 			    i - st.line >= lim->max_request_line) {
-				req->status = 414;
+				req->status = http_long_line(buf + st.line,
+				    i - st.line);
 				return -1;
 			}
 			continue;
@@ -640,14 +655,14 @@ http_transfer_encoding(struct http_te *te, const struct http_str *v)
 		if (!http_is_token(e.ptr, e.len))
 			return 400;
 		if (te->last_chunked)
-			te->bad = true;
+			te->chunked_early = true;
 		known = false;
 		for (k = 0; k < sizeof(http_codings) / sizeof(http_codings[0]);
 		    k++)
 			if (http_str_eq(e.ptr, e.len, http_codings[k]))
 				known = true;
 		if (!known)
-			te->bad = true;
+			te->unknown = true;
 		te->last_chunked = http_str_eq(e.ptr, e.len, "chunked");
 		te->codings++;
 	}
@@ -699,7 +714,9 @@ http_host(struct http_request *req, const struct http_header *host, int n)
 		return 400;
 	if (host == NULL)
 		return 0;
-	if (http_host_check(host->value.ptr, host->value.len, &hostlen) == -1)
+	/* An http URI's host must not be empty (RFC 9110 4.2.1). */
+	if (http_host_check(host->value.ptr, host->value.len, &hostlen) == -1 ||
+	    hostlen == 0)
 		return 400;
 	if (req->host.ptr == NULL) {
 		req->host.ptr = host->value.ptr;
@@ -714,10 +731,12 @@ http_framing(struct http_request *req, const struct http_te *te, bool has_te)
 {
 	if (!has_te)
 		return 0;
-	/* Both framings at once is how requests get smuggled. */
-	if (req->has_content_length || req->version == 10 || te->codings == 0)
+	/* Both framings at once is how requests get smuggled; and without
+	 * chunked last the body's length cannot be known (RFC 9112 6.3). */
+	if (req->has_content_length || req->version == 10 || te->codings == 0 ||
+	    te->chunked_early || !te->last_chunked)
 		return 400;
-	if (te->bad || !te->last_chunked)
+	if (te->unknown)
 		return 501;
 	req->chunked = true;
 	return 0;

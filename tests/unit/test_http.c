@@ -287,7 +287,8 @@ Test(http_fields, absolute_form_empty_path_is_slash)
 	cr_expect(r.path.ptr >= s && r.path.ptr < s + strlen(s));
 }
 
-/* req->host never carries the port; absent only without Host in 1.0. */
+/* req->host never carries the port, is never empty, and is absent only
+ * without Host in 1.0. */
 Test(http_fields, host_without_port)
 {
 	struct http_request	 r;
@@ -298,9 +299,13 @@ Test(http_fields, host_without_port)
 	cr_assert_gt(test_parse_str("GET / HTTP/1.1\r\nHost: a.b:\r\n\r\n",
 	    &r), 0);
 	cr_expect(test_str_is(r.host, "a.b"));
-	cr_assert_gt(test_parse_str("GET / HTTP/1.1\r\nHost:\r\n\r\n", &r), 0);
-	cr_expect_not_null(r.host.ptr);
-	cr_expect_eq(r.host.len, 0);
+	/* An empty host is no host (RFC 9110 4.2.1): 400. */
+	cr_assert_eq(test_parse_str("GET / HTTP/1.1\r\nHost:\r\n\r\n", &r),
+	    -1);
+	cr_expect_eq(r.status, 400);
+	cr_assert_eq(test_parse_str("GET / HTTP/1.1\r\nHost: :80\r\n\r\n",
+	    &r), -1);
+	cr_expect_eq(r.status, 400);
 	cr_assert_gt(test_parse_str("GET / HTTP/1.0\r\n\r\n", &r), 0);
 	cr_expect_null(r.host.ptr);
 }
