@@ -626,6 +626,48 @@ alog_utf8(const unsigned char *s, size_t left)
 	return n;
 }
 
+/* The code point of a valid UTF-8 sequence of n bytes at s. */
+static uint32_t
+alog_codepoint(const unsigned char *s, size_t n)
+{
+	uint32_t	cp = s[0] & (0x7f >> n);
+	size_t		i;
+
+	for (i = 1; i < n; i++)
+		cp = cp << 6 | (s[i] & 0x3f);
+	return cp;
+}
+
+/*
+ * Whether valid UTF-8 at s is a character that acts on a terminal or
+ * reorders text instead of showing itself: a C1 control (U+0080..U+009F,
+ * e.g. U+009B CSI) or a bidirectional control (U+061C, U+200E, U+200F,
+ * U+202A..U+202E, U+2066..U+2069).
+ */
+static bool
+alog_invisible(const unsigned char *s, size_t n)
+{
+	uint32_t	cp = alog_codepoint(s, n);
+
+	return (cp >= 0x80 && cp <= 0x9f) || cp == 0x61c || cp == 0x200e ||
+	    cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
+	    (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/* The JSON escape \uXXXX of the character at s (BMP only); its length. */
+static size_t
+alog_uescape(const unsigned char *s, size_t n, char *out)
+{
+	uint32_t	cp = alog_codepoint(s, n);
+
+	memcpy(out, "\\u", 2);
+	out[2] = alog_hex[(cp >> 12) & 15];
+	out[3] = alog_hex[(cp >> 8) & 15];
+	out[4] = alog_hex[(cp >> 4) & 15];
+	out[5] = alog_hex[cp & 15];
+	return 6;
+}
+
 /* The letter of a one-letter escape of c in this style, 0 if none. */
 static char
 alog_short_escape(enum alog_style style, unsigned char c)
@@ -673,8 +715,10 @@ alog_unit(enum alog_style style, const unsigned char *s, size_t left,
 		return 4;
 	}
 	if (s[0] >= 0x80 && (n = alog_utf8(s, left)) > 0) {
-		memcpy(out, s, n);
 		*used = n;
+		if (alog_invisible(s, n))
+			return alog_uescape(s, n, out);
+		memcpy(out, s, n);
 		return n;
 	}
 	memcpy(out, "\\u00", 4);

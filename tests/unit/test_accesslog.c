@@ -550,6 +550,22 @@ static const struct esc_case esc_cases[] = {
 	{ E("\xe2\x82"), "\\xe2\\x82", "\\u00e2\\u0082" },
 	{ E("\xf4\x8f\xbf\xbf"), "\\xf4\\x8f\\xbf\\xbf", "\xf4\x8f\xbf\xbf" },
 	{ E("\xed\x9f\xbf"), "\\xed\\x9f\\xbf", "\xed\x9f\xbf" },
+	/* C1 controls (CSI) and bidi controls act on a reader's terminal or
+	 * reorder the line: valid UTF-8, yet escaped in JSON too. */
+	{ E("\xc2\x9b" "2J"), "\\xc2\\x9b" "2J", "\\u009b" "2J" },
+	{ E("\xc2\x80\xc2\x9f\xc2\xa0"), "\\xc2\\x80\\xc2\\x9f\\xc2\\xa0",
+	    "\\u0080\\u009f\xc2\xa0" },
+	{ E("a\xe2\x80\xaetxt.exe"), "a\\xe2\\x80\\xaetxt.exe",
+	    "a\\u202etxt.exe" },
+	{ E("\xe2\x80\xaa\xe2\x80\xad\xe2\x80\xa9"),
+	    "\\xe2\\x80\\xaa\\xe2\\x80\\xad\\xe2\\x80\\xa9",
+	    "\\u202a\\u202d\xe2\x80\xa9" },
+	{ E("\xe2\x81\xa6\xe2\x81\xa9\xe2\x81\xaa"),
+	    "\\xe2\\x81\\xa6\\xe2\\x81\\xa9\\xe2\\x81\\xaa",
+	    "\\u2066\\u2069\xe2\x81\xaa" },
+	{ E("\xe2\x80\x8e\xe2\x80\x8f\xd8\x9c"),
+	    "\\xe2\\x80\\x8e\\xe2\\x80\\x8f\\xd8\\x9c",
+	    "\\u200e\\u200f\\u061c" },
 };
 
 Test(accesslog, escape_text)
