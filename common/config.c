@@ -166,6 +166,11 @@ static const struct config_word config_facilities[] = {
 	{ "local7", LOG_LOCAL7 },
 };
 
+static const struct config_word config_hidden[] = {
+	{ "deny", 0 },
+	{ "allow", 1 },
+};
+
 static const struct config_word config_error_logs[] = {
 	{ "stderr", CONFIG_LOG_STDERR },
 	{ "syslog", CONFIG_LOG_SYSLOG },
@@ -520,6 +525,7 @@ config_tree(void)
 		CFG_INT("max_headers", 100, CFGF_NONE),
 		CFG_INT("max_body_size", 1048576, CFGF_NONE),
 		CFG_BOOL("server_tokens", cfg_true, CFGF_NONE),
+		CFG_STR("hidden_files", "deny", CFGF_NONE),
 		CFG_STR(CONFIG_ERR_MSG, NULL, CFGF_NONE),
 		CFG_INT(CONFIG_ERR_LINE, 0, CFGF_NONE),
 		CFG_END()
@@ -1019,10 +1025,16 @@ config_get_accounts(struct config_ctx *ctx, struct config *conf)
 	const char	*user = cfg_getstr(ctx->cfg, "user");
 	const char	*group = cfg_getstr(ctx->cfg, "group");
 	char		 q[CONFIG_QUOTE_MAX];
+	struct passwd	*pw;
 
-	if (user != NULL && getpwnam(user) == NULL)
+	if (user != NULL && (pw = getpwnam(user)) == NULL)
 		return config_fail(ctx, "user", 0, "no such user %s",
 		    config_quote(user, q, sizeof q));
+	/* Workers face the network: they must never keep root's powers. */
+	if (user != NULL && pw->pw_uid == 0)
+		return config_fail(ctx, "user", 0, "%s is root: workers must "
+		    "run as an unprivileged user", config_quote(user, q,
+		    sizeof q));
 	if (group != NULL && getgrnam(group) == NULL)
 		return config_fail(ctx, "group", 0, "no such group %s",
 		    config_quote(group, q, sizeof q));
@@ -1167,6 +1179,19 @@ config_get_strings(struct config_ctx *ctx, struct config *conf)
 	return 0;
 }
 
+/* hidden_files: deny (404 for any path segment starting with '.') or allow. */
+static int
+config_get_hidden(struct config_ctx *ctx, struct config *conf)
+{
+	int	allow;
+
+	if (config_get_word(ctx, "hidden_files", config_hidden,
+	    CONFIG_NITEMS(config_hidden), &allow) == -1)
+		return -1;
+	conf->hidden_files = allow;
+	return 0;
+}
+
 /* ---- the whole ---- */
 
 static const config_step config_steps[] = {
@@ -1181,6 +1206,7 @@ static const config_step config_steps[] = {
 	config_get_logs,
 	config_get_levels,
 	config_get_strings,
+	config_get_hidden,
 };
 
 /* Check every value of the tree and copy it into a new struct config. */

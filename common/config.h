@@ -76,6 +76,7 @@ struct config {
 	size_t			 max_body_size;		/* discarded GET body, 413 past it */
 
 	bool			 server_tokens;	/* "Server: tine/VERSION" or "tine" */
+	bool			 hidden_files;	/* serve dotfiles (hidden_files = allow) */
 };
 
 /* Command-line values that replace the file's before validation (-r, -l). */

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "config.h"
 #include "date.h"
 #include "log.h"
@@ -21,7 +23,7 @@ static struct {
 	enum config_log_dest	 dest;
 	int			 fd;
 	int			 level;
-	char			 path[1024];
+	char			 path[PATH_MAX];
 } log_state = { CONFIG_LOG_STDERR, STDERR_FILENO, LOG_NOTICE, "" };
 
 static const char *const log_names[] = {
@@ -90,13 +92,6 @@ log_reopen(void)
 	return 0;
 }
 
-/* Only lines at `level` or more severe are written. */
-void
-log_set_level(int level)
-{
-	log_state.level = level;
-}
-
 /* The descriptor of the error log, -1 for syslog. */
 int
 log_fd(void)
@@ -105,43 +100,82 @@ log_fd(void)
 }
 
 /* "[2026-11-28T02:21:27.123+00:00]" for now, local time with its offset. */
-static size_t
-log_stamp(char *buf, size_t len)
+static void
+log_stamp(struct buf *b)
 {
 	struct timeval	tv;
 	char		stamp[DATE_LOCAL_LEN];
+	size_t		n;
 
 	gettimeofday(&tv, NULL);
-	date_format_local(tv.tv_sec, (int)(tv.tv_usec / 1000), DATE_ISO,
+	n = date_format_local(tv.tv_sec, (int)(tv.tv_usec / 1000), DATE_ISO,
 	    stamp);
-	return (size_t)snprintf(buf, len, "[%s]", stamp);
+	buf_add(b, "[", 1);
+	buf_add(b, stamp, n);
+	buf_add(b, "]", 1);
+}
+
+/*
+ * Append a message with every byte that could act on a terminal or hide
+ * text escaped as \xhh: controls, DEL, and all of 0x80 up (C1 controls and
+ * bidi overrides are among them), as Apache escapes its log items. A
+ * backslash is doubled so an escape cannot be forged. What does not fit is
+ * cut at an escape boundary.
+ */
+static void
+log_escape(struct buf *b, const char *s, size_t len)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	unsigned char		 c;
+	char			 esc[4];
+	size_t			 i;
+
+	for (i = 0; i < len && buf_ok(b); i++) {
+		c = (unsigned char)s[i];
+		if (c >= 0x20 && c < 0x7f && c != '\\')
+			buf_add(b, &s[i], 1);
+		else if (c == '\\')
+			buf_add(b, "\\\\", 2);
+		else {
+			esc[0] = '\\';
+			esc[1] = 'x';
+			esc[2] = hex[c >> 4];
+			esc[3] = hex[c & 15];
+			buf_add(b, esc, 4);
+		}
+	}
 }
 
 /* Format and write one line; the single write keeps lines whole. */
 static void
-log_vline(int level, const char *client, const char *fmt, va_list ap)
+log_vline(int level, const char *fmt, va_list ap)
 {
-	char	 line[LOG_LINE_MAX];
-	size_t	 n = 0;
-	int	 r, saved = errno;
+	char		 line[LOG_LINE_MAX], msg[LOG_LINE_MAX];
+	struct buf	 b;
+	int		 n, saved = errno;
 
 	if (level > log_state.level || level < 0 || level > LOG_DEBUG)
 		return;
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (n < 0)
+		n = 0;
+	else if ((size_t)n >= sizeof(msg))
+		n = sizeof(msg) - 1;
+	/* One byte is kept back for the newline. */
+	buf_init(&b, line, sizeof(line) - 1);
+	if (log_state.dest != CONFIG_LOG_SYSLOG) {
+		log_stamp(&b);
+		buf_addf(&b, " [%s] [pid %ld] ", log_names[level],
+		    (long)getpid());
+	}
+	log_escape(&b, msg, (size_t)n);
 	if (log_state.dest == CONFIG_LOG_SYSLOG) {
-		vsyslog(level, fmt, ap);
+		syslog(level, "%.*s", (int)b.len, line);
 		errno = saved;
 		return;
 	}
-	n = log_stamp(line, sizeof(line));
-	n += snprintf(line + n, sizeof(line) - n, " [%s] [pid %ld] ",
-	    log_names[level], (long)getpid());
-	if (client != NULL)
-		n += snprintf(line + n, sizeof(line) - n, "[client %s] ",
-		    client);
-	r = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
-	n = (r < 0 || n + r >= sizeof(line) - 1) ? sizeof(line) - 2 : n + r;
-	line[n++] = '\n';
-	if (write(log_state.fd, line, n) == -1) {
+	line[b.len++] = '\n';
+	if (write(log_state.fd, line, b.len) == -1) {
 		/* nowhere left to report it */
 	}
 	errno = saved;
@@ -154,17 +188,6 @@ log_msg(int level, const char *fmt, ...)
 	va_list	ap;
 
 	va_start(ap, fmt);
-	log_vline(level, NULL, fmt, ap);
-	va_end(ap);
-}
-
-/* Write one error-log line naming the client. */
-void
-log_client(int level, const char *client, const char *fmt, ...)
-{
-	va_list	ap;
-
-	va_start(ap, fmt);
-	log_vline(level, client, fmt, ap);
+	log_vline(level, fmt, ap);
 	va_end(ap);
 }

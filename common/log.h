@@ -14,16 +14,10 @@ int	log_open(const struct config *, int foreground, char *err, size_t errlen);
 /* Reopen a file destination after rotation (new descriptor, then swap). */
 int	log_reopen(void);
 
-/* Only lines at `level` or more severe are written. */
-void	log_set_level(int level);
-
-/* Write one error-log line; level is a syslog.h LOG_* value. */
+/* Write one error-log line; level is a syslog.h LOG_* value. Bytes that
+ * could act on a terminal (controls, C1, bidi overrides) are escaped. */
 void	log_msg(int level, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
-
-/* The same, with a "[client ADDR]" field. */
-void	log_client(int level, const char *client, const char *fmt, ...)
-	    __attribute__((format(printf, 3, 4)));
 
 /* The descriptor of the error log, -1 for syslog; for inheritance checks. */
 int	log_fd(void);

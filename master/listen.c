@@ -134,3 +134,19 @@ listen_close(struct listeners *ls)
 	ls->v = NULL;
 	ls->n = 0;
 }
+
+/* Hand the sockets of from that were moved out of to back to it. */
+void
+listen_give_back(struct listeners *from, struct listeners *to)
+{
+	size_t	i, j;
+
+	for (i = 0; i < from->n; i++)
+		for (j = 0; j < to->n && from->v[i].fd != -1; j++)
+			if (to->v[j].fd == -1 && to->v[j].addrlen ==
+			    from->v[i].addrlen && memcmp(&to->v[j].addr,
+			    &from->v[i].addr, from->v[i].addrlen) == 0) {
+				to->v[j].fd = from->v[i].fd;
+				from->v[i].fd = -1;
+			}
+}

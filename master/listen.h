@@ -29,6 +29,10 @@ struct listeners {
 int	listen_open(struct listeners *out, struct listeners *keep,
 	    const struct config *conf, char *err, size_t errlen);
 
+/* Hand back to `to` the sockets listen_open() moved from it into `from`
+ * (a generation abandoned before it served). */
+void	listen_give_back(struct listeners *from, struct listeners *to);
+
 /* Close every socket of a set and free it. */
 void	listen_close(struct listeners *);
 

@@ -141,7 +141,7 @@ main_daemonize(void)
 {
 	char	buf[512];
 	ssize_t	n, got = 0;
-	int	p[2], fd;
+	int	p[2];
 	pid_t	pid;
 
 	if (pipe2(p, O_CLOEXEC) == -1 || (pid = fork()) == -1) {
@@ -162,13 +162,27 @@ main_daemonize(void)
 	}
 	close(p[0]);
 	setsid();
-	if (chdir("/") == -1 || (fd = open("/dev/null", O_RDWR)) == -1)
+	if (chdir("/") == -1)
 		exit(1);
-	dup2(fd, STDIN_FILENO);
-	dup2(fd, STDOUT_FILENO);
-	if (fd > STDERR_FILENO)
-		close(fd);
+	master_devnull(STDIN_FILENO);
+	master_devnull(STDOUT_FILENO);
 	return p[1];
+}
+
+/* Without root, workers cannot switch users: say so when user is set. */
+static void
+main_user_ignored(const struct config *conf, const char *file, bool test)
+{
+	if (geteuid() == 0 || (conf->user == NULL && conf->group == NULL))
+		return;
+	if (test)
+		fprintf(stderr, "tine: %s: user and group are ignored: tine is "
+		    "not started as root, so workers run as uid %ld\n",
+		    file != NULL ? file : "(built-in defaults)",
+		    (long)geteuid());
+	else
+		log_notice("user and group are ignored: tine is not started "
+		    "as root, so workers run as uid %ld", (long)geteuid());
 }
 
 /* Say why we cannot start: the log, and the terminal (directly in the
@@ -221,6 +235,9 @@ main(int argc, char **argv, char **envp)
 	char			 err[CONFIG_ERR_MAX];
 	int			 status;
 
+	/* Nothing the caller left open (a root-only file, a socket) may reach
+	 * a worker: only stdin, stdout and stderr are inherited. */
+	closefrom(STDERR_FILENO + 1);
 	setproctitle_init(argc, argv, envp);
 	memset(&o, 0, sizeof(o));
 	if (main_args(argc, argv, &o) == -1)
@@ -230,6 +247,7 @@ main(int argc, char **argv, char **envp)
 		return 1;
 	}
 	if (o.test) {
+		main_user_ignored(conf, o.conf_file, true);
 		printf("tine: %s: configuration OK\n", o.conf_file ?
 		    o.conf_file : "(built-in defaults)");
 		config_free(conf);
@@ -256,6 +274,7 @@ main(int argc, char **argv, char **envp)
 		config_free(conf);
 		return 1;
 	}
+	main_user_ignored(conf, o.conf_file, false);
 	setproctitle("-tine: master process %s", o.conf_file ? o.conf_file :
 	    "(built-in defaults)");
 	status = master_run(&m, conf);

@@ -65,7 +65,7 @@ void
 master_report_start(struct master *m, int status, const char *why)
 {
 	char	buf[512];
-	int	n, fd;
+	int	n;
 
 	if (m->ready_fd == -1)
 		return;
@@ -78,8 +78,20 @@ master_report_start(struct master *m, int status, const char *why)
 	close(m->ready_fd);
 	m->ready_fd = -1;
 	/* The daemon's stderr was kept for start errors only. */
-	if (status == 0 && (fd = open("/dev/null", O_WRONLY)) != -1) {
-		dup2(fd, STDERR_FILENO);
+	if (status == 0)
+		master_devnull(STDERR_FILENO);
+}
+
+/* Point descriptor target at /dev/null (stdin, stdout or stderr). */
+void
+master_devnull(int target)
+{
+	int	fd;
+
+	if ((fd = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
+		return;
+	if (fd != target) {
+		dup2(fd, target);
 		close(fd);
 	}
 }
@@ -120,10 +132,10 @@ master_access_open(const struct master *m, const struct config *conf, int *fd,
 		return 0;
 	case CONFIG_LOG_DEFAULT:
 	case CONFIG_LOG_STDOUT:
-		*fd = dup(STDOUT_FILENO);
+		*fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 0);
 		return 0;
 	case CONFIG_LOG_STDERR:
-		*fd = dup(STDERR_FILENO);
+		*fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 0);
 		return 0;
 	default:
 		return 0;
@@ -268,6 +280,9 @@ master_check_failed(struct master *m)
 	}
 	log_error("generation %u cannot run; generation %u keeps serving",
 	    g->id, g->next->id);
+	/* Its sockets were the older one's: they must go back, or that
+	 * generation's next worker would have nothing to accept on. */
+	listen_give_back(&g->ls, &g->next->ls);
 	master_generation_free(m, g);
 }
 

@@ -66,6 +66,9 @@ struct master {
  */
 int	master_run(struct master *, struct config *conf);
 
+/* Point descriptor target at /dev/null (stdin, stdout or stderr). */
+void	master_devnull(int target);
+
 /* Tell the daemon's starting process how the start went (once). */
 void	master_report_start(struct master *, int status, const char *why);
 

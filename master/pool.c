@@ -33,7 +33,7 @@ pool_child(struct master *m, struct generation *g, int i)
 	struct generation	*o;
 	struct sigaction	 sa;
 	sigset_t		 all;
-	int			 s, fd;
+	int			 s;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_DFL;
@@ -54,10 +54,8 @@ pool_child(struct master *m, struct generation *g, int i)
 	if (m->ready_fd != -1)
 		close(m->ready_fd);
 	/* A daemon's workers must not hold the starter's terminal or pipe. */
-	if (!m->foreground && (fd = open("/dev/null", O_WRONLY)) != -1) {
-		dup2(fd, STDERR_FILENO);
-		close(fd);
-	}
+	if (!m->foreground)
+		master_devnull(STDERR_FILENO);
 	if (m->pfh != NULL)
 		pidfile_close(m->pfh);
 	memset(&env, 0, sizeof(env));

@@ -140,6 +140,7 @@ conn_log(struct conn *c)
 	struct timespec		 now;
 	char			 line[ALOG_LINE_MAX];
 	size_t			 n;
+	ssize_t			 wr;
 	int64_t			 us;
 	int			 fd = c->w->env->access_fd;
 
@@ -162,11 +163,13 @@ conn_log(struct conn *c)
 	e.local_port = c->port;
 	e.pid = c->w->pid;
 	n = alog_format(conf->access_format, &e, line, sizeof(line));
-	if (fd == -1)
+	if (fd == -1) {
 		syslog(LOG_INFO, "%.*s", (int)n - 1, line);
-	else if (write(fd, line, n) == -1) {
-		/* a full disk must not stop serving */
+		return;
 	}
+	/* A full disk must not stop serving, nor go unnoticed. */
+	if ((wr = write(fd, line, n)) != (ssize_t)n)
+		worker_access_failed(c->w, wr == -1 ? errno : ENOSPC);
 }
 
 /* Start sending c->resp. */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "buf.h"
 #include "cond.h"
 #include "config.h"
 #include "fcache.h"
@@ -15,68 +16,33 @@
 #include "worker.h"
 
 #define STATIC_PATH_MAX		4096
-#define STATIC_LOCATION_MAX	2048
-
-/* Append bytes to the response's header buffer (bounded; never overflows). */
-static void
-resp_add(struct response *r, const char *s, size_t n)
-{
-	if (n > sizeof(r->hdr) - r->hdrlen)
-		n = sizeof(r->hdr) - r->hdrlen;
-	memcpy(r->hdr + r->hdrlen, s, n);
-	r->hdrlen += n;
-}
-
-/* Append a C string. */
-static void
-resp_adds(struct response *r, const char *s)
-{
-	resp_add(r, s, strlen(s));
-}
-
-/* Append a formatted string. */
-static void __attribute__((format(printf, 2, 3)))
-resp_addf(struct response *r, const char *fmt, ...)
-{
-	va_list	ap;
-	int	n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(r->hdr + r->hdrlen, sizeof(r->hdr) - r->hdrlen, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		r->hdrlen += (size_t)n < sizeof(r->hdr) - r->hdrlen ?
-		    (size_t)n : sizeof(r->hdr) - r->hdrlen - 1;
-}
-
-/* Append "Content-Length: n\r\n" without printf on the hot path. */
-static void
-resp_length(struct response *r, uint64_t n)
-{
-	char	buf[40], *p = buf + sizeof(buf);
-
-	r->body_len = n;
-	*--p = '\n';
-	*--p = '\r';
-	do {
-		*--p = '0' + n % 10;
-		n /= 10;
-	} while (n > 0);
-	resp_add(r, "Content-Length: ", 16);
-	resp_add(r, p, buf + sizeof(buf) - p);
-}
+#define STATIC_PAGE_MAX		256	/* the generated HTML of an error page */
 
 /* Start a head: status line, Server, Date. */
 static void
 resp_start(struct worker_proc *w, struct response *r, int status)
 {
 	r->status = status;
-	r->hdrlen = 0;
 	r->nsegs = 0;
 	r->body_len = 0;
-	resp_addf(r, "HTTP/1.1 %d %s\r\nServer: %s\r\nDate: %s\r\n", status,
+	r->headlen = 0;
+	buf_init(&r->head, r->hdr, sizeof(r->hdr));
+	buf_init(&r->gen, r->body, sizeof(r->body));
+	buf_adds(&r->head, "HTTP/1.1 ");
+	buf_addu(&r->head, (uint64_t)status);
+	buf_addf(&r->head, " %s\r\nServer: %s\r\nDate: %s\r\n",
 	    http_status_text(status), w->conf->server_tokens ?
 	    "tine/" PACKAGE_VERSION : "tine", w->date);
+}
+
+/* Append "Content-Length: n\r\n" and remember n. */
+static void
+resp_length(struct response *r, uint64_t n)
+{
+	r->body_len = n;
+	buf_adds(&r->head, "Content-Length: ");
+	buf_addu(&r->head, n);
+	buf_add(&r->head, "\r\n", 2);
 }
 
 /* End the head with the connection header and the blank line. */
@@ -84,20 +50,51 @@ static void
 resp_end(struct response *r)
 {
 	if (r->close)
-		resp_add(r, "Connection: close\r\n", 19);
+		buf_adds(&r->head, "Connection: close\r\n");
 	else if (r->keep_alive_10)
-		resp_add(r, "Connection: keep-alive\r\n", 24);
-	resp_add(r, "\r\n", 2);
-	r->headlen = r->hdrlen;
+		buf_adds(&r->head, "Connection: keep-alive\r\n");
+	buf_add(&r->head, "\r\n", 2);
+	r->headlen = r->head.len;
 }
 
 /* Add a body segment: memory when mem is set, else a file range. */
 static void
 resp_seg(struct response *r, const char *mem, off_t off, size_t len)
 {
-	if (len == 0 || r->nsegs == RESP_SEGS)
+	if (len == 0)
 		return;
+	if (r->nsegs == RESP_SEGS) {
+		/* Cannot happen with RANGE_MAX ranges; never send short. */
+		r->head.overflow = true;
+		return;
+	}
 	r->segs[r->nsegs++] = (struct seg){ mem, off, len };
+}
+
+/*
+ * The last resort when a response did not fit its buffers: a fixed 500
+ * that always fits, and the connection closes after it.
+ */
+static void
+resp_overflowed(struct worker_proc *w, struct response *r, bool head)
+{
+	static const char	body[] = "<!DOCTYPE html>\n<html><head><title>"
+	    "500 Internal Server Error</title></head>\n<body><h1>500 "
+	    "Internal Server Error</h1></body></html>\n";
+
+	log_error("response %d did not fit its buffer: answering 500",
+	    r->status);
+	r->close = true;
+	if (r->fe != NULL) {
+		fcache_release(w->fcache, r->fe);
+		r->fe = NULL;
+	}
+	resp_start(w, r, 500);
+	buf_adds(&r->head, "Content-Type: text/html; charset=utf-8\r\n");
+	resp_length(r, sizeof(body) - 1);
+	resp_end(r);
+	if (!head)
+		resp_seg(r, body, 0, sizeof(body) - 1);
 }
 
 /* An error (or other short HTML) response, with extra header lines. */
@@ -105,23 +102,17 @@ static void
 static_page(struct worker_proc *w, struct response *r, int status, bool head,
     const char *extra)
 {
-	char	body[256];
-	int	n;
-
-	n = snprintf(body, sizeof(body), "<!DOCTYPE html>\n<html><head><title>"
-	    "%d %s</title></head>\n<body><h1>%d %s</h1></body></html>\n",
-	    status, http_status_text(status), status,
-	    http_status_text(status));
 	resp_start(w, r, status);
-	resp_adds(r, "Content-Type: text/html; charset=utf-8\r\n");
+	buf_addf(&r->gen, "<!DOCTYPE html>\n<html><head><title>%d %s</title>"
+	    "</head>\n<body><h1>%d %s</h1></body></html>\n", status,
+	    http_status_text(status), status, http_status_text(status));
+	buf_adds(&r->head, "Content-Type: text/html; charset=utf-8\r\n");
 	if (extra != NULL)
-		resp_adds(r, extra);
-	resp_length(r, (uint64_t)n);
+		buf_adds(&r->head, extra);
+	resp_length(r, r->gen.len);
 	resp_end(r);
-	if (!head) {
-		resp_add(r, body, (size_t)n);
-		resp_seg(r, r->hdr + r->headlen, 0, r->hdrlen - r->headlen);
-	}
+	if (!head)
+		resp_seg(r, r->body, 0, r->gen.len);
 }
 
 /* An error response with a short HTML body (none for HEAD). */
@@ -129,6 +120,8 @@ void
 static_error(struct worker_proc *w, struct response *r, int status, bool head)
 {
 	static_page(w, r, status, head, NULL);
+	if (!buf_ok(&r->head) || !buf_ok(&r->gen))
+		resp_overflowed(w, r, head);
 }
 
 /* OPTIONS: what this server allows, and no body. */
@@ -136,55 +129,64 @@ static void
 static_options(struct worker_proc *w, struct response *r)
 {
 	resp_start(w, r, 200);
-	resp_adds(r, "Allow: GET, HEAD, OPTIONS\r\n");
+	buf_adds(&r->head, "Allow: GET, HEAD, OPTIONS\r\n");
 	resp_length(r, 0);
 	resp_end(r);
 }
 
-/* Percent-encode a normalised path for a Location header; -1 if too long. */
-static int
-static_encode(const char *path, char *out, size_t outlen)
+/* Append s percent-encoded as a Location path needs it. */
+static void
+static_encode(struct buf *b, const char *s, size_t len)
 {
 	static const char	 hex[] = "0123456789ABCDEF";
-	size_t			 o = 0;
 	unsigned char		 c;
+	char			 esc[3];
+	size_t			 i;
 
-	for (; *path != '\0'; path++) {
-		c = (unsigned char)*path;
-		if (o + 4 > outlen)
-			return -1;
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)s[i];
 		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || strchr("/-._~!$&'()*+,;=:@",
-		    c) != NULL)
-			out[o++] = (char)c;
-		else {
-			out[o++] = '%';
-			out[o++] = hex[c >> 4];
-			out[o++] = hex[c & 15];
+		    (c >= '0' && c <= '9') || (c != '\0' &&
+		    strchr("/-._~!$&'()*+,;=:@", c) != NULL)) {
+			buf_add(b, &s[i], 1);
+			continue;
 		}
+		esc[0] = '%';
+		esc[1] = hex[c >> 4];
+		esc[2] = hex[c & 15];
+		buf_add(b, esc, 3);
 	}
-	out[o] = '\0';
-	return 0;
 }
 
-/* 301 to the directory with its slash; built from the normalised path. */
+/*
+ * 301 to the directory with its slash, built from the normalised path and
+ * the query as sent (the parser allows only visible ASCII in it). What does
+ * not fit a response head is refused with 414 rather than cut.
+ */
 static void
 static_redirect(struct worker_proc *w, const struct http_request *req,
     struct response *r, const char *path)
 {
-	char	loc[STATIC_LOCATION_MAX], line[STATIC_LOCATION_MAX + 64];
+	char		line[RESP_HEAD_MAX];
+	struct buf	b;
+	bool		head = req->method == HTTP_METHOD_HEAD;
 
-	if (static_encode(path, loc, sizeof(loc) - 1) == -1) {
-		static_error(w, r, 414, req->method == HTTP_METHOD_HEAD);
+	buf_init(&b, line, sizeof(line) - RESP_HEAD_RESERVE);
+	/* The path is normalised, so it cannot start with "//" (no open
+	 * redirect). */
+	buf_adds(&b, "Location: ");
+	static_encode(&b, path, strlen(path));
+	buf_add(&b, "/", 1);
+	if (req->query.ptr != NULL) {
+		buf_add(&b, "?", 1);
+		buf_add(&b, req->query.ptr, req->query.len);
+	}
+	buf_add(&b, "\r\n\0", 3);
+	if (!buf_ok(&b)) {
+		static_error(w, r, 414, head);
 		return;
 	}
-	/* The path is normalised, so it cannot start with "//" (no open redirect). */
-	snprintf(line, sizeof(line), "Location: %s/%s%.*s\r\n", loc,
-	    req->query.ptr != NULL ? "?" : "",
-	    req->query.ptr != NULL && req->query.len < 1024 ?
-	    (int)req->query.len : 0, req->query.ptr != NULL ?
-	    req->query.ptr : "");
-	static_page(w, r, 301, req->method == HTTP_METHOD_HEAD, line);
+	static_page(w, r, 301, head, line);
 }
 
 /* The status for a file that could not be opened. */
@@ -200,6 +202,7 @@ static_errno_status(int err, const char *path)
 		return 404;
 	case EACCES:
 	case EPERM:
+	case ENXIO:	/* a socket file: like a FIFO, not ours to serve */
 		return 403;
 	case EMFILE:
 	case ENFILE:
@@ -218,7 +221,8 @@ static_not_modified(struct worker_proc *w, struct response *r,
     const struct fentry *fe)
 {
 	resp_start(w, r, 304);
-	resp_addf(r, "Last-Modified: %s\r\nETag: %s\r\n", fe->lastmod, fe->etag);
+	buf_addf(&r->head, "Last-Modified: %s\r\nETag: %s\r\n", fe->lastmod,
+	    fe->etag);
 	resp_end(r);
 }
 
@@ -241,8 +245,8 @@ static_range_one(struct worker_proc *w, struct response *r,
     const struct fentry *fe, const struct range *rg, bool head)
 {
 	resp_start(w, r, 206);
-	resp_add(r, fe->hdr, fe->hdrlen);
-	resp_addf(r, "Content-Range: bytes %lld-%lld/%lld\r\n",
+	buf_add(&r->head, fe->hdr, fe->hdrlen);
+	buf_addf(&r->head, "Content-Range: bytes %lld-%lld/%lld\r\n",
 	    (long long)rg->first, (long long)rg->last,
 	    (long long)fe->st.st_size);
 	resp_length(r, (uint64_t)(rg->last - rg->first + 1));
@@ -251,43 +255,60 @@ static_range_one(struct worker_proc *w, struct response *r,
 		static_body(r, fe, rg->first, rg->last);
 }
 
-/* 206 multipart/byteranges: part headers live in r->hdr after the head. */
-static void
+/*
+ * The part headers of a multipart/byteranges body into r->gen, part i's
+ * at off[i], the closing delimiter at off[n]; false when they do not fit.
+ */
+static bool
+static_parts(struct worker_proc *w, struct response *r,
+    const struct fentry *fe, const struct range *rg, int n, size_t *off)
+{
+	int	i;
+
+	for (i = 0; i < n; i++) {
+		off[i] = r->gen.len;
+		buf_addf(&r->gen, "\r\n--%s\r\nContent-Type: %s\r\n"
+		    "Content-Range: bytes %lld-%lld/%lld\r\n\r\n", w->boundary,
+		    fe->type, (long long)rg[i].first, (long long)rg[i].last,
+		    (long long)fe->st.st_size);
+	}
+	off[n] = r->gen.len;
+	buf_addf(&r->gen, "\r\n--%s--\r\n", w->boundary);
+	return buf_ok(&r->gen);
+}
+
+/*
+ * 206 multipart/byteranges; false when its part headers would not fit
+ * (a very long Content-Type): then the whole file is sent instead, as
+ * RFC 9110 14.2 lets a server ignore Range.
+ */
+static bool
 static_range_multi(struct worker_proc *w, struct response *r,
     const struct fentry *fe, const struct range *rg, int n, bool head)
 {
-	char		 parts[RANGE_MAX * 160], tail[64];
-	size_t		 off[RANGE_MAX + 1], plen = 0;
-	uint64_t	 total = 0;
-	int		 i, k;
+	size_t		 off[RANGE_MAX + 1];
+	uint64_t	 total;
+	int		 i;
 
-	for (i = 0; i < n; i++) {
-		off[i] = plen;
-		k = snprintf(parts + plen, sizeof(parts) - plen, "\r\n--%s\r\n"
-		    "Content-Type: %s\r\nContent-Range: bytes %lld-%lld/%lld"
-		    "\r\n\r\n", w->boundary, fe->type, (long long)rg[i].first,
-		    (long long)rg[i].last, (long long)fe->st.st_size);
-		plen += (size_t)k;
-		total += (uint64_t)(rg[i].last - rg[i].first + 1);
-	}
-	off[n] = plen;
-	k = snprintf(tail, sizeof(tail), "\r\n--%s--\r\n", w->boundary);
-	total += plen + (size_t)k;
 	resp_start(w, r, 206);
-	resp_addf(r, "Content-Type: multipart/byteranges; boundary=%s\r\n"
-	    "Last-Modified: %s\r\nETag: %s\r\nAccept-Ranges: bytes\r\n",
+	if (!static_parts(w, r, fe, rg, n, off))
+		return false;
+	total = r->gen.len;
+	for (i = 0; i < n; i++)
+		total += (uint64_t)(rg[i].last - rg[i].first + 1);
+	buf_addf(&r->head, "Content-Type: multipart/byteranges; boundary=%s"
+	    "\r\nLast-Modified: %s\r\nETag: %s\r\nAccept-Ranges: bytes\r\n",
 	    w->boundary, fe->lastmod, fe->etag);
 	resp_length(r, total);
 	resp_end(r);
 	if (head)
-		return;
-	resp_add(r, parts, plen);
-	resp_add(r, tail, (size_t)k);
+		return true;
 	for (i = 0; i < n; i++) {
-		resp_seg(r, r->hdr + r->headlen + off[i], 0, off[i + 1] - off[i]);
+		resp_seg(r, r->body + off[i], 0, off[i + 1] - off[i]);
 		static_body(r, fe, rg[i].first, rg[i].last);
 	}
-	resp_seg(r, r->hdr + r->headlen + plen, 0, (size_t)k);
+	resp_seg(r, r->body + off[n], 0, r->gen.len - off[n]);
+	return true;
 }
 
 /* Answer a Range request; false when it is to be ignored (send 200). */
@@ -297,6 +318,7 @@ static_ranges(struct worker_proc *w, const struct http_request *req,
 {
 	struct range	rg[RANGE_MAX];
 	char		extra[64];
+	struct buf	b;
 	bool		head = req->method == HTTP_METHOD_HEAD;
 	int		n;
 
@@ -308,13 +330,14 @@ static_ranges(struct worker_proc *w, const struct http_request *req,
 	if (n < 0)
 		return false;
 	if (n == 0) {
-		snprintf(extra, sizeof(extra), "Content-Range: bytes */%lld\r\n",
-		    (long long)fe->st.st_size);
-		static_page(w, r, 416, head, extra);
+		buf_init(&b, extra, sizeof(extra));
+		buf_addf(&b, "Content-Range: bytes */%lld\r\n%c",
+		    (long long)fe->st.st_size, '\0');
+		static_page(w, r, 416, head, buf_ok(&b) ? extra : NULL);
 	} else if (n == 1)
 		static_range_one(w, r, fe, rg, head);
 	else
-		static_range_multi(w, r, fe, rg, n, head);
+		return static_range_multi(w, r, fe, rg, n, head);
 	return true;
 }
 
@@ -367,7 +390,7 @@ static_file(struct worker_proc *w, const struct http_request *req,
 	if (req->range.ptr != NULL && static_ranges(w, req, r, fe))
 		return;
 	resp_start(w, r, 200);
-	resp_add(r, fe->hdr, fe->hdrlen);
+	buf_add(&r->head, fe->hdr, fe->hdrlen);
 	resp_length(r, (uint64_t)fe->st.st_size);
 	resp_end(r);
 	if (!head && fe->st.st_size > 0)
@@ -399,6 +422,26 @@ static_index(struct worker_proc *w, const char *dir, size_t len,
 	return status;
 }
 
+/*
+ * Whether a normalised path names a hidden file: a segment that starts
+ * with '.' (.git, .env, .htpasswd), except a first segment .well-known,
+ * which ACME and other well-known URIs (RFC 8615) live under.
+ */
+static bool
+static_hidden(const char *path)
+{
+	const char	*p;
+
+	for (p = path; (p = strstr(p, "/.")) != NULL; p++) {
+		if (p == path && strncmp(p, "/.well-known/", 13) == 0)
+			continue;
+		if (p == path && strcmp(p, "/.well-known") == 0)
+			continue;
+		return true;
+	}
+	return false;
+}
+
 /* Resolve the path to a held regular file entry, or answer with an error. */
 static struct fentry *
 static_resolve(struct worker_proc *w, const struct http_request *req,
@@ -414,6 +457,10 @@ static_resolve(struct worker_proc *w, const struct http_request *req,
 	    sizeof(path))) == -1) {
 		r->close = true;
 		static_error(w, r, 400, head);
+		return NULL;
+	}
+	if (!w->conf->hidden_files && static_hidden(path)) {
+		static_error(w, r, 404, head);
 		return NULL;
 	}
 	if ((err = fcache_get(w->fcache, path + 1, (size_t)len - 1, w->now,
@@ -443,6 +490,28 @@ static_resolve(struct worker_proc *w, const struct http_request *req,
 	return fe;
 }
 
+/* Answer the method; false when the request is answered without a file. */
+static bool
+static_method(struct worker_proc *w, const struct http_request *req,
+    struct response *r)
+{
+	switch (req->method) {
+	case HTTP_METHOD_GET:
+	case HTTP_METHOD_HEAD:
+		return true;
+	case HTTP_METHOD_OPTIONS:
+		static_options(w, r);
+		return false;
+	case HTTP_METHOD_UNKNOWN:
+		r->close = true;
+		static_error(w, r, 501, false);
+		return false;
+	default:
+		static_page(w, r, 405, false, "Allow: GET, HEAD, OPTIONS\r\n");
+		return false;
+	}
+}
+
 /* Answer a request (method, path, conditionals, ranges) into r. */
 void
 static_serve(struct worker_proc *w, const struct http_request *req,
@@ -451,27 +520,16 @@ static_serve(struct worker_proc *w, const struct http_request *req,
 	struct fentry	*fe;
 
 	r->fe = NULL;
-	switch (req->method) {
-	case HTTP_METHOD_GET:
-	case HTTP_METHOD_HEAD:
-		break;
-	case HTTP_METHOD_OPTIONS:
-		static_options(w, r);
-		return;
-	case HTTP_METHOD_UNKNOWN:
-		r->close = true;
-		static_error(w, r, 501, false);
-		return;
-	default:
-		static_page(w, r, 405, false, "Allow: GET, HEAD, OPTIONS\r\n");
-		return;
+	if (static_method(w, req, r) && (fe = static_resolve(w, req, r)) !=
+	    NULL) {
+		static_file(w, req, r, fe);
+		/* Segments read the file or point into its data: conn
+		 * releases it. */
+		if (r->nsegs > 0)
+			r->fe = fe;
+		else
+			fcache_release(w->fcache, fe);
 	}
-	if ((fe = static_resolve(w, req, r)) == NULL)
-		return;
-	static_file(w, req, r, fe);
-	/* Segments read the file or point into its data: conn releases it. */
-	if (r->nsegs > 0)
-		r->fe = fe;
-	else
-		fcache_release(w->fcache, fe);
+	if (!buf_ok(&r->head) || !buf_ok(&r->gen))
+		resp_overflowed(w, r, req->method == HTTP_METHOD_HEAD);
 }

@@ -7,14 +7,17 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "buf.h"
 #include "range.h"
 
 struct fentry;
 struct http_request;
 struct worker_proc;
 
-#define RESP_HDR_MAX	(4096 + RANGE_MAX * 160)
-#define RESP_SEGS	(2 * RANGE_MAX + 2)
+#define RESP_HEAD_MAX		4096	/* a response head */
+#define RESP_HEAD_RESERVE	512	/* of it, for what a page adds to a line */
+#define RESP_BODY_MAX		(RANGE_MAX * 256) /* generated body bytes */
+#define RESP_SEGS		(2 * RANGE_MAX + 2)
 
 /* A piece of a response body: bytes in memory, or a range of the file. */
 struct seg {
@@ -24,17 +27,21 @@ struct seg {
 };
 
 /*
- * A response being built, then sent by conn. hdr holds the head and, for
- * multipart bodies, the part headers that segments point into.
+ * A response being built, then sent by conn. hdr holds the head (built
+ * through `head`), body the generated body bytes that segments point into
+ * (an error page, multipart part headers; built through `gen`). Both are
+ * bounded: what does not fit becomes a 500, never a cut line.
  */
 struct response {
 	int		 status;
 	bool		 close;		/* "Connection: close", then close */
 	bool		 keep_alive_10;	/* HTTP/1.0 keep-alive: say so */
 	struct fentry	*fe;		/* file held while sending, or NULL */
-	char		 hdr[RESP_HDR_MAX];
-	size_t		 hdrlen;
+	char		 hdr[RESP_HEAD_MAX];
+	struct buf	 head;
 	size_t		 headlen;	/* bytes of hdr that are the head */
+	char		 body[RESP_BODY_MAX];
+	struct buf	 gen;
 	struct seg	 segs[RESP_SEGS];
 	int		 nsegs;
 	uint64_t	 body_len;	/* what Content-Length says */

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -29,6 +30,7 @@
 #define WORKER_ACCEPTS	64	/* accepts per wake-up, for fairness */
 #define WORKER_LINGER	5	/* s to drain a client before closing */
 #define TAG_SIGNAL	4000	/* epoll tags below any pointer */
+#define WORKER_ALOG_QUIET 60	/* s between two lines about a failing access log */
 
 /* Switch to the configured user and group; -1 when that is impossible. */
 static int
@@ -65,6 +67,57 @@ worker_drop(const struct config *conf)
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * Whether the worker, now unprivileged, may enter its document root. The
+ * master opened it as root; a root-only root would answer 403 to every
+ * request, so it is a configuration error, said once.
+ */
+static int
+worker_docroot(const struct worker_proc *w)
+{
+	if (faccessat(w->docroot_fd, ".", X_OK, AT_EACCESS) == 0)
+		return 0;
+	log_error("document_root %s: %s for the worker's user", w->conf->
+	    document_root, strerror(errno));
+	return -1;
+}
+
+/* A multipart boundary no client can predict (it must not occur in the
+ * file, and a guessable one would let a file forge part headers). */
+static int
+worker_boundary(struct worker_proc *w)
+{
+	static const char	hex[] = "0123456789abcdef";
+	unsigned char		rnd[8];
+	size_t			i;
+
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
+		log_error("getrandom: %s", strerror(errno));
+		return -1;
+	}
+	memcpy(w->boundary, "tine", 4);
+	for (i = 0; i < sizeof(rnd); i++) {
+		w->boundary[4 + 2 * i] = hex[rnd[i] >> 4];
+		w->boundary[5 + 2 * i] = hex[rnd[i] & 15];
+	}
+	w->boundary[4 + 2 * sizeof(rnd)] = '\0';
+	return 0;
+}
+
+/* An access-log line could not be written: count it, and say so at most
+ * once a minute, so a full disk neither floods nor hides. */
+void
+worker_access_failed(struct worker_proc *w, int err)
+{
+	w->alog_lost++;
+	if (w->alog_logged && w->now - w->alog_last < WORKER_ALOG_QUIET)
+		return;
+	log_error("cannot write the access log: %s (%llu lines lost so far)",
+	    strerror(err), (unsigned long long)w->alog_lost);
+	w->alog_logged = true;
+	w->alog_last = w->now;
 }
 
 /* Refresh the clocks and the cached Date value. */
@@ -299,6 +352,10 @@ worker_init(struct worker_proc *w, const struct worker_env *env)
 	/* After the uid change, which would clear it. */
 	prctl(PR_SET_PDEATHSIG, SIGQUIT);
 	w->docroot_fd = env->docroot_fd;
+	if (worker_docroot(w) == -1)
+		return WORKER_EXIT_FATAL;
+	if (worker_boundary(w) == -1)
+		return WORKER_EXIT_RESOURCE;
 	if ((w->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
 	    worker_signals(w) == -1 || (w->fcache = fcache_create(w->docroot_fd,
 	    env->mime, w->conf->default_type)) == NULL) {
@@ -313,8 +370,6 @@ worker_init(struct worker_proc *w, const struct worker_env *env)
 	w->durations[TIMER_KEEPALIVE] = w->conf->keepalive_timeout;
 	w->durations[TIMER_SEND] = w->conf->send_timeout;
 	w->durations[TIMER_LINGER] = WORKER_LINGER;
-	snprintf(w->boundary, sizeof(w->boundary), "tine%08lx%08lx",
-	    (unsigned long)getpid(), (unsigned long)random());
 	worker_clock(w);
 	worker_listen(w, true);
 	return 0;

@@ -59,12 +59,15 @@ struct worker_proc {
 	int64_t			 now_ms;		/* monotonic milliseconds */
 	time_t			 wall;			/* wall-clock seconds */
 	char			 date[DATE_LEN];	/* Date: value for wall */
-	char			 boundary[24];		/* multipart boundary */
+	char			 boundary[24];		/* multipart boundary: "tine" + 16 hex */
 	pid_t			 pid;
 	uint32_t		 nconns;
 	uint64_t		 requests;
 	bool			 quitting;
 	bool			 quit_asked;	/* SIGQUIT seen; acted on after the batch */
+	uint64_t		 alog_lost;	/* access-log lines not written */
+	bool			 alog_logged;	/* a failure was logged, at alog_last */
+	time_t			 alog_last;
 };
 
 /* Become a worker; never returns (exit codes: WORKER_EXIT_* in pool.h). */
@@ -78,6 +81,9 @@ void	worker_timer_clear(struct timer *);
 
 /* A connection finished one response: count it, maybe ask for retirement. */
 void	worker_request_done(struct worker_proc *, uint64_t bytes);
+
+/* An access-log line could not be written (errno value err). */
+void	worker_access_failed(struct worker_proc *, int err);
 
 /* A connection closed. */
 void	worker_conn_gone(struct worker_proc *);

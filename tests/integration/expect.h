@@ -39,4 +39,20 @@ void		 expect_body(const struct tine_resp *, const void *body,
 void		 expect_error(const struct tine_resp *, int status, int head,
 		    int closing);
 
+/* One part of a multipart/byteranges answer. */
+struct expect_part {
+	long long	first;
+	long long	last;
+};
+
+/*
+ * Parse a whole multipart/byteranges body and expect exactly the parts
+ * want, in order, each with the file's Content-Type, its Content-Range and
+ * its bytes (data is the whole file of size bytes), then the closing
+ * delimiter and nothing but a CRLF after it; spec names the case.
+ */
+void		 expect_multipart(const struct tine_resp *, const unsigned char
+		    *data, long long size, const char *type,
+		    const struct expect_part *want, int n, const char *spec);
+
 #endif

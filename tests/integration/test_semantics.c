@@ -653,133 +653,18 @@ Test(semantics, range_single, .fini = tine_teardown, .timeout = 30)
 	tine_stop(t);
 }
 
-/* One part of a multipart/byteranges answer. */
-struct sem_part {
-	long long	first;
-	long long	last;
-};
-
-/* Find needle (a C string) in [p, end); NULL if absent. */
-static const char *
-sem_find(const char *p, const char *end, const char *needle)
-{
-	return memmem(p, (size_t)(end - p), needle, strlen(needle));
-}
-
-/* Does [p, end) start with s? */
-static int
-sem_at(const char *p, const char *end, const char *s)
-{
-	size_t	n = strlen(s);
-
-	return (size_t)(end - p) >= n && memcmp(p, s, n) == 0;
-}
-
-/*
- * Parse a whole multipart/byteranges body and expect exactly the parts
- * want, in order, each with the file's Content-Type, its Content-Range and
- * its bytes, then the closing delimiter and nothing but a CRLF after it.
- */
-static void
-sem_expect_multipart(const struct tine_resp *r, const unsigned char *data,
-    long long size, const char *type, const struct sem_part *want, int n,
-    const char *spec)
-{
-	const char	*ct = expect_header(r, "Content-Type");
-	const char	*p, *end = r->body + r->bodylen, *hend, *line, *eol;
-	char		 boundary[128], delim[160], range[128];
-	char		 ptype[256], prange[256];
-	size_t		 blen, len;
-	int		 i;
-
-	cr_expect_eq(r->status, 206, "%s: status %d:\n%s", spec, r->status,
-	    r->head);
-	cr_assert(strncmp(ct, "multipart/byteranges; boundary=", 31) == 0,
-	    "%s: Content-Type \"%s\"", spec, ct);
-	p = ct + 31;
-	blen = *p == '"' ? strcspn(p + 1, "\"") : strlen(p);
-	if (*p == '"')
-		p++;
-	cr_assert(blen > 0 && blen <= 70, "%s: boundary of %zu bytes", spec,
-	    blen);
-	snprintf(boundary, sizeof(boundary), "%.*s", (int)blen, p);
-	snprintf(delim, sizeof(delim), "--%s", boundary);
-	expect_length(r, r->bodylen);
-	cr_expect_null(tine_resp_header(r, "Content-Range"), "%s: "
-	    "Content-Range in a multipart head", spec);
-	expect_hdr(r, "Accept-Ranges", "bytes");
-	expect_header(r, "ETag");
-	expect_header(r, "Last-Modified");
-
-	/* An empty preamble (a CRLF), then the first delimiter. */
-	p = r->body;
-	if (sem_at(p, end, "\r\n"))
-		p += 2;
-	cr_assert(sem_at(p, end, delim), "%s: body does not start with the "
-	    "delimiter: %.60s", spec, r->body);
-	p += strlen(delim);
-	for (i = 0; ; i++) {
-		if (sem_at(p, end, "--"))
-			break;
-		cr_assert_lt(i, n, "%s: more than %d parts", spec, n);
-		cr_assert(sem_at(p, end, "\r\n"), "%s: part %d: no CRLF after "
-		    "the delimiter", spec, i);
-		p += 2;
-		cr_assert_not_null(hend = sem_find(p, end, "\r\n\r\n"),
-		    "%s: part %d: headers do not end", spec, i);
-		ptype[0] = prange[0] = '\0';
-		for (line = p; line < hend + 2; line = eol + 2) {
-			eol = sem_find(line, hend + 2, "\r\n");
-			len = (size_t)(eol - line);
-			if (len > 14 && strncasecmp(line, "Content-Type: ",
-			    14) == 0)
-				snprintf(ptype, sizeof(ptype), "%.*s",
-				    (int)len - 14, line + 14);
-			else if (len > 15 && strncasecmp(line,
-			    "Content-Range: ", 15) == 0)
-				snprintf(prange, sizeof(prange), "%.*s",
-				    (int)len - 15, line + 15);
-			else
-				cr_expect(0, "%s: part %d: unexpected line "
-				    "\"%.*s\"", spec, i, (int)len, line);
-		}
-		cr_expect_str_eq(ptype, type, "%s: part %d: Content-Type",
-		    spec, i);
-		snprintf(range, sizeof(range), "bytes %lld-%lld/%lld",
-		    want[i].first, want[i].last, size);
-		cr_expect_str_eq(prange, range, "%s: part %d: Content-Range",
-		    spec, i);
-		p = hend + 4;
-		len = (size_t)(want[i].last - want[i].first + 1);
-		cr_assert_geq((size_t)(end - p), len, "%s: part %d: body cut",
-		    spec, i);
-		cr_expect(memcmp(p, data + want[i].first, len) == 0, "%s: part "
-		    "%d: wrong bytes", spec, i);
-		p += len;
-		cr_assert(sem_at(p, end, "\r\n") && sem_at(p + 2, end, delim),
-		    "%s: part %d: its bytes are not followed by CRLF and the "
-		    "delimiter: %.60s", spec, i, p);
-		p += 2 + strlen(delim);
-	}
-	cr_expect_eq(i, n, "%s: %d parts, want %d", spec, i, n);
-	p += 2;
-	cr_expect(p == end || (end - p == 2 && sem_at(p, end, "\r\n")),
-	    "%s: %zu bytes after the close delimiter", spec,
-	    (size_t)(end - p));
-}
-
 /* Several ranges: GET gives a parsed multipart body, HEAD its headers. */
 static void
 sem_range_multi(struct tine_conn *c, const char *path,
     const unsigned char *data, long long size, const char *spec,
-    const struct sem_part *want, int n)
+    const struct expect_part *want, int n)
 {
 	struct tine_resp g, h;
 	char		 type[128];
 
 	sem_type_of(c, path, type, sizeof(type));
 	sem_askf(c, "GET", path, &g, "Range: %s\r\n", spec);
-	sem_expect_multipart(&g, data, size, type, want, n, spec);
+	expect_multipart(&g, data, size, type, want, n, spec);
 	/* Same connection, same worker, same boundary. */
 	sem_askf(c, "HEAD", path, &h, "Range: %s\r\n", spec);
 	sem_expect_same_headers(&g, &h, spec);
@@ -790,12 +675,12 @@ sem_range_multi(struct tine_conn *c, const char *path,
 /* Several ranges: multipart/byteranges, sorted, every part exact. */
 Test(semantics, range_multipart, .fini = tine_teardown, .timeout = 30)
 {
-	static const struct sem_part	three[] = { { 0, 9 }, { 20, 29 },
+	static const struct expect_part	three[] = { { 0, 9 }, { 20, 29 },
 	    { 990, 999 } };
-	static const struct sem_part	two[] = { { 0, 0 }, { 998, 999 } };
-	static const struct sem_part	big[] = { { 0, 99 },
+	static const struct expect_part	two[] = { { 0, 0 }, { 998, 999 } };
+	static const struct expect_part	big[] = { { 0, 99 },
 	    { 40000, 79999 }, { 99950, 99999 } };
-	static const struct sem_part	sorted[] = { { 0, 9 },
+	static const struct expect_part	sorted[] = { { 0, 9 },
 	    { 500, 509 } };
 	struct tine	*t = sem_start(NULL);
 	struct tine_conn c;
@@ -818,8 +703,8 @@ Test(semantics, range_multipart, .fini = tine_teardown, .timeout = 30)
 /* Overlapping and adjacent ranges are coalesced (common/range.c). */
 Test(semantics, range_coalesced, .fini = tine_teardown, .timeout = 30)
 {
-	static const struct sem_part	two[] = { { 0, 19 }, { 30, 39 } };
-	static const struct sem_part	big[] = { { 0, 199 },
+	static const struct expect_part	two[] = { { 0, 19 }, { 30, 39 } };
+	static const struct expect_part	big[] = { { 0, 199 },
 	    { 60000, 60099 } };
 	struct tine	*t = sem_start(NULL);
 	struct tine_conn c;

@@ -199,6 +199,7 @@ Test(config, builtin_defaults)
 	cr_expect_eq(c->max_headers, 100);
 	cr_expect_eq(c->max_body_size, 1048576);
 	cr_expect_eq(c->server_tokens, true);
+	cr_expect_eq(c->hidden_files, false);
 	config_free(c);
 }
 
@@ -245,7 +246,7 @@ Test(config, every_option)
 	    "max_connections = 1\n"
 	    "max_requests_per_worker = 5000\n"
 	    "keepalive_requests = 0\n"
-	    "user = \"root\"\n"
+	    "user = \"nobody\"\n"
 	    "group = \"root\"\n"
 	    "pid_file = \"%s/tine.pid\"\n"
 	    "error_log = \"%s/logs/error.log\"\n"
@@ -264,7 +265,8 @@ Test(config, every_option)
 	    "max_header_size = 1048576\n"
 	    "max_headers = 7\n"
 	    "max_body_size = 1099511627776\n"
-	    "server_tokens = false\n",
+	    "server_tokens = false\n"
+	    "hidden_files = allow\n",
 	    tmpdir, tmpdir, tmpdir, tmpdir);
 	c = expect_ok(text);
 	cr_assert_eq(c->nlisten, 3);
@@ -284,7 +286,7 @@ Test(config, every_option)
 	cr_expect_eq(c->max_connections, 1);
 	cr_expect_eq(c->max_requests_per_worker, 5000);
 	cr_expect_eq(c->keepalive_requests, 0);
-	cr_expect_str_eq(c->user, "root");
+	cr_expect_str_eq(c->user, "nobody");
 	cr_expect_str_eq(c->group, "root");
 	cr_expect_str_eq(c->pid_file, fmt(buf, sizeof buf, "%s/tine.pid",
 	    tmpdir));
@@ -309,6 +311,7 @@ Test(config, every_option)
 	cr_expect_eq(c->max_headers, 7);
 	cr_expect_eq(c->max_body_size, 1099511627776ULL);
 	cr_expect_eq(c->server_tokens, false);
+	cr_expect_eq(c->hidden_files, true);
 	config_free(c);
 }
 
@@ -722,12 +725,16 @@ Test(config, account_errors)
 	    "no such user \"tine-no-such-user\"");
 	expect_fail("\n\ngroup = \"tine-no-such-group\"\n", 3, "group",
 	    "no such group");
+	/* Workers must never keep root's powers. */
+	expect_fail("\nuser = \"root\"\n", 2, "user", "\"root\" is root");
 }
 
 Test(config, keyword_errors)
 {
 	expect_fail("\nlog_level = verbose\n", 2, "log_level",
 	    "got \"verbose\"");
+	expect_fail("\n\n\nhidden_files = off\n", 4, "hidden_files",
+	    "must be deny or allow, got \"off\"");
 	expect_fail("\nlog_level = warning\n", 2, "log_level", "warn");
 	expect_fail("\nsyslog_facility = local8\n", 2, "syslog_facility",
 	    "got \"local8\"");
