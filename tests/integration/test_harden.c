@@ -26,6 +26,7 @@
 
 #include <criterion/criterion.h>
 
+#include "buf.h"
 #include "expect.h"
 #include "harness.h"
 
@@ -86,17 +87,19 @@ hard_long_mime(struct tine *t, char *conf, size_t len)
 static void
 hard_ranges(long long base, char *spec, size_t len, struct expect_part *want)
 {
-	size_t	o;
-	int	i;
+	struct buf	b;
+	int		i;
 
-	o = (size_t)snprintf(spec, len, "bytes=");
+	buf_init(&b, spec, len - 1);
+	buf_adds(&b, "bytes=");
 	for (i = 0; i < NRANGES; i++) {
 		want[i].first = base + 10LL * i;
 		want[i].last = want[i].first + 1;
-		o += (size_t)snprintf(spec + o, len - o, "%s%lld-%lld",
-		    i > 0 ? "," : "", want[i].first, want[i].last);
-		cr_assert_lt(o, len);
+		buf_addf(&b, "%s%lld-%lld", i > 0 ? "," : "", want[i].first,
+		    want[i].last);
 	}
+	cr_assert(buf_ok(&b));
+	spec[b.len] = '\0';
 }
 
 /* Send req on c and read one response (HEAD: head only). */
@@ -220,15 +223,17 @@ Test(harden, multipart_too_long_sends_whole_file, .fini = tine_teardown,
 static void
 hard_deep_dir(struct tine *t, size_t len, char *url, size_t urllen)
 {
-	char	path[8192], name[DIRNAME_LEN + 1];
-	size_t	n = 0;
-	int	i;
+	char		path[8192], name[DIRNAME_LEN + 1];
+	struct buf	b;
+	int		i;
 
-	for (i = 0; n < len; i++) {
+	buf_init(&b, url, urllen - 1);
+	for (i = 0; b.len < len; i++) {
 		memset(name, 'a' + i % 26, DIRNAME_LEN);
 		name[DIRNAME_LEN] = '\0';
-		n += (size_t)snprintf(url + n, urllen - n, "/%s", name);
-		cr_assert_lt(n, urllen);
+		buf_addf(&b, "/%s", name);
+		cr_assert(buf_ok(&b));
+		url[b.len] = '\0';
 		snprintf(path, sizeof(path), "%s%s", t->docroot, url);
 		cr_assert(mkdir(path, 0755) == 0 || errno == EEXIST,
 		    "mkdir: %s", strerror(errno));

@@ -25,6 +25,7 @@
 #include <criterion/logging.h>
 #include <criterion/options.h>
 
+#include "buf.h"
 #include "harness.h"
 
 #define SUP_THREADS_MAX	8
@@ -254,17 +255,18 @@ supervise_load_more(struct supervise_load *l, int n, const char *when)
 static void
 supervise_load_end(struct supervise_load *l, const char *what)
 {
-	char	why[256] = "";
-	size_t	len = 0;
-	int	i, n;
+	char		why[256];
+	struct buf	b;
+	int		i, n;
 
 	atomic_store(&l->stop, 1);
 	for (i = 0; i < l->nthreads; i++)
 		pthread_join(l->tid[i], NULL);
-	for (i = SUP_OK + 1; i < SUP_OUTCOMES && len < sizeof(why); i++)
+	buf_init(&b, why, sizeof(why) - 1);
+	for (i = SUP_OK + 1; i < SUP_OUTCOMES; i++)
 		if ((n = atomic_load(&l->kind[i])) > 0)
-			len += (size_t)snprintf(why + len, sizeof(why) - len,
-			    "; %d %s", n, supervise_outcomes[i]);
+			buf_addf(&b, "; %d %s", n, supervise_outcomes[i]);
+	why[b.len] = '\0';
 	cr_log_info("%s: %d requests ok, %d failed%s; slowest %lld ms", what,
 	    atomic_load(&l->ok), atomic_load(&l->fail), why,
 	    (long long)atomic_load(&l->worst));

@@ -9,6 +9,7 @@
 #include <criterion/criterion.h>
 
 #include "../corpus.h"
+#include "buf.h"
 #include "http.h"
 #include "../http_same.h"
 
@@ -714,17 +715,20 @@ Test(http_limits, hard_field_cap)
 	struct http_limits	 lim = { 1024, 65536, 1000 };
 	struct http_request	 r;
 	char			 buf[4096];
-	size_t			 len, i;
+	struct buf		 b;
+	size_t			 i;
 
-	len = (size_t)snprintf(buf, sizeof(buf), "GET / HTTP/1.1\r\n");
+	buf_init(&b, buf, sizeof(buf));
+	buf_adds(&b, "GET / HTTP/1.1\r\n");
 	for (i = 0; i < HTTP_MAX_HEADERS; i++)
-		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s",
-		    i == 0 ? "Host: x\r\n" : "X: y\r\n");
-	len += (size_t)snprintf(buf + len, sizeof(buf) - len, "\r\n");
-	cr_expect_eq(test_parse(buf, len, &lim, &r), (long)len);
+		buf_adds(&b, i == 0 ? "Host: x\r\n" : "X: y\r\n");
+	buf_adds(&b, "\r\n");
+	cr_assert(buf_ok(&b));
+	cr_expect_eq(test_parse(buf, b.len, &lim, &r), (long)b.len);
 	cr_expect_eq(r.nheaders, HTTP_MAX_HEADERS);
-	len -= 2;
-	len += (size_t)snprintf(buf + len, sizeof(buf) - len, "X: 1\r\n\r\n");
-	cr_expect_eq(test_parse(buf, len, &lim, &r), -1);
+	buf_truncate(&b, b.len - 2);
+	buf_adds(&b, "X: 1\r\n\r\n");
+	cr_assert(buf_ok(&b));
+	cr_expect_eq(test_parse(buf, b.len, &lim, &r), -1);
 	cr_expect_eq(r.status, 431);
 }

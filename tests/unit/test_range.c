@@ -8,6 +8,7 @@
 
 #include <criterion/criterion.h>
 
+#include "buf.h"
 #include "range.h"
 
 #define SZ	10000
@@ -201,14 +202,17 @@ Test(range, table)
 static size_t
 many(char *buf, size_t buflen, int n, int step, int len)
 {
-	size_t	off;
-	int	i;
+	struct buf	b;
+	int		i;
 
-	off = (size_t)snprintf(buf, buflen, "bytes=");
+	buf_init(&b, buf, buflen - 1);
+	buf_adds(&b, "bytes=");
 	for (i = 0; i < n; i++)
-		off += (size_t)snprintf(buf + off, buflen - off, "%s%d-%d",
-		    i == 0 ? "" : ",", i * step, i * step + len - 1);
-	return (off);
+		buf_addf(&b, "%s%d-%d", i == 0 ? "" : ",", i * step,
+		    i * step + len - 1);
+	cr_assert(buf_ok(&b), "%d ranges do not fit %zu bytes", n, buflen);
+	buf[b.len] = '\0';
+	return b.len;
 }
 
 /* max separate ranges are served; max + 1 makes the header void. */
