@@ -59,6 +59,7 @@
 struct config_mark {
 	char		*key;
 	int		 keyline;	/* line of the last "key =" */
+	int		 setline;	/* line of the last "key =" (not "+=") */
 	int		*lines;		/* line of each value since then */
 	size_t		 nlines;
 	int		 cmdline;	/* replaced by -r or -l */
@@ -93,6 +94,7 @@ struct config_lex {
 	int		 tokline;
 	char		 text[CONFIG_KEY_MAX];	/* a STR token, cut short */
 	size_t		 len;
+	int		 open_quote;	/* line of a quote never closed, or 0 */
 };
 
 /* An integer option: its range and the field of struct config it fills. */
@@ -376,6 +378,7 @@ static void
 config_lex_quoted(struct config_lex *lx)
 {
 	char	 quote = *lx->p++;
+	int	 line = lx->line;
 
 	while (*lx->p != '\0' && *lx->p != quote) {
 		if (*lx->p == '\\' && lx->p[1] != '\0')
@@ -384,6 +387,8 @@ config_lex_quoted(struct config_lex *lx)
 	}
 	if (*lx->p != '\0')
 		lx->p++;
+	else if (lx->open_quote == 0)
+		lx->open_quote = line;
 }
 
 /* An unquoted string, or a ${VARIABLE} that libconfuse substitutes. */
@@ -440,6 +445,24 @@ config_lex_next(struct config_lex *lx)
 }
 
 /*
+ * A "key =" assignment: a second one for the same key is an error naming
+ * both lines (libconfuse would silently keep the last); "+=" appends.
+ */
+static int
+config_scan_set(struct config_ctx *ctx, struct config_mark *m)
+{
+	if (m->setline != 0) {
+		snprintf(ctx->err, ctx->errlen, "%s:%d: %s: set twice (first "
+		    "on line %d); keep one", ctx->file, m->keyline, m->key,
+		    m->setline);
+		return -1;
+	}
+	m->setline = m->keyline;
+	m->nlines = 0;
+	return 0;
+}
+
+/*
  * Note the line of every key and value, and blank out the comments. The
  * marks only matter once libconfuse has accepted the text, so the grammar
  * is just: key (= | +=) (value | { values }).
@@ -453,6 +476,8 @@ config_scan(struct config_ctx *ctx)
 	enum { KEY, OP, VALUE, LIST } state = KEY;
 
 	while ((t = config_lex_next(&lx)) != CONFIG_TOK_END) {
+		if (lx.open_quote != 0)
+			break;
 		if (t == CONFIG_TOK_STR && (state == VALUE || state == LIST)) {
 			if (config_mark_value(m, lx.tokline) == -1)
 				return config_oom(ctx);
@@ -465,13 +490,19 @@ config_scan(struct config_ctx *ctx)
 			state = OP;
 		} else if (state == OP && (t == CONFIG_TOK_SET ||
 		    t == CONFIG_TOK_ADD)) {
-			if (t == CONFIG_TOK_SET)
-				m->nlines = 0;
+			if (t == CONFIG_TOK_SET && config_scan_set(ctx, m) == -1)
+				return -1;
 			state = VALUE;
 		} else if (state == VALUE && t == CONFIG_TOK_OPEN)
 			state = LIST;
 		else if (t == CONFIG_TOK_CLOSE)
 			state = KEY;
+	}
+	/* libconfuse would blame the end of the file, not the quote. */
+	if (lx.open_quote != 0) {
+		snprintf(ctx->err, ctx->errlen, "%s:%d: unterminated string "
+		    "(no closing quote)", ctx->file, lx.open_quote);
+		return -1;
 	}
 	return 0;
 }

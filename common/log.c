@@ -19,12 +19,9 @@
 #define LOG_LINE_MAX	2048
 
 /* This process's error log: where it goes and what passes the filter. */
-static struct {
-	enum config_log_dest	 dest;
-	int			 fd;
-	int			 level;
-	char			 path[PATH_MAX];
-} log_state = { CONFIG_LOG_STDERR, STDERR_FILENO, LOG_NOTICE, "" };
+static struct log_target log_state = {
+	CONFIG_LOG_STDERR, STDERR_FILENO, LOG_NOTICE, LOG_DAEMON, ""
+};
 
 static const char *const log_names[] = {
 	"emerg", "alert", "crit", "error", "warn", "notice", "info", "debug"
@@ -43,31 +40,63 @@ log_open_file(const char *path, char *err, size_t errlen)
 	return fd;
 }
 
-/* Open the error log of a config as its destination says. */
+/* Open the error log a config names, without switching to it yet. */
+int
+log_target_open(const struct config *conf, int foreground,
+    struct log_target *t, char *err, size_t errlen)
+{
+	const char	*path = conf->error_log;
+
+	t->dest = conf->error_log_dest;
+	if (t->dest == CONFIG_LOG_DEFAULT) {
+		t->dest = foreground ? CONFIG_LOG_STDERR : CONFIG_LOG_FILE;
+		path = LOCALSTATEDIR "/log/tine/error.log";
+	}
+	t->level = conf->log_level;
+	t->facility = conf->syslog_facility;
+	t->path[0] = '\0';
+	t->fd = t->dest == CONFIG_LOG_SYSLOG ? -1 : STDERR_FILENO;
+	if (t->dest != CONFIG_LOG_FILE)
+		return 0;
+	if (strlcpy(t->path, path, sizeof(t->path)) >= sizeof(t->path)) {
+		snprintf(err, errlen, "error log path too long");
+		return -1;
+	}
+	if ((t->fd = log_open_file(path, err, errlen)) == -1)
+		return -1;
+	return 0;
+}
+
+/* Release what log_target_open() opened, unless it is in use. */
+void
+log_target_close(struct log_target *t)
+{
+	if (t->dest == CONFIG_LOG_FILE && t->fd != -1 && t->fd != log_state.fd)
+		close(t->fd);
+	t->fd = -1;
+}
+
+/* Switch this process to t, which it then owns; the old file is closed. */
+void
+log_target_use(struct log_target *t)
+{
+	if (t->dest == CONFIG_LOG_SYSLOG)
+		openlog("tine", LOG_PID | LOG_NDELAY, t->facility);
+	if (log_state.dest == CONFIG_LOG_FILE && log_state.fd != -1 &&
+	    log_state.fd != t->fd)
+		close(log_state.fd);
+	log_state = *t;
+}
+
+/* Open the error log of a config and switch to it. */
 int
 log_open(const struct config *conf, int foreground, char *err, size_t errlen)
 {
-	enum config_log_dest	 dest = conf->error_log_dest;
-	const char		*path = conf->error_log;
-	int			 fd = -1;
+	struct log_target	t;
 
-	if (dest == CONFIG_LOG_DEFAULT) {
-		dest = foreground ? CONFIG_LOG_STDERR : CONFIG_LOG_FILE;
-		path = LOCALSTATEDIR "/log/tine/error.log";
-	}
-	if (dest == CONFIG_LOG_FILE && (fd = log_open_file(path, err,
-	    errlen)) == -1)
+	if (log_target_open(conf, foreground, &t, err, errlen) == -1)
 		return -1;
-	if (dest == CONFIG_LOG_SYSLOG)
-		openlog("tine", LOG_PID | LOG_NDELAY, conf->syslog_facility);
-	if (log_state.dest == CONFIG_LOG_FILE && log_state.fd != -1)
-		close(log_state.fd);
-	log_state.dest = dest;
-	log_state.fd = dest == CONFIG_LOG_FILE ? fd :
-	    dest == CONFIG_LOG_SYSLOG ? -1 : STDERR_FILENO;
-	if (dest == CONFIG_LOG_FILE)
-		strlcpy(log_state.path, path, sizeof(log_state.path));
-	log_state.level = conf->log_level;
+	log_target_use(&t);
 	return 0;
 }
 
@@ -90,6 +119,13 @@ log_reopen(void)
 	}
 	close(fd);
 	return 0;
+}
+
+/* The file the error log goes to; "" when it is not a file. */
+const char *
+log_path(void)
+{
+	return log_state.dest == CONFIG_LOG_FILE ? log_state.path : "";
 }
 
 /* The descriptor of the error log, -1 for syslog. */

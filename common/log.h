@@ -2,14 +2,36 @@
 #ifndef TINE_LOG_H
 #define TINE_LOG_H
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <syslog.h>
 
-struct config;
+#include "config.h"
 
-/* Open the error log of a config as its destination says; -1 on failure. */
+/* An error log destination, opened but not necessarily in use. */
+struct log_target {
+	enum config_log_dest	 dest;		/* FILE, STDERR or SYSLOG */
+	int			 fd;		/* FILE: owned; STDERR: 2; -1 */
+	int			 level;		/* lines above it are dropped */
+	int			 facility;	/* for syslog */
+	char			 path[PATH_MAX];	/* FILE: for log_reopen() */
+};
+
+/* Open the error log of a config as its destination says and switch this
+ * process to it; -1 on failure (err says why), the old log kept. */
 int	log_open(const struct config *, int foreground, char *err, size_t errlen);
+
+/* Open the error log a config names without switching to it; -1 with err. */
+int	log_target_open(const struct config *, int foreground,
+	    struct log_target *, char *err, size_t errlen);
+
+/* Switch this process to an opened target, which it then owns; the file
+ * of the log it replaces is closed. */
+void	log_target_use(struct log_target *);
+
+/* Release an opened target this process did not switch to. */
+void	log_target_close(struct log_target *);
 
 /* Reopen a file destination after rotation (new descriptor, then swap). */
 int	log_reopen(void);
@@ -18,6 +40,9 @@ int	log_reopen(void);
  * could act on a terminal (controls, C1, bidi overrides) are escaped. */
 void	log_msg(int level, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+
+/* The file the error log goes to; "" when it is not a file. */
+const char *log_path(void);
 
 /* The descriptor of the error log, -1 for syslog; for inheritance checks. */
 int	log_fd(void);

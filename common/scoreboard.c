@@ -32,33 +32,6 @@ scoreboard_destroy(struct scoreboard *sb)
 	sb->nslots = 0;
 }
 
-/* A free slot for a new worker, or NULL when all are taken. */
-struct sb_slot *
-scoreboard_claim(struct scoreboard *sb)
-{
-	int	i;
-
-	for (i = 0; i < sb->nslots; i++) {
-		if (sb->slots[i].pid == 0) {
-			memset((void *)&sb->slots[i], 0, sizeof(sb->slots[i]));
-			return &sb->slots[i];
-		}
-	}
-	return NULL;
-}
-
-/* The slot held by pid, or NULL. */
-struct sb_slot *
-scoreboard_find(struct scoreboard *sb, pid_t pid)
-{
-	int	i;
-
-	for (i = 0; i < sb->nslots; i++)
-		if (sb->slots[i].pid == pid)
-			return &sb->slots[i];
-	return NULL;
-}
-
 /* Monotonic seconds, the clock of heartbeats. */
 time_t
 scoreboard_now(void)

@@ -41,12 +41,6 @@ int		 scoreboard_create(struct scoreboard *, int nslots);
 /* Unmap the slots. */
 void		 scoreboard_destroy(struct scoreboard *);
 
-/* A free slot for a new worker, or NULL when all are taken. */
-struct sb_slot	*scoreboard_claim(struct scoreboard *);
-
-/* The slot held by pid, or NULL. */
-struct sb_slot	*scoreboard_find(struct scoreboard *, pid_t);
-
 /* Monotonic seconds, the clock of heartbeats. */
 time_t		 scoreboard_now(void);
 

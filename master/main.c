@@ -17,6 +17,7 @@
 
 #define MAIN_DEFAULT_CONF	SYSCONFDIR "/tine/tine.conf"
 #define MAIN_DEFAULT_PID	RUNSTATEDIR "/tine.pid"
+#define MAIN_PID_MAX		4194304	/* Linux's PID_MAX_LIMIT, 2^22 */
 
 /* What the command line asked for. */
 struct main_opts {
@@ -119,7 +120,7 @@ main_signal(const struct config *conf, const char *name)
 	close(fd);
 	buf[n > 0 ? n : 0] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
-	pid = strtonum(buf, 2, 4194304, &errstr);
+	pid = strtonum(buf, 2, MAIN_PID_MAX, &errstr);
 	if (errstr != NULL) {
 		fprintf(stderr, "tine: pid file %s: pid is %s\n", path, errstr);
 		return 1;

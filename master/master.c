@@ -14,7 +14,9 @@
 #include "mime.h"
 
 #define MASTER_TICK_MS		1000
+#define MASTER_TERM_POLL_MS	100	/* while a fast stop waits for its workers */
 #define MASTER_TERM_GRACE	1	/* s before stragglers of a fast stop are killed */
+#define MASTER_KILL_AGAIN	60	/* s before SIGKILL is sent again */
 
 /* The handler's only way to the state it records into. */
 static struct master *master_self;
@@ -31,7 +33,7 @@ master_signal(int sig)
 	case SIGQUIT:	master_self->sig_quit = 1; break;
 	case SIGTERM:
 	case SIGINT:	master_self->sig_term = 1; break;
-	case SIGCHLD:	master_self->sig_chld = 1; break;
+	case SIGCHLD:	break;	/* waking the loop is enough: it reaps */
 	}
 	if (write(master_self->wake[1], "s", 1) == -1) {
 		/* the pipe is full: the loop is awake already */
@@ -170,13 +172,16 @@ master_generation(struct master *m, struct setup *setup, char *err, size_t len)
 		free(g);
 		return -1;
 	}
-	if (listen_open(&g->ls, keep, setup->conf, err, len) == -1) {
+	if (log_target_open(setup->conf, m->foreground, &g->log, err, len) ==
+	    -1 || listen_open(&g->ls, keep, setup->conf, err, len) == -1) {
+		log_target_close(&g->log);
 		if (g->access_fd != -1)
 			close(g->access_fd);
 		close(g->docroot_fd);
 		free(g);
 		return -1;
 	}
+	g->has_log = true;
 	g->id = ++m->next_gen;
 	g->setup = setup;
 	setup->refs++;
@@ -199,6 +204,8 @@ master_generation_free(struct master *m, struct generation *g)
 	listen_close(&g->ls);
 	if (g->access_fd != -1)
 		close(g->access_fd);
+	if (g->has_log)
+		log_target_close(&g->log);
 	close(g->docroot_fd);
 	master_setup_unref(g->setup);
 	free(g);
@@ -249,6 +256,11 @@ master_check_ready(struct master *m)
 	if (g->ready || pool_count_ready(m, g) < n)
 		return;
 	g->ready = true;
+	/* Only a generation that serves changes where the master logs. */
+	if (g->has_log) {
+		log_target_use(&g->log);
+		g->has_log = false;
+	}
 	log_notice("master ready: %d workers, generation %u", n, g->id);
 	for (o = g->next; o != NULL; o = o->next)
 		master_retire(m, o);
@@ -278,8 +290,13 @@ master_check_failed(struct master *m)
 		}
 		return;
 	}
-	log_error("generation %u cannot run; generation %u keeps serving",
-	    g->id, g->next->id);
+	if (g->has_log && strcmp(g->log.path, log_path()) != 0)
+		log_error("generation %u cannot run (its workers said why in "
+		    "%s); generation %u keeps serving", g->id, g->log.path[0] ?
+		    g->log.path : "its error log", g->next->id);
+	else
+		log_error("generation %u cannot run; generation %u keeps "
+		    "serving", g->id, g->next->id);
 	/* Its sockets were the older one's: they must go back, or that
 	 * generation's next worker would have nothing to accept on. */
 	listen_give_back(&g->ls, &g->next->ls);
@@ -374,8 +391,6 @@ master_on_hup(struct master *m)
 		    err, m->gens->id);
 		return;
 	}
-	if (log_open(conf, m->foreground, err, sizeof(err)) == -1)
-		log_error("reload: %s; keeping the old error log", err);
 	master_start_generation(m, s, "reload");
 	master_setup_unref(s);
 }
@@ -415,7 +430,7 @@ master_stopped(struct master *m)
 	    m->stop_deadline) {
 		log_warn("workers still running after fast stop: killing");
 		pool_signal(m, NULL, SIGKILL);
-		m->stop_deadline = scoreboard_now() + 60;
+		m->stop_deadline = scoreboard_now() + MASTER_KILL_AGAIN;
 	}
 	return false;
 }
@@ -424,7 +439,6 @@ master_stopped(struct master *m)
 static bool
 master_pass(struct master *m, time_t *tick)
 {
-	m->sig_chld = 0;
 	pool_reap(m);
 	if (m->sig_term)
 		master_on_term(m);
@@ -488,8 +502,8 @@ master_run(struct master *m, struct config *conf)
 	    (long)getpid(), m->gens->id, m->gens->ls.n);
 	pool_fill(m);
 	while (master_pass(m, &tick))
-		master_wait(m, m->stopping == MASTER_TERM ? 100 :
-		    MASTER_TICK_MS);
+		master_wait(m, m->stopping == MASTER_TERM ?
+		    MASTER_TERM_POLL_MS : MASTER_TICK_MS);
 	log_notice("master exiting (status %d)", m->exit_status);
 	master_cleanup(m);
 	return m->exit_status;

@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "listen.h"
+#include "log.h"
 #include "pool.h"
 #include "scoreboard.h"
 
@@ -27,6 +28,8 @@ struct generation {
 	struct listeners	 ls;
 	int			 access_fd;	/* -1: access_log off */
 	int			 docroot_fd;	/* opened as root, so workers need no path to it */
+	struct log_target	 log;		/* its error log, while has_log */
+	bool			 has_log;	/* log is its own: the master takes it once ready */
 	bool			 ready;		/* "master ready" logged */
 	bool			 retiring;	/* superseded: workers told to QUIT */
 	bool			 failed;	/* a worker exited 15: no respawn */
@@ -54,7 +57,7 @@ struct master {
 	int				 wake[2];	/* self-pipe; workers write too */
 
 	volatile sig_atomic_t		 sig_hup, sig_usr1, sig_quit;
-	volatile sig_atomic_t		 sig_term, sig_chld;
+	volatile sig_atomic_t		 sig_term;
 	enum master_stop		 stopping;
 	time_t				 stop_deadline;
 	int				 exit_status;

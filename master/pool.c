@@ -49,7 +49,12 @@ pool_child(struct master *m, struct generation *g, int i)
 			close(o->docroot_fd);
 			if (o->access_fd != -1)
 				close(o->access_fd);
+			if (o->has_log)
+				log_target_close(&o->log);
 		}
+	/* A new generation's workers log where its config says at once. */
+	if (g->has_log)
+		log_target_use(&g->log);
 	close(m->wake[0]);
 	if (m->ready_fd != -1)
 		close(m->ready_fd);
@@ -107,16 +112,29 @@ pool_spawn(struct master *m, struct generation *g)
 	return 0;
 }
 
-/* Workers of gen still counted toward its size (not leaving, not at limit). */
-static int
-pool_count_serving(struct master *m, struct generation *gen)
-{
-	int	i, n = 0;
+/* Which workers of a generation pool_tally() counts. */
+enum pool_which {
+	POOL_LIVE,		/* every live process */
+	POOL_READY,		/* serving, and not told to leave */
+	POOL_SERVING		/* not told to leave, not at its request limit */
+};
 
-	for (i = 0; i < POOL_SLOTS; i++)
-		if (m->pool.v[i].pid != 0 && m->pool.v[i].gen == gen &&
-		    !m->pool.v[i].quitting && m->sb.slots[i].state != SB_LIMIT)
+/* Count the workers of gen (NULL: of every generation) that are `which`. */
+static int
+pool_tally(struct master *m, struct generation *gen, enum pool_which which)
+{
+	const struct worker	*w;
+	int			 i, n = 0, state;
+
+	for (i = 0; i < POOL_SLOTS; i++) {
+		w = &m->pool.v[i];
+		state = m->sb.slots[i].state;
+		if (w->pid == 0 || (gen != NULL && w->gen != gen))
+			continue;
+		if (which == POOL_LIVE || (!w->quitting && (which == POOL_READY ?
+		    state == SB_READY : state != SB_LIMIT)))
 			n++;
+	}
 	return n;
 }
 
@@ -130,7 +148,7 @@ pool_fill(struct master *m)
 
 	if (g == NULL || g->failed || g->retiring || now < g->next_spawn)
 		return;
-	need = g->setup->conf->workers - pool_count_serving(m, g);
+	need = g->setup->conf->workers - pool_tally(m, g, POOL_SERVING);
 	/* While backing off, one at a time: a broken deployment forks slowly. */
 	if (g->backoff > 0 && need > 1)
 		need = 1;
@@ -314,24 +332,12 @@ pool_signal(struct master *m, struct generation *gen, int sig)
 int
 pool_count(struct master *m, struct generation *gen)
 {
-	int	i, n = 0;
-
-	for (i = 0; i < POOL_SLOTS; i++)
-		if (m->pool.v[i].pid != 0 && (gen == NULL ||
-		    m->pool.v[i].gen == gen))
-			n++;
-	return n;
+	return pool_tally(m, gen, POOL_LIVE);
 }
 
 /* Workers of gen that are serving and not on their way out. */
 int
 pool_count_ready(struct master *m, struct generation *gen)
 {
-	int	i, n = 0;
-
-	for (i = 0; i < POOL_SLOTS; i++)
-		if (m->pool.v[i].pid != 0 && m->pool.v[i].gen == gen &&
-		    !m->pool.v[i].quitting && m->sb.slots[i].state == SB_READY)
-			n++;
-	return n;
+	return pool_tally(m, gen, POOL_READY);
 }

@@ -425,19 +425,11 @@ Test(config, limits_accepted)
 	config_free(c);
 }
 
-Test(config, later_assignment_wins)
+/* A list over several lines blames the line of the bad value. */
+Test(config, list_value_lines)
 {
-	struct config	*c;
-
-	c = expect_ok("backlog = 5\nbacklog = 6\n"
-	    "index = { \"a.html\" }\nindex = { \"b.html\", \"c.html\" }\n");
-	cr_expect_eq(c->backlog, 6);
-	cr_assert_eq(c->nindex, 2);
-	cr_expect_str_eq(c->index[0], "b.html");
-	config_free(c);
-	/* After "= { two }", the second's line is the one that is blamed. */
-	expect_fail("listen = { \"*:80\", \"bad\" }\n"
-	    "listen = { \"*:81\",\n \"bad2\" }\n", 3, "listen", "bad2");
+	expect_fail("listen = { \"*:81\",\n \"bad2\" }\n", 2, "listen",
+	    "bad2");
 }
 
 Test(config, append_to_default_list)
@@ -559,14 +551,14 @@ Test(config, lines_after_comments)
 	config_free(c);
 	expect_fail(fmt(text, sizeof text, "%sbogus = 1\n", pre), 9, NULL,
 	    "'bogus'");
-	expect_fail(fmt(text, sizeof text, "%sbacklog = x\n", pre), 9, NULL,
-	    "'backlog'");
-	expect_fail(fmt(text, sizeof text, "%sbacklog = 0\n", pre), 9,
-	    "backlog", "got 0");
-	expect_fail(fmt(text, sizeof text, "%sindex = {\n# c\n\"/\" }\n",
-	    pre), 11, "index", NULL);
-	expect_fail(fmt(text, sizeof text, "%sindex = \"x\ny\" /* z\n */ "
-	    "backlog = 0\n", pre), 11, "backlog", NULL);
+	expect_fail(fmt(text, sizeof text, "%smax_connections = x\n", pre), 9,
+	    NULL, "'max_connections'");
+	expect_fail(fmt(text, sizeof text, "%smax_connections = 0\n", pre), 9,
+	    "max_connections", "got 0");
+	expect_fail(fmt(text, sizeof text, "%slisten = {\n# c\n\"/\" }\n",
+	    pre), 11, "listen", NULL);
+	expect_fail(fmt(text, sizeof text, "%sdefault_type = \"x\ny\" /* z\n */ "
+	    "max_connections = 0\n", pre), 11, "max_connections", NULL);
 }
 
 Test(config, hidden_options_are_unknown)
@@ -600,7 +592,7 @@ Test(config, integer_ranges)
 	size_t	 i;
 
 	for (i = 0; i < sizeof r / sizeof r[0]; i++) {
-		fmt(text, sizeof text, "# range\nbacklog = 100\n%s = %s\n",
+		fmt(text, sizeof text, "# range\nworkers = 1\n%s = %s\n",
 		    r[i].key, r[i].bad);
 		expect_fail(text, 3, r[i].key, fmt(what, sizeof what,
 		    "got %s", r[i].bad));
@@ -717,6 +709,30 @@ Test(config, index_errors)
 	expect_fail(text, 2, "index", "longer than a file name");
 	fmt(text, sizeof text, "\nindex = \"%0255d\"\n", 0);
 	config_free(expect_ok(text));
+}
+
+/* A key set twice is an error naming both lines; += still appends. */
+Test(config, key_set_twice)
+{
+	struct config	*c;
+
+	expect_fail("workers = 2\nbacklog = 5\n\nworkers = 3\n", 4, "workers",
+	    "set twice (first on line 1)");
+	expect_fail("\nserver_tokens = false\n# server_tokens = true\n"
+	    "server_tokens = \"true\"\n", 4, "server_tokens", "set twice "
+	    "(first on line 2)");
+	c = expect_ok("index = {\"a.html\"}\nindex += {\"b.html\"}\n");
+	cr_assert_eq(c->nindex, 2);
+	config_free(c);
+}
+
+/* An unterminated string is blamed on the line its quote opened. */
+Test(config, unterminated_string_line)
+{
+	expect_fail("workers = 2\nerror_log = \"/tmp/x\nbacklog = 5\n\n", 2,
+	    NULL, "unterminated string");
+	expect_fail("\n\nindex = { \"a.html\", 'b.html }\n\n\n", 3, NULL,
+	    "unterminated string");
 }
 
 Test(config, account_errors)
