@@ -42,6 +42,7 @@ struct tine {
 	char	out[TINE_PATH_MAX];	/* the binary's stdout */
 	char	err[TINE_PATH_MAX];	/* the binary's stderr */
 	char	ready_log[TINE_PATH_MAX]; /* where "master ready" is awaited */
+	int	ready;			/* it was seen there: that log must exist */
 };
 
 /* One parsed response; strings are owned and released by tine_resp_free(). */

@@ -49,14 +49,25 @@ Test(cond, etag_format)
 }
 
 /* The same file version always gets the same tag. */
+/* The tag depends on the validator fields only: two stats of one file
+ * that differ in what a read changes (atime) or in what a tag must not
+ * reveal (uid, mode, links) give one tag, and it has a fixed shape. */
 Test(cond, etag_is_stable)
 {
 	struct stat	st = mkstat(1700000000, 123456789, 4096, 77);
+	struct stat	again = mkstat(1700000000, 123456789, 4096, 77);
 	char		a[COND_ETAG_LEN], b[COND_ETAG_LEN];
 
+	again.st_atim.tv_sec = st.st_atim.tv_sec + 3600;
+	again.st_uid = st.st_uid + 1;
+	again.st_nlink = st.st_nlink + 1;
+	again.st_mode = st.st_mode ^ 0004;
 	cond_etag(&st, a);
-	cond_etag(&st, b);
+	cond_etag(&again, b);
 	cr_assert_str_eq(a, b);
+	cr_expect(a[0] == '"' && a[strlen(a) - 1] == '"', "not quoted: %s", a);
+	cr_expect_gt(strlen(a), 2);
+	cr_expect_eq(strcspn(a + 1, "\" \\"), strlen(a) - 2, "%s", a);
 }
 
 /* Changing any one validator field changes the tag. */

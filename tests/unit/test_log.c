@@ -11,8 +11,8 @@
 #include "config.h"
 #include "log.h"
 
-static char	log_dir[] = "/tmp/tine-log-XXXXXX";
-static char	log_path[sizeof(log_dir) + 16];
+static char	file_dir[] = "/tmp/tine-log-XXXXXX";
+static char	file_path[sizeof(file_dir) + 16];
 
 /* Send this process's error log to a fresh file at level info. */
 static void
@@ -21,11 +21,11 @@ log_setup(void)
 	struct config	conf;
 	char		err[256];
 
-	cr_assert_not_null(mkdtemp(log_dir));
-	snprintf(log_path, sizeof(log_path), "%s/error.log", log_dir);
+	cr_assert_not_null(mkdtemp(file_dir));
+	snprintf(file_path, sizeof(file_path), "%s/error.log", file_dir);
 	memset(&conf, 0, sizeof(conf));
 	conf.error_log_dest = CONFIG_LOG_FILE;
-	conf.error_log = log_path;
+	conf.error_log = file_path;
 	conf.log_level = LOG_INFO;
 	cr_assert_eq(log_open(&conf, 0, err, sizeof(err)), 0, "%s", err);
 }
@@ -34,15 +34,15 @@ log_setup(void)
 static void
 log_teardown(void)
 {
-	unlink(log_path);
-	rmdir(log_dir);
+	unlink(file_path);
+	rmdir(file_dir);
 }
 
 /* The whole log file, NUL-terminated; the caller frees it. */
 static char *
 log_text(void)
 {
-	FILE	*f = fopen(log_path, "r");
+	FILE	*f = fopen(file_path, "r");
 	char	*buf = calloc(1, 65536);
 	size_t	 n;
 

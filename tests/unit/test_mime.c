@@ -166,7 +166,10 @@ Test(mime, file_overrides_and_extends)
 	    "application/x-first twice\n"
 	    "application/x-second twice\n"
 	    "TEXT/X-Upper up\n"
-	    "application/json  geojson\n");
+	    "application/json  geojson\n"
+	    "Application/JSON  upjson\n"
+	    "APPLICATION/JavaScript  upjs\n"
+	    "application/jsonx  notjson\n");
 	m = mime_load(types, err, sizeof err);
 	cr_assert_not_null(m, "%s", err);
 	cr_expect_str_eq(mime_lookup(m, "a.foo", DEF),
@@ -185,6 +188,12 @@ Test(mime, file_overrides_and_extends)
 	    "TEXT/X-Upper; charset=utf-8");
 	cr_expect_str_eq(mime_lookup(m, "a.geojson", DEF),
 	    "application/json; charset=utf-8");
+	/* Media types are case-insensitive (RFC 9110 8.3.1): text is text. */
+	cr_expect_str_eq(mime_lookup(m, "a.upjson", DEF),
+	    "Application/JSON; charset=utf-8");
+	cr_expect_str_eq(mime_lookup(m, "a.upjs", DEF),
+	    "APPLICATION/JavaScript; charset=utf-8");
+	cr_expect_str_eq(mime_lookup(m, "a.notjson", DEF), "application/jsonx");
 	cr_expect_str_eq(mime_lookup(m, "a.css", DEF),
 	    "text/css; charset=utf-8");
 	mime_free(m);
