@@ -15,6 +15,8 @@ struct mime;
 struct listeners;
 struct sb_slot;
 struct fcache;
+struct limit;
+struct limit_key;
 
 /* What the master hands a new worker (all of it inherited through fork). */
 struct worker_env {
@@ -34,6 +36,8 @@ enum timer_kind {
 	TIMER_KEEPALIVE,	/* idle between requests */
 	TIMER_SEND,		/* waiting for the client to take our bytes */
 	TIMER_LINGER,		/* draining a client before closing */
+	TIMER_RATE,		/* a head past header_timeout, still arriving
+				 * at header_min_rate: checked every second */
 	TIMER_N
 };
 
@@ -50,7 +54,14 @@ struct worker_proc {
 	const struct config	*conf;
 	int			 epfd;
 	int			 sigfd;
-	bool			 paused;	/* at max_connections: not accepting */
+	bool			 listening;	/* listeners in the event set */
+	struct limit		*limit;		/* connections per client address */
+	int64_t			 emfile_retry;	/* ms: accept again; 0 = not paused */
+	int64_t			 emfile_since;	/* ms the episode began, 0 = none */
+	uint64_t		 emfile_fails;	/* accepts refused in the episode */
+	uint32_t		 refused;	/* over max_connections_per_ip, unlogged */
+	uint32_t		 shed;		/* closed for room, unlogged */
+	int64_t			 report_ms;	/* when those may be logged next */
 	int			 docroot_fd;
 	struct fcache		*fcache;
 	struct timer		 lists[TIMER_N];	/* list heads */
@@ -79,7 +90,7 @@ void	worker_timer_clear(struct timer *);
 /* A connection finished one response: count it, maybe ask for retirement. */
 void	worker_request_done(struct worker_proc *, uint64_t bytes);
 
-/* A connection closed. */
-void	worker_conn_gone(struct worker_proc *);
+/* A connection from the client address key closed. */
+void	worker_conn_gone(struct worker_proc *, const struct limit_key *);
 
 #endif
