@@ -240,6 +240,11 @@ main_rlimit(const struct config *conf)
 	struct rlimit	rl, old;
 	rlim_t		want = main_files_wanted(conf);
 
+	if (conf->max_open_files != 0 && (rlim_t)conf->max_open_files <
+	    (rlim_t)conf->max_connections + MAIN_FILES_SPARE)
+		log_warn("max_open_files %d leaves too few descriptors for "
+		    "max_connections %d: expect refused accepts",
+		    conf->max_open_files, conf->max_connections);
 	if (getrlimit(RLIMIT_NOFILE, &old) == -1)
 		return;
 	if (old.rlim_cur == want || (conf->max_open_files == 0 &&

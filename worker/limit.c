@@ -1,6 +1,7 @@
 /* limit: a worker's count of open connections per client address. */
 #include "tine_build.h"
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +83,24 @@ limit_key(const struct sockaddr_storage *ss, struct limit_key *k)
 	}
 	k->b[10] = k->b[11] = 0xff;
 	memcpy(k->b + 12, &s4->sin_addr, 4);
+}
+
+/* The key as text: "192.0.2.1" or "2001:db8::/64"; buf. */
+char *
+limit_name(const struct limit_key *k, char *buf, size_t len)
+{
+	static const uint8_t	mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	if (memcmp(k->b, mapped, sizeof(mapped)) == 0) {
+		if (inet_ntop(AF_INET, k->b + 12, buf, (socklen_t)len) == NULL)
+			buf[0] = '\0';
+		return buf;
+	}
+	if (inet_ntop(AF_INET6, k->b, buf, (socklen_t)len) == NULL)
+		buf[0] = '\0';
+	else
+		strlcat(buf, "/64", len);
+	return buf;
 }
 
 /* The bucket of a key: FNV-1a over its bytes, seeded. */

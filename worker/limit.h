@@ -2,6 +2,7 @@
 #ifndef TINE_LIMIT_H
 #define TINE_LIMIT_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
@@ -21,6 +22,9 @@ void		 limit_destroy(struct limit *);
 
 /* The key of a peer address. */
 void		 limit_key(const struct sockaddr_storage *, struct limit_key *);
+
+/* The key as text: "192.0.2.1" or "2001:db8::/64"; buf. */
+char		*limit_name(const struct limit_key *, char *buf, size_t len);
 
 /* Count one more connection of key unless it has max already (0: no limit);
  * 0 counted, -1 refused. Every 0 must be matched by one limit_del(). */

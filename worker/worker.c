@@ -264,6 +264,7 @@ worker_admit(struct worker_proc *w, int fd, const struct sockaddr_storage *ss,
 	    (uint32_t)w->conf->max_connections_per_ip) == -1) {
 		close(fd);
 		w->refused++;
+		w->refused_key = key;
 		return;
 	}
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
@@ -325,11 +326,15 @@ worker_shed(struct worker_proc *w)
 static void
 worker_report(struct worker_proc *w)
 {
+	char	name[INET6_ADDRSTRLEN + 4];
+
 	if ((w->refused == 0 && w->shed == 0) || w->now_ms < w->report_ms)
 		return;
 	if (w->refused > 0)
 		log_info("refused %u connections over max_connections_per_ip "
-		    "(%d)", w->refused, w->conf->max_connections_per_ip);
+		    "(%d), the last from %s", w->refused,
+		    w->conf->max_connections_per_ip, limit_name(&w->refused_key,
+		    name, sizeof(name)));
 	if (w->shed > 0)
 		log_info("near max_connections (%d): closed %u idle or slow "
 		    "connections", w->conf->max_connections, w->shed);

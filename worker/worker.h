@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "date.h"
+#include "limit.h"
 
 struct config;
 struct mime;
@@ -16,7 +17,6 @@ struct listeners;
 struct sb_slot;
 struct fcache;
 struct limit;
-struct limit_key;
 
 /* What the master hands a new worker (all of it inherited through fork). */
 struct worker_env {
@@ -60,6 +60,7 @@ struct worker_proc {
 	int64_t			 emfile_since;	/* ms the episode began, 0 = none */
 	uint64_t		 emfile_fails;	/* accepts refused in the episode */
 	uint32_t		 refused;	/* over max_connections_per_ip, unlogged */
+	struct limit_key	 refused_key;	/* the last one's address */
 	uint32_t		 shed;		/* closed for room, unlogged */
 	int64_t			 report_ms;	/* when those may be logged next */
 	int			 docroot_fd;
