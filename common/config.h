@@ -45,6 +45,8 @@ struct config {
 
 	int			 workers;	/* resolved: "auto" = online CPUs */
 	int			 max_connections;	/* per worker */
+	int			 max_connections_per_ip; /* per worker, 0 = no limit */
+	int			 max_open_files;	/* RLIMIT_NOFILE, 0 = auto */
 	long			 max_requests_per_worker; /* 0 = unlimited */
 	long			 keepalive_requests;	/* per connection, 0 = unlimited */
 
@@ -65,6 +67,7 @@ struct config {
 	char			*default_type;
 
 	int			 header_timeout;	/* seconds */
+	int			 header_min_rate;	/* bytes/s past it, 0 = off */
 	int			 keepalive_timeout;
 	int			 send_timeout;
 	int			 watchdog_timeout;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -18,6 +19,9 @@
 #define MAIN_DEFAULT_CONF	SYSCONFDIR "/tine/tine.conf"
 #define MAIN_DEFAULT_PID	RUNSTATEDIR "/tine.pid"
 #define MAIN_PID_MAX		4194304	/* Linux's PID_MAX_LIMIT, 2^22 */
+#define MAIN_FILES_CACHE	1024	/* descriptors auto leaves the file cache */
+#define MAIN_FILES_SPARE	64	/* logs, epoll, pipes, the docroot */
+#define MAIN_FILES_MIN		64	/* below this nothing works */
 
 /* What the command line asked for. */
 struct main_opts {
@@ -227,6 +231,59 @@ main_pidfile(struct master *m, const char *path)
 	return 0;
 }
 
+/* The descriptor limit the config asks for: max_open_files, or (auto)
+ * enough for max_connections, the listeners and the file cache. */
+static rlim_t
+main_files_wanted(const struct config *conf)
+{
+	if (conf->max_open_files != 0)
+		return conf->max_open_files < MAIN_FILES_MIN ? MAIN_FILES_MIN :
+		    (rlim_t)conf->max_open_files;
+	return (rlim_t)conf->max_connections + conf->nlisten +
+	    MAIN_FILES_CACHE + MAIN_FILES_SPARE;
+}
+
+/*
+ * Set RLIMIT_NOFILE before the first fork, so every worker inherits it (as
+ * nginx's worker_rlimit_nofile). An explicit max_open_files is set as is,
+ * lower or higher; auto only ever raises. Root may raise the hard limit;
+ * anyone else gets at most the hard limit, and a warning.
+ */
+static void
+main_rlimit(const struct config *conf)
+{
+	struct rlimit	rl, old;
+	rlim_t		want = main_files_wanted(conf);
+
+	if (conf->max_open_files != 0 && (rlim_t)conf->max_open_files <
+	    (rlim_t)conf->max_connections + MAIN_FILES_SPARE)
+		log_warn("max_open_files %d leaves too few descriptors for "
+		    "max_connections %d: expect refused accepts",
+		    conf->max_open_files, conf->max_connections);
+	if (getrlimit(RLIMIT_NOFILE, &old) == -1)
+		return;
+	if (old.rlim_cur == want || (conf->max_open_files == 0 &&
+	    old.rlim_cur >= want))
+		return;
+	rl.rlim_cur = want;
+	rl.rlim_max = old.rlim_max < want ? want : old.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1) {
+		/* Not root (or past fs.nr_open): up to the hard limit. */
+		rl.rlim_cur = rl.rlim_max = old.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			rl.rlim_cur = old.rlim_cur;
+	}
+	if (rl.rlim_cur < want)
+		log_warn("open files limit %llu, not the %llu max_open_files "
+		    "asks for: %s", (unsigned long long)rl.rlim_cur,
+		    (unsigned long long)want, "raise it (ulimit -n, "
+		    "LimitNOFILE=) or start tine as root");
+	else
+		log_notice("open files limit %llu (was %llu)",
+		    (unsigned long long)rl.rlim_cur,
+		    (unsigned long long)old.rlim_cur);
+}
+
 int
 main(int argc, char **argv, char **envp)
 {
@@ -276,6 +333,7 @@ main(int argc, char **argv, char **envp)
 		return 1;
 	}
 	main_user_ignored(conf, o.conf_file, false);
+	main_rlimit(conf);
 	setproctitle("-tine: master process %s", o.conf_file ? o.conf_file :
 	    "(built-in defaults)");
 	status = master_run(&m, conf);

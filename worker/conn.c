@@ -19,6 +19,7 @@
 #include "conn.h"
 #include "fcache.h"
 #include "http.h"
+#include "limit.h"
 #include "log.h"
 #include "scoreboard.h"
 #include "static.h"
@@ -26,6 +27,7 @@
 
 #define CONN_IN_START	2048
 #define CONN_IOV	16
+#define CONN_SLOW_MS	1000	/* a head is judged slow only after this */
 
 enum conn_state {
 	CONN_READ,		/* waiting for (the rest of) a request head */
@@ -43,6 +45,9 @@ struct conn {
 	char			 peer[64];	/* "addr:port", for the error log */
 	char			 host[48];	/* "addr", for the access log */
 	int			 port;		/* the local port it came in on */
+	struct limit_key	 key;		/* counted under this address */
+	int64_t			 head_ms;	/* monotonic ms the head began */
+	uint64_t		 rx;		/* bytes read since then */
 
 	char			*in;
 	size_t			 inlen, incap;
@@ -77,7 +82,7 @@ conn_close(struct conn *c)
 		fcache_release(c->w->fcache, c->resp.fe);
 	close(c->fd);
 	free(c->in);
-	worker_conn_gone(c->w);
+	worker_conn_gone(c->w, &c->key);
 	free(c);
 }
 
@@ -99,10 +104,20 @@ conn_peer(struct conn *c, const struct sockaddr_storage *ss)
 	}
 }
 
+/* A request head begins: header_timeout and header_min_rate count from
+ * now. */
+static void
+conn_head_start(struct conn *c)
+{
+	c->head_ms = c->w->now_ms;
+	c->rx = 0;
+	worker_timer_set(c->w, &c->timer, TIMER_HEADER);
+}
+
 /* Take over an accepted socket. */
 struct conn *
 conn_new(struct worker_proc *w, int fd, const struct sockaddr_storage *peer,
-    int port)
+    const struct limit_key *key, int port)
 {
 	struct epoll_event	 ev;
 	struct conn		*c;
@@ -114,6 +129,7 @@ conn_new(struct worker_proc *w, int fd, const struct sockaddr_storage *peer,
 	c->w = w;
 	c->fd = fd;
 	c->port = port;
+	c->key = *key;
 	c->timer.kind = -1;
 	conn_peer(c, peer);
 	http_parser_init(&c->parser);
@@ -126,7 +142,7 @@ conn_new(struct worker_proc *w, int fd, const struct sockaddr_storage *peer,
 		return NULL;
 	}
 	w->nconns++;
-	worker_timer_set(w, &c->timer, TIMER_HEADER);
+	conn_head_start(c);
 	clock_gettime(CLOCK_REALTIME, &c->t0);
 	return c;
 }
@@ -325,7 +341,8 @@ conn_read(struct conn *c)
 	n = read(c->fd, c->in + c->inlen, c->incap - c->inlen);
 	if (n > 0) {
 		if (c->inlen == 0 && c->timer.kind == TIMER_KEEPALIVE)
-			worker_timer_set(c->w, &c->timer, TIMER_HEADER);
+			conn_head_start(c);
+		c->rx += (uint64_t)n;
 		/* A short read drained the socket: skip the EAGAIN read. */
 		if ((size_t)n < c->incap - c->inlen)
 			c->readable = false;
@@ -351,6 +368,7 @@ conn_drop(struct conn *c)
 	/* No timer reset: header_timeout bounds the head and the body. */
 	if (n > 0) {
 		c->discard -= (uint64_t)n;
+		c->rx += (uint64_t)n;
 		return 1;
 	}
 	if (n == -1 && (errno == EAGAIN || errno == EINTR)) {
@@ -493,8 +511,10 @@ conn_done(struct conn *c)
 	http_parser_init(&c->parser);
 	c->state = CONN_READ;
 	clock_gettime(CLOCK_REALTIME, &c->t0);
-	worker_timer_set(w, &c->timer, c->inlen > 0 ? TIMER_HEADER :
-	    TIMER_KEEPALIVE);
+	if (c->inlen > 0)
+		conn_head_start(c);
+	else
+		worker_timer_set(w, &c->timer, TIMER_KEEPALIVE);
 	return true;
 }
 
@@ -572,14 +592,48 @@ conn_event(struct conn *c, uint32_t events)
 		;
 }
 
+/*
+ * May a head past header_timeout go on? As Apache's RequestReadTimeout
+ * header=T-2T,MinRate=R: each header_min_rate bytes received earn one more
+ * second, up to twice header_timeout.
+ */
+static bool
+conn_head_allowed(const struct conn *c)
+{
+	const struct config	*conf = c->w->conf;
+	int64_t			 t = (int64_t)conf->header_timeout * 1000, more;
+
+	if (conf->header_min_rate == 0)
+		return false;
+	more = (int64_t)(c->rx * 1000 / (uint64_t)conf->header_min_rate);
+	return c->w->now_ms - c->head_ms < t + (more < t ? more : t);
+}
+
+/* Is the head arriving slower than header_min_rate (judged after a second,
+ * so a client's first packets are not)? Such go first when room is short. */
+static bool
+conn_head_slow(const struct conn *c)
+{
+	int64_t	ms = c->w->now_ms - c->head_ms;
+
+	return ms >= CONN_SLOW_MS && c->w->conf->header_min_rate > 0 &&
+	    c->rx * 1000 < (uint64_t)c->w->conf->header_min_rate *
+	    (uint64_t)ms;
+}
+
 /* The connection's timer expired. */
 void
 conn_timeout(struct timer *t)
 {
 	struct conn	*c = conn_of(t);
 
-	if (c->timer.kind == TIMER_HEADER && (c->state == CONN_DISCARD ||
-	    (c->state == CONN_READ && c->inlen > 0))) {
+	if ((c->timer.kind == TIMER_HEADER || c->timer.kind == TIMER_RATE) &&
+	    (c->state == CONN_DISCARD || (c->state == CONN_READ &&
+	    c->inlen > 0))) {
+		if (conn_head_allowed(c)) {
+			worker_timer_set(c->w, &c->timer, TIMER_RATE);
+			return;
+		}
 		/* A client that started a request and stalled hears why. */
 		worker_timer_clear(&c->timer);
 		c->have_req = false;
@@ -590,6 +644,18 @@ conn_timeout(struct timer *t)
 		return;
 	}
 	conn_close(c);
+}
+
+/* Room is short: close c unless it is a request head arriving fast enough. */
+bool
+conn_shed(struct timer *t)
+{
+	struct conn	*c = conn_of(t);
+
+	if (c->timer.kind == TIMER_HEADER && !conn_head_slow(c))
+		return false;
+	conn_close(c);
+	return true;
 }
 
 /* Graceful stop: close a kept-alive connection unless a request arrived. */

@@ -2,22 +2,30 @@
 #ifndef TINE_CONN_H
 #define TINE_CONN_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
 struct conn;
+struct limit_key;
 struct timer;
 struct worker_proc;
 
-/* Take over a socket accepted on local port; NULL (closed) without memory. */
+/* Take over a socket accepted on local port, counted under key; NULL
+ * (closed, not counted) without memory. */
 struct conn	*conn_new(struct worker_proc *, int fd,
-		    const struct sockaddr_storage *peer, int port);
+		    const struct sockaddr_storage *peer,
+		    const struct limit_key *key, int port);
 
 /* Readiness reported by epoll for this connection. */
 void		 conn_event(struct conn *, uint32_t events);
 
 /* The connection's timer expired (the timer is the one inside the conn). */
 void		 conn_timeout(struct timer *);
+
+/* Room is short: close the connection unless it is a request head arriving
+ * at header_min_rate or faster; true if it was closed. */
+bool		 conn_shed(struct timer *);
 
 /* Graceful stop: close a kept-alive connection unless a request arrived. */
 void		 conn_quit_idle(struct timer *);

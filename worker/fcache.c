@@ -17,6 +17,8 @@
 #define FCACHE_ENTRIES	2048		/* most entries kept per worker */
 #define FCACHE_SMALL	(32 * 1024)	/* files this small live in memory */
 #define FCACHE_BYTES	(32 * 1024 * 1024) /* most bytes of contents kept */
+#define FCACHE_FDS	1024		/* most descriptors kept, by default */
+#define FCACHE_SHED	16		/* descriptors freed when the process is out */
 
 struct fcache {
 	int			 root;
@@ -26,6 +28,8 @@ struct fcache {
 	struct fentry		*lru_head, *lru_tail;
 	size_t			 nentries;
 	size_t			 nbytes;
+	size_t			 nfds;		/* entries holding a descriptor */
+	size_t			 maxfds;
 };
 
 /* Create a cache over the directory docroot_fd. */
@@ -39,6 +43,7 @@ fcache_create(int docroot_fd, const struct mime *mime, const char *def)
 	fc->root = docroot_fd;
 	fc->mime = mime;
 	fc->default_type = def;
+	fc->maxfds = FCACHE_FDS;
 	return fc;
 }
 
@@ -58,13 +63,20 @@ static int
 fcache_open(struct fcache *fc, const char *key)
 {
 	struct open_how	how;
+	int		fd;
 
 	memset(&how, 0, sizeof(how));
 	/* O_NONBLOCK: a FIFO in the docroot must not hang the worker. */
 	how.flags = O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY;
 	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
-	return (int)syscall(SYS_openat2, fc->root, *key ? key : ".", &how,
+	fd = (int)syscall(SYS_openat2, fc->root, *key ? key : ".", &how,
 	    sizeof(how));
+	/* Out of descriptors: close cached ones nobody holds, try again. */
+	if (fd == -1 && (errno == EMFILE || errno == ENFILE) &&
+	    fcache_shed(fc) > 0)
+		fd = (int)syscall(SYS_openat2, fc->root, *key ? key : ".",
+		    &how, sizeof(how));
+	return fd;
 }
 
 /* Take e out of the LRU list. */
@@ -101,8 +113,10 @@ fcache_free(struct fcache *fc, struct fentry *e)
 {
 	if (e->data != NULL)
 		fc->nbytes -= e->st.st_size;
-	if (e->fd != -1)
+	if (e->fd != -1) {
 		close(e->fd);
+		fc->nfds--;
+	}
 	free(e->key);
 	free(e->hdr);
 	free(e->data);
@@ -128,18 +142,39 @@ fcache_remove(struct fcache *fc, struct fentry *e)
 		fcache_free(fc, e);
 }
 
-/* Evict least recently used entries nobody holds until under the limits. */
+/* Evict least recently used entries nobody holds until under the limits;
+ * an entry with a descriptor goes while there are more than maxfds. */
 static void
-fcache_trim(struct fcache *fc)
+fcache_trim(struct fcache *fc, size_t maxfds)
 {
 	struct fentry	*e, *prev;
 
 	for (e = fc->lru_tail; e != NULL && (fc->nentries > FCACHE_ENTRIES ||
-	    fc->nbytes > FCACHE_BYTES); e = prev) {
+	    fc->nbytes > FCACHE_BYTES || fc->nfds > maxfds); e = prev) {
 		prev = e->prev;
-		if (e->refs == 0)
+		if (e->refs == 0 && (fc->nentries > FCACHE_ENTRIES ||
+		    fc->nbytes > FCACHE_BYTES || e->fd != -1))
 			fcache_remove(fc, e);
 	}
+}
+
+/* Keep at most n descriptors open (the worker's share of RLIMIT_NOFILE). */
+void
+fcache_set_maxfds(struct fcache *fc, size_t n)
+{
+	fc->maxfds = n;
+	fcache_trim(fc, n);
+}
+
+/* The process is out of descriptors: close some of the least recently used
+ * (held ones stay), so an accept or open can succeed; how many went. */
+size_t
+fcache_shed(struct fcache *fc)
+{
+	size_t	before = fc->nfds;
+
+	fcache_trim(fc, fc->nfds > FCACHE_SHED ? fc->nfds - FCACHE_SHED : 0);
+	return before - fc->nfds;
 }
 
 /* Build the per-file header block sent with every 200/206 of it. */
@@ -180,6 +215,19 @@ fcache_slurp(struct fcache *fc, struct fentry *e)
 	fc->nbytes += size;
 }
 
+/* Keep the descriptor only if responses need it: a file sent with sendfile.
+ * Contents in memory, directories and the like are revalidated by path. */
+static void
+fcache_keep_fd(struct fcache *fc, struct fentry *e)
+{
+	if (S_ISREG(e->st.st_mode) && e->data == NULL && e->st.st_size > 0) {
+		fc->nfds++;
+		return;
+	}
+	close(e->fd);
+	e->fd = -1;
+}
+
 /* Make a new entry for an opened file. */
 static struct fentry *
 fcache_entry(struct fcache *fc, const char *key, size_t keylen, uint32_t h,
@@ -205,6 +253,7 @@ fcache_entry(struct fcache *fc, const char *key, size_t keylen, uint32_t h,
 		}
 		fcache_slurp(fc, e);
 	}
+	fcache_keep_fd(fc, e);
 	return e;
 }
 
@@ -270,7 +319,7 @@ fcache_load(struct fcache *fc, const char *key, size_t keylen, uint32_t h,
 	fcache_lru_push(fc, e);
 	fc->nentries++;
 	e->refs = 1;
-	fcache_trim(fc);
+	fcache_trim(fc, fc->maxfds);
 	*out = e;
 	return 0;
 }
@@ -287,8 +336,9 @@ fcache_get(struct fcache *fc, const char *key, size_t keylen, time_t now,
 	if (memchr(key, '\0', keylen) != NULL)
 		return ENOENT;
 	if ((e = fcache_find(fc, key, keylen, h)) != NULL) {
+		/* Held while checked: fcache_open may shed unheld entries. */
+		e->refs++;
 		if ((err = fcache_fresh(fc, e, now)) == 0) {
-			e->refs++;
 			if (fc->lru_head != e) {
 				fcache_lru_unlink(fc, e);
 				fcache_lru_push(fc, e);
@@ -296,6 +346,7 @@ fcache_get(struct fcache *fc, const char *key, size_t keylen, time_t now,
 			*out = e;
 			return 0;
 		}
+		e->refs--;
 		fcache_remove(fc, e);
 		if (err != ESTALE)
 			return err;

@@ -21,7 +21,7 @@ struct fentry {
 	char		*key;		/* path relative to the root, "." for it */
 	size_t		 keylen;
 	uint32_t	 hash;
-	int		 fd;
+	int		 fd;		/* -1 unless sent with sendfile */
 	struct stat	 st;
 	const char	*type;		/* Content-Type, owned by the MIME table */
 	char		 etag[COND_ETAG_LEN];
@@ -49,6 +49,14 @@ struct fcache	*fcache_create(int docroot_fd, const struct mime *,
  */
 int		 fcache_get(struct fcache *, const char *key, size_t keylen,
 		    time_t now, struct fentry **out);
+
+/* Keep at most n descriptors open (the worker's share of RLIMIT_NOFILE);
+ * contents held in memory keep none. */
+void		 fcache_set_maxfds(struct fcache *, size_t n);
+
+/* The process is out of descriptors: close some that nobody holds, so an
+ * accept or open can succeed; returns how many were closed. */
+size_t		 fcache_shed(struct fcache *);
 
 /* Give back an entry from fcache_get(). */
 void		 fcache_release(struct fcache *, struct fentry *);

@@ -14,12 +14,14 @@
 #include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "config.h"
 #include "conn.h"
 #include "fcache.h"
+#include "limit.h"
 #include "listen.h"
 #include "log.h"
 #include "pool.h"
@@ -29,6 +31,10 @@
 #define WORKER_EVENTS	256
 #define WORKER_ACCEPTS	64	/* accepts per wake-up, for fairness */
 #define WORKER_LINGER	5	/* s to drain a client before closing */
+#define WORKER_RETRY_MS	100	/* out of descriptors: accept again after */
+#define WORKER_REPORT_MS 1000	/* at most one line a second of refusals */
+#define WORKER_FDS_SPARE 32	/* logs, epoll, signalfd, the docroot ... */
+#define WORKER_FDS_MIN	16	/* the file cache keeps at least this many */
 #define TAG_SIGNAL	4000	/* epoll tags below any pointer */
 #define WORKER_ALOG_QUIET 60	/* s between two lines about a failing access log */
 
@@ -191,6 +197,10 @@ worker_wait_ms(const struct worker_proc *w)
 		if (t != &w->lists[k] && t->deadline - w->now_ms < wait)
 			wait = t->deadline - w->now_ms;
 	}
+	if (w->emfile_retry != 0 && w->emfile_retry - w->now_ms < wait)
+		wait = w->emfile_retry - w->now_ms;
+	if ((w->refused > 0 || w->shed > 0) && w->report_ms - w->now_ms < wait)
+		wait = w->report_ms - w->now_ms;
 	/* The coarse clock ticks in a few ms: do not wake just before it. */
 	return wait < 0 ? 0 : (int)wait + 5;
 }
@@ -204,13 +214,16 @@ worker_notify(struct worker_proc *w)
 	}
 }
 
-/* Add or remove the listeners from the event set. */
+/* Add or remove the listeners from the event set, unless they are so. */
 static void
 worker_listen(struct worker_proc *w, bool on)
 {
 	struct epoll_event	ev;
 	size_t			i;
 
+	if (on == w->listening)
+		return;
+	w->listening = on;
 	for (i = 0; i < w->env->ls->n; i++) {
 		ev.events = EPOLLIN | EPOLLEXCLUSIVE;
 		ev.data.u64 = i + 1;
@@ -236,16 +249,81 @@ worker_request_done(struct worker_proc *w, uint64_t bytes)
 	}
 }
 
-/* A connection closed. */
+/* Listen exactly when a new connection could be taken: not stopping, under
+ * max_connections, and not waiting for descriptors. Leaving the backlog to
+ * the other workers is better than taking and dropping. */
+static void
+worker_listen_update(struct worker_proc *w)
+{
+	worker_listen(w, !w->quitting && w->emfile_retry == 0 &&
+	    w->nconns < (uint32_t)w->conf->max_connections);
+}
+
+/* A connection from the client address key closed. */
 void
-worker_conn_gone(struct worker_proc *w)
+worker_conn_gone(struct worker_proc *w, const struct limit_key *key)
 {
 	w->nconns--;
 	w->env->slot->connections = w->nconns;
-	if (w->paused && !w->quitting) {
-		w->paused = false;
-		worker_listen(w, true);
+	limit_del(w->limit, key);
+	/* A descriptor is free: worth another accept at once. */
+	w->emfile_retry = 0;
+	worker_listen_update(w);
+}
+
+/*
+ * accept failed for want of descriptors. A level-triggered listener would
+ * wake us again at once, so stop listening until a connection closes or a
+ * short timer fires; one line when the episode begins, one when it ends.
+ */
+static void
+worker_emfile(struct worker_proc *w, int err)
+{
+	if (w->emfile_since == 0) {
+		w->emfile_since = w->now_ms;
+		w->emfile_fails = 0;
+		log_error("accept: %s: not accepting until a connection closes "
+		    "(or every %d ms); see max_open_files", strerror(err),
+		    WORKER_RETRY_MS);
 	}
+	w->emfile_fails++;
+	w->emfile_retry = w->now_ms + WORKER_RETRY_MS;
+	worker_listen(w, false);
+}
+
+/* The backlog is drained: a descriptor episode, if any, is over. */
+static void
+worker_emfile_end(struct worker_proc *w)
+{
+	if (w->emfile_since == 0)
+		return;
+	log_notice("accept: accepting again after %lld ms and %llu refused "
+	    "accepts", (long long)(w->now_ms - w->emfile_since),
+	    (unsigned long long)w->emfile_fails);
+	w->emfile_since = 0;
+}
+
+/* Take an accepted socket, unless its address has max_connections_per_ip
+ * here already: then close it at once, without a word. */
+static void
+worker_admit(struct worker_proc *w, int fd, const struct sockaddr_storage *ss,
+    int port)
+{
+	struct limit_key	key;
+	int			on = 1;
+
+	limit_key(ss, &key);
+	if (limit_add(w->limit, &key,
+	    (uint32_t)w->conf->max_connections_per_ip) == -1) {
+		close(fd);
+		w->refused++;
+		w->refused_key = key;
+		return;
+	}
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+	if (conn_new(w, fd, ss, &key, port) == NULL)
+		limit_del(w->limit, &key);
+	w->env->slot->connections = w->nconns;
 }
 
 /* Accept what is waiting on listener i. */
@@ -254,27 +332,89 @@ worker_accept(struct worker_proc *w, size_t i)
 {
 	struct sockaddr_storage	ss;
 	socklen_t		len;
-	int			fd, n, on = 1;
+	int			fd, n, err;
 
-	for (n = 0; n < WORKER_ACCEPTS && !w->quitting; n++) {
-		if (w->nconns >= (uint32_t)w->conf->max_connections) {
-			/* Leave the backlog to other workers until one closes. */
-			worker_listen(w, false);
-			w->paused = true;
-			return;
-		}
+	for (n = 0; n < WORKER_ACCEPTS && w->listening; n++) {
 		len = sizeof(ss);
 		fd = accept4(w->env->ls->v[i].fd, (struct sockaddr *)&ss, &len,
 		    SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd == -1) {
-			if (errno == EMFILE || errno == ENFILE)
-				log_error("accept: %s", strerror(errno));
-			return;
+			err = errno;
+			if (err == EAGAIN)
+				worker_emfile_end(w);
+			if (err != EMFILE && err != ENFILE)
+				return;
+			/* Cached files give way to clients; else wait. */
+			if (fcache_shed(w->fcache) == 0)
+				worker_emfile(w, err);
+			continue;
 		}
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
-		conn_new(w, fd, &ss, w->env->ls->v[i].port);
-		w->env->slot->connections = w->nconns;
+		worker_admit(w, fd, &ss, w->env->ls->v[i].port);
+		worker_listen_update(w);
 	}
+}
+
+/* Near max_connections, make room before new clients must wait: close the
+ * oldest lingering, then idle keep-alive, then too slow request heads (as
+ * nginx reuses its keep-alive connections when it runs short). */
+static void
+worker_shed(struct worker_proc *w)
+{
+	static const enum timer_kind	 order[] = { TIMER_LINGER,
+	    TIMER_KEEPALIVE, TIMER_HEADER };
+	uint32_t			 max = (uint32_t)w->conf->max_connections;
+	struct timer			*head, *t;
+	size_t				 k;
+
+	for (k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
+		head = &w->lists[order[k]];
+		while (w->nconns > max - max / 10 && (t = head->next) != head &&
+		    conn_shed(t))
+			w->shed++;
+	}
+}
+
+/* Say, at most once a second, what was refused or closed for room: the
+ * first at once, then what came in the next second, and so on. */
+static void
+worker_report(struct worker_proc *w)
+{
+	char	name[INET6_ADDRSTRLEN + 4];
+
+	if ((w->refused == 0 && w->shed == 0) || w->now_ms < w->report_ms)
+		return;
+	if (w->refused > 0)
+		log_info("refused %u connections over max_connections_per_ip "
+		    "(%d), the last from %s", w->refused,
+		    w->conf->max_connections_per_ip, limit_name(&w->refused_key,
+		    name, sizeof(name)));
+	if (w->shed > 0)
+		log_info("near max_connections (%d): closed %u idle or slow "
+		    "connections", w->conf->max_connections, w->shed);
+	w->refused = w->shed = 0;
+	w->report_ms = w->now_ms + WORKER_REPORT_MS;
+}
+
+/* The limits that follow from the config and RLIMIT_NOFILE: the per-address
+ * table, and the file cache's share of the descriptors. */
+static int
+worker_limits(struct worker_proc *w)
+{
+	const struct config	*conf = w->conf;
+	struct rlimit		 rl;
+	rlim_t			 fds = WORKER_FDS_MIN, need;
+
+	if ((w->limit = limit_create((uint32_t)conf->max_connections)) == NULL)
+		return -1;
+	need = (rlim_t)conf->max_connections + w->env->ls->n +
+	    WORKER_FDS_SPARE;
+	/* What connections and the rest may need is not the cache's. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur > need +
+	    WORKER_FDS_MIN)
+		fds = rl.rlim_cur - need;
+	fcache_set_maxfds(w->fcache, (size_t)fds);
+	w->durations[TIMER_RATE] = 1;
+	return 0;
 }
 
 /* QUIT: stop accepting, close idle keep-alive connections, finish the rest.
@@ -290,8 +430,7 @@ worker_quit(struct worker_proc *w)
 		return;
 	w->quitting = true;
 	w->env->slot->state = SB_RETIRING;
-	if (!w->paused)
-		worker_listen(w, false);
+	worker_listen(w, false);
 	for (i = 0; i < w->env->ls->n; i++)
 		close(w->env->ls->v[i].fd);
 	/* New connections still waiting for their first request are kept:
@@ -404,6 +543,10 @@ worker_main(const struct worker_env *env)
 	setproctitle("-tine: worker process (generation %u)", env->generation);
 	if ((code = worker_init(&w, env)) != 0)
 		_exit(code);
+	if (worker_limits(&w) == -1) {
+		log_error("worker setup: %s", strerror(errno));
+		_exit(WORKER_EXIT_RESOURCE);
+	}
 	env->slot->heartbeat = scoreboard_now();
 	env->slot->state = SB_READY;
 	worker_notify(&w);
@@ -415,10 +558,16 @@ worker_main(const struct worker_env *env)
 		if (w.quit_asked)
 			worker_quit(&w);
 		worker_sweep(&w);
+		worker_shed(&w);
+		if (w.emfile_retry != 0 && w.now_ms >= w.emfile_retry)
+			w.emfile_retry = 0;
+		worker_listen_update(&w);
+		worker_report(&w);
 		env->slot->heartbeat = w.now;
 		if (w.quitting && w.nconns == 0)
 			break;
 	}
 	fcache_destroy(w.fcache);
+	limit_destroy(w.limit);
 	_exit(WORKER_EXIT_OK);
 }

@@ -9,12 +9,14 @@
 #include <time.h>
 
 #include "date.h"
+#include "limit.h"
 
 struct config;
 struct mime;
 struct listeners;
 struct sb_slot;
 struct fcache;
+struct limit;
 
 /* What the master hands a new worker (all of it inherited through fork). */
 struct worker_env {
@@ -34,6 +36,8 @@ enum timer_kind {
 	TIMER_KEEPALIVE,	/* idle between requests */
 	TIMER_SEND,		/* waiting for the client to take our bytes */
 	TIMER_LINGER,		/* draining a client before closing */
+	TIMER_RATE,		/* a head past header_timeout, still arriving
+				 * at header_min_rate: checked every second */
 	TIMER_N
 };
 
@@ -50,7 +54,15 @@ struct worker_proc {
 	const struct config	*conf;
 	int			 epfd;
 	int			 sigfd;
-	bool			 paused;	/* at max_connections: not accepting */
+	bool			 listening;	/* listeners in the event set */
+	struct limit		*limit;		/* connections per client address */
+	int64_t			 emfile_retry;	/* ms: accept again; 0 = not paused */
+	int64_t			 emfile_since;	/* ms the episode began, 0 = none */
+	uint64_t		 emfile_fails;	/* accepts refused in the episode */
+	uint32_t		 refused;	/* over max_connections_per_ip, unlogged */
+	struct limit_key	 refused_key;	/* the last one's address */
+	uint32_t		 shed;		/* closed for room, unlogged */
+	int64_t			 report_ms;	/* when those may be logged next */
 	int			 docroot_fd;
 	struct fcache		*fcache;
 	struct timer		 lists[TIMER_N];	/* list heads */
@@ -85,7 +97,7 @@ void	worker_request_done(struct worker_proc *, uint64_t bytes);
 /* An access-log line could not be written (errno value err). */
 void	worker_access_failed(struct worker_proc *, int err);
 
-/* A connection closed. */
-void	worker_conn_gone(struct worker_proc *);
+/* A connection from the client address key closed. */
+void	worker_conn_gone(struct worker_proc *, const struct limit_key *);
 
 #endif

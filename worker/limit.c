@@ -1,0 +1,163 @@
+/* limit: a worker's count of open connections per client address. */
+#include "tine_build.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "limit.h"
+
+#define LIMIT_NONE	UINT32_MAX	/* end of a chain, of the free list */
+
+/* One address with open connections. */
+struct limit_entry {
+	struct limit_key	key;
+	uint32_t		count;
+	uint32_t		next;	/* in its bucket, or in the free list */
+};
+
+/*
+ * A chained hash table over a fixed pool: each address in it has at least
+ * one connection, so max_connections entries always suffice and the memory
+ * is bounded whatever the clients do.
+ */
+struct limit {
+	struct limit_entry	*pool;
+	uint32_t		*buckets;
+	uint32_t		 mask;
+	uint32_t		 free;
+	uint32_t		 seed;	/* so clients cannot aim at one bucket */
+};
+
+/* A table for at most max connections at once. */
+struct limit *
+limit_create(uint32_t max)
+{
+	struct limit	*l;
+	uint32_t	 i, n = 16;
+
+	while (n < max * 2 && n < (1u << 30))
+		n *= 2;
+	if ((l = calloc(1, sizeof(*l))) == NULL ||
+	    (l->pool = calloc(max, sizeof(*l->pool))) == NULL ||
+	    (l->buckets = calloc(n, sizeof(*l->buckets))) == NULL) {
+		limit_destroy(l);
+		return NULL;
+	}
+	l->mask = n - 1;
+	for (i = 0; i < n; i++)
+		l->buckets[i] = LIMIT_NONE;
+	for (i = 0; i < max; i++)
+		l->pool[i].next = i + 1 < max ? i + 1 : LIMIT_NONE;
+	l->free = max > 0 ? 0 : LIMIT_NONE;
+	l->seed = arc4random();
+	return l;
+}
+
+/* Free the table. */
+void
+limit_destroy(struct limit *l)
+{
+	if (l == NULL)
+		return;
+	free(l->pool);
+	free(l->buckets);
+	free(l);
+}
+
+/* The key of a peer address. */
+void
+limit_key(const struct sockaddr_storage *ss, struct limit_key *k)
+{
+	const struct sockaddr_in	*s4 = (const void *)ss;
+	const struct sockaddr_in6	*s6 = (const void *)ss;
+
+	memset(k, 0, sizeof(*k));
+	if (ss->ss_family == AF_INET6) {
+		memcpy(k->b, &s6->sin6_addr, 8);
+		if (!IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
+			return;
+		memcpy(k->b + 8, (const uint8_t *)&s6->sin6_addr + 8, 8);
+		return;
+	}
+	k->b[10] = k->b[11] = 0xff;
+	memcpy(k->b + 12, &s4->sin_addr, 4);
+}
+
+/* The key as text: "192.0.2.1" or "2001:db8::/64"; buf. */
+char *
+limit_name(const struct limit_key *k, char *buf, size_t len)
+{
+	static const uint8_t	mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	if (memcmp(k->b, mapped, sizeof(mapped)) == 0) {
+		if (inet_ntop(AF_INET, k->b + 12, buf, (socklen_t)len) == NULL)
+			buf[0] = '\0';
+		return buf;
+	}
+	if (inet_ntop(AF_INET6, k->b, buf, (socklen_t)len) == NULL)
+		buf[0] = '\0';
+	else
+		strlcat(buf, "/64", len);
+	return buf;
+}
+
+/* The bucket of a key: FNV-1a over its bytes, seeded. */
+static uint32_t
+limit_hash(const struct limit *l, const struct limit_key *k)
+{
+	uint32_t	h = 2166136261u ^ l->seed;
+	size_t		i;
+
+	for (i = 0; i < sizeof(k->b); i++)
+		h = (h ^ k->b[i]) * 16777619u;
+	return h & l->mask;
+}
+
+/* The link that points at key's entry (or the chain's end). */
+static uint32_t *
+limit_find(struct limit *l, const struct limit_key *k)
+{
+	uint32_t	*p = &l->buckets[limit_hash(l, k)];
+
+	while (*p != LIMIT_NONE && memcmp(&l->pool[*p].key, k,
+	    sizeof(*k)) != 0)
+		p = &l->pool[*p].next;
+	return p;
+}
+
+/* Count one more connection of key unless it has max already. */
+int
+limit_add(struct limit *l, const struct limit_key *k, uint32_t max)
+{
+	uint32_t	*p = limit_find(l, k), i;
+
+	if (*p != LIMIT_NONE) {
+		if (max > 0 && l->pool[*p].count >= max)
+			return -1;
+		l->pool[*p].count++;
+		return 0;
+	}
+	if ((i = l->free) == LIMIT_NONE)
+		return -1;	/* more connections than the worker takes */
+	l->free = l->pool[i].next;
+	l->pool[i].key = *k;
+	l->pool[i].count = 1;
+	l->pool[i].next = LIMIT_NONE;
+	*p = i;
+	return 0;
+}
+
+/* One connection of key closed. */
+void
+limit_del(struct limit *l, const struct limit_key *k)
+{
+	uint32_t	*p = limit_find(l, k), i = *p;
+
+	if (i == LIMIT_NONE || --l->pool[i].count > 0)
+		return;
+	*p = l->pool[i].next;
+	l->pool[i].next = l->free;
+	l->free = i;
+}
