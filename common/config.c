@@ -32,10 +32,10 @@
 
 #include "accesslog.h"
 #include "config.h"
+#include "config_lex.h"
 #include "http.h"
 
 #define CONFIG_FILE_MAX		(1024 * 1024)	/* a real one is a few KB */
-#define CONFIG_KEY_MAX		64
 #define CONFIG_LISTEN_MAX	64		/* "[v6 address]:port" fits */
 #define CONFIG_QUOTE_MAX	160
 #define CONFIG_WHERE_MAX	(PATH_MAX + 32)
@@ -52,49 +52,14 @@
 #define CONFIG_ERR_MSG		"#error"
 #define CONFIG_ERR_LINE		"#error_line"
 
-/*
- * Where one option was written, for error messages: libconfuse forgets line
- * numbers once a value is stored, so config_scan() notes them itself.
- */
-struct config_mark {
-	char		*key;
-	int		 keyline;	/* line of the last "key =" */
-	int		 setline;	/* line of the last "key =" (not "+=") */
-	int		*lines;		/* line of each value since then */
-	size_t		 nlines;
-	int		 cmdline;	/* replaced by -r or -l */
-};
-
 /* Everything one config_load() call works on. */
 struct config_ctx {
 	const char		*file;
 	cfg_t			*cfg;
 	char			*text;		/* the file, NUL-terminated */
-	struct config_mark	*marks;
-	size_t			 nmarks;
+	struct config_marks	 marks;
 	char			*err;
 	size_t			 errlen;
-};
-
-/* The tokens of libconfuse's grammar that config_scan() needs to see. */
-enum config_tok {
-	CONFIG_TOK_END,
-	CONFIG_TOK_STR,
-	CONFIG_TOK_SET,		/* = */
-	CONFIG_TOK_ADD,		/* += */
-	CONFIG_TOK_OPEN,	/* { */
-	CONFIG_TOK_CLOSE,	/* } */
-	CONFIG_TOK_OTHER	/* , ( ) and characters libconfuse skips */
-};
-
-/* A cursor over the config text that cuts it as libconfuse's lexer does. */
-struct config_lex {
-	char		*p;
-	int		 line;
-	int		 tokline;
-	char		 text[CONFIG_KEY_MAX];	/* a STR token, cut short */
-	size_t		 len;
-	int		 open_quote;	/* line of a quote never closed, or 0 */
 };
 
 /* An integer option: its range and the field of struct config it fills. */
@@ -193,67 +158,6 @@ static const struct config_word config_access_logs[] = {
 
 #define CONFIG_NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
 
-/* ---- where values came from ---- */
-
-/* The mark of a key, or NULL if the file never set it. */
-static struct config_mark *
-config_mark_find(struct config_ctx *ctx, const char *key)
-{
-	size_t	 i;
-
-	for (i = 0; i < ctx->nmarks; i++)
-		if (strcmp(ctx->marks[i].key, key) == 0)
-			return &ctx->marks[i];
-	return NULL;
-}
-
-/* The mark of a key, made on first use; NULL when out of memory. */
-static struct config_mark *
-config_mark_get(struct config_ctx *ctx, const char *key)
-{
-	struct config_mark	*m, *v;
-
-	if ((m = config_mark_find(ctx, key)) != NULL)
-		return m;
-	v = reallocarray(ctx->marks, ctx->nmarks + 1, sizeof *v);
-	if (v == NULL)
-		return NULL;
-	ctx->marks = v;
-	m = &v[ctx->nmarks];
-	memset(m, 0, sizeof *m);
-	if ((m->key = strdup(key)) == NULL)
-		return NULL;
-	ctx->nmarks++;
-	return m;
-}
-
-/* Note that value number m->nlines was written on `line`. */
-static int
-config_mark_value(struct config_mark *m, int line)
-{
-	int	*v;
-
-	v = reallocarray(m->lines, m->nlines + 1, sizeof *v);
-	if (v == NULL)
-		return -1;
-	m->lines = v;
-	m->lines[m->nlines++] = line;
-	return 0;
-}
-
-/* Release what the marks hold. */
-static void
-config_marks_free(struct config_ctx *ctx)
-{
-	size_t	 i;
-
-	for (i = 0; i < ctx->nmarks; i++) {
-		free(ctx->marks[i].key);
-		free(ctx->marks[i].lines);
-	}
-	free(ctx->marks);
-}
-
 /* The line of value `index` of key (-1: of the key), 0 when it is a default. */
 static int
 config_line(struct config_ctx *ctx, const char *key, int index)
@@ -261,7 +165,7 @@ config_line(struct config_ctx *ctx, const char *key, int index)
 	struct config_mark	*m;
 	size_t			 n, defaults;
 
-	if ((m = config_mark_find(ctx, key)) == NULL)
+	if ((m = config_marks_find(&ctx->marks, key)) == NULL)
 		return 0;
 	if (index < 0)
 		return m->keyline;
@@ -281,7 +185,7 @@ config_where(struct config_ctx *ctx, const char *key, int index, char *buf,
 	struct config_mark	*m;
 	int			 line;
 
-	m = config_mark_find(ctx, key);
+	m = config_marks_find(&ctx->marks, key);
 	if (m != NULL && m->cmdline) {
 		strlcpy(buf, "(command line)", len);
 		return;
@@ -325,192 +229,6 @@ config_quote(const char *s, char *buf, size_t len)
 	    VIS_CSTYLE | VIS_OCTAL | VIS_TAB | VIS_NL | VIS_DQ);
 	strlcat(buf, "\"", len);
 	return buf;
-}
-
-/* ---- line numbers, and the comments libconfuse must not see ---- */
-
-/*
- * Blank out n bytes of comment, keeping the newlines. libconfuse 3.3 counts
- * extra lines for every comment, so it must never see one.
- */
-static void
-config_lex_blank(struct config_lex *lx, size_t n)
-{
-	for (; n > 0 && *lx->p != '\0'; n--, lx->p++) {
-		if (*lx->p == '\n')
-			lx->line++;
-		else
-			*lx->p = ' ';
-	}
-}
-
-/* Skip blanks and newlines, and blank out the three kinds of comment. */
-static void
-config_lex_space(struct config_lex *lx)
-{
-	char	*end;
-
-	for (;;) {
-		if (*lx->p == '\n')
-			lx->line++;
-		if (*lx->p != '\0' && strchr(" \t\r\n", *lx->p) != NULL)
-			lx->p++;
-		else if (*lx->p == '#' || (lx->p[0] == '/' && lx->p[1] == '/'))
-			config_lex_blank(lx, strcspn(lx->p, "\n"));
-		else if (lx->p[0] == '/' && lx->p[1] == '*') {
-			end = strstr(lx->p + 2, "*/");
-			config_lex_blank(lx, end != NULL ?
-			    (size_t)(end + 2 - lx->p) : strlen(lx->p));
-		} else
-			return;
-	}
-}
-
-/* Move past one character of a STR token, keeping it if there is room. */
-static void
-config_lex_take(struct config_lex *lx)
-{
-	if (*lx->p == '\n')
-		lx->line++;
-	if (lx->len + 1 < sizeof lx->text) {
-		lx->text[lx->len++] = *lx->p;
-		lx->text[lx->len] = '\0';
-	}
-	lx->p++;
-}
-
-/* A quoted string; escapes are kept raw, only their extent matters. */
-static void
-config_lex_quoted(struct config_lex *lx)
-{
-	char	 quote = *lx->p++;
-	int	 line = lx->line;
-
-	while (*lx->p != '\0' && *lx->p != quote) {
-		if (*lx->p == '\\' && lx->p[1] != '\0')
-			config_lex_take(lx);
-		config_lex_take(lx);
-	}
-	if (*lx->p != '\0')
-		lx->p++;
-	else if (lx->open_quote == 0)
-		lx->open_quote = line;
-}
-
-/* An unquoted string, or a ${VARIABLE} that libconfuse substitutes. */
-static void
-config_lex_word(struct config_lex *lx)
-{
-	if (lx->p[0] == '$' && lx->p[1] == '{') {
-		while (*lx->p != '\0' && *lx->p != '}')
-			config_lex_take(lx);
-		if (*lx->p != '\0')
-			config_lex_take(lx);
-		return;
-	}
-	while (*lx->p != '\0' && strchr(" \t\r\n#\"'={}()+,*", *lx->p) == NULL)
-		config_lex_take(lx);
-}
-
-/* The next token, with its first line in lx->tokline. */
-static enum config_tok
-config_lex_next(struct config_lex *lx)
-{
-	config_lex_space(lx);
-	lx->tokline = lx->line;
-	lx->len = 0;
-	lx->text[0] = '\0';
-	switch (*lx->p) {
-	case '\0':
-		return CONFIG_TOK_END;
-	case '=':
-		lx->p++;
-		return CONFIG_TOK_SET;
-	case '{':
-		lx->p++;
-		return CONFIG_TOK_OPEN;
-	case '}':
-		lx->p++;
-		return CONFIG_TOK_CLOSE;
-	case '+':
-		if (lx->p[1] != '=') {
-			lx->p++;
-			return CONFIG_TOK_OTHER;
-		}
-		lx->p += 2;
-		return CONFIG_TOK_ADD;
-	case ',': case '(': case ')': case '*':
-		lx->p++;
-		return CONFIG_TOK_OTHER;
-	case '"': case '\'':
-		config_lex_quoted(lx);
-		return CONFIG_TOK_STR;
-	}
-	config_lex_word(lx);
-	return CONFIG_TOK_STR;
-}
-
-/*
- * A "key =" assignment: a second one for the same key is an error naming
- * both lines (libconfuse would silently keep the last); "+=" appends.
- */
-static int
-config_scan_set(struct config_ctx *ctx, struct config_mark *m)
-{
-	if (m->setline != 0) {
-		snprintf(ctx->err, ctx->errlen, "%s:%d: %s: set twice (first "
-		    "on line %d); keep one", ctx->file, m->keyline, m->key,
-		    m->setline);
-		return -1;
-	}
-	m->setline = m->keyline;
-	m->nlines = 0;
-	return 0;
-}
-
-/*
- * Note the line of every key and value, and blank out the comments. The
- * marks only matter once libconfuse has accepted the text, so the grammar
- * is just: key (= | +=) (value | { values }).
- */
-static int
-config_scan(struct config_ctx *ctx)
-{
-	struct config_lex	 lx = { .p = ctx->text, .line = 1 };
-	struct config_mark	*m = NULL;
-	enum config_tok		 t;
-	enum { KEY, OP, VALUE, LIST } state = KEY;
-
-	while ((t = config_lex_next(&lx)) != CONFIG_TOK_END) {
-		if (lx.open_quote != 0)
-			break;
-		if (t == CONFIG_TOK_STR && (state == VALUE || state == LIST)) {
-			if (config_mark_value(m, lx.tokline) == -1)
-				return config_oom(ctx);
-			if (state == VALUE)
-				state = KEY;
-		} else if (t == CONFIG_TOK_STR) {
-			if ((m = config_mark_get(ctx, lx.text)) == NULL)
-				return config_oom(ctx);
-			m->keyline = lx.tokline;
-			state = OP;
-		} else if (state == OP && (t == CONFIG_TOK_SET ||
-		    t == CONFIG_TOK_ADD)) {
-			if (t == CONFIG_TOK_SET && config_scan_set(ctx, m) == -1)
-				return -1;
-			state = VALUE;
-		} else if (state == VALUE && t == CONFIG_TOK_OPEN)
-			state = LIST;
-		else if (t == CONFIG_TOK_CLOSE)
-			state = KEY;
-	}
-	/* libconfuse would blame the end of the file, not the quote. */
-	if (lx.open_quote != 0) {
-		snprintf(ctx->err, ctx->errlen, "%s:%d: unterminated string "
-		    "(no closing quote)", ctx->file, lx.open_quote);
-		return -1;
-	}
-	return 0;
 }
 
 /* ---- libconfuse ---- */
@@ -644,7 +362,8 @@ config_parse(struct config_ctx *ctx)
 	cfg_t		*cfg = ctx->cfg;
 	const char	*msg;
 
-	if (config_read(ctx) == -1 || config_scan(ctx) == -1)
+	if (config_read(ctx) == -1 || config_lex_scan(ctx->text, ctx->file,
+	    &ctx->marks, ctx->err, ctx->errlen) == -1)
 		return -1;
 	if (cfg_parse_buf(cfg, ctx->text) != CFG_SUCCESS) {
 		msg = cfg_getstr(cfg, CONFIG_ERR_MSG);
@@ -669,13 +388,13 @@ config_override(struct config_ctx *ctx, const struct config_overrides *ov)
 	if (ov == NULL)
 		return 0;
 	if (ov->document_root != NULL) {
-		if ((m = config_mark_get(ctx, "document_root")) == NULL ||
+		if ((m = config_marks_get(&ctx->marks, "document_root")) == NULL ||
 		    cfg_setstr(ctx->cfg, "document_root", ov->document_root))
 			return config_oom(ctx);
 		m->cmdline = 1;
 	}
 	if (ov->listen != NULL) {
-		if ((m = config_mark_get(ctx, "listen")) == NULL ||
+		if ((m = config_marks_get(&ctx->marks, "listen")) == NULL ||
 		    cfg_setlist(ctx->cfg, "listen", 1, ov->listen) != 0)
 			return config_oom(ctx);
 		m->cmdline = 1;
@@ -964,7 +683,7 @@ config_get_pidfile(struct config_ctx *ctx, struct config *conf)
 		return 0;
 	if (*v == '\0' || strcmp(v, "off") == 0)
 		v = "";
-	if (*v != '\0' && config_mark_find(ctx, "pid_file") != NULL)
+	if (*v != '\0' && config_marks_find(&ctx->marks, "pid_file") != NULL)
 		return config_path(ctx, "pid_file", v, &conf->pid_file);
 	if ((conf->pid_file = strdup(v)) == NULL)
 		return config_oom(ctx);
@@ -1298,7 +1017,7 @@ config_load(const char *file, const struct config_overrides *ov, char *err,
 		conf = config_build(&ctx);
 	if (ctx.cfg != NULL)
 		cfg_free(ctx.cfg);
-	config_marks_free(&ctx);
+	config_marks_free(&ctx.marks);
 	free(ctx.text);
 	return conf;
 }

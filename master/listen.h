@@ -2,24 +2,9 @@
 #ifndef TINE_LISTEN_H
 #define TINE_LISTEN_H
 
-#include <stddef.h>
-#include <sys/socket.h>
+#include "listeners.h"
 
 struct config;
-
-struct listener {
-	char			*text;		/* "127.0.0.1:8080", for logs */
-	struct sockaddr_storage	 addr;
-	socklen_t		 addrlen;
-	int			 port;		/* host order, for %p in the access log */
-	int			 fd;
-};
-
-/* The set of sockets one generation of workers accepts on. */
-struct listeners {
-	struct listener	*v;
-	size_t		 n;
-};
 
 /*
  * Make the listeners of conf: sockets already open in `keep` (may be NULL)

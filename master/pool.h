@@ -6,6 +6,8 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "exitcode.h"
+
 #define POOL_SLOTS	1024	/* scoreboard slots: two generations of 256 + spares */
 
 struct generation;
@@ -25,11 +27,6 @@ struct pool {
 	struct worker	 v[POOL_SLOTS];	/* index i uses scoreboard slot i */
 };
 
-/* Worker exit codes: the protocol between worker and master. */
-#define WORKER_EXIT_OK		0	/* retired: request limit, generation change */
-#define WORKER_EXIT_EARLY	3	/* failed before it was ready */
-#define WORKER_EXIT_RESOURCE	7	/* short of a resource: spawn slower */
-#define WORKER_EXIT_FATAL	15	/* fatal for this config: do not respawn */
 
 /* Reap every exited child, log why it went, and free its slot. */
 void	pool_reap(struct master *);

@@ -42,7 +42,6 @@ struct conn {
 	int			 fd;
 	enum conn_state		 state;
 	bool			 readable, writable;
-	char			 peer[64];	/* "addr:port", for the error log */
 	char			 host[48];	/* "addr", for the access log */
 	int			 port;		/* the local port it came in on */
 	struct limit_key	 key;		/* counted under this address */
@@ -86,22 +85,17 @@ conn_close(struct conn *c)
 	free(c);
 }
 
-/* Format the peer address once, for both logs. */
+/* Format the client address once, for the access log. */
 static void
 conn_peer(struct conn *c, const struct sockaddr_storage *ss)
 {
 	const struct sockaddr_in	*s4 = (const void *)ss;
 	const struct sockaddr_in6	*s6 = (const void *)ss;
 
-	if (ss->ss_family == AF_INET6) {
+	if (ss->ss_family == AF_INET6)
 		inet_ntop(AF_INET6, &s6->sin6_addr, c->host, sizeof(c->host));
-		snprintf(c->peer, sizeof(c->peer), "[%s]:%u", c->host,
-		    ntohs(s6->sin6_port));
-	} else {
+	else
 		inet_ntop(AF_INET, &s4->sin_addr, c->host, sizeof(c->host));
-		snprintf(c->peer, sizeof(c->peer), "%s:%u", c->host,
-		    ntohs(s4->sin_port));
-	}
 }
 
 /* A request head begins: header_timeout and header_min_rate count from

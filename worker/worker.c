@@ -20,11 +20,11 @@
 
 #include "config.h"
 #include "conn.h"
+#include "exitcode.h"
 #include "fcache.h"
 #include "limit.h"
-#include "listen.h"
+#include "listeners.h"
 #include "log.h"
-#include "pool.h"
 #include "scoreboard.h"
 #include "worker.h"
 

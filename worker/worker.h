@@ -82,7 +82,7 @@ struct worker_proc {
 	time_t			 alog_last;
 };
 
-/* Become a worker; never returns (exit codes: WORKER_EXIT_* in pool.h). */
+/* Become a worker; never returns (exit codes: common/exitcode.h). */
 void	worker_main(const struct worker_env *) __attribute__((noreturn));
 
 /* (Re)arm t in the list of kind: its deadline is now + that duration. */
