@@ -62,9 +62,10 @@ struct config_ctx {
 	size_t			 errlen;
 };
 
-/* An integer option: its range and the field of struct config it fills. */
+/* An integer option: its default, range and the field it fills. */
 struct config_num {
 	const char	*key;
+	long		 def;
 	long		 min;
 	long		 max;
 	size_t		 off;
@@ -80,39 +81,32 @@ struct config_word {
 /* One step of turning the parsed tree into a struct config. */
 typedef int (*config_step)(struct config_ctx *, struct config *);
 
+/*
+ * Every integer option, once: its name is its struct config field, then its
+ * default, its range and the field's type. config_tree() declares them to
+ * libconfuse from here, config_get_numbers() checks and copies them.
+ */
+#define CONFIG_NUM(field, def, min, max, type) \
+	{ #field, def, min, max, offsetof(struct config, field), \
+	    CONFIG_NUM_##type }
+
 static const struct config_num config_nums[] = {
-	{ "backlog", 1, 65535,
-	    offsetof(struct config, backlog), CONFIG_NUM_INT },
-	{ "max_connections", 1, 65536,
-	    offsetof(struct config, max_connections), CONFIG_NUM_INT },
-	{ "max_connections_per_ip", 0, 65536,
-	    offsetof(struct config, max_connections_per_ip), CONFIG_NUM_INT },
-	{ "max_open_files", 0, 1048576,
-	    offsetof(struct config, max_open_files), CONFIG_NUM_INT },
-	{ "header_min_rate", 0, 1048576,
-	    offsetof(struct config, header_min_rate), CONFIG_NUM_INT },
-	{ "max_requests_per_worker", 0, CONFIG_INT32_MAX,
-	    offsetof(struct config, max_requests_per_worker), CONFIG_NUM_LONG },
-	{ "keepalive_requests", 0, CONFIG_INT32_MAX,
-	    offsetof(struct config, keepalive_requests), CONFIG_NUM_LONG },
-	{ "header_timeout", 1, CONFIG_TIMEOUT_MAX,
-	    offsetof(struct config, header_timeout), CONFIG_NUM_INT },
-	{ "keepalive_timeout", 1, CONFIG_TIMEOUT_MAX,
-	    offsetof(struct config, keepalive_timeout), CONFIG_NUM_INT },
-	{ "send_timeout", 1, CONFIG_TIMEOUT_MAX,
-	    offsetof(struct config, send_timeout), CONFIG_NUM_INT },
-	{ "watchdog_timeout", 1, CONFIG_TIMEOUT_MAX,
-	    offsetof(struct config, watchdog_timeout), CONFIG_NUM_INT },
-	{ "worker_shutdown_timeout", 1, CONFIG_TIMEOUT_MAX,
-	    offsetof(struct config, worker_shutdown_timeout), CONFIG_NUM_INT },
-	{ "max_request_line", 256, 65536,
-	    offsetof(struct config, max_request_line), CONFIG_NUM_SIZE },
-	{ "max_header_size", 1024, 1048576,
-	    offsetof(struct config, max_header_size), CONFIG_NUM_SIZE },
-	{ "max_headers", 1, HTTP_MAX_HEADERS,
-	    offsetof(struct config, max_headers), CONFIG_NUM_INT },
-	{ "max_body_size", 0, CONFIG_BODY_MAX,
-	    offsetof(struct config, max_body_size), CONFIG_NUM_SIZE },
+	CONFIG_NUM(backlog, 511, 1, 65535, INT),
+	CONFIG_NUM(max_connections, 1024, 1, 65536, INT),
+	CONFIG_NUM(max_connections_per_ip, 64, 0, 65536, INT),
+	CONFIG_NUM(max_open_files, 0, 0, 1048576, INT),
+	CONFIG_NUM(header_min_rate, 500, 0, 1048576, INT),
+	CONFIG_NUM(max_requests_per_worker, 0, 0, CONFIG_INT32_MAX, LONG),
+	CONFIG_NUM(keepalive_requests, 1000, 0, CONFIG_INT32_MAX, LONG),
+	CONFIG_NUM(header_timeout, 10, 1, CONFIG_TIMEOUT_MAX, INT),
+	CONFIG_NUM(keepalive_timeout, 15, 1, CONFIG_TIMEOUT_MAX, INT),
+	CONFIG_NUM(send_timeout, 60, 1, CONFIG_TIMEOUT_MAX, INT),
+	CONFIG_NUM(watchdog_timeout, 30, 1, CONFIG_TIMEOUT_MAX, INT),
+	CONFIG_NUM(worker_shutdown_timeout, 60, 1, CONFIG_TIMEOUT_MAX, INT),
+	CONFIG_NUM(max_request_line, 8192, 256, 65536, SIZE),
+	CONFIG_NUM(max_header_size, 16384, 1024, 1048576, SIZE),
+	CONFIG_NUM(max_headers, 100, 1, HTTP_MAX_HEADERS, INT),
+	CONFIG_NUM(max_body_size, 1048576, 0, CONFIG_BODY_MAX, SIZE),
 };
 
 static const struct config_word config_levels[] = {
@@ -246,51 +240,59 @@ config_on_error(cfg_t *cfg, const char *fmt, va_list ap)
 	cfg_setint(cfg, CONFIG_ERR_LINE, cfg->line > 0 ? cfg->line : 1);
 }
 
+/* Options of the server as a whole. */
+static const cfg_opt_t config_server_opts[] = {
+	CFG_STR_LIST("listen", "{\"127.0.0.1:8080\"}", CFGF_NONE),
+	CFG_STR("workers", "auto", CFGF_NONE),
+	CFG_STR("user", NULL, CFGF_NONE),
+	CFG_STR("group", NULL, CFGF_NONE),
+	CFG_STR("pid_file", NULL, CFGF_NONE),
+	CFG_STR("error_log", NULL, CFGF_NONE),
+	CFG_STR("log_level", "notice", CFGF_NONE),
+	CFG_STR("syslog_facility", "daemon", CFGF_NONE),
+	CFG_STR("mime_types", "/etc/mime.types", CFGF_NONE),
+	CFG_BOOL("server_tokens", cfg_true, CFGF_NONE),
+	CFG_STR(CONFIG_ERR_MSG, NULL, CFGF_NONE),
+	CFG_INT(CONFIG_ERR_LINE, 0, CFGF_NONE),
+};
+
+/*
+ * Options of one site. At top level they describe the default site; a
+ * vhost section will take this same list, so a site option is declared
+ * once for both.
+ */
+static const cfg_opt_t config_site_opts[] = {
+	CFG_STR("document_root", DATADIR "/tine/www", CFGF_NONE),
+	CFG_STR_LIST("index", "{\"index.html\", \"index.htm\"}", CFGF_NONE),
+	CFG_STR("access_log", NULL, CFGF_NONE),
+	CFG_STR("access_log_format", "combined", CFGF_NONE),
+	CFG_STR("default_type", "application/octet-stream", CFGF_NONE),
+	CFG_STR("hidden_files", "deny", CFGF_NONE),
+};
+
 /* The libconfuse description of tine.conf, with every built-in default. */
 static cfg_t *
 config_tree(void)
 {
-	cfg_opt_t	 opts[] = {
-		CFG_STR_LIST("listen", "{\"127.0.0.1:8080\"}", CFGF_NONE),
-		CFG_INT("backlog", 511, CFGF_NONE),
-		CFG_STR("document_root", DATADIR "/tine/www", CFGF_NONE),
-		CFG_STR_LIST("index", "{\"index.html\", \"index.htm\"}",
-		    CFGF_NONE),
-		CFG_STR("workers", "auto", CFGF_NONE),
-		CFG_INT("max_connections", 1024, CFGF_NONE),
-		CFG_INT("max_connections_per_ip", 64, CFGF_NONE),
-		CFG_INT("max_open_files", 0, CFGF_NONE),
-		CFG_INT("max_requests_per_worker", 0, CFGF_NONE),
-		CFG_INT("keepalive_requests", 1000, CFGF_NONE),
-		CFG_STR("user", NULL, CFGF_NONE),
-		CFG_STR("group", NULL, CFGF_NONE),
-		CFG_STR("pid_file", NULL, CFGF_NONE),
-		CFG_STR("error_log", NULL, CFGF_NONE),
-		CFG_STR("log_level", "notice", CFGF_NONE),
-		CFG_STR("syslog_facility", "daemon", CFGF_NONE),
-		CFG_STR("access_log", NULL, CFGF_NONE),
-		CFG_STR("access_log_format", "combined", CFGF_NONE),
-		CFG_STR("mime_types", "/etc/mime.types", CFGF_NONE),
-		CFG_STR("default_type", "application/octet-stream", CFGF_NONE),
-		CFG_INT("header_timeout", 10, CFGF_NONE),
-		CFG_INT("header_min_rate", 500, CFGF_NONE),
-		CFG_INT("keepalive_timeout", 15, CFGF_NONE),
-		CFG_INT("send_timeout", 60, CFGF_NONE),
-		CFG_INT("watchdog_timeout", 30, CFGF_NONE),
-		CFG_INT("worker_shutdown_timeout", 60, CFGF_NONE),
-		CFG_INT("max_request_line", 8192, CFGF_NONE),
-		CFG_INT("max_header_size", 16384, CFGF_NONE),
-		CFG_INT("max_headers", 100, CFGF_NONE),
-		CFG_INT("max_body_size", 1048576, CFGF_NONE),
-		CFG_BOOL("server_tokens", cfg_true, CFGF_NONE),
-		CFG_STR("hidden_files", "deny", CFGF_NONE),
-		CFG_STR(CONFIG_ERR_MSG, NULL, CFGF_NONE),
-		CFG_INT(CONFIG_ERR_LINE, 0, CFGF_NONE),
-		CFG_END()
-	};
+	size_t		 nserver = CONFIG_NITEMS(config_server_opts);
+	size_t		 nsite = CONFIG_NITEMS(config_site_opts), i, n;
+	cfg_opt_t	*opts;
 	cfg_t		*cfg;
 
-	if ((cfg = cfg_init(opts, CFGF_NONE)) != NULL)
+	n = nserver + nsite + CONFIG_NITEMS(config_nums) + 1;
+	if ((opts = calloc(n, sizeof(*opts))) == NULL)
+		return NULL;
+	memcpy(opts, config_server_opts, sizeof(config_server_opts));
+	memcpy(opts + nserver, config_site_opts, sizeof(config_site_opts));
+	n = nserver + nsite;
+	for (i = 0; i < CONFIG_NITEMS(config_nums); i++)
+		opts[n++] = (cfg_opt_t)CFG_INT(config_nums[i].key,
+		    config_nums[i].def, CFGF_NONE);
+	opts[n] = (cfg_opt_t)CFG_END();
+	/* libconfuse copies the description. */
+	cfg = cfg_init(opts, CFGF_NONE);
+	free(opts);
+	if (cfg != NULL)
 		cfg_set_error_function(cfg, config_on_error);
 	return cfg;
 }
