@@ -58,7 +58,7 @@ date_put_num(char *p, int v, int n)
 		p[i] = '0' + v % 10;
 		v /= 10;
 	}
-	return (p + n);
+	return p + n;
 }
 
 /* Copy a string without its NUL; returns the end. */
@@ -68,7 +68,7 @@ date_put_str(char *p, const char *s)
 	size_t	n = strlen(s);
 
 	memcpy(p, s, n);
-	return (p + n);
+	return p + n;
 }
 
 /* Write the time of day of tm as hh:mm:ss; returns the end. */
@@ -107,7 +107,7 @@ date_format(time_t t, char buf[DATE_LEN])
 	p = date_put_clock(p, &tm);
 	p = date_put_str(p, " GMT");
 	*p = '\0';
-	return (p - buf);
+	return p - buf;
 }
 
 /* Write a UTC offset in minutes as +hhmm, or +hh:mm with colon. */
@@ -162,7 +162,7 @@ date_format_local(time_t t, int ms, enum date_style style,
 		*p++ = ' ';
 	p = date_put_offset(p, tm.tm_gmtoff / 60, style == DATE_ISO);
 	*p = '\0';
-	return (p - buf);
+	return p - buf;
 }
 
 /* Consume the literal lit; -1 when the input does not start with it. */
@@ -172,9 +172,9 @@ date_lit(struct date_scan *ds, const char *lit)
 	size_t	n = strlen(lit);
 
 	if ((size_t)(ds->end - ds->p) < n || memcmp(ds->p, lit, n) != 0)
-		return (-1);
+		return -1;
 	ds->p += n;
-	return (0);
+	return 0;
 }
 
 /* Consume one of names (none a prefix of another); its index, or -1. */
@@ -185,8 +185,8 @@ date_name(struct date_scan *ds, const char *const *names, int count)
 
 	for (i = 0; i < count; i++)
 		if (date_lit(ds, names[i]) == 0)
-			return (i);
-	return (-1);
+			return i;
+	return -1;
 }
 
 /* Consume exactly n digits into *v; -1 when they are not all there. */
@@ -195,13 +195,13 @@ date_num(struct date_scan *ds, int n, int *v)
 {
 	*v = 0;
 	if (ds->end - ds->p < n)
-		return (-1);
+		return -1;
 	for (; n > 0; n--, ds->p++) {
 		if (*ds->p < '0' || *ds->p > '9')
-			return (-1);
+			return -1;
 		*v = *v * 10 + (*ds->p - '0');
 	}
-	return (0);
+	return 0;
 }
 
 /* Consume "HH:MM:SS". */
@@ -211,8 +211,8 @@ date_time(struct date_scan *ds, struct date_fields *df)
 	if (date_num(ds, 2, &df->hour) == -1 || date_lit(ds, ":") == -1 ||
 	    date_num(ds, 2, &df->min) == -1 || date_lit(ds, ":") == -1 ||
 	    date_num(ds, 2, &df->sec) == -1)
-		return (-1);
-	return (0);
+		return -1;
+	return 0;
 }
 
 /* "Sun, 06 Nov 1994 08:49:37 GMT" */
@@ -226,8 +226,8 @@ date_imf(struct date_scan *ds, struct date_fields *df)
 	    date_lit(ds, " ") == -1 || date_num(ds, 4, &df->year) == -1 ||
 	    date_lit(ds, " ") == -1 || date_time(ds, df) == -1 ||
 	    date_lit(ds, " GMT") == -1)
-		return (-1);
-	return (ds->p == ds->end ? 0 : -1);
+		return -1;
+	return ds->p == ds->end ? 0 : -1;
 }
 
 /* "Sunday, 06-Nov-94 08:49:37 GMT"; the year is two digits here. */
@@ -241,8 +241,8 @@ date_rfc850(struct date_scan *ds, struct date_fields *df)
 	    date_lit(ds, "-") == -1 || date_num(ds, 2, &df->year) == -1 ||
 	    date_lit(ds, " ") == -1 || date_time(ds, df) == -1 ||
 	    date_lit(ds, " GMT") == -1)
-		return (-1);
-	return (ds->p == ds->end ? 0 : -1);
+		return -1;
+	return ds->p == ds->end ? 0 : -1;
 }
 
 /* "Sun Nov  6 08:49:37 1994"; the day is " 6" or "06" or "16". */
@@ -255,15 +255,15 @@ date_asctime(struct date_scan *ds, struct date_fields *df)
 	    date_lit(ds, " ") == -1 ||
 	    (df->mon = date_name(ds, date_month, 12)) == -1 ||
 	    date_lit(ds, " ") == -1)
-		return (-1);
+		return -1;
 	if (date_lit(ds, " ") == 0)
 		r = date_num(ds, 1, &df->mday);
 	else
 		r = date_num(ds, 2, &df->mday);
 	if (r == -1 || date_lit(ds, " ") == -1 || date_time(ds, df) == -1 ||
 	    date_lit(ds, " ") == -1 || date_num(ds, 4, &df->year) == -1)
-		return (-1);
-	return (ds->p == ds->end ? 0 : -1);
+		return -1;
+	return ds->p == ds->end ? 0 : -1;
 }
 
 /*
@@ -278,14 +278,14 @@ date_century(int yy, time_t now, int *year)
 	int		cur;
 
 	if (gmtime_r(&now, &tm) == NULL)
-		return (-1);
+		return -1;
 	cur = tm.tm_year + 1900;
 	*year = cur - cur % 100 + yy;
 	if (*year > cur + 50)
 		*year -= 100;
 	else if (*year <= cur - 50)
 		*year += 100;
-	return (0);
+	return 0;
 }
 
 /* Days in month mon (0-11) of a Gregorian year. */
@@ -298,7 +298,7 @@ date_mdays(int year, int mon)
 	bool			leap;
 
 	leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-	return (days[mon] + (mon == 1 && leap));
+	return days[mon] + (mon == 1 && leap);
 }
 
 /* Check the fields and turn them into a time_t. */
@@ -310,10 +310,10 @@ date_make(const struct date_fields *df, time_t *out)
 
 	if (df->mday < 1 || df->mday > date_mdays(df->year, df->mon) ||
 	    df->hour > 23 || df->min > 59 || df->sec > 60)
-		return (-1);
+		return -1;
 	/* Leap seconds are only ever inserted as 23:59:60. */
 	if (df->sec == 60 && (df->hour != 23 || df->min != 59))
-		return (-1);
+		return -1;
 	memset(&tm, 0, sizeof(tm));
 	tm.tm_year = df->year - 1900;
 	tm.tm_mon = df->mon;
@@ -324,9 +324,9 @@ date_make(const struct date_fields *df, time_t *out)
 	tm.tm_sec = df->sec == 60 ? 59 : df->sec;
 	t = timegm(&tm);
 	if (gmtime_r(&t, &tm) == NULL || tm.tm_wday != df->wday)
-		return (-1);
+		return -1;
 	*out = t + (df->sec == 60);
-	return (0);
+	return 0;
 }
 
 /* Parse any of the three forms, with now for an RFC 850 century. */
@@ -337,26 +337,26 @@ date_parse_at(const char *s, size_t len, time_t now, time_t *out)
 	struct date_fields	df;
 
 	if (s == NULL)
-		return (-1);
+		return -1;
 	ds.p = s;
 	ds.end = s + len;
 	if (date_imf(&ds, &df) == 0)
-		return (date_make(&df, out));
+		return date_make(&df, out);
 	ds.p = s;
 	if (date_rfc850(&ds, &df) == 0) {
 		if (date_century(df.year, now, &df.year) == -1)
-			return (-1);
-		return (date_make(&df, out));
+			return -1;
+		return date_make(&df, out);
 	}
 	ds.p = s;
 	if (date_asctime(&ds, &df) == 0)
-		return (date_make(&df, out));
-	return (-1);
+		return date_make(&df, out);
+	return -1;
 }
 
 /* Parse any of the three forms against the current clock. */
 int
 date_parse(const char *s, size_t len, time_t *out)
 {
-	return (date_parse_at(s, len, time(NULL), out));
+	return date_parse_at(s, len, time(NULL), out);
 }

@@ -29,12 +29,12 @@ static int
 path_hex(unsigned char c)
 {
 	if (c >= '0' && c <= '9')
-		return (c - '0');
+		return c - '0';
 	if (c >= 'a' && c <= 'f')
-		return (c - 'a' + 10);
+		return c - 'a' + 10;
 	if (c >= 'A' && c <= 'F')
-		return (c - 'A' + 10);
-	return (-1);
+		return c - 'A' + 10;
+	return -1;
 }
 
 /*
@@ -49,19 +49,19 @@ path_decode(const char *in, size_t len, size_t *i)
 
 	if (c == '%') {
 		if (len - *i < 3)
-			return (-1);
+			return -1;
 		hi = path_hex(in[*i + 1]);
 		lo = path_hex(in[*i + 2]);
 		if (hi == -1 || lo == -1)
-			return (-1);
+			return -1;
 		c = hi << 4 | lo;
 		*i += 3;
 	} else
 		*i += 1;
 	/* %00 and a raw NUL land here too: no control byte reaches a name. */
 	if (c < 0x20 || c == 0x7f)
-		return (-1);
-	return (c);
+		return -1;
+	return c;
 }
 
 /*
@@ -73,9 +73,9 @@ static int
 path_put(struct path_out *po, int c)
 {
 	if (po->len >= po->max)
-		return (-1);
+		return -1;
 	po->buf[po->len++] = c;
-	return (0);
+	return 0;
 }
 
 /*
@@ -87,17 +87,17 @@ path_add(struct path_out *po, int c)
 {
 	if (!po->named && c == '.' && po->dots < 2) {
 		po->dots++;
-		return (0);
+		return 0;
 	}
 	if (!po->named) {
 		if (path_put(po, '/') == -1)
-			return (-1);
+			return -1;
 		for (; po->dots > 0; po->dots--)
 			if (path_put(po, '.') == -1)
-				return (-1);
+				return -1;
 		po->named = true;
 	}
-	return (path_put(po, c));
+	return path_put(po, c);
 }
 
 /* Drop the last segment ("/a/b" -> "/a"); -1 when already at the root. */
@@ -105,11 +105,11 @@ static int
 path_pop(struct path_out *po)
 {
 	if (po->len == 0)
-		return (-1);	/* ".." above the root: reject, never clamp */
+		return -1;	/* ".." above the root: reject, never clamp */
 	while (po->buf[po->len - 1] != '/')
 		po->len--;
 	po->len--;
-	return (0);
+	return 0;
 }
 
 /* Finish the current segment; sep says a separator ended it. */
@@ -118,12 +118,12 @@ path_end(struct path_out *po, bool sep)
 {
 	/* Dots still held back at the end: the segment was "." or "..". */
 	if (po->dots == 2 && path_pop(po) == -1)
-		return (-1);
+		return -1;
 	/* The result ends in '/' unless its last segment is a name. */
 	po->slash = !po->named || sep;
 	po->named = false;
 	po->dots = 0;
-	return (0);
+	return 0;
 }
 
 /* Decode and apply the segment starting at in[*i], up to a separator. */
@@ -134,13 +134,13 @@ path_segment(struct path_out *po, const char *in, size_t len, size_t *i)
 
 	while (*i < len) {
 		if ((c = path_decode(in, len, i)) == -1)
-			return (-1);
+			return -1;
 		if (c == '/')
-			return (path_end(po, true));
+			return path_end(po, true);
 		if (path_add(po, c) == -1)
-			return (-1);
+			return -1;
 	}
-	return (path_end(po, false));
+	return path_end(po, false);
 }
 
 /* Decode and normalise a request path into out (see path.h). */
@@ -152,14 +152,14 @@ path_normalize(const char *in, size_t len, char *out, size_t outlen)
 
 	if (in == NULL || out == NULL || outlen < 2 || len == 0 ||
 	    in[0] != '/')
-		return (-1);
+		return -1;
 	po.max = outlen - 1;
 	for (i = 1; i < len;)
 		if (path_segment(&po, in, len, &i) == -1)
-			return (-1);
+			return -1;
 	/* Segments are stored as "/name": the root and trailing '/' go last. */
 	if ((po.len == 0 || po.slash) && path_put(&po, '/') == -1)
-		return (-1);
+		return -1;
 	out[po.len] = '\0';
-	return (po.len);
+	return po.len;
 }

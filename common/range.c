@@ -50,10 +50,10 @@ range_num(struct range_scan *rs, off_t *v)
 	for (; rs->p < rs->end && *rs->p >= '0' && *rs->p <= '9'; rs->p++) {
 		d = *rs->p - '0';
 		if (*v > (RANGE_OFF_MAX - d) / 10)
-			return (-1);
+			return -1;
 		*v = *v * 10 + d;
 	}
-	return (rs->p == start ? -1 : 0);
+	return rs->p == start ? -1 : 0;
 }
 
 /* Consume one range-spec: "first-last", "first-" or "-suffix". */
@@ -63,20 +63,20 @@ range_spec(struct range_scan *rs, struct range_spec *sp)
 	sp->first = sp->last = sp->suffix = -1;
 	if (rs->p < rs->end && *rs->p == '-') {
 		rs->p++;
-		return (range_num(rs, &sp->suffix));
+		return range_num(rs, &sp->suffix);
 	}
 	if (range_num(rs, &sp->first) == -1)
-		return (-1);
+		return -1;
 	if (rs->p >= rs->end || *rs->p != '-')
-		return (-1);
+		return -1;
 	rs->p++;
 	if (rs->p < rs->end && *rs->p >= '0' && *rs->p <= '9') {
 		if (range_num(rs, &sp->last) == -1)
-			return (-1);
+			return -1;
 		if (sp->last < sp->first)
-			return (-1);	/* invalid, not merely unsatisfiable */
+			return -1;	/* invalid, not merely unsatisfiable */
 	}
-	return (0);
+	return 0;
 }
 
 /* Turn a spec into a range of a size-byte file; false if unsatisfiable. */
@@ -85,16 +85,16 @@ range_resolve(const struct range_spec *sp, off_t size, struct range *r)
 {
 	if (sp->first == -1) {
 		if (sp->suffix == 0 || size == 0)
-			return (false);
+			return false;
 		r->first = sp->suffix >= size ? 0 : size - sp->suffix;
 		r->last = size - 1;
-		return (true);
+		return true;
 	}
 	if (sp->first >= size)
-		return (false);
+		return false;
 	r->first = sp->first;
 	r->last = sp->last == -1 || sp->last >= size ? size - 1 : sp->last;
-	return (true);
+	return true;
 }
 
 /* Sort by first (insertion sort: there are at most max ranges). */
@@ -126,7 +126,7 @@ range_coalesce(struct range *r, int n)
 		} else
 			r[++out] = r[i];
 	}
-	return (n == 0 ? 0 : out + 1);
+	return n == 0 ? 0 : out + 1;
 }
 
 /*
@@ -149,14 +149,14 @@ range_set(struct range_scan *rs, off_t size, struct range *out, int max)
 			continue;
 		}
 		if (++specs > max || range_spec(rs, &sp) == -1)
-			return (-1);
+			return -1;
 		if (range_resolve(&sp, size, &out[n]))
 			n++;
 		range_ows(rs);
 		if (rs->p < rs->end && *rs->p != ',')
-			return (-1);
+			return -1;
 	}
-	return (specs == 0 ? -1 : n);
+	return specs == 0 ? -1 : n;
 }
 
 /* Parse a Range value for a size-byte file (see range.h). */
@@ -170,11 +170,11 @@ range_parse(const char *v, size_t len, off_t size, struct range *out,
 	/* "bytes" is a token, compared case-insensitively (RFC 9110 14.1). */
 	if (v == NULL || out == NULL || max < 1 || size < 0 || len < 6 ||
 	    strncasecmp(v, "bytes=", 6) != 0)
-		return (-1);
+		return -1;
 	rs.p = v + 6;
 	rs.end = v + len;
 	if ((n = range_set(&rs, size, out, max)) <= 0)
-		return (n);
+		return n;
 	range_sort(out, n);
-	return (range_coalesce(out, n));
+	return range_coalesce(out, n);
 }

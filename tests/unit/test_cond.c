@@ -33,7 +33,7 @@ mkstat(time_t sec, long nsec, off_t size, ino_t ino)
 	st.st_mtim.tv_nsec = nsec;
 	st.st_size = size;
 	st.st_ino = ino;
-	return (st);
+	return st;
 }
 
 /* ---- cond_etag ---- */
@@ -215,7 +215,7 @@ match(const char *list, size_t len, const char *etag, bool weak)
 	memcpy(copy, list, len);
 	r = cond_etag_match(copy, len, etag, weak);
 	free(copy);
-	return (r);
+	return r;
 }
 
 /* Each list under both the strong and the weak comparison. */

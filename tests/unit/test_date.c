@@ -38,14 +38,14 @@ parse_at(const char *s, size_t len, time_t now, time_t *t)
 	memcpy(copy, s, len);
 	r = date_parse_at(copy, len, now, t);
 	free(copy);
-	return (r);
+	return r;
 }
 
 /* Parse a NUL-terminated s with the clock at 2025. */
 static int
 parse(const char *s, time_t *t)
 {
-	return (parse_at(s, strlen(s), T_2025, t));
+	return parse_at(s, strlen(s), T_2025, t);
 }
 
 /* ---- formatting ---- */

@@ -165,7 +165,7 @@ path_run(const char *in, size_t len, char *out, size_t outlen)
 	memcpy(copy, in, len);
 	r = path_normalize(copy, len, out, outlen);
 	free(copy);
-	return (r);
+	return r;
 }
 
 /* Every case of the table, in a tight copy and in place. */

@@ -171,7 +171,7 @@ parse(const char *v, size_t len, off_t size, struct range *out, int max)
 		out[i] = slots[i];
 	free(slots);
 	free(copy);
-	return (n);
+	return n;
 }
 
 /* Every case of the table with RANGE_MAX slots. */
