@@ -49,6 +49,24 @@ buf_addu(struct buf *b, uint64_t n)
 	buf_add(b, p, (size_t)(digits + sizeof(digits) - p));
 }
 
+/* Append byte c as lead and two hex digits ("%2F", "\\x9b"). */
+void
+buf_addesc(struct buf *b, const char *lead, unsigned char c, bool upper)
+{
+	const char	*hex = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+	char		 esc[8];
+	size_t		 n = strlen(lead);
+
+	if (n > sizeof(esc) - 2) {
+		b->overflow = true;
+		return;
+	}
+	memcpy(esc, lead, n);
+	esc[n] = hex[c >> 4];
+	esc[n + 1] = hex[c & 15];
+	buf_add(b, esc, n + 2);
+}
+
 /* Append a formatted string from a va_list. */
 void
 buf_vaddf(struct buf *b, const char *fmt, va_list ap)

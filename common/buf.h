@@ -33,6 +33,11 @@ void	buf_adds(struct buf *, const char *s);
 /* Append the decimal digits of n. */
 void	buf_addu(struct buf *, uint64_t n);
 
+/* Append byte c as lead and two hex digits, upper- or lower-case
+ * ("%2F" for a URL, "\\x9b" for a log); lead is at most 6 bytes. */
+void	buf_addesc(struct buf *, const char *lead, unsigned char c,
+	    bool upper);
+
 /* Append a formatted string. */
 void	buf_addf(struct buf *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));

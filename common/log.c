@@ -161,10 +161,8 @@ log_stamp(struct buf *b)
 static void
 log_escape(struct buf *b, const char *s, size_t len)
 {
-	static const char	 hex[] = "0123456789abcdef";
-	unsigned char		 c;
-	char			 esc[4];
-	size_t			 i;
+	unsigned char	c;
+	size_t		i;
 
 	for (i = 0; i < len && buf_ok(b); i++) {
 		c = (unsigned char)s[i];
@@ -172,13 +170,8 @@ log_escape(struct buf *b, const char *s, size_t len)
 			buf_add(b, &s[i], 1);
 		else if (c == '\\')
 			buf_add(b, "\\\\", 2);
-		else {
-			esc[0] = '\\';
-			esc[1] = 'x';
-			esc[2] = hex[c >> 4];
-			esc[3] = hex[c & 15];
-			buf_add(b, esc, 4);
-		}
+		else
+			buf_addesc(b, "\\x", c, false);
 	}
 }
 

@@ -138,23 +138,17 @@ static_options(struct worker_proc *w, struct response *r)
 static void
 static_encode(struct buf *b, const char *s, size_t len)
 {
-	static const char	 hex[] = "0123456789ABCDEF";
-	unsigned char		 c;
-	char			 esc[3];
-	size_t			 i;
+	unsigned char	c;
+	size_t		i;
 
 	for (i = 0; i < len; i++) {
 		c = (unsigned char)s[i];
 		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 		    (c >= '0' && c <= '9') || (c != '\0' &&
-		    strchr("/-._~!$&'()*+,;=:@", c) != NULL)) {
+		    strchr("/-._~!$&'()*+,;=:@", c) != NULL))
 			buf_add(b, &s[i], 1);
-			continue;
-		}
-		esc[0] = '%';
-		esc[1] = hex[c >> 4];
-		esc[2] = hex[c & 15];
-		buf_add(b, esc, 3);
+		else
+			buf_addesc(b, "%", c, true);
 	}
 }
 

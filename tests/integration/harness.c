@@ -1172,25 +1172,44 @@ tine_stopped(pid_t pid)
 	return pid > 0 && tine_stat(pid, &state, &ppid) == 0 && state == 'T';
 }
 
+/* Field n (numbered as in proc(5), n >= 4: the numbers after the state)
+ * of /proc/PID/stat into *out; 0 or -1. */
+int
+tine_stat_field(pid_t pid, int n, unsigned long long *out)
+{
+	char	path[64], buf[1024], *p, *end;
+	FILE	*f;
+	int	 i;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (n < 4 || (f = fopen(path, "re")) == NULL)
+		return -1;
+	p = fgets(buf, sizeof(buf), f);
+	fclose(f);
+	/* The command (field 2) may hold spaces: count from its ')'. */
+	if (p == NULL || (p = strrchr(buf, ')')) == NULL)
+		return -1;
+	p += 2;				/* ") ", then the state (field 3) */
+	for (i = 3; i < n && p != NULL; i++)
+		if ((p = strchr(p, ' ')) != NULL)
+			p++;
+	if (p == NULL || !isdigit((u_char)*p))
+		return -1;
+	*out = strtoull(p, &end, 10);
+	return 0;
+}
+
 /* Milliseconds since pid started (clock-tick precision), -1 if unknown. */
 long long
 tine_age_ms(pid_t pid)
 {
-	char			 path[64], buf[1024], *p;
 	unsigned long long	 start;
 	double			 up;
 	FILE			*f;
 	int			 ok;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if ((f = fopen(path, "re")) == NULL)
-		return -1;
-	p = fgets(buf, sizeof(buf), f);
-	fclose(f);
-	/* starttime is field 22; fields 3..21 follow the command's ')'. */
-	if (p == NULL || (p = strrchr(buf, ')')) == NULL ||
-	    sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u "
-	    "%*u %*d %*d %*d %*d %*d %*d %llu", &start) != 1)
+	/* starttime is field 22, in clock ticks since boot. */
+	if (tine_stat_field(pid, 22, &start) == -1)
 		return -1;
 	if ((f = fopen("/proc/uptime", "re")) == NULL)
 		return -1;

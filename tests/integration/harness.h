@@ -207,6 +207,9 @@ int	 tine_alive(pid_t);
 /* Whether pid is stopped (SIGSTOP: state T in /proc/PID/stat). */
 int	 tine_stopped(pid_t);
 
+/* Field n (numbered as in proc(5), n >= 4) of /proc/PID/stat; 0 or -1. */
+int	 tine_stat_field(pid_t, int n, unsigned long long *out);
+
 /* Milliseconds since pid started (clock-tick precision), -1 if unknown. */
 long long tine_age_ms(pid_t);
 

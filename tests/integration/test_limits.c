@@ -46,19 +46,11 @@
 static long long
 limits_cpu_ms(pid_t pid)
 {
-	char			 path[64], buf[1024], *p;
-	unsigned long long	 ut, st;
-	FILE			*f;
+	unsigned long long	ut, st;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if ((f = fopen(path, "re")) == NULL)
-		return -1;
-	p = fgets(buf, sizeof(buf), f);
-	fclose(f);
-	/* utime and stime are fields 14 and 15; 3 .. 13 follow the ')'. */
-	if (p == NULL || (p = strrchr(buf, ')')) == NULL ||
-	    sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
-	    "%llu %llu", &ut, &st) != 2)
+	/* utime and stime are fields 14 and 15, in clock ticks. */
+	if (tine_stat_field(pid, 14, &ut) == -1 ||
+	    tine_stat_field(pid, 15, &st) == -1)
 		return -1;
 	return (long long)((ut + st) * 1000 /
 	    (unsigned long long)sysconf(_SC_CLK_TCK));

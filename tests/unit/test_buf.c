@@ -152,3 +152,22 @@ Test(buf, truncate_cuts_back_but_keeps_the_flag)
 	buf_truncate(&b, 1);
 	cr_assert_not(buf_ok(&b));
 }
+
+Test(buf, addesc_hex_escapes)
+{
+	char		mem[32];
+	struct buf	b;
+
+	buf_setup(&b, mem, sizeof(mem), 9);
+	buf_addesc(&b, "%", 0x2f, true);
+	buf_addesc(&b, "\\x", 0x9b, false);
+	buf_addesc(&b, "%", 0xab, true);	/* 3 more: one too many */
+	cr_assert_not(buf_ok(&b));
+	cr_assert_eq(b.len, 7);
+	cr_assert_eq(memcmp(mem, "%2F\\x9b", 7), 0);
+	cr_assert(guards_intact(mem, 7, sizeof(mem)));
+	buf_setup(&b, mem, sizeof(mem), sizeof(mem));
+	buf_addesc(&b, "1234567", 0, false);	/* lead too long */
+	cr_assert_not(buf_ok(&b));
+	cr_assert_eq(b.len, 0);
+}
