@@ -520,6 +520,7 @@ config_tree(void)
 		CFG_INT("max_headers", 100, CFGF_NONE),
 		CFG_INT("max_body_size", 1048576, CFGF_NONE),
 		CFG_BOOL("server_tokens", cfg_true, CFGF_NONE),
+		CFG_BOOL("sandbox", cfg_true, CFGF_NONE),
 		CFG_STR(CONFIG_ERR_MSG, NULL, CFGF_NONE),
 		CFG_INT(CONFIG_ERR_LINE, 0, CFGF_NONE),
 		CFG_END()
@@ -1164,6 +1165,7 @@ config_get_strings(struct config_ctx *ctx, struct config *conf)
 	    "mime_types"))) == NULL)
 		return config_oom(ctx);
 	conf->server_tokens = cfg_getbool(ctx->cfg, "server_tokens");
+	conf->sandbox = cfg_getbool(ctx->cfg, "sandbox");
 	return 0;
 }
 

@@ -76,6 +76,7 @@ struct config {
 	size_t			 max_body_size;		/* discarded GET body, 413 past it */
 
 	bool			 server_tokens;	/* "Server: tine/VERSION" or "tine" */
+	bool			 sandbox;	/* workers confine themselves */
 };
 
 /* Command-line values that replace the file's before validation (-r, -l). */
