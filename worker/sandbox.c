@@ -17,6 +17,7 @@
 #include <sanitizer/common_interface_defs.h>
 #endif
 
+#include "config.h"
 #include "log.h"
 #include "sandbox.h"
 
@@ -31,6 +32,9 @@
 /* What a worker may do beneath its document root: read files, list dirs. */
 #define SANDBOX_READ	(LANDLOCK_ACCESS_FS_READ_FILE | \
 			    LANDLOCK_ACCESS_FS_READ_DIR)
+
+/* socket(2)'s type without SOCK_CLOEXEC and SOCK_NONBLOCK. */
+#define SANDBOX_SOCK_TYPE	0xf
 
 /*
  * The system calls a worker makes once it serves, whatever their arguments
@@ -51,8 +55,8 @@ static const int sandbox_calls[] = {
 	SCMP_SYS(brk), SCMP_SYS(munmap), SCMP_SYS(mremap),
 	/* clocks, when the vDSO cannot answer */
 	SCMP_SYS(clock_gettime), SCMP_SYS(gettimeofday), SCMP_SYS(time),
-	/* syslog(3): send, and reconnect after syslogd restarted */
-	SCMP_SYS(sendto), SCMP_SYS(connect),
+	/* syslog(3) sends with send(), which is sendto() */
+	SCMP_SYS(sendto),
 	/* signals, abort(3) (which raises with gettid and tgkill), exit */
 	SCMP_SYS(rt_sigprocmask), SCMP_SYS(rt_sigreturn),
 	SCMP_SYS(restart_syscall), SCMP_SYS(getpid), SCMP_SYS(gettid),
@@ -124,7 +128,7 @@ sandbox_landlock(int docroot_fd)
 
 /* Add the allow-list to ctx; 0 or a negative errno. */
 static int
-sandbox_rules(scmp_filter_ctx ctx, pid_t pid)
+sandbox_rules(scmp_filter_ctx ctx, pid_t pid, bool syslog)
 {
 	size_t	i;
 	int	rc = 0;
@@ -132,10 +136,16 @@ sandbox_rules(scmp_filter_ctx ctx, pid_t pid)
 	for (i = 0; i < sizeof(sandbox_calls) / sizeof(sandbox_calls[0]) &&
 	    rc == 0; i++)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, sandbox_calls[i], 0);
-	/* syslog(3) reconnects with a unix socket; no network client. */
-	if (rc == 0)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
-		    SCMP_A0_32(SCMP_CMP_EQ, AF_UNIX));
+	/* syslog(3) connects (first use, or after syslogd restarted) with a
+	 * unix datagram socket: that one, and only for a log to syslog. */
+	if (rc == 0 && syslog)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 2,
+		    SCMP_A0_32(SCMP_CMP_EQ, AF_UNIX),
+		    SCMP_A1_32(SCMP_CMP_MASKED_EQ, SANDBOX_SOCK_TYPE,
+		    SOCK_DGRAM));
+	if (rc == 0 && syslog)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(connect),
+		    0);
 	/* Memory, but never executable memory. */
 	if (rc == 0)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
@@ -150,7 +160,7 @@ sandbox_rules(scmp_filter_ctx ctx, pid_t pid)
 /* seccomp: any call off the list kills the worker with SIGSYS. 0 done,
  * 1 no seccomp here, -1 failed (logged). */
 static int
-sandbox_seccomp(void)
+sandbox_seccomp(bool syslog)
 {
 	scmp_filter_ctx	ctx;
 	int		rc;
@@ -166,7 +176,7 @@ sandbox_seccomp(void)
 	/* The kernel's own error, not libseccomp's ECANCELED. */
 	rc = seccomp_attr_set(ctx, SCMP_FLTATR_API_SYSRAWRC, 1);
 	if (rc == 0)
-		rc = sandbox_rules(ctx, getpid());
+		rc = sandbox_rules(ctx, getpid(), syslog);
 	if (rc == 0)
 		rc = seccomp_load(ctx);
 	seccomp_release(ctx);
@@ -180,7 +190,7 @@ sandbox_seccomp(void)
 
 /* Confine the calling worker for good (see sandbox.h). */
 int
-sandbox_enter(int docroot_fd, bool loud)
+sandbox_enter(const struct config *conf, int docroot_fd, bool loud)
 {
 	struct tm	tm;
 	time_t		now = time(NULL);
@@ -204,7 +214,8 @@ sandbox_enter(int docroot_fd, bool loud)
 	if (r == 1)
 		log_msg(level, "sandbox: this kernel has no Landlock: workers "
 		    "can read every file their user can");
-	if ((r = sandbox_seccomp()) == -1)
+	if ((r = sandbox_seccomp(conf->error_log_dest == CONFIG_LOG_SYSLOG ||
+	    conf->access_log_dest == CONFIG_LOG_SYSLOG)) == -1)
 		return -1;
 	if (r == 1)
 		log_msg(level, "sandbox: this kernel has no seccomp: workers "

@@ -306,7 +306,8 @@ worker_init(struct worker_proc *w, const struct worker_env *env)
 		log_error("worker setup: %s", strerror(errno));
 		return WORKER_EXIT_RESOURCE;
 	}
-	if (w->conf->sandbox && sandbox_enter(w->docroot_fd, env->first) == -1)
+	if (w->conf->sandbox &&
+	    sandbox_enter(w->conf, w->docroot_fd, env->first) == -1)
 		return WORKER_EXIT_FATAL;
 	for (k = 0; k < TIMER_N; k++) {
 		w->lists[k].next = w->lists[k].prev = &w->lists[k];

@@ -9,6 +9,7 @@
  */
 #include "tine_build.h"
 
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -314,31 +315,55 @@ Test(sandbox, unsandboxed_worker_can_open_outside, .fini = tine_teardown,
 	tine_stop(t);
 }
 
-/* What waiting for a replaced worker needs. */
+/* What waiting for replaced workers needs. */
 struct sbx_pool {
 	struct tine	*t;
-	pid_t		 gone;
+	const pid_t	*gone;
+	int		 ngone;
 };
 
-/* Whether the pool is whole again without the worker p->gone. */
+/* Whether the pool is whole again without the workers in p->gone. */
 static int
 sbx_replaced(void *arg)
 {
 	struct sbx_pool	*p = arg;
 	pid_t		 now[TINE_MAX_WORKERS];
-	int		 n, i;
+	int		 n, i, j;
 
 	n = tine_children(p->t->pid, now, TINE_MAX_WORKERS);
 	for (i = 0; i < n; i++)
-		if (now[i] == p->gone)
-			return 0;
+		for (j = 0; j < p->ngone; j++)
+			if (now[i] == p->gone[j])
+				return 0;
 	return n == p->t->workers;
+}
+
+/* Make worker pid call socket(domain, type, 0), a call that must kill it;
+ * expect the master's error line saying the sandbox did. */
+static void
+sbx_killed_by(struct tine *t, pid_t pid, int domain, int type)
+{
+	char		 cmd[64], want[256], *out;
+	const char	*cmds[] = { cmd, NULL };
+	long		 v[SBX_VALUES];
+
+	snprintf(cmd, sizeof(cmd), SBX_SOCKET, domain, type);
+	sbx_gdb(t, pid, cmds, v);
+	out = sbx_gdb_out(t);
+	cr_expect_neq(strstr(out, "SIGSYS"), NULL, "gdb saw no SIGSYS after "
+	    "socket(%d, %d): %s", domain, type, out);
+	free(out);
+	snprintf(want, sizeof(want), "[error] [pid %d] worker %d (generation 1) "
+	    "killed by the sandbox: a forbidden system call (SIGSYS)",
+	    (int)t->pid, (int)pid);
+	cr_expect_eq(tine_wait_log(t, want, 1, TINE_TIMEOUT_MS), 0,
+	    "no \"%s\" line in the error log", want);
 }
 
 /*
  * A call off the allow-list kills the worker; the master says it was the
- * sandbox, at error level, and replaces it. socket() is allowed for a unix
- * socket (syslog) but not for the network.
+ * sandbox, at error level, and replaces it. With a log to syslog, the
+ * unix datagram socket syslog(3) connects with is allowed, and no other.
  */
 Test(sandbox, forbidden_call_kills_the_worker, .fini = tine_teardown,
     .timeout = 120)
@@ -347,34 +372,24 @@ Test(sandbox, forbidden_call_kills_the_worker, .fini = tine_teardown,
 	struct tine_resp	 r;
 	struct sbx_pool		 p;
 	pid_t			 kids[TINE_MAX_WORKERS];
-	char			 unix_cmd[64], inet_cmd[64], want[256], *out;
-	const char		*cmds[] = { unix_cmd, SBX_CLOSE, NULL };
+	char			 cmd[64];
+	const char		*cmds[] = { cmd, SBX_CLOSE, NULL };
 	long			 v[SBX_VALUES];
 
 	sbx_need_root();
-	t = sbx_start(SBX_CONF, kids);
-	snprintf(unix_cmd, sizeof(unix_cmd), SBX_SOCKET, 1, 2);
+	t = sbx_start(SBX_CONF "\naccess_log = \"syslog\"", kids);
+	snprintf(cmd, sizeof(cmd), SBX_SOCKET, AF_UNIX, SOCK_DGRAM);
 	cr_assert_eq(sbx_gdb(t, kids[0], cmds, v), 2);
-	cr_expect_geq(v[0], 0, "socket(AF_UNIX) failed in the worker: %ld",
-	    v[0]);
+	cr_expect_geq(v[0], 0, "socket(AF_UNIX, SOCK_DGRAM) failed in the "
+	    "worker: %ld", v[0]);
 	cr_expect(tine_alive(kids[0]), "socket(AF_UNIX) killed the worker");
-	snprintf(inet_cmd, sizeof(inet_cmd), SBX_SOCKET, 2, 1);
-	cmds[0] = inet_cmd;
-	cmds[1] = NULL;
-	sbx_gdb(t, kids[0], cmds, v);
-	out = sbx_gdb_out(t);
-	cr_expect_neq(strstr(out, "SIGSYS"), NULL, "gdb saw no SIGSYS: %s",
-	    out);
-	free(out);
-	snprintf(want, sizeof(want), "[error] [pid %d] worker %d (generation 1) "
-	    "killed by the sandbox: a forbidden system call (SIGSYS)",
-	    (int)t->pid, (int)kids[0]);
-	cr_expect_eq(tine_wait_log(t, want, 1, TINE_TIMEOUT_MS), 0,
-	    "no \"%s\" line in the error log", want);
+	sbx_killed_by(t, kids[0], AF_INET, SOCK_STREAM);
+	sbx_killed_by(t, kids[1], AF_UNIX, SOCK_STREAM);
 	p.t = t;
-	p.gone = kids[0];
+	p.gone = kids;
+	p.ngone = 2;
 	cr_expect_eq(tine_wait_until(sbx_replaced, &p, TINE_TIMEOUT_MS), 0,
-	    "worker %d was not replaced", (int)kids[0]);
+	    "the killed workers were not replaced");
 	cr_assert_eq(tine_get(t, "/", &r), 0);
 	cr_expect_eq(r.status, 200);
 	tine_resp_free(&r);
