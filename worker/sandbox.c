@@ -103,7 +103,7 @@ sandbox_landlock(int docroot_fd)
 	struct landlock_ruleset_attr		attr;
 	struct landlock_path_beneath_attr	rule;
 	long					abi;
-	int					fd;
+	int					fd, saved;
 
 	abi = syscall(SYS_landlock_create_ruleset, NULL, 0,
 	    LANDLOCK_CREATE_RULESET_VERSION);
@@ -119,7 +119,9 @@ sandbox_landlock(int docroot_fd)
 		return -1;
 	if (syscall(SYS_landlock_add_rule, fd, LANDLOCK_RULE_PATH_BENEATH,
 	    &rule, 0) == -1 || syscall(SYS_landlock_restrict_self, fd, 0) == -1) {
+		saved = errno;
 		close(fd);
+		errno = saved;
 		return -1;
 	}
 	close(fd);
