@@ -9,6 +9,7 @@
  */
 #include "tine_build.h"
 
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -23,6 +24,7 @@
 
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
+#include <seccomp.h>
 
 #include "harness.h"
 
@@ -32,6 +34,10 @@
 /* Workers run as nobody, who exists everywhere, when started as root. */
 #define SBX_CONF	"user = \"nobody\""
 #define SBX_CONF_OFF	SBX_CONF "\nsandbox = off"
+
+/* This binary's first argument when it is to run tine as on a kernel
+ * without the part named next ("landlock" or "seccomp"). */
+#define SBX_WITHOUT	"--run-tine-without"
 
 /* Calls through function pointers, so gdb needs no debug info for libc. */
 #define SBX_OPEN	"print ((int (*)(const char *, int))open)(\"%s\", 0)"
@@ -448,4 +454,159 @@ Test(sandbox, symlink_swap_deploy_with_reload, .fini = tine_teardown,
 		cr_expect_eq(sbx_status(kids[i], "Seccomp"), 2,
 		    "worker %d is not confined", (int)kids[i]);
 	tine_stop(t);
+}
+
+/*
+ * Start t's tine as on a kernel without `what` ("landlock" or "seccomp"):
+ * this test binary, run with SBX_WITHOUT, installs a filter that answers
+ * as such a kernel would, then becomes tine (see main).
+ */
+static void
+sbx_start_without(struct tine *t, const char *what)
+{
+	const char	*args[] = { SBX_WITHOUT, what, "-f", "-c", t->conf,
+			    NULL };
+	ssize_t		 n;
+
+	n = readlink("/proc/self/exe", t->bin, sizeof(t->bin) - 1);
+	cr_assert(n > 0 && (size_t)n < sizeof(t->bin) - 1);
+	t->bin[n] = '\0';
+	/* Criterion runs each test in a copy of this binary that finds its
+	 * runner through BXFI_MAP: the copy that becomes tine is none. */
+	unsetenv("BXFI_MAP");
+	cr_assert_eq(tine_start_args(t, args, t->error_log), 0,
+	    "tine did not start without %s", what);
+}
+
+/* Whether workers have a filter of their own (one more than the master). */
+static void
+sbx_expect_filter(struct tine *t, int own)
+{
+	pid_t	kids[TINE_MAX_WORKERS];
+	long	master = sbx_status(t->pid, "Seccomp_filters");
+	int	n, i;
+
+	if (master == -1)
+		return;
+	n = tine_children(t->pid, kids, TINE_MAX_WORKERS);
+	for (i = 0; i < n; i++)
+		cr_expect_eq(sbx_status(kids[i], "Seccomp_filters"),
+		    master + own, "worker %d has %ld filters, the master %ld",
+		    (int)kids[i], sbx_status(kids[i], "Seccomp_filters"),
+		    master);
+}
+
+/* Reload and wait for the old generation to be gone; then a GET. */
+static void
+sbx_reload_serves(struct tine *t)
+{
+	struct tine_resp	r;
+
+	cr_assert_eq(kill(t->pid, SIGHUP), 0);
+	cr_assert_eq(tine_wait_log(t, "generation 1 finished", 1,
+	    TINE_TIMEOUT_MS), 0, "no generation 2 after the reload");
+	cr_assert_eq(tine_get(t, "/", &r), 0);
+	cr_expect_eq(r.status, 200);
+	cr_expect_str_eq(r.body, TINE_INDEX_BODY);
+	tine_resp_free(&r);
+}
+
+/* Whether the error log's first line holding needle is at level ("notice"). */
+static int
+sbx_logged_at(struct tine *t, const char *needle, const char *level)
+{
+	char	*log, *p, *start, tag[32];
+	int	 found = 0;
+
+	if ((log = tine_slurp(t->error_log, NULL)) == NULL)
+		return 0;
+	if ((p = strstr(log, needle)) != NULL) {
+		for (start = p; start > log && start[-1] != '\n'; start--)
+			;
+		*p = '\0';
+		snprintf(tag, sizeof(tag), "] [%s] [pid ", level);
+		found = strstr(start, tag) != NULL;
+	}
+	free(log);
+	return found;
+}
+
+/*
+ * A kernel without Landlock, or without seccomp: one notice (from the
+ * master's first worker, not one per worker or generation), and the
+ * workers serve with the other part: a filter of their own or not.
+ */
+static void
+sbx_without_test(const char *what, const char *notice, int own_filter)
+{
+	struct tine	*t;
+
+	cr_assert_not_null(t = tine_setup(sbx_conf()));
+	sbx_start_without(t, what);
+	sbx_reload_serves(t);
+	cr_expect_eq(tine_count(t->error_log, notice), 1, "%d notices \"%s\"",
+	    tine_count(t->error_log, notice), notice);
+	cr_expect(sbx_logged_at(t, notice, "notice"), "\"%s\" is not a "
+	    "notice", notice);
+	sbx_expect_filter(t, own_filter);
+	tine_stop(t);
+}
+
+Test(sandbox, kernel_without_landlock, .fini = tine_teardown, .timeout = 60)
+{
+	sbx_without_test("landlock", "sandbox: this kernel has no Landlock", 1);
+}
+
+Test(sandbox, kernel_without_seccomp, .fini = tine_teardown, .timeout = 60)
+{
+	sbx_without_test("seccomp", "sandbox: this kernel has no seccomp", 0);
+}
+
+/* Run TINE_BIN with argv as on a kernel without `what`: a filter makes
+ * landlock_create_ruleset() fail with ENOSYS, or PR_GET_SECCOMP with
+ * EINVAL, as there. Never returns. */
+static void __attribute__((noreturn))
+sbx_without(const char *what, char **argv)
+{
+	const char	*bin = getenv("TINE_BIN");
+	scmp_filter_ctx	 ctx = seccomp_init(SCMP_ACT_ALLOW);
+	int		 rc = -1;
+
+	if (ctx != NULL && strcmp(what, "landlock") == 0)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS),
+		    SCMP_SYS(landlock_create_ruleset), 0);
+	else if (ctx != NULL && strcmp(what, "seccomp") == 0)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EINVAL),
+		    SCMP_SYS(prctl), 1, SCMP_A0_32(SCMP_CMP_EQ,
+		    PR_GET_SECCOMP));
+	/* As root, no no_new_privs: the master is to run as it would. */
+	if (rc == 0 && geteuid() == 0)
+		rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+	if (rc == 0)
+		rc = seccomp_load(ctx);
+	if (rc != 0 || bin == NULL) {
+		dprintf(STDERR_FILENO, "%s %s: cannot run TINE_BIN (%d)\n",
+		    SBX_WITHOUT, what, rc);
+		_exit(127);
+	}
+	argv[0] = (char *)bin;
+	execv(bin, argv);
+	dprintf(STDERR_FILENO, "cannot run %s: %s\n", bin, strerror(errno));
+	_exit(127);
+}
+
+/* The tests, or tine on a kernel without something (SBX_WITHOUT). */
+int
+main(int argc, char *argv[])
+{
+	struct criterion_test_set	*tests;
+	int				 result = 0;
+
+	if (argc >= 3 && strcmp(argv[1], SBX_WITHOUT) == 0)
+		sbx_without(argv[2], argv + 2);
+	tests = criterion_initialize();
+	if (criterion_handle_args(argc, argv, true))
+		result = !criterion_run_all_tests(tests);
+	criterion_finalize(tests);
+	return result;
 }
