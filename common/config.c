@@ -252,6 +252,7 @@ static const cfg_opt_t config_server_opts[] = {
 	CFG_STR("syslog_facility", "daemon", CFGF_NONE),
 	CFG_STR("mime_types", "/etc/mime.types", CFGF_NONE),
 	CFG_BOOL("server_tokens", cfg_true, CFGF_NONE),
+	CFG_BOOL("sandbox", cfg_true, CFGF_NONE),
 	CFG_STR(CONFIG_ERR_MSG, NULL, CFGF_NONE),
 	CFG_INT(CONFIG_ERR_LINE, 0, CFGF_NONE),
 };
@@ -937,6 +938,7 @@ config_get_strings(struct config_ctx *ctx, struct config *conf)
 	    "mime_types"))) == NULL)
 		return config_oom(ctx);
 	conf->server_tokens = cfg_getbool(ctx->cfg, "server_tokens");
+	conf->sandbox = cfg_getbool(ctx->cfg, "sandbox");
 	return 0;
 }
 

@@ -80,6 +80,7 @@ struct config {
 
 	bool			 server_tokens;	/* "Server: tine/VERSION" or "tine" */
 	bool			 hidden_files;	/* serve dotfiles (hidden_files = allow) */
+	bool			 sandbox;	/* workers confine themselves */
 };
 
 /* Command-line values that replace the file's before validation (-r, -l). */

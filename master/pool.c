@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -72,6 +73,7 @@ pool_child(struct master *m, struct generation *g, int i)
 	env.slot = &m->sb.slots[i];
 	env.generation = g->id;
 	env.notify_fd = m->wake[1];
+	env.first = g->id == 1 && i == 0;
 	worker_main(&env);
 }
 
@@ -159,28 +161,57 @@ pool_fill(struct master *m)
 		g->next_spawn = now + pool_delay(g->backoff);
 }
 
+/* "SIGSEGV", or "signal 40" where there is no name (real-time signals). */
+static const char *
+pool_signame(int sig, char *buf, size_t len)
+{
+	const char	*abbrev = sigabbrev_np(sig);
+
+	if (abbrev != NULL)
+		snprintf(buf, len, "SIG%s", abbrev);
+	else
+		snprintf(buf, len, "signal %d", sig);
+	return buf;
+}
+
+/* Log a worker's death by a signal; true if it counts as an early failure. */
+static bool
+pool_log_signal(struct worker *w, int status, time_t lived)
+{
+	unsigned	gen = w->gen->id;
+	long		pid = (long)w->pid;
+	int		sig = WTERMSIG(status);
+	char		name[32];
+
+	pool_signame(sig, name, sizeof(name));
+	if (sig == w->sent) {
+		log_notice("worker %ld (generation %u) ended by %s", pid, gen,
+		    name);
+		return false;
+	}
+	/* The sandbox's verdict is told apart from a crash; a crash is a
+	 * crash, also while the worker was retiring. */
+	if (sig == SIGSYS && w->gen->setup->conf->sandbox)
+		log_error("worker %ld (generation %u) killed by the sandbox: "
+		    "a forbidden system call (SIGSYS) after %lds%s", pid, gen,
+		    (long)lived, w->quitting ? " while retiring" : "");
+	else
+		log_error("worker %ld (generation %u) crashed: %s%s after "
+		    "%lds%s", pid, gen, name,
+		    WCOREDUMP(status) ? " (core dumped)" : "", (long)lived,
+		    w->quitting ? " while retiring" : "");
+	return !w->quitting && lived < POOL_EARLY;
+}
+
 /* Log how a worker ended; returns true if it counts as an early failure. */
 static bool
 pool_log_exit(struct worker *w, int status, time_t lived)
 {
 	unsigned	gen = w->gen->id;
 	long		pid = (long)w->pid;
-	int		sig;
 
-	if (WIFSIGNALED(status)) {
-		sig = WTERMSIG(status);
-		if (sig == w->sent) {
-			log_notice("worker %ld (generation %u) ended by SIG%s",
-			    pid, gen, sigabbrev_np(sig));
-			return false;
-		}
-		/* A crash is a crash, also while the worker was retiring. */
-		log_error("worker %ld (generation %u) crashed: SIG%s%s after "
-		    "%lds%s", pid, gen, sigabbrev_np(sig),
-		    WCOREDUMP(status) ? " (core dumped)" : "", (long)lived,
-		    w->quitting ? " while retiring" : "");
-		return !w->quitting && lived < POOL_EARLY;
-	}
+	if (WIFSIGNALED(status))
+		return pool_log_signal(w, status, lived);
 	switch (WEXITSTATUS(status)) {
 	case WORKER_EXIT_OK:
 		log_info("worker %ld (generation %u) retired", pid, gen);

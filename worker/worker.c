@@ -25,6 +25,7 @@
 #include "limit.h"
 #include "listeners.h"
 #include "log.h"
+#include "sandbox.h"
 #include "scoreboard.h"
 #include "worker.h"
 
@@ -501,6 +502,14 @@ worker_init(struct worker_proc *w, const struct worker_env *env)
 		log_error("worker setup: %s", strerror(errno));
 		return WORKER_EXIT_RESOURCE;
 	}
+	if (worker_limits(w) == -1) {
+		log_error("worker setup: %s", strerror(errno));
+		return WORKER_EXIT_RESOURCE;
+	}
+	/* Last: everything above opens or asks what the sandbox forbids. */
+	if (w->conf->sandbox &&
+	    sandbox_enter(w->conf, w->docroot_fd, env->first) == -1)
+		return WORKER_EXIT_FATAL;
 	for (k = 0; k < TIMER_N; k++) {
 		w->lists[k].next = w->lists[k].prev = &w->lists[k];
 		w->lists[k].kind = -1;
@@ -543,10 +552,6 @@ worker_main(const struct worker_env *env)
 	setproctitle("-tine: worker process (generation %u)", env->generation);
 	if ((code = worker_init(&w, env)) != 0)
 		_exit(code);
-	if (worker_limits(&w) == -1) {
-		log_error("worker setup: %s", strerror(errno));
-		_exit(WORKER_EXIT_RESOURCE);
-	}
 	env->slot->heartbeat = scoreboard_now();
 	env->slot->state = SB_READY;
 	worker_notify(&w);

@@ -28,6 +28,7 @@ struct worker_env {
 	struct sb_slot		*slot;
 	unsigned		 generation;
 	int			 notify_fd;	/* wakes the master */
+	bool			 first;		/* the master's first: says what the kernel lacks */
 };
 
 /* The fixed-duration timeouts; each is a FIFO list ordered by deadline. */

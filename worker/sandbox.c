@@ -1,0 +1,226 @@
+/* sandbox: confine a worker — no_new_privs, Landlock, a seccomp allow-list. */
+#include "tine_build.h"
+
+#include <errno.h>
+#include <linux/landlock.h>
+#include <seccomp.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/common_interface_defs.h>
+#endif
+
+#include "config.h"
+#include "log.h"
+#include "sandbox.h"
+
+/* Rights of later Landlock ABIs than Debian 12's headers know. */
+#ifndef LANDLOCK_ACCESS_FS_TRUNCATE
+#define LANDLOCK_ACCESS_FS_TRUNCATE	(1ULL << 14)	/* ABI 3 */
+#endif
+#ifndef LANDLOCK_ACCESS_FS_IOCTL_DEV
+#define LANDLOCK_ACCESS_FS_IOCTL_DEV	(1ULL << 15)	/* ABI 5 */
+#endif
+
+/* What a worker may do beneath its document root: read files, list dirs. */
+#define SANDBOX_READ	(LANDLOCK_ACCESS_FS_READ_FILE | \
+			    LANDLOCK_ACCESS_FS_READ_DIR)
+
+/* socket(2)'s type without SOCK_CLOEXEC and SOCK_NONBLOCK. */
+#define SANDBOX_SOCK_TYPE	0xf
+
+/*
+ * The system calls a worker makes once it serves, whatever their arguments
+ * (found by tracing workers through the whole test suite, and by reading
+ * the code paths the tests do not reach: recv, syslog, abort). Opening is
+ * allowed here because Landlock decides what may be opened. A few calls
+ * are allowed below only with some arguments.
+ */
+static const int sandbox_calls[] = {
+	/* the event loop, connections and files */
+	SCMP_SYS(epoll_wait), SCMP_SYS(epoll_ctl), SCMP_SYS(accept4),
+	SCMP_SYS(setsockopt), SCMP_SYS(read), SCMP_SYS(recvfrom),
+	SCMP_SYS(write), SCMP_SYS(writev), SCMP_SYS(sendmsg),
+	SCMP_SYS(sendfile), SCMP_SYS(shutdown), SCMP_SYS(close),
+	SCMP_SYS(openat2), SCMP_SYS(openat), SCMP_SYS(newfstatat),
+	SCMP_SYS(pread64),
+	/* memory (malloc) */
+	SCMP_SYS(brk), SCMP_SYS(munmap), SCMP_SYS(mremap),
+	/* clocks, when the vDSO cannot answer */
+	SCMP_SYS(clock_gettime), SCMP_SYS(gettimeofday), SCMP_SYS(time),
+	/* syslog(3) sends with send(), which is sendto() */
+	SCMP_SYS(sendto),
+	/* signals, abort(3) (which raises with gettid and tgkill), exit */
+	SCMP_SYS(rt_sigprocmask), SCMP_SYS(rt_sigreturn),
+	SCMP_SYS(restart_syscall), SCMP_SYS(getpid), SCMP_SYS(gettid),
+	SCMP_SYS(exit_group), SCMP_SYS(exit),
+#if defined(__SANITIZE_ADDRESS__)
+	/*
+	 * The sanitizer build only: AddressSanitizer's allocator advises the
+	 * kernel on new regions and its _exit() looks at the signal stack; a
+	 * report opens the modules to symbolize (Landlock refuses: frames are
+	 * printed as module+offset), asks whether stderr is a tty and may
+	 * wait on its own lock.
+	 */
+	SCMP_SYS(madvise), SCMP_SYS(sigaltstack), SCMP_SYS(open),
+	SCMP_SYS(ioctl), SCMP_SYS(futex),
+#endif
+};
+
+/* Every filesystem right the running Landlock ABI knows: all are handled,
+ * so each is denied wherever no rule grants it. */
+static uint64_t
+sandbox_fs_rights(int abi)
+{
+	/* ABI 1: EXECUTE (bit 0) up to MAKE_SYM (bit 12). */
+	uint64_t	rights = (LANDLOCK_ACCESS_FS_MAKE_SYM << 1) - 1;
+
+	if (abi >= 2)
+		rights |= LANDLOCK_ACCESS_FS_REFER;
+	if (abi >= 3)
+		rights |= LANDLOCK_ACCESS_FS_TRUNCATE;
+	if (abi >= 5)
+		rights |= LANDLOCK_ACCESS_FS_IOCTL_DEV;
+	return rights;
+}
+
+/*
+ * Landlock: read-only beneath docroot_fd, nothing anywhere else. The rule
+ * names the directory the master opened for this generation, so a
+ * symlink-swap deploy is followed by the next generation (reload), whose
+ * workers rule the new target. 0 done, 1 no Landlock here, -1 failed.
+ */
+static int
+sandbox_landlock(int docroot_fd)
+{
+	struct landlock_ruleset_attr		attr;
+	struct landlock_path_beneath_attr	rule;
+	long					abi;
+	int					fd, saved;
+
+	abi = syscall(SYS_landlock_create_ruleset, NULL, 0,
+	    LANDLOCK_CREATE_RULESET_VERSION);
+	if (abi == -1)
+		return errno == ENOSYS || errno == EOPNOTSUPP ? 1 : -1;
+	memset(&attr, 0, sizeof(attr));
+	attr.handled_access_fs = sandbox_fs_rights((int)abi);
+	memset(&rule, 0, sizeof(rule));
+	rule.allowed_access = SANDBOX_READ;
+	rule.parent_fd = docroot_fd;
+	if ((fd = (int)syscall(SYS_landlock_create_ruleset, &attr,
+	    sizeof(attr), 0)) == -1)
+		return -1;
+	if (syscall(SYS_landlock_add_rule, fd, LANDLOCK_RULE_PATH_BENEATH,
+	    &rule, 0) == -1 || syscall(SYS_landlock_restrict_self, fd, 0) == -1) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/* Add the allow-list to ctx; 0 or a negative errno. */
+static int
+sandbox_rules(scmp_filter_ctx ctx, pid_t pid, bool syslog)
+{
+	size_t	i;
+	int	rc = 0;
+
+	for (i = 0; i < sizeof(sandbox_calls) / sizeof(sandbox_calls[0]) &&
+	    rc == 0; i++)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, sandbox_calls[i], 0);
+	/* syslog(3) connects (first use, or after syslogd restarted) with a
+	 * unix datagram socket: that one, and only for a log to syslog. */
+	if (rc == 0 && syslog)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 2,
+		    SCMP_A0_32(SCMP_CMP_EQ, AF_UNIX),
+		    SCMP_A1_32(SCMP_CMP_MASKED_EQ, SANDBOX_SOCK_TYPE,
+		    SOCK_DGRAM));
+	if (rc == 0 && syslog)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(connect),
+		    0);
+	/* Memory, but never executable memory. */
+	if (rc == 0)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
+		    SCMP_A2_32(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+	/* abort(3) signals itself, and nobody else. */
+	if (rc == 0)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
+		    SCMP_A0_32(SCMP_CMP_EQ, (uint32_t)pid));
+	return rc;
+}
+
+/* seccomp: any call off the list kills the worker with SIGSYS. 0 done,
+ * 1 no seccomp here, -1 failed (logged). */
+static int
+sandbox_seccomp(bool syslog)
+{
+	scmp_filter_ctx	ctx;
+	int		rc;
+
+	if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == -1 && errno == EINVAL)
+		return 1;
+	/* Kernels before 4.14 kill the thread only: the same, single-threaded. */
+	if ((ctx = seccomp_init(SCMP_ACT_KILL_PROCESS)) == NULL &&
+	    (ctx = seccomp_init(SCMP_ACT_KILL)) == NULL) {
+		log_error("sandbox: cannot make a seccomp filter");
+		return -1;
+	}
+	/* The kernel's own error, not libseccomp's ECANCELED. */
+	rc = seccomp_attr_set(ctx, SCMP_FLTATR_API_SYSRAWRC, 1);
+	if (rc == 0)
+		rc = sandbox_rules(ctx, getpid(), syslog);
+	if (rc == 0)
+		rc = seccomp_load(ctx);
+	seccomp_release(ctx);
+	if (rc != 0) {
+		log_error("sandbox: cannot load the seccomp filter: %s",
+		    strerror(-rc));
+		return -1;
+	}
+	return 0;
+}
+
+/* Confine the calling worker for good (see sandbox.h). */
+int
+sandbox_enter(const struct config *conf, int docroot_fd, bool loud)
+{
+	struct tm	tm;
+	time_t		now = time(NULL);
+	int		level = loud ? LOG_NOTICE : LOG_DEBUG, r;
+
+	/* The time zone file is read now, while it can be. */
+	tzset();
+	localtime_r(&now, &tm);
+#if defined(__SANITIZE_ADDRESS__)
+	/* Its reports read the memory map and the binary: cache them now. */
+	__sanitizer_sandbox_on_notify(NULL);
+#endif
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1) {
+		log_error("sandbox: no_new_privs: %s", strerror(errno));
+		return -1;
+	}
+	if ((r = sandbox_landlock(docroot_fd)) == -1) {
+		log_error("sandbox: landlock: %s", strerror(errno));
+		return -1;
+	}
+	if (r == 1)
+		log_msg(level, "sandbox: this kernel has no Landlock: workers "
+		    "can read every file their user can");
+	if ((r = sandbox_seccomp(conf->error_log_dest == CONFIG_LOG_SYSLOG ||
+	    conf->access_log_dest == CONFIG_LOG_SYSLOG)) == -1)
+		return -1;
+	if (r == 1)
+		log_msg(level, "sandbox: this kernel has no seccomp: workers "
+		    "can make every system call");
+	return 0;
+}
