@@ -888,33 +888,53 @@ slurp(const char *path, char *buf, size_t len)
 	return n < len - 1 ? 0 : -1;
 }
 
+/* The sample etc/tine.conf.in, its directories set to this test's. */
 Test(config, sample_config_is_valid)
 {
+	static const char *const marks[] = { "@sbindir@", "@sysconfdir@",
+	    "@localstatedir@", "@runstatedir@", "@datadir@" };
 	static char		 text[65536], out[65536];
-	char			 path[PATH_MAX], logs[PATH_MAX + 8];
+	char			 path[PATH_MAX], logs[PATH_MAX + 16];
 	const char		*src = getenv("TINE_SRCDIR"), *p, *hit;
 	struct config		*c;
+	size_t			 i, k;
 
-	fmt(path, sizeof path, "%s/etc/tine.conf", src != NULL ? src : "../..");
-	if (slurp(path, text, sizeof text) == -1)
-		cr_skip_test("cannot read %s (set TINE_SRCDIR)", path);
-	/* Its log directory only exists once installed: point it here. */
-	fmt(logs, sizeof logs, "%s/logs", tmpdir);
+	cr_assert_not_null(src, "TINE_SRCDIR is not set (make check sets it)");
+	fmt(path, sizeof path, "%s/etc/tine.conf.in", src);
+	cr_assert_eq(slurp(path, text, sizeof text), 0, "cannot read %s", path);
+	/* Its log directory only exists once installed: make it here. */
+	fmt(logs, sizeof logs, "%s/log", tmpdir);
+	cr_assert_eq(mkdir(logs, 0755), 0);
+	fmt(logs, sizeof logs, "%s/log/tine", tmpdir);
 	cr_assert_eq(mkdir(logs, 0755), 0);
 	out[0] = '\0';
-	for (p = text; (hit = strstr(p, "/var/log/tine")) != NULL;
-	    p = hit + strlen("/var/log/tine")) {
-		cr_assert_lt(strlen(out) + (size_t)(hit - p) + strlen(logs),
-		    sizeof out);
+	for (p = text; *p != '\0'; p = hit) {
+		if ((hit = strchr(p, '@')) == NULL)
+			hit = p + strlen(p);
 		strncat(out, p, (size_t)(hit - p));
-		strlcat(out, logs, sizeof out);
+		for (i = 0; *hit != '\0' && i < sizeof marks / sizeof marks[0];
+		    i++)
+			if (strncmp(hit, marks[i], k = strlen(marks[i])) == 0)
+				break;
+		if (*hit == '\0')
+			break;
+		if (i < sizeof marks / sizeof marks[0]) {
+			strlcat(out, tmpdir, sizeof out);
+			hit += k;
+		} else {
+			strlcat(out, "@", sizeof out);
+			hit++;
+		}
+		cr_assert_lt(strlen(out) + PATH_MAX, sizeof out);
 	}
-	strlcat(out, p, sizeof out);
 	c = expect_ok(out);
 	cr_assert_eq(c->nlisten, 1);
 	cr_expect_str_eq(c->listen[0].text, "*:80");
 	cr_expect_eq(c->error_log_dest, CONFIG_LOG_FILE);
 	cr_expect_eq(c->access_log_dest, CONFIG_LOG_FILE);
-	cr_expect_str_eq(c->pid_file, "/run/tine.pid");
+	cr_expect_str_eq(c->pid_file, fmt(path, sizeof path, "%s/tine.pid",
+	    tmpdir));
+	cr_expect_str_eq(c->access_log, fmt(path, sizeof path,
+	    "%s/log/tine/access.log", tmpdir));
 	config_free(c);
 }
