@@ -47,7 +47,8 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 #define FUZZ_SPARSE	(5LL << 30)	/* never written: costs no disk */
 #define FUZZ_MEDIUM	(100 * 1024)	/* past fcache's 32 KiB: sendfile */
 
-/* 120 two-byte UTF-8 letters: 240 bytes, 720 once percent-encoded. */
+/* 120 two-byte UTF-8 letters: 240 bytes, 720 once percent-encoded; three
+ * levels of it make a Location too long to send. */
 #define FUZZ_E4		"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
 #define FUZZ_E20	FUZZ_E4 FUZZ_E4 FUZZ_E4 FUZZ_E4 FUZZ_E4
 #define FUZZ_E120	FUZZ_E20 FUZZ_E20 FUZZ_E20 FUZZ_E20 FUZZ_E20 FUZZ_E20
@@ -99,6 +100,7 @@ static const struct fuzz_node {
 	{ FUZZ_DIR, FUZZ_E120, NULL },
 	{ FUZZ_DIR, FUZZ_E120 "/" FUZZ_E120, NULL },
 	{ FUZZ_TEXT, FUZZ_E120 "/" FUZZ_E120 "/x.txt", "deep\n" },
+	{ FUZZ_DIR, FUZZ_E120 "/" FUZZ_E120 "/" FUZZ_E120, NULL },
 	{ FUZZ_DIR, ".git", NULL },
 	{ FUZZ_TEXT, ".git/config", "[core]\n" },
 	{ FUZZ_TEXT, "with space.txt", "space\n" },
