@@ -17,9 +17,11 @@
 #include <sys/un.h>
 
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -264,6 +266,42 @@ fuzz_cleanup(void)
 		nftw(fz.root, fuzz_rm, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/*
+ * Remove the tree once this process is gone, however it ends: a crash ends
+ * it without atexit. A child waits for EOF on a pipe that only this
+ * process holds, holding nothing else itself.
+ */
+static void
+fuzz_janitor(void)
+{
+	int	p[2], null;
+	char	c;
+
+	if (pipe2(p, O_CLOEXEC) == -1)
+		fuzz_die("cannot make", "a pipe");
+	switch (fork()) {
+	case -1:
+		fuzz_die("cannot fork", "the janitor");
+		break;
+	case 0:
+		signal(SIGINT, SIG_IGN);	/* ^C reaches the whole group */
+		signal(SIGTERM, SIG_IGN);
+		signal(SIGHUP, SIG_IGN);
+		if ((null = open("/dev/null", O_RDWR)) != -1) {
+			dup2(null, STDIN_FILENO);
+			dup2(null, STDOUT_FILENO);
+			dup2(null, STDERR_FILENO);
+		}
+		dup2(p[0], 3);
+		closefrom(4);
+		while (read(3, &c, 1) == -1 && errno == EINTR)
+			;
+		nftw(fz.root, fuzz_rm, 16, FTW_DEPTH | FTW_PHYS);
+		_exit(0);
+	}
+	close(p[0]);
+}
+
 /* Make the temporary tree: the document root, the config, mime.types. */
 static void
 fuzz_tree(char *conf, char *types, size_t len)
@@ -277,6 +315,7 @@ fuzz_tree(char *conf, char *types, size_t len)
 	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
 	if (mkdtemp(fz.root) == NULL)
 		fuzz_die("cannot make", fz.root);
+	fuzz_janitor();
 	atexit(fuzz_cleanup);
 	snprintf(fz.docroot, sizeof(fz.docroot), "%s/www", fz.root);
 	if (mkdir(fz.docroot, 0755) == -1 || (dfd = open(fz.docroot,
