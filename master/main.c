@@ -284,11 +284,45 @@ main_rlimit(const struct config *conf)
 		    (unsigned long long)old.rlim_cur);
 }
 
+/* Become the master: logs, pid file, limits, then the supervision loop. */
+static int
+main_serve(const struct main_opts *o, struct config *conf)
+{
+	struct master	m;
+	char		err[CONFIG_ERR_MAX];
+	int		status;
+
+	memset(&m, 0, sizeof(m));
+	m.conf_file = o->conf_file;
+	m.ov = o->ov;
+	m.foreground = o->foreground;
+	m.ready_fd = o->foreground ? -1 : main_daemonize();
+	umask(022);
+	if (log_open(conf, o->foreground, err, sizeof(err)) == -1) {
+		fprintf(stderr, "tine: %s\n", err);
+		master_report_start(&m, 1, err);
+		config_free(conf);
+		return 1;
+	}
+	if (main_pidfile(&m, main_pid_path(conf, o->foreground)) == -1) {
+		config_free(conf);
+		return 1;
+	}
+	main_user_ignored(conf, o->conf_file, false);
+	main_rlimit(conf);
+	setproctitle("-tine: master process %s", o->conf_file ? o->conf_file :
+	    "(built-in defaults)");
+	status = master_run(&m, conf);
+	if (m.pfh != NULL)
+		pidfile_remove(m.pfh);
+	return status;
+}
+
+/* tine: check a config (-t), signal a master (-s), or serve. */
 int
 main(int argc, char **argv, char **envp)
 {
 	struct main_opts	 o;
-	struct master		 m;
 	struct config		*conf;
 	char			 err[CONFIG_ERR_MAX];
 	int			 status;
@@ -316,28 +350,5 @@ main(int argc, char **argv, char **envp)
 		config_free(conf);
 		return status;
 	}
-	memset(&m, 0, sizeof(m));
-	m.conf_file = o.conf_file;
-	m.ov = o.ov;
-	m.foreground = o.foreground;
-	m.ready_fd = o.foreground ? -1 : main_daemonize();
-	umask(022);
-	if (log_open(conf, o.foreground, err, sizeof(err)) == -1) {
-		fprintf(stderr, "tine: %s\n", err);
-		master_report_start(&m, 1, err);
-		config_free(conf);
-		return 1;
-	}
-	if (main_pidfile(&m, main_pid_path(conf, o.foreground)) == -1) {
-		config_free(conf);
-		return 1;
-	}
-	main_user_ignored(conf, o.conf_file, false);
-	main_rlimit(conf);
-	setproctitle("-tine: master process %s", o.conf_file ? o.conf_file :
-	    "(built-in defaults)");
-	status = master_run(&m, conf);
-	if (m.pfh != NULL)
-		pidfile_remove(m.pfh);
-	return status;
+	return main_serve(&o, conf);
 }

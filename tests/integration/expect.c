@@ -151,6 +151,64 @@ expect_at(const char *p, const char *end, const char *s)
 	return (size_t)(end - p) >= n && memcmp(p, s, n) == 0;
 }
 
+/* The Content-Type and Content-Range of a part's header lines [p, hend). */
+static void
+expect_part_fields(const char *p, const char *hend, char *ptype, size_t tlen,
+    char *prange, size_t rlen, const char *spec, int i)
+{
+	const char	*line, *eol;
+	size_t		 len;
+
+	ptype[0] = prange[0] = '\0';
+	for (line = p; line < hend + 2; line = eol + 2) {
+		eol = expect_find(line, hend + 2, "\r\n");
+		len = (size_t)(eol - line);
+		if (len > 14 && strncasecmp(line, "Content-Type: ", 14) == 0)
+			snprintf(ptype, tlen, "%.*s", (int)len - 14, line + 14);
+		else if (len > 15 && strncasecmp(line, "Content-Range: ",
+		    15) == 0)
+			snprintf(prange, rlen, "%.*s", (int)len - 15,
+			    line + 15);
+		else
+			cr_expect(0, "%s: part %d: unexpected line \"%.*s\"",
+			    spec, i, (int)len, line);
+	}
+}
+
+/* Expect part i at p (just past its delimiter) to be want[i] of data, with
+ * the file's type, followed by CRLF and delim; where the next part starts. */
+static const char *
+expect_one_part(const char *p, const char *end, const char *delim,
+    const unsigned char *data, long long size, const char *type,
+    const struct expect_part *want, int i, const char *spec)
+{
+	const char	*hend;
+	char		 ptype[1024], prange[256], range[128];
+	size_t		 len;
+
+	cr_assert(expect_at(p, end, "\r\n"), "%s: part %d: no CRLF after the "
+	    "delimiter", spec, i);
+	p += 2;
+	cr_assert_not_null(hend = expect_find(p, end, "\r\n\r\n"),
+	    "%s: part %d: headers do not end", spec, i);
+	expect_part_fields(p, hend, ptype, sizeof(ptype), prange,
+	    sizeof(prange), spec, i);
+	cr_expect_str_eq(ptype, type, "%s: part %d: Content-Type", spec, i);
+	snprintf(range, sizeof(range), "bytes %lld-%lld/%lld", want[i].first,
+	    want[i].last, size);
+	cr_expect_str_eq(prange, range, "%s: part %d: Content-Range", spec, i);
+	p = hend + 4;
+	len = (size_t)(want[i].last - want[i].first + 1);
+	cr_assert_geq((size_t)(end - p), len, "%s: part %d: body cut", spec, i);
+	cr_expect(memcmp(p, data + want[i].first, len) == 0, "%s: part %d: "
+	    "wrong bytes", spec, i);
+	p += len;
+	cr_assert(expect_at(p, end, "\r\n") && expect_at(p + 2, end, delim),
+	    "%s: part %d: its bytes are not followed by CRLF and the "
+	    "delimiter: %.60s", spec, i, p);
+	return p + 2 + strlen(delim);
+}
+
 /*
  * Parse a whole multipart/byteranges body and expect exactly the parts
  * want, in order, each with the file's Content-Type, its Content-Range and
@@ -162,10 +220,9 @@ expect_multipart(const struct tine_resp *r, const unsigned char *data,
     const char *spec)
 {
 	const char	*ct = expect_header(r, "Content-Type");
-	const char	*p, *end = r->body + r->bodylen, *hend, *line, *eol;
-	char		 boundary[128], delim[160], range[128];
-	char		 ptype[1024], prange[256];
-	size_t		 blen, len;
+	const char	*p, *end = r->body + r->bodylen;
+	char		 delim[160];
+	size_t		 blen;
 	int		 i;
 
 	cr_expect_eq(r->status, 206, "%s: status %d:\n%s", spec, r->status,
@@ -178,15 +235,13 @@ expect_multipart(const struct tine_resp *r, const unsigned char *data,
 		p++;
 	cr_assert(blen > 0 && blen <= 70, "%s: boundary of %zu bytes", spec,
 	    blen);
-	snprintf(boundary, sizeof(boundary), "%.*s", (int)blen, p);
-	snprintf(delim, sizeof(delim), "--%s", boundary);
+	snprintf(delim, sizeof(delim), "--%.*s", (int)blen, p);
 	expect_length(r, r->bodylen);
 	cr_expect_null(tine_resp_header(r, "Content-Range"), "%s: "
 	    "Content-Range in a multipart head", spec);
 	expect_hdr(r, "Accept-Ranges", "bytes");
 	expect_header(r, "ETag");
 	expect_header(r, "Last-Modified");
-
 	/* An empty preamble (a CRLF), then the first delimiter. */
 	p = r->body;
 	if (expect_at(p, end, "\r\n"))
@@ -194,48 +249,10 @@ expect_multipart(const struct tine_resp *r, const unsigned char *data,
 	cr_assert(expect_at(p, end, delim), "%s: body does not start with the "
 	    "delimiter: %.60s", spec, r->body);
 	p += strlen(delim);
-	for (i = 0; ; i++) {
-		if (expect_at(p, end, "--"))
-			break;
+	for (i = 0; !expect_at(p, end, "--"); i++) {
 		cr_assert_lt(i, n, "%s: more than %d parts", spec, n);
-		cr_assert(expect_at(p, end, "\r\n"), "%s: part %d: no CRLF after "
-		    "the delimiter", spec, i);
-		p += 2;
-		cr_assert_not_null(hend = expect_find(p, end, "\r\n\r\n"),
-		    "%s: part %d: headers do not end", spec, i);
-		ptype[0] = prange[0] = '\0';
-		for (line = p; line < hend + 2; line = eol + 2) {
-			eol = expect_find(line, hend + 2, "\r\n");
-			len = (size_t)(eol - line);
-			if (len > 14 && strncasecmp(line, "Content-Type: ",
-			    14) == 0)
-				snprintf(ptype, sizeof(ptype), "%.*s",
-				    (int)len - 14, line + 14);
-			else if (len > 15 && strncasecmp(line,
-			    "Content-Range: ", 15) == 0)
-				snprintf(prange, sizeof(prange), "%.*s",
-				    (int)len - 15, line + 15);
-			else
-				cr_expect(0, "%s: part %d: unexpected line "
-				    "\"%.*s\"", spec, i, (int)len, line);
-		}
-		cr_expect_str_eq(ptype, type, "%s: part %d: Content-Type",
-		    spec, i);
-		snprintf(range, sizeof(range), "bytes %lld-%lld/%lld",
-		    want[i].first, want[i].last, size);
-		cr_expect_str_eq(prange, range, "%s: part %d: Content-Range",
-		    spec, i);
-		p = hend + 4;
-		len = (size_t)(want[i].last - want[i].first + 1);
-		cr_assert_geq((size_t)(end - p), len, "%s: part %d: body cut",
-		    spec, i);
-		cr_expect(memcmp(p, data + want[i].first, len) == 0, "%s: part "
-		    "%d: wrong bytes", spec, i);
-		p += len;
-		cr_assert(expect_at(p, end, "\r\n") && expect_at(p + 2, end, delim),
-		    "%s: part %d: its bytes are not followed by CRLF and the "
-		    "delimiter: %.60s", spec, i, p);
-		p += 2 + strlen(delim);
+		p = expect_one_part(p, end, delim, data, size, type, want, i,
+		    spec);
 	}
 	cr_expect_eq(i, n, "%s: %d parts, want %d", spec, i, n);
 	p += 2;

@@ -516,8 +516,10 @@ hard_worker(struct tine *t)
 	return kids[0];
 }
 
-/* Whether the master has a worker other than old; for tine_wait_until. */
+/* A master and the worker it had. */
 struct hard_other { struct tine *t; pid_t old; };
+
+/* Whether the master has a worker other than old; for tine_wait_until. */
 static int
 hard_replaced(void *arg)
 {
