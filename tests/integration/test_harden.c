@@ -83,6 +83,22 @@ hard_long_mime(struct tine *t, char *conf, size_t len)
 	snprintf(conf, len, "mime_types = \"%s\"\nworkers = 1", path);
 }
 
+/* Put a MID_SIZE patterned file and a sparse HUGE_SIZE one, start, and
+ * open a connection. */
+static void
+hard_files_start(struct tine *t, const char *mid, const char *huge,
+    struct tine_conn *c)
+{
+	char	path[TINE_PATH_MAX];
+
+	hard_pattern(hard_mid, sizeof(hard_mid));
+	cr_assert_eq(tine_write_file(tine_path(path, t->docroot, mid),
+	    hard_mid, sizeof(hard_mid), 0644), 0);
+	hard_sparse(t, huge, HUGE_SIZE);
+	cr_assert_eq(tine_start(t), 0);
+	cr_assert_eq(tine_conn_open(c, AF_INET, t->port), 0);
+}
+
 /* "bytes=a-b,c-d,..." of NRANGES two-byte ranges from base, 10 apart. */
 static void
 hard_ranges(long long base, char *spec, size_t len, struct expect_part *want)
@@ -137,17 +153,12 @@ Test(harden, multipart_long_part_headers, .fini = tine_teardown,
 	struct tine_conn	 c;
 	struct tine_resp	 r;
 	char			 conf[TINE_PATH_MAX + 64], spec[1024];
-	char			 req[1200], path[TINE_PATH_MAX];
+	char			 req[1200];
 
 	cr_assert_not_null(t);
 	hard_long_mime(t, conf, sizeof(conf));
 	cr_assert_eq(tine_config(t, conf), 0);
-	hard_pattern(hard_mid, sizeof(hard_mid));
-	cr_assert_eq(tine_write_file(tine_path(path, t->docroot, "data.mid"),
-	    hard_mid, sizeof(hard_mid), 0644), 0);
-	hard_sparse(t, "huge.pptx", HUGE_SIZE);
-	cr_assert_eq(tine_start(t), 0);
-	cr_assert_eq(tine_conn_open(&c, AF_INET, t->port), 0);
+	hard_files_start(t, "data.mid", "huge.pptx", &c);
 
 	hard_ranges(1000000, spec, sizeof(spec), want);
 	snprintf(req, sizeof(req), "GET /data.mid HTTP/1.1\r\nHost: x\r\n"
@@ -185,18 +196,13 @@ Test(harden, multipart_too_long_sends_whole_file, .fini = tine_teardown,
 	struct tine_conn	 c;
 	struct tine_resp	 r;
 	char			 conf[1024], spec[1024], req[1200];
-	char			 type[700], path[TINE_PATH_MAX];
+	char			 type[700];
 
 	snprintf(type, sizeof(type), "application/x-tine; p=%0580d", 7);
 	snprintf(conf, sizeof(conf), "default_type = \"%s\"\nworkers = 1",
 	    type);
 	cr_assert_not_null(t = tine_setup(conf));
-	hard_pattern(hard_mid, sizeof(hard_mid));
-	cr_assert_eq(tine_write_file(tine_path(path, t->docroot, "data.zzz"),
-	    hard_mid, sizeof(hard_mid), 0644), 0);
-	hard_sparse(t, "huge.zzz", HUGE_SIZE);
-	cr_assert_eq(tine_start(t), 0);
-	cr_assert_eq(tine_conn_open(&c, AF_INET, t->port), 0);
+	hard_files_start(t, "data.zzz", "huge.zzz", &c);
 
 	hard_ranges(1000000, spec, sizeof(spec), want);
 	snprintf(req, sizeof(req), "GET /data.zzz HTTP/1.1\r\nHost: x\r\n"
