@@ -30,6 +30,7 @@
 
 #define SUP_THREADS_MAX	8
 #define SUP_PIDS_MAX	1024
+#define SUP_ROTATIONS	20	/* request-limit rotations the test waits for */
 #define SUP_LINE_MAX	1024
 #define SUP_RESPAWN_MS	1000		/* a crashed worker's replacement serves */
 #define SUP_ESTABLISHED	6000		/* ms: past the pool's 5 s early window */
@@ -764,8 +765,13 @@ Test(supervise, request_limit_rotates_workers, .fini = tine_teardown,
 
 	cr_assert_not_null(t);
 	cr_assert_eq(tine_start(t), 0);
-	l = supervise_load_start(t, 2, 2000, 100000);
-	while (atomic_load(&l->running) > 0) {
+	/* Load until 20 rotations are seen (a slow machine rotates less per
+	 * request: a worker serves on until its successor is ready), bounded
+	 * by the load's own count and time. */
+	l = supervise_load_start(t, 2, 200000, 60000);
+	while (atomic_load(&l->running) > 0 && (seen.n <= SUP_ROTATIONS ||
+	    tine_count(t->error_log, "reached its request limit: retiring "
+	    "it") < SUP_ROTATIONS)) {
 		n = supervise_snapshot(t, now, TINE_MAX_WORKERS);
 		cr_assert_geq(n, 0, "the master is gone");
 		if (n < least)
@@ -778,16 +784,15 @@ Test(supervise, request_limit_rotates_workers, .fini = tine_teardown,
 	supervise_load_end(l, "rotation");
 	cr_log_info("rotation: %d worker pids in %d samples, least %d",
 	    seen.n, samples, least);
-	cr_expect_eq(atomic_load(&l->ok), 2000, "%d of 2000 requests ok",
-	    atomic_load(&l->ok));
+	cr_expect_gt(atomic_load(&l->ok), 0);
 	cr_expect_eq(atomic_load(&l->fail), 0, "%d requests failed",
 	    atomic_load(&l->fail));
 	cr_expect_geq(least, 2, "a sample saw %d workers", least);
-	cr_expect_gt(seen.n, 2000 / 50 / 2, "only %d worker pids", seen.n);
+	cr_expect_gt(seen.n, SUP_ROTATIONS, "only %d worker pids", seen.n);
 	cr_expect_gt(tine_count(t->error_log, " started (generation 1)"),
-	    2000 / 50 / 2);
+	    SUP_ROTATIONS);
 	cr_expect_geq(tine_count(t->error_log, "reached its request limit: "
-	    "retiring it"), 2000 / 50 / 2);
+	    "retiring it"), SUP_ROTATIONS);
 	free(l);
 	tine_stop(t);
 }
