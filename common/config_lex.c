@@ -7,7 +7,9 @@
 
 #include "config_lex.h"
 
-#define CONFIG_KEY_MAX		64
+#define CONFIG_KEY_MAX		300	/* a key, or a section title (a host name) */
+#define CONFIG_LABEL_MAX	1024	/* the section path before a key */
+#define CONFIG_DEPTH_MAX	4	/* vhost { location { } } and room */
 
 /* The tokens of libconfuse's grammar that config_lex_scan() needs to see. */
 enum config_tok {
@@ -30,11 +32,20 @@ struct config_lex {
 	int		 open_quote;	/* line of a quote never closed, or 0 */
 };
 
-/* Where a scan reports its errors. */
+/* Where a scan is between tokens, and where it reports its errors. */
 struct config_scan {
-	const char	*file;
-	char		*err;
-	size_t		 errlen;
+	const char		*file;
+	char			*err;
+	size_t			 errlen;
+	struct config_marks	*ms;
+	struct config_mark	*m;		/* the key being set */
+	enum { KEY, OP, VALUE, LIST, TITLE } state;
+	char			 key[CONFIG_KEY_MAX];	/* the last key token */
+	int			 keyline;		/* and its line */
+	char			 prefix[CONFIG_LABEL_MAX]; /* sections around it */
+	size_t			 outer[CONFIG_DEPTH_MAX]; /* prefix length before each */
+	int			 depth;
+	char			 title[CONFIG_KEY_MAX];
 };
 
 /* The error for a failed allocation; -1 for chaining. */
@@ -245,43 +256,114 @@ config_scan_set(struct config_scan *sc, struct config_mark *m)
 	return 0;
 }
 
+/* Enter a section: its name (and title) go before the keys inside it. */
+static int
+config_scan_push(struct config_scan *sc, const char *title)
+{
+	size_t	len = strlen(sc->prefix);
+	int	n;
+
+	if (sc->depth == CONFIG_DEPTH_MAX)
+		return 0;	/* libconfuse refuses such nesting itself */
+	sc->outer[sc->depth++] = len;
+	n = title != NULL ? snprintf(sc->prefix + len, sizeof(sc->prefix) - len,
+	    "%s \"%s\" ", sc->key, title) : snprintf(sc->prefix + len,
+	    sizeof(sc->prefix) - len, "%s ", sc->key);
+	if (n < 0 || (size_t)n >= sizeof(sc->prefix) - len) {
+		snprintf(sc->err, sc->errlen, "%s: sections nested too deep "
+		    "or titles too long", sc->file);
+		return -1;
+	}
+	/* The section itself, without the blank: 'vhost "a.com"'. */
+	sc->prefix[len + (size_t)n - 1] = '\0';
+	sc->m = config_marks_get(sc->ms, sc->prefix);
+	sc->prefix[len + (size_t)n - 1] = ' ';
+	if (sc->m == NULL)
+		return config_lex_oom(sc);
+	sc->m->keyline = sc->keyline;
+	return 0;
+}
+
+/* A key token: note its line under the sections around it. */
+static int
+config_scan_key(struct config_scan *sc, const char *key, int line)
+{
+	char	label[CONFIG_LABEL_MAX + CONFIG_KEY_MAX];
+
+	strlcpy(sc->key, key, sizeof(sc->key));
+	sc->keyline = line;
+	snprintf(label, sizeof(label), "%s%s", sc->prefix, key);
+	if ((sc->m = config_marks_get(sc->ms, label)) == NULL)
+		return config_lex_oom(sc);
+	sc->m->keyline = line;
+	sc->state = OP;
+	return 0;
+}
+
+/*
+ * Follow one token of the grammar libconfuse reads: key (= | +=) (value |
+ * { values }), or a section key ["title"] { ... } holding more of them.
+ */
+static int
+config_scan_token(struct config_scan *sc, enum config_tok t,
+    struct config_lex *lx)
+{
+	if (t == CONFIG_TOK_STR && (sc->state == VALUE || sc->state == LIST)) {
+		if (config_mark_value(sc->m, lx->tokline) == -1)
+			return config_lex_oom(sc);
+		if (sc->state == VALUE)
+			sc->state = KEY;
+	} else if (t == CONFIG_TOK_STR && sc->state == OP) {
+		strlcpy(sc->title, lx->text, sizeof(sc->title));
+		sc->state = TITLE;
+	} else if (t == CONFIG_TOK_STR)
+		return config_scan_key(sc, lx->text, lx->tokline);
+	else if (sc->state == OP && (t == CONFIG_TOK_SET ||
+	    t == CONFIG_TOK_ADD)) {
+		if (t == CONFIG_TOK_SET && config_scan_set(sc, sc->m) == -1)
+			return -1;
+		sc->state = VALUE;
+	} else if (t == CONFIG_TOK_OPEN && sc->state == VALUE)
+		sc->state = LIST;
+	else if (t == CONFIG_TOK_OPEN && (sc->state == OP ||
+	    sc->state == TITLE)) {
+		if (config_scan_push(sc, sc->state == TITLE ? sc->title :
+		    NULL) == -1)
+			return -1;
+		sc->state = KEY;
+	} else if (t == CONFIG_TOK_CLOSE && sc->state == KEY &&
+	    sc->depth > 0)
+		sc->prefix[sc->outer[--sc->depth]] = '\0';
+	else if (t == CONFIG_TOK_CLOSE)
+		sc->state = KEY;
+	return 0;
+}
+
 /*
  * Note the line of every key and value, and blank out the comments. The
  * marks only matter once libconfuse has accepted the text, so the grammar
- * is just: key (= | +=) (value | { values }).
+ * followed is only as strict as config_scan_token() says. A key inside a
+ * section is marked as its path: 'vhost "a.com" document_root'.
  */
 int
 config_lex_scan(char *text, const char *file, struct config_marks *ms,
     char *err, size_t errlen)
 {
-	struct config_scan	 sc = { file, err, errlen };
+	struct config_scan	 sc;
 	struct config_lex	 lx = { .p = text, .line = 1 };
-	struct config_mark	*m = NULL;
 	enum config_tok		 t;
-	enum { KEY, OP, VALUE, LIST } state = KEY;
 
+	memset(&sc, 0, sizeof(sc));
+	sc.file = file;
+	sc.err = err;
+	sc.errlen = errlen;
+	sc.ms = ms;
+	sc.state = KEY;
 	while ((t = config_lex_next(&lx)) != CONFIG_TOK_END) {
 		if (lx.open_quote != 0)
 			break;
-		if (t == CONFIG_TOK_STR && (state == VALUE || state == LIST)) {
-			if (config_mark_value(m, lx.tokline) == -1)
-				return config_lex_oom(&sc);
-			if (state == VALUE)
-				state = KEY;
-		} else if (t == CONFIG_TOK_STR) {
-			if ((m = config_marks_get(ms, lx.text)) == NULL)
-				return config_lex_oom(&sc);
-			m->keyline = lx.tokline;
-			state = OP;
-		} else if (state == OP && (t == CONFIG_TOK_SET ||
-		    t == CONFIG_TOK_ADD)) {
-			if (t == CONFIG_TOK_SET && config_scan_set(&sc, m) == -1)
-				return -1;
-			state = VALUE;
-		} else if (state == VALUE && t == CONFIG_TOK_OPEN)
-			state = LIST;
-		else if (t == CONFIG_TOK_CLOSE)
-			state = KEY;
+		if (config_scan_token(&sc, t, &lx) == -1)
+			return -1;
 	}
 	/* libconfuse would blame the end of the file, not the quote. */
 	if (lx.open_quote != 0) {

@@ -28,6 +28,8 @@ struct config_marks {
  * file) and blank out its comments in place, so libconfuse's line count
  * stays right. A key set twice with "=" and an unterminated string are
  * errors: -1 with "FILE:LINE: ..." in err. -1 and "out of memory" too.
+ * A key inside a section is marked by its path, the section's name and
+ * title before it: 'vhost "a.com" document_root'.
  */
 int			 config_lex_scan(char *text, const char *file,
 			    struct config_marks *, char *err, size_t errlen);
