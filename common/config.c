@@ -39,6 +39,7 @@
 #define CONFIG_LISTEN_MAX	64		/* "[v6 address]:port" fits */
 #define CONFIG_QUOTE_MAX	160
 #define CONFIG_WHERE_MAX	(PATH_MAX + 32)
+#define CONFIG_LABEL_MAX	512		/* 'vhost "NAME" key' */
 #define CONFIG_WORKERS_MAX	256
 #define CONFIG_TIMEOUT_MAX	86400L
 #define CONFIG_INT32_MAX	2147483647L
@@ -253,23 +254,49 @@ static const cfg_opt_t config_server_opts[] = {
 	CFG_STR("mime_types", "/etc/mime.types", CFGF_NONE),
 	CFG_BOOL("server_tokens", cfg_true, CFGF_NONE),
 	CFG_BOOL("sandbox", cfg_true, CFGF_NONE),
+	CFG_STR("default_vhost", NULL, CFGF_NONE),
 	CFG_STR(CONFIG_ERR_MSG, NULL, CFGF_NONE),
 	CFG_INT(CONFIG_ERR_LINE, 0, CFGF_NONE),
+	CFG_STR("access_log", NULL, CFGF_NONE),
+	CFG_STR("access_log_format", "combined", CFGF_NONE),
 };
 
 /*
- * Options of one site. At top level they describe the default site; a
- * vhost section will take this same list, so a site option is declared
+ * Options of one site. At top level they describe the default site; each
+ * vhost section takes this same list (without defaults: what a vhost does
+ * not set, it inherits from the top level), so a site option is declared
  * once for both.
  */
 static const cfg_opt_t config_site_opts[] = {
 	CFG_STR("document_root", DATADIR "/tine/www", CFGF_NONE),
 	CFG_STR_LIST("index", "{\"index.html\", \"index.htm\"}", CFGF_NONE),
-	CFG_STR("access_log", NULL, CFGF_NONE),
-	CFG_STR("access_log_format", "combined", CFGF_NONE),
 	CFG_STR("default_type", "application/octet-stream", CFGF_NONE),
 	CFG_STR("hidden_files", "deny", CFGF_NONE),
 };
+
+/* A vhost section's options: the site options without their defaults
+ * (unset means inherited), and its aliases; malloc'd, NULL without memory. */
+static cfg_opt_t *
+config_vhost_opts(void)
+{
+	size_t		 nsite = CONFIG_NITEMS(config_site_opts), i;
+	cfg_opt_t	*opts;
+
+	if ((opts = calloc(nsite + 4, sizeof(*opts))) == NULL)
+		return NULL;
+	memcpy(opts, config_site_opts, sizeof(config_site_opts));
+	for (i = 0; i < nsite; i++) {
+		opts[i].flags |= CFGF_NODEFAULT;
+		opts[i].def.string = NULL;
+		opts[i].def.parsed = NULL;
+	}
+	opts[nsite] = (cfg_opt_t)CFG_STR_LIST("aliases", NULL, CFGF_NONE);
+	/* libconfuse reports an error inside a section to the section. */
+	opts[nsite + 1] = (cfg_opt_t)CFG_STR(CONFIG_ERR_MSG, NULL, CFGF_NONE);
+	opts[nsite + 2] = (cfg_opt_t)CFG_INT(CONFIG_ERR_LINE, 0, CFGF_NONE);
+	opts[nsite + 3] = (cfg_opt_t)CFG_END();
+	return opts;
+}
 
 /* The libconfuse description of tine.conf, with every built-in default. */
 static cfg_t *
@@ -277,21 +304,27 @@ config_tree(void)
 {
 	size_t		 nserver = CONFIG_NITEMS(config_server_opts);
 	size_t		 nsite = CONFIG_NITEMS(config_site_opts), i, n;
-	cfg_opt_t	*opts;
-	cfg_t		*cfg;
+	cfg_opt_t	*opts, *vhost;
+	cfg_t		*cfg = NULL;
 
-	n = nserver + nsite + CONFIG_NITEMS(config_nums) + 1;
-	if ((opts = calloc(n, sizeof(*opts))) == NULL)
+	n = nserver + nsite + CONFIG_NITEMS(config_nums) + 2;
+	opts = calloc(n, sizeof(*opts));
+	if (opts == NULL || (vhost = config_vhost_opts()) == NULL) {
+		free(opts);
 		return NULL;
+	}
 	memcpy(opts, config_server_opts, sizeof(config_server_opts));
 	memcpy(opts + nserver, config_site_opts, sizeof(config_site_opts));
 	n = nserver + nsite;
 	for (i = 0; i < CONFIG_NITEMS(config_nums); i++)
 		opts[n++] = (cfg_opt_t)CFG_INT(config_nums[i].key,
 		    config_nums[i].def, CFGF_NONE);
+	opts[n++] = (cfg_opt_t)CFG_SEC("vhost", vhost, CFGF_MULTI |
+	    CFGF_TITLE | CFGF_NO_TITLE_DUPES);
 	opts[n] = (cfg_opt_t)CFG_END();
-	/* libconfuse copies the description. */
+	/* libconfuse copies the description, sections and all. */
 	cfg = cfg_init(opts, CFGF_NONE);
+	free(vhost);
 	free(opts);
 	if (cfg != NULL)
 		cfg_set_error_function(cfg, config_on_error);
@@ -358,6 +391,48 @@ config_confuse_error(struct config_ctx *ctx, long line, const char *msg)
 	snprintf(ctx->err, ctx->errlen, "%s:%ld: %s", ctx->file, line, msg);
 }
 
+/* The tree libconfuse reported on: the root, or the vhost section it was
+ * parsing (sections carry the hidden error options too). */
+static cfg_t *
+config_error_tree(cfg_t *cfg)
+{
+	unsigned int	 i, n = cfg_size(cfg, "vhost");
+	cfg_t		*sec;
+
+	if (cfg_getint(cfg, CONFIG_ERR_LINE) != 0)
+		return cfg;
+	for (i = 0; i < n; i++) {
+		sec = cfg_getnsec(cfg, "vhost", i);
+		if (cfg_getint(sec, CONFIG_ERR_LINE) != 0)
+			return sec;
+	}
+	return cfg;
+}
+
+/* A quoted "#error" key would reach the hidden options: refuse it, at the
+ * top level (label "") and in every vhost. */
+static int
+config_hidden_set(struct config_ctx *ctx, cfg_t *cfg, const char *label)
+{
+	char		 k[CONFIG_LABEL_MAX], sub[CONFIG_LABEL_MAX];
+	unsigned int	 i, n = *label == '\0' ? cfg_size(cfg, "vhost") : 0;
+
+	snprintf(k, sizeof k, "%s%s", label, CONFIG_ERR_MSG);
+	if (cfg_getstr(cfg, CONFIG_ERR_MSG) != NULL)
+		return config_fail(ctx, k, -1, "no such option");
+	snprintf(k, sizeof k, "%s%s", label, CONFIG_ERR_LINE);
+	if (cfg_getint(cfg, CONFIG_ERR_LINE) != 0)
+		return config_fail(ctx, k, -1, "no such option");
+	for (i = 0; i < n; i++) {
+		snprintf(sub, sizeof sub, "vhost \"%s\" ",
+		    cfg_title(cfg_getnsec(cfg, "vhost", i)));
+		if (config_hidden_set(ctx, cfg_getnsec(cfg, "vhost", i),
+		    sub) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 /* Note where each value is written, then let libconfuse parse the text. */
 static int
 config_parse(struct config_ctx *ctx)
@@ -369,17 +444,13 @@ config_parse(struct config_ctx *ctx)
 	    &ctx->marks, ctx->err, ctx->errlen) == -1)
 		return -1;
 	if (cfg_parse_buf(cfg, ctx->text) != CFG_SUCCESS) {
+		cfg = config_error_tree(cfg);
 		msg = cfg_getstr(cfg, CONFIG_ERR_MSG);
 		config_confuse_error(ctx, cfg_getint(cfg, CONFIG_ERR_LINE),
 		    msg != NULL ? msg : "syntax error");
 		return -1;
 	}
-	/* A quoted "#error" key would reach the hidden options. */
-	if (cfg_getstr(cfg, CONFIG_ERR_MSG) != NULL)
-		return config_fail(ctx, CONFIG_ERR_MSG, -1, "no such option");
-	if (cfg_getint(cfg, CONFIG_ERR_LINE) != 0)
-		return config_fail(ctx, CONFIG_ERR_LINE, -1, "no such option");
-	return 0;
+	return config_hidden_set(ctx, cfg, "");
 }
 
 /* Put -r and -l in place of the file's values, remembering their origin. */
@@ -575,29 +646,6 @@ config_get_listen(struct config_ctx *ctx, struct config *conf)
 
 /* ---- files and directories ---- */
 
-/* document_root: an existing directory, kept as its real path. */
-static int
-config_get_docroot(struct config_ctx *ctx, struct config *conf)
-{
-	const char	*v = cfg_getstr(ctx->cfg, "document_root");
-	char		 q[CONFIG_QUOTE_MAX];
-	struct stat	 st;
-
-	if (v == NULL || *v == '\0')
-		return config_fail(ctx, "document_root", 0,
-		    "must not be empty");
-	if ((conf->document_root = realpath(v, NULL)) == NULL)
-		return config_fail(ctx, "document_root", 0, "%s: %s",
-		    config_quote(v, q, sizeof q), strerror(errno));
-	if (stat(conf->document_root, &st) == -1)
-		return config_fail(ctx, "document_root", 0, "%s: %s",
-		    config_quote(v, q, sizeof q), strerror(errno));
-	if (!S_ISDIR(st.st_mode))
-		return config_fail(ctx, "document_root", 0,
-		    "%s is not a directory", config_quote(v, q, sizeof q));
-	return 0;
-}
-
 /* Why an index name is not a plain file name, or NULL if it is one. */
 static const char *
 config_index_bad(const char *name)
@@ -611,28 +659,6 @@ config_index_bad(const char *name)
 	if (strlen(name) > NAME_MAX)
 		return "is longer than a file name can be";
 	return NULL;
-}
-
-/* index: plain file names tried in a directory, in order. */
-static int
-config_get_index(struct config_ctx *ctx, struct config *conf)
-{
-	const char	*name, *why;
-	char		 q[CONFIG_QUOTE_MAX];
-	unsigned int	 i, n = cfg_size(ctx->cfg, "index");
-
-	if ((conf->index = calloc(n + 1, sizeof *conf->index)) == NULL)
-		return config_oom(ctx);
-	for (i = 0; i < n; i++) {
-		name = cfg_getnstr(ctx->cfg, "index", i);
-		if ((why = config_index_bad(name)) != NULL)
-			return config_fail(ctx, "index", i, "%s %s",
-			    config_quote(name, q, sizeof q), why);
-		if ((conf->index[i] = strdup(name)) == NULL)
-			return config_oom(ctx);
-		conf->nindex = i + 1;
-	}
-	return 0;
 }
 
 /*
@@ -913,12 +939,11 @@ config_media_type(const char *v)
 	return 0;
 }
 
-/* access_log_format, mime_types and default_type. */
+/* access_log_format, mime_types, server_tokens and sandbox. */
 static int
 config_get_strings(struct config_ctx *ctx, struct config *conf)
 {
 	const char	*fmt = cfg_getstr(ctx->cfg, "access_log_format");
-	const char	*type = cfg_getstr(ctx->cfg, "default_type");
 	char		 q[CONFIG_QUOTE_MAX], why[CONFIG_ERR_MAX];
 
 	if (strcmp(fmt, "combined") != 0 && strcmp(fmt, "common") != 0 &&
@@ -928,12 +953,7 @@ config_get_strings(struct config_ctx *ctx, struct config *conf)
 		    "directives, got %s", config_quote(fmt, q, sizeof q));
 	if ((conf->access_format = alog_compile(fmt, why, sizeof why)) == NULL)
 		return config_fail(ctx, "access_log_format", 0, "%s", why);
-	if (config_media_type(type) == -1)
-		return config_fail(ctx, "default_type", 0, "must be a media "
-		    "type like \"text/plain\", got %s",
-		    config_quote(type, q, sizeof q));
 	if ((conf->access_log_format = strdup(fmt)) == NULL ||
-	    (conf->default_type = strdup(type)) == NULL ||
 	    (conf->mime_types = strdup(cfg_getstr(ctx->cfg,
 	    "mime_types"))) == NULL)
 		return config_oom(ctx);
@@ -942,25 +962,275 @@ config_get_strings(struct config_ctx *ctx, struct config *conf)
 	return 0;
 }
 
-/* hidden_files: deny (404 for any path segment starting with '.') or allow. */
-static int
-config_get_hidden(struct config_ctx *ctx, struct config *conf)
-{
-	int	allow;
+/* ---- sites: the top level and each vhost ---- */
 
-	if (config_get_word(ctx, "hidden_files", config_hidden,
-	    CONFIG_NITEMS(config_hidden), &allow) == -1)
-		return -1;
-	conf->hidden_files = allow;
+/* Where one site's options are read, how errors name them, and what a
+ * vhost inherits: everything it does not set comes from the top level. */
+struct config_scope {
+	cfg_t				*cfg;
+	const char			*label;	/* "" or 'vhost "NAME" ' */
+	const struct config_site	*parent; /* NULL at the top level */
+};
+
+/* "label" + key into buf, the name marks and messages use; buf. */
+static const char *
+config_key(const struct config_scope *sc, const char *key, char *buf,
+    size_t len)
+{
+	snprintf(buf, len, "%s%s", sc->label, key);
+	return buf;
+}
+
+/* document_root: an existing directory, kept as its real path. */
+static int
+config_site_root(struct config_ctx *ctx, const struct config_scope *sc,
+    struct config_site *site)
+{
+	const char	*v = cfg_getstr(sc->cfg, "document_root");
+	char		 q[CONFIG_QUOTE_MAX], k[CONFIG_LABEL_MAX];
+	struct stat	 st;
+
+	config_key(sc, "document_root", k, sizeof k);
+	if (v == NULL && sc->parent != NULL)
+		v = sc->parent->document_root;
+	if (v == NULL || *v == '\0')
+		return config_fail(ctx, k, 0, "must not be empty");
+	if ((site->document_root = realpath(v, NULL)) == NULL)
+		return config_fail(ctx, k, 0, "%s: %s",
+		    config_quote(v, q, sizeof q), strerror(errno));
+	if (stat(site->document_root, &st) == -1)
+		return config_fail(ctx, k, 0, "%s: %s",
+		    config_quote(v, q, sizeof q), strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return config_fail(ctx, k, 0, "%s is not a directory",
+		    config_quote(v, q, sizeof q));
 	return 0;
+}
+
+/* index: plain file names tried in a directory, in order. */
+static int
+config_site_index(struct config_ctx *ctx, const struct config_scope *sc,
+    struct config_site *site)
+{
+	const char	*name, *why;
+	char		 q[CONFIG_QUOTE_MAX], k[CONFIG_LABEL_MAX];
+	unsigned int	 i, n = cfg_size(sc->cfg, "index");
+	bool		 inherit = n == 0 && sc->parent != NULL;
+
+	if (inherit)
+		n = (unsigned int)sc->parent->nindex;
+	if ((site->index = calloc(n + 1, sizeof *site->index)) == NULL)
+		return config_oom(ctx);
+	for (i = 0; i < n; i++) {
+		name = inherit ? sc->parent->index[i] :
+		    cfg_getnstr(sc->cfg, "index", i);
+		if ((why = config_index_bad(name)) != NULL)
+			return config_fail(ctx, config_key(sc, "index", k,
+			    sizeof k), i, "%s %s", config_quote(name, q,
+			    sizeof q), why);
+		if ((site->index[i] = strdup(name)) == NULL)
+			return config_oom(ctx);
+		site->nindex = i + 1;
+	}
+	return 0;
+}
+
+/* default_type and hidden_files. */
+static int
+config_site_words(struct config_ctx *ctx, const struct config_scope *sc,
+    struct config_site *site)
+{
+	const char	*type = cfg_getstr(sc->cfg, "default_type");
+	const char	*hidden = cfg_getstr(sc->cfg, "hidden_files");
+	char		 q[CONFIG_QUOTE_MAX], k[CONFIG_LABEL_MAX];
+	int		 allow;
+
+	if (type == NULL)
+		type = sc->parent->default_type;
+	if (config_media_type(type) == -1)
+		return config_fail(ctx, config_key(sc, "default_type", k,
+		    sizeof k), 0, "must be a media type like \"text/plain\", "
+		    "got %s", config_quote(type, q, sizeof q));
+	if ((site->default_type = strdup(type)) == NULL)
+		return config_oom(ctx);
+	if (hidden == NULL) {
+		site->hidden_files = sc->parent->hidden_files;
+		return 0;
+	}
+	if (config_word(config_hidden, CONFIG_NITEMS(config_hidden), hidden,
+	    &allow) == -1)
+		return config_fail(ctx, config_key(sc, "hidden_files", k,
+		    sizeof k), 0, "must be deny or allow, got %s",
+		    config_quote(hidden, q, sizeof q));
+	site->hidden_files = allow;
+	return 0;
+}
+
+/*
+ * A host name a site answers to, lower-cased into out without one trailing
+ * dot: "example.com", "*.example.com" (any name below it), an IPv4 address
+ * or "[v6 address]"; -1 when it is none of them.
+ */
+static int
+config_host_name(const char *v, char *out, size_t len)
+{
+	size_t	i, n = strlen(v), start = 0;
+
+	if (n > 0 && v[n - 1] == '.')
+		n--;
+	if (n == 0 || n >= len || n > 255)
+		return -1;
+	if (n > 2 && v[0] == '*' && v[1] == '.')
+		start = 2;
+	for (i = 0; i < n; i++) {
+		out[i] = (char)tolower((unsigned char)v[i]);
+		if (i < start || isalnum((unsigned char)v[i]) ||
+		    strchr("-.", v[i]) != NULL)
+			continue;
+		if (v[0] == '[' && strchr("[]:", v[i]) != NULL)
+			continue;
+		return -1;
+	}
+	out[n] = '\0';
+	if (out[start] == '.' || out[n - 1] == '.' || strstr(out, "..") != NULL)
+		return -1;
+	return 0;
+}
+
+/* Add name to site->names; -1 when it is no host name or already taken. */
+static int
+config_site_name(struct config_ctx *ctx, const struct config *conf,
+    struct config_site *site, const char *key, int index, const char *v)
+{
+	char	 name[256], q[CONFIG_QUOTE_MAX];
+	size_t	 i, j;
+
+	if (config_host_name(v, name, sizeof name) == -1)
+		return config_fail(ctx, key, index, "%s is not a host name "
+		    "(\"example.com\", \"*.example.com\", an address)",
+		    config_quote(v, q, sizeof q));
+	for (i = 1; i < conf->nsites; i++)
+		for (j = 0; j < conf->sites[i].nnames; j++)
+			if (strcmp(conf->sites[i].names[j], name) == 0)
+				return config_fail(ctx, key, index, "%s is "
+				    "also a name of vhost \"%s\"", name,
+				    conf->sites[i].name);
+	for (j = 0; j < site->nnames; j++)
+		if (strcmp(site->names[j], name) == 0)
+			return config_fail(ctx, key, index, "%s is given "
+			    "twice", name);
+	if ((site->names[site->nnames] = strdup(name)) == NULL)
+		return config_oom(ctx);
+	site->nnames++;
+	return 0;
+}
+
+/* A vhost's title and aliases: the names it answers to. */
+static int
+config_site_names(struct config_ctx *ctx, const struct config *conf,
+    const struct config_scope *sc, struct config_site *site)
+{
+	const char	*title = cfg_title(sc->cfg);
+	char		 k[CONFIG_LABEL_MAX];
+	unsigned int	 i, n = cfg_size(sc->cfg, "aliases");
+
+	if ((site->names = calloc(n + 1, sizeof *site->names)) == NULL)
+		return config_oom(ctx);
+	/* The name is blamed on the line that opened the section. */
+	snprintf(k, sizeof k, "%.*s", (int)strlen(sc->label) - 1, sc->label);
+	if (config_site_name(ctx, conf, site, k, -1, title) == -1)
+		return -1;
+	if ((site->name = strdup(site->names[0])) == NULL)
+		return config_oom(ctx);
+	config_key(sc, "aliases", k, sizeof k);
+	for (i = 0; i < n; i++)
+		if (config_site_name(ctx, conf, site, k, i,
+		    cfg_getnstr(sc->cfg, "aliases", i)) == -1)
+			return -1;
+	return 0;
+}
+
+/* Every option of one site, into site. */
+static int
+config_site(struct config_ctx *ctx, const struct config *conf,
+    const struct config_scope *sc, struct config_site *site)
+{
+	if (sc->parent != NULL && config_site_names(ctx, conf, sc, site) == -1)
+		return -1;
+	if (config_site_root(ctx, sc, site) == -1 ||
+	    config_site_index(ctx, sc, site) == -1)
+		return -1;
+	return config_site_words(ctx, sc, site);
+}
+
+/* default_vhost: unset (the top level), or the name of a vhost. */
+static int
+config_default_site(struct config_ctx *ctx, struct config *conf)
+{
+	const char	*v = cfg_getstr(ctx->cfg, "default_vhost");
+	char		 name[256], q[CONFIG_QUOTE_MAX];
+	size_t		 i;
+
+	if (v == NULL)
+		return 0;
+	if (config_host_name(v, name, sizeof name) == 0)
+		for (i = 1; i < conf->nsites; i++)
+			if (strcmp(conf->sites[i].name, name) == 0) {
+				conf->default_site = i;
+				return 0;
+			}
+	return config_fail(ctx, "default_vhost", 0, "no vhost is named %s",
+	    config_quote(v, q, sizeof q));
+}
+
+/* The top-level site, then one per vhost section, then default_vhost. */
+static int
+config_get_sites(struct config_ctx *ctx, struct config *conf)
+{
+	struct config_scope	 sc = { ctx->cfg, "", NULL };
+	char			 label[CONFIG_LABEL_MAX];
+	unsigned int		 i, n = cfg_size(ctx->cfg, "vhost");
+
+	if ((conf->sites = calloc(n + 1, sizeof *conf->sites)) == NULL)
+		return config_oom(ctx);
+	conf->nsites = 1;
+	if (config_site(ctx, conf, &sc, &conf->sites[0]) == -1)
+		return -1;
+	for (i = 0; i < n; i++) {
+		sc.cfg = cfg_getnsec(ctx->cfg, "vhost", i);
+		snprintf(label, sizeof label, "vhost \"%s\" ",
+		    cfg_title(sc.cfg));
+		sc.label = label;
+		sc.parent = &conf->sites[0];
+		conf->nsites++;
+		if (config_site(ctx, conf, &sc, &conf->sites[i + 1]) == -1)
+			return -1;
+	}
+	return config_default_site(ctx, conf);
+}
+
+/* Release what one site owns. */
+static void
+config_site_free(struct config_site *site)
+{
+	size_t	i;
+
+	for (i = 0; i < site->nnames; i++)
+		free(site->names[i]);
+	free(site->names);
+	for (i = 0; i < site->nindex; i++)
+		free(site->index[i]);
+	free(site->index);
+	free(site->name);
+	free(site->document_root);
+	free(site->default_type);
 }
 
 /* ---- the whole ---- */
 
 static const config_step config_steps[] = {
 	config_get_listen,
-	config_get_docroot,
-	config_get_index,
+	config_get_sites,
 	config_get_workers,
 	config_get_numbers,
 	config_check_sizes,
@@ -969,7 +1239,6 @@ static const config_step config_steps[] = {
 	config_get_logs,
 	config_get_levels,
 	config_get_strings,
-	config_get_hidden,
 };
 
 /* Check every value of the tree and copy it into a new struct config. */
@@ -1037,11 +1306,10 @@ config_free(struct config *conf)
 	for (i = 0; i < conf->nlisten; i++)
 		free(conf->listen[i].text);
 	free(conf->listen);
-	for (i = 0; i < conf->nindex; i++)
-		free(conf->index[i]);
-	free(conf->index);
+	for (i = 0; i < conf->nsites; i++)
+		config_site_free(&conf->sites[i]);
+	free(conf->sites);
 	free(conf->file);
-	free(conf->document_root);
 	free(conf->user);
 	free(conf->group);
 	free(conf->pid_file);
@@ -1050,7 +1318,6 @@ config_free(struct config *conf)
 	free(conf->access_log_format);
 	alog_free(conf->access_format);
 	free(conf->mime_types);
-	free(conf->default_type);
 	free(conf);
 }
 

@@ -32,6 +32,21 @@ enum config_log_dest {
  */
 struct alog;
 
+/*
+ * One site: the top level (the default, name NULL) or a vhost section. A
+ * vhost inherits every option it does not set from the top level.
+ */
+struct config_site {
+	char			*name;		/* vhost "NAME", lower-case; NULL: top level */
+	char			**names;	/* name and aliases: "a.b" or "*.b" */
+	size_t			 nnames;
+	char			*document_root;	/* absolute, exists, a directory */
+	char			**index;
+	size_t			 nindex;
+	char			*default_type;
+	bool			 hidden_files;	/* serve dotfiles (hidden_files = allow) */
+};
+
 struct config {
 	char			*file;		/* file it came from, NULL for built-in */
 
@@ -39,9 +54,9 @@ struct config {
 	size_t			 nlisten;
 	int			 backlog;
 
-	char			*document_root;	/* absolute, exists, a directory */
-	char			**index;
-	size_t			 nindex;
+	struct config_site	*sites;		/* [0] the top level, then each vhost */
+	size_t			 nsites;
+	size_t			 default_site;	/* answers a Host no site names */
 
 	int			 workers;	/* resolved: "auto" = online CPUs */
 	int			 max_connections;	/* per worker */
@@ -64,7 +79,6 @@ struct config {
 	struct alog		*access_format;	/* access_log_format compiled */
 
 	char			*mime_types;	/* file, missing = built-in table only */
-	char			*default_type;
 
 	int			 header_timeout;	/* seconds */
 	int			 header_min_rate;	/* bytes/s past it, 0 = off */
@@ -79,7 +93,6 @@ struct config {
 	size_t			 max_body_size;		/* discarded GET body, 413 past it */
 
 	bool			 server_tokens;	/* "Server: tine/VERSION" or "tine" */
-	bool			 hidden_files;	/* serve dotfiles (hidden_files = allow) */
 	bool			 sandbox;	/* workers confine themselves */
 };
 

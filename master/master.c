@@ -144,6 +144,45 @@ master_access_open(const struct master *m, const struct config *conf, int *fd,
 	}
 }
 
+/* Close the document roots a generation opened. */
+static void
+master_roots_close(struct generation *g)
+{
+	size_t	i;
+
+	for (i = 0; i < g->nroots; i++)
+		if (g->root_fds[i] != -1)
+			close(g->root_fds[i]);
+	free(g->root_fds);
+	g->root_fds = NULL;
+	g->nroots = 0;
+}
+
+/* Open every site's document root (as root: workers need no path to it). */
+static int
+master_roots_open(struct generation *g, const struct config *conf, char *err,
+    size_t len)
+{
+	size_t	i;
+
+	if ((g->root_fds = calloc(conf->nsites, sizeof(*g->root_fds))) ==
+	    NULL) {
+		snprintf(err, len, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < conf->nsites; i++, g->nroots++) {
+		g->root_fds[i] = open(conf->sites[i].document_root, O_PATH |
+		    O_DIRECTORY | O_CLOEXEC);
+		if (g->root_fds[i] == -1) {
+			snprintf(err, len, "document_root %s: %s",
+			    conf->sites[i].document_root, strerror(errno));
+			master_roots_close(g);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /*
  * Make a new current generation from setup, taking over the listening
  * sockets of the current one where the addresses match. The old one stays
@@ -159,16 +198,12 @@ master_generation(struct master *m, struct setup *setup, char *err, size_t len)
 		snprintf(err, len, "out of memory");
 		return -1;
 	}
-	g->docroot_fd = open(setup->conf->document_root, O_PATH |
-	    O_DIRECTORY | O_CLOEXEC);
-	if (g->docroot_fd == -1) {
-		snprintf(err, len, "document_root %s: %s",
-		    setup->conf->document_root, strerror(errno));
+	if (master_roots_open(g, setup->conf, err, len) == -1) {
 		free(g);
 		return -1;
 	}
 	if (master_access_open(m, setup->conf, &g->access_fd, err, len) == -1) {
-		close(g->docroot_fd);
+		master_roots_close(g);
 		free(g);
 		return -1;
 	}
@@ -177,7 +212,7 @@ master_generation(struct master *m, struct setup *setup, char *err, size_t len)
 		log_target_close(&g->log);
 		if (g->access_fd != -1)
 			close(g->access_fd);
-		close(g->docroot_fd);
+		master_roots_close(g);
 		free(g);
 		return -1;
 	}
@@ -206,7 +241,7 @@ master_generation_free(struct master *m, struct generation *g)
 		close(g->access_fd);
 	if (g->has_log)
 		log_target_close(&g->log);
-	close(g->docroot_fd);
+	master_roots_close(g);
 	master_setup_unref(g->setup);
 	free(g);
 }

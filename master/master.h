@@ -27,7 +27,8 @@ struct generation {
 	struct setup		*setup;
 	struct listeners	 ls;
 	int			 access_fd;	/* -1: access_log off */
-	int			 docroot_fd;	/* opened as root, so workers need no path to it */
+	int			*root_fds;	/* each site's document root, opened as root */
+	size_t			 nroots;
 	struct log_target	 log;		/* its error log, while has_log */
 	bool			 has_log;	/* log is its own: the master takes it once ready */
 	bool			 ready;		/* "master ready" logged */

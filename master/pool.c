@@ -34,6 +34,7 @@ pool_child(struct master *m, struct generation *g, int i)
 	struct generation	*o;
 	struct sigaction	 sa;
 	sigset_t		 all;
+	size_t			 k;
 	int			 s;
 
 	memset(&sa, 0, sizeof(sa));
@@ -47,7 +48,8 @@ pool_child(struct master *m, struct generation *g, int i)
 	for (o = m->gens; o != NULL; o = o->next)
 		if (o != g) {
 			listen_close(&o->ls);
-			close(o->docroot_fd);
+			for (k = 0; k < o->nroots; k++)
+				close(o->root_fds[k]);
 			if (o->access_fd != -1)
 				close(o->access_fd);
 			if (o->has_log)
@@ -69,7 +71,8 @@ pool_child(struct master *m, struct generation *g, int i)
 	env.mime = g->setup->mime;
 	env.ls = &g->ls;
 	env.access_fd = g->access_fd;
-	env.docroot_fd = g->docroot_fd;
+	env.root_fds = g->root_fds;
+	env.nroots = g->nroots;
 	env.slot = &m->sb.slots[i];
 	env.generation = g->id;
 	env.notify_fd = m->wake[1];

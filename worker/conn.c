@@ -78,7 +78,7 @@ conn_close(struct conn *c)
 {
 	worker_timer_clear(&c->timer);
 	if (c->resp.fe != NULL)
-		fcache_release(c->w->fcache, c->resp.fe);
+		fcache_release(c->resp.fc, c->resp.fe);
 	close(c->fd);
 	free(c->in);
 	worker_conn_gone(c->w, &c->key);
@@ -161,6 +161,10 @@ conn_log(struct conn *c)
 	e.request_line = http_first_line(c->in, c->inlen);
 	if (c->have_req)
 		alog_entry_request(&e, &c->req);
+	/* %v: the vhost that answered, by its name (else the Host sent). */
+	if (c->resp.site != NULL && c->resp.site->name != NULL)
+		e.host = (struct http_str){ c->resp.site->name,
+		    strlen(c->resp.site->name) };
 	e.response_head = (struct http_str){ c->resp.hdr, c->resp.headlen };
 	e.status = c->resp.status;
 	e.body_bytes = c->sent > c->resp.headlen ? c->sent - c->resp.headlen :
@@ -492,7 +496,7 @@ conn_done(struct conn *c)
 	conn_log(c);
 	worker_request_done(w, c->sent);
 	if (c->resp.fe != NULL) {
-		fcache_release(w->fcache, c->resp.fe);
+		fcache_release(c->resp.fc, c->resp.fe);
 		c->resp.fe = NULL;
 	}
 	c->nreq++;

@@ -92,17 +92,18 @@ sandbox_fs_rights(int abi)
 }
 
 /*
- * Landlock: read-only beneath docroot_fd, nothing anywhere else. The rule
- * names the directory the master opened for this generation, so a
+ * Landlock: read-only beneath each of the n roots, nothing anywhere else.
+ * A rule names the directory the master opened for this generation, so a
  * symlink-swap deploy is followed by the next generation (reload), whose
  * workers rule the new target. 0 done, 1 no Landlock here, -1 failed.
  */
 static int
-sandbox_landlock(int docroot_fd)
+sandbox_landlock(const int *roots, size_t n)
 {
 	struct landlock_ruleset_attr		attr;
 	struct landlock_path_beneath_attr	rule;
 	long					abi;
+	size_t					i;
 	int					fd, saved;
 
 	abi = syscall(SYS_landlock_create_ruleset, NULL, 0,
@@ -111,14 +112,18 @@ sandbox_landlock(int docroot_fd)
 		return errno == ENOSYS || errno == EOPNOTSUPP ? 1 : -1;
 	memset(&attr, 0, sizeof(attr));
 	attr.handled_access_fs = sandbox_fs_rights((int)abi);
-	memset(&rule, 0, sizeof(rule));
-	rule.allowed_access = SANDBOX_READ;
-	rule.parent_fd = docroot_fd;
 	if ((fd = (int)syscall(SYS_landlock_create_ruleset, &attr,
 	    sizeof(attr), 0)) == -1)
 		return -1;
-	if (syscall(SYS_landlock_add_rule, fd, LANDLOCK_RULE_PATH_BENEATH,
-	    &rule, 0) == -1 || syscall(SYS_landlock_restrict_self, fd, 0) == -1) {
+	for (i = 0; i < n; i++) {
+		memset(&rule, 0, sizeof(rule));
+		rule.allowed_access = SANDBOX_READ;
+		rule.parent_fd = roots[i];
+		if (syscall(SYS_landlock_add_rule, fd,
+		    LANDLOCK_RULE_PATH_BENEATH, &rule, 0) == -1)
+			break;
+	}
+	if (i < n || syscall(SYS_landlock_restrict_self, fd, 0) == -1) {
 		saved = errno;
 		close(fd);
 		errno = saved;
@@ -192,7 +197,8 @@ sandbox_seccomp(bool syslog)
 
 /* Confine the calling worker for good (see sandbox.h). */
 int
-sandbox_enter(const struct config *conf, int docroot_fd, bool loud)
+sandbox_enter(const struct config *conf, const int *roots, size_t nroots,
+    bool loud)
 {
 	struct tm	tm;
 	time_t		now = time(NULL);
@@ -209,7 +215,7 @@ sandbox_enter(const struct config *conf, int docroot_fd, bool loud)
 		log_error("sandbox: no_new_privs: %s", strerror(errno));
 		return -1;
 	}
-	if ((r = sandbox_landlock(docroot_fd)) == -1) {
+	if ((r = sandbox_landlock(roots, nroots)) == -1) {
 		log_error("sandbox: landlock: %s", strerror(errno));
 		return -1;
 	}

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "path.h"
 #include "static.h"
+#include "vhost.h"
 #include "worker.h"
 
 #define STATIC_PATH_MAX		4096
@@ -86,7 +87,7 @@ resp_overflowed(struct worker_proc *w, struct response *r, bool head)
 	    r->status);
 	r->close = true;
 	if (r->fe != NULL) {
-		fcache_release(w->fcache, r->fe);
+		fcache_release(r->fc, r->fe);
 		r->fe = NULL;
 	}
 	resp_start(w, r, 500);
@@ -393,23 +394,23 @@ static_file(struct worker_proc *w, const struct http_request *req,
 
 /* Find the index file of a directory; 0 with *out held, else a status. */
 static int
-static_index(struct worker_proc *w, const char *dir, size_t len,
-    struct fentry **out)
+static_index(struct worker_proc *w, struct response *r, const char *dir,
+    size_t len, struct fentry **out)
 {
 	char	key[STATIC_PATH_MAX];
 	size_t	i;
 	int	n, err, status = 403;
 
-	for (i = 0; i < w->conf->nindex; i++) {
+	for (i = 0; i < r->site->nindex; i++) {
 		n = snprintf(key, sizeof(key), "%.*s%s", (int)len, dir,
-		    w->conf->index[i]);
+		    r->site->index[i]);
 		if (n < 0 || (size_t)n >= sizeof(key))
 			return 414;
-		err = fcache_get(w->fcache, key, (size_t)n, w->now, out);
+		err = fcache_get(r->fc, key, (size_t)n, w->now, out);
 		if (err == 0 && S_ISREG((*out)->st.st_mode))
 			return 0;
 		if (err == 0)
-			fcache_release(w->fcache, *out);
+			fcache_release(r->fc, *out);
 		else if (err != ENOENT)
 			status = static_errno_status(err, key);
 	}
@@ -453,23 +454,24 @@ static_resolve(struct worker_proc *w, const struct http_request *req,
 		static_error(w, r, 400, head);
 		return NULL;
 	}
-	if (!w->conf->hidden_files && static_hidden(path)) {
+	if (!r->site->hidden_files && static_hidden(path)) {
 		static_error(w, r, 404, head);
 		return NULL;
 	}
-	if ((err = fcache_get(w->fcache, path + 1, (size_t)len - 1, w->now,
+	if ((err = fcache_get(r->fc, path + 1, (size_t)len - 1, w->now,
 	    &fe)) != 0) {
 		static_error(w, r, static_errno_status(err, path), head);
 		return NULL;
 	}
 	if (S_ISDIR(fe->st.st_mode)) {
-		fcache_release(w->fcache, fe);
+		fcache_release(r->fc, fe);
 		if (path[len - 1] != '/') {
 			static_redirect(w, req, r, path);
 			return NULL;
 		}
 		dir = NULL;
-		if ((err = static_index(w, path + 1, (size_t)len - 1, &dir)) !=
+		if ((err = static_index(w, r, path + 1, (size_t)len - 1,
+		    &dir)) !=
 		    0) {
 			static_error(w, r, err, head);
 			return NULL;
@@ -477,7 +479,7 @@ static_resolve(struct worker_proc *w, const struct http_request *req,
 		fe = dir;
 	}
 	if (!S_ISREG(fe->st.st_mode)) {
-		fcache_release(w->fcache, fe);
+		fcache_release(r->fc, fe);
 		static_error(w, r, 403, head);
 		return NULL;
 	}
@@ -512,8 +514,11 @@ static_serve(struct worker_proc *w, const struct http_request *req,
     struct response *r)
 {
 	struct fentry	*fe;
+	size_t		 k = vhost_pick(w->conf, req->host.ptr, req->host.len);
 
 	r->fe = NULL;
+	r->site = w->sites[k].conf;
+	r->fc = w->sites[k].fcache;
 	if (static_method(w, req, r) && (fe = static_resolve(w, req, r)) !=
 	    NULL) {
 		static_file(w, req, r, fe);
@@ -522,7 +527,7 @@ static_serve(struct worker_proc *w, const struct http_request *req,
 		if (r->nsegs > 0)
 			r->fe = fe;
 		else
-			fcache_release(w->fcache, fe);
+			fcache_release(r->fc, fe);
 	}
 	if (!buf_ok(&r->head) || !buf_ok(&r->gen))
 		resp_overflowed(w, r, req->method == HTTP_METHOD_HEAD);

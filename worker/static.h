@@ -10,6 +10,8 @@
 #include "buf.h"
 #include "range.h"
 
+struct config_site;
+struct fcache;
 struct fentry;
 struct http_request;
 struct worker_proc;
@@ -37,6 +39,8 @@ struct response {
 	bool		 close;		/* "Connection: close", then close */
 	bool		 keep_alive_10;	/* HTTP/1.0 keep-alive: say so */
 	struct fentry	*fe;		/* file held while sending, or NULL */
+	struct fcache	*fc;		/* the site's cache fe belongs to */
+	const struct config_site *site;	/* the site it answers for, or NULL */
 	char		 hdr[RESP_HEAD_MAX];
 	struct buf	 head;
 	size_t		 headlen;	/* bytes of hdr that are the head */

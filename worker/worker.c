@@ -84,11 +84,46 @@ worker_drop(const struct config *conf)
 static int
 worker_docroot(const struct worker_proc *w)
 {
-	if (faccessat(w->docroot_fd, ".", X_OK, AT_EACCESS) == 0)
-		return 0;
-	log_error("document_root %s: %s for the worker's user", w->conf->
-	    document_root, strerror(errno));
-	return -1;
+	size_t	i;
+
+	for (i = 0; i < w->nsites; i++)
+		if (faccessat(w->sites[i].root_fd, ".", X_OK, AT_EACCESS) ==
+		    -1) {
+			log_error("document_root %s: %s for the worker's user",
+			    w->sites[i].conf->document_root, strerror(errno));
+			return -1;
+		}
+	return 0;
+}
+
+/* Close cached descriptors nobody holds, in every site; how many went. */
+size_t
+worker_shed_files(struct worker_proc *w)
+{
+	size_t	i, n = 0;
+
+	for (i = 0; i < w->nsites; i++)
+		n += fcache_shed(w->sites[i].fcache);
+	return n;
+}
+
+/* Each site's root and file cache; -1 without memory. */
+static int
+worker_sites(struct worker_proc *w, const struct worker_env *env)
+{
+	size_t	i;
+
+	if ((w->sites = calloc(env->nroots, sizeof(*w->sites))) == NULL)
+		return -1;
+	for (i = 0; i < env->nroots; i++, w->nsites++) {
+		w->sites[i].conf = &w->conf->sites[i];
+		w->sites[i].root_fd = env->root_fds[i];
+		w->sites[i].fcache = fcache_create(env->root_fds[i], env->mime,
+		    w->conf->sites[i].default_type);
+		if (w->sites[i].fcache == NULL)
+			return -1;
+	}
+	return 0;
 }
 
 /* A multipart boundary no client can predict (it must not occur in the
@@ -346,7 +381,7 @@ worker_accept(struct worker_proc *w, size_t i)
 			if (err != EMFILE && err != ENFILE)
 				return;
 			/* Cached files give way to clients; else wait. */
-			if (fcache_shed(w->fcache) == 0)
+			if (worker_shed_files(w) == 0)
 				worker_emfile(w, err);
 			continue;
 		}
@@ -404,6 +439,7 @@ worker_limits(struct worker_proc *w)
 	const struct config	*conf = w->conf;
 	struct rlimit		 rl;
 	rlim_t			 fds = WORKER_FDS_MIN, need;
+	size_t			 i;
 
 	if ((w->limit = limit_create((uint32_t)conf->max_connections)) == NULL)
 		return -1;
@@ -413,7 +449,10 @@ worker_limits(struct worker_proc *w)
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur > need +
 	    WORKER_FDS_MIN)
 		fds = rl.rlim_cur - need;
-	fcache_set_maxfds(w->fcache, (size_t)fds);
+	/* Each site's cache gets an equal share. */
+	for (i = 0; i < w->nsites; i++)
+		fcache_set_maxfds(w->sites[i].fcache, (size_t)fds / w->nsites >
+		    WORKER_FDS_MIN ? (size_t)fds / w->nsites : WORKER_FDS_MIN);
 	w->durations[TIMER_RATE] = 1;
 	return 0;
 }
@@ -491,14 +530,16 @@ worker_init(struct worker_proc *w, const struct worker_env *env)
 		return WORKER_EXIT_FATAL;
 	/* After the uid change, which would clear it. */
 	prctl(PR_SET_PDEATHSIG, SIGQUIT);
-	w->docroot_fd = env->docroot_fd;
+	if (worker_sites(w, env) == -1) {
+		log_error("worker setup: %s", strerror(errno));
+		return WORKER_EXIT_RESOURCE;
+	}
 	if (worker_docroot(w) == -1)
 		return WORKER_EXIT_FATAL;
 	if (worker_boundary(w) == -1)
 		return WORKER_EXIT_RESOURCE;
 	if ((w->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
-	    worker_signals(w) == -1 || (w->fcache = fcache_create(w->docroot_fd,
-	    env->mime, w->conf->default_type)) == NULL) {
+	    worker_signals(w) == -1) {
 		log_error("worker setup: %s", strerror(errno));
 		return WORKER_EXIT_RESOURCE;
 	}
@@ -508,7 +549,8 @@ worker_init(struct worker_proc *w, const struct worker_env *env)
 	}
 	/* Last: everything above opens or asks what the sandbox forbids. */
 	if (w->conf->sandbox &&
-	    sandbox_enter(w->conf, w->docroot_fd, env->first) == -1)
+	    sandbox_enter(w->conf, env->root_fds, env->nroots, env->first) ==
+	    -1)
 		return WORKER_EXIT_FATAL;
 	for (k = 0; k < TIMER_N; k++) {
 		w->lists[k].next = w->lists[k].prev = &w->lists[k];
@@ -572,7 +614,9 @@ worker_main(const struct worker_env *env)
 		if (w.quitting && w.nconns == 0)
 			break;
 	}
-	fcache_destroy(w.fcache);
+	for (n = 0; n < (int)w.nsites; n++)
+		fcache_destroy(w.sites[n].fcache);
+	free(w.sites);
 	limit_destroy(w.limit);
 	_exit(WORKER_EXIT_OK);
 }

@@ -24,7 +24,8 @@ struct worker_env {
 	const struct mime	*mime;
 	const struct listeners	*ls;
 	int			 access_fd;	/* -1: access log off */
-	int			 docroot_fd;	/* O_PATH directory, opened by the master */
+	const int		*root_fds;	/* O_PATH, one per site, opened by the master */
+	size_t			 nroots;
 	struct sb_slot		*slot;
 	unsigned		 generation;
 	int			 notify_fd;	/* wakes the master */
@@ -49,6 +50,13 @@ struct timer {
 	int		 kind;		/* enum timer_kind, -1 when in no list */
 };
 
+/* A site as a worker serves it: its options, its root, its file cache. */
+struct worker_site {
+	const struct config_site *conf;
+	int			 root_fd;
+	struct fcache		*fcache;
+};
+
 /* The worker's one process-state struct; conn and static read it. */
 struct worker_proc {
 	const struct worker_env	*env;
@@ -64,8 +72,8 @@ struct worker_proc {
 	struct limit_key	 refused_key;	/* the last one's address */
 	uint32_t		 shed;		/* closed for room, unlogged */
 	int64_t			 report_ms;	/* when those may be logged next */
-	int			 docroot_fd;
-	struct fcache		*fcache;
+	struct worker_site	*sites;		/* as conf->sites */
+	size_t			 nsites;
 	struct timer		 lists[TIMER_N];	/* list heads */
 	int			 durations[TIMER_N];	/* seconds */
 	time_t			 now;			/* monotonic seconds */
@@ -97,6 +105,9 @@ void	worker_request_done(struct worker_proc *, uint64_t bytes);
 
 /* An access-log line could not be written (errno value err). */
 void	worker_access_failed(struct worker_proc *, int err);
+
+/* Close cached descriptors nobody holds, in every site; how many went. */
+size_t	worker_shed_files(struct worker_proc *);
 
 /* A connection from the client address key closed. */
 void	worker_conn_gone(struct worker_proc *, const struct limit_key *);

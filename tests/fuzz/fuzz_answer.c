@@ -60,6 +60,7 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 			"long-long-long-long-long-long-long-long-long-long-" \
 			"long-long-type"
 /* default_type takes parameters and has no length limit. */
+#define FUZZ_SITES	4	/* the top level and the vhosts of the config */
 #define FUZZ_DEFTYPE	"application/x-tine-fuzz-default; note=" \
 			"a-default-type-long-enough-to-make-every-part-header-" \
 			"of-a-multipart-answer-longer-than-its-share-of-a-" \
@@ -128,6 +129,7 @@ static struct {
 	struct config		*conf;
 	struct mime		*mime;
 	struct worker_proc	 w;
+	struct worker_site	 sites[FUZZ_SITES];
 	struct response		*r;		/* on the heap: ASan bounds it */
 	struct http_request	 req;
 	struct http_limits	 limits;
@@ -256,9 +258,13 @@ fuzz_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 static void
 fuzz_cleanup(void)
 {
-	fcache_destroy(fz.w.fcache);
-	if (fz.w.docroot_fd != -1)
-		close(fz.w.docroot_fd);
+	size_t	i;
+
+	for (i = 0; i < fz.w.nsites; i++) {
+		fcache_destroy(fz.sites[i].fcache);
+		if (fz.sites[i].root_fd != -1)
+			close(fz.sites[i].root_fd);
+	}
 	mime_free(fz.mime);
 	config_free(fz.conf);
 	free(fz.r);
@@ -333,7 +339,12 @@ fuzz_tree(char *conf, char *types, size_t len)
 	    "application/x-" FUZZ_T127 FUZZ_T127 " toolong\n", types, len);
 	snprintf(text, sizeof(text), "mime_types = \"%s\"\n"
 	    "default_type = \"" FUZZ_DEFTYPE "\"\nkeepalive_requests = 8\n"
-	    "log_level = crit\n",
+	    "log_level = crit\n"
+	    /* Two vhosts over the same root, so Host picks among three
+	     * sites, each with its own file cache and options. */
+	    "vhost \"fuzz.example\" { aliases = {\"*.wild.example\"}\n"
+	    "  hidden_files = allow\n  index = {\"index.htm\"} }\n"
+	    "vhost \"*.b.wild.example\" { default_type = \"text/x-b\" }\n",
 	    types);
 	fuzz_aside("tine.conf", text, conf, len);
 }
@@ -353,6 +364,25 @@ fuzz_count_fds(void)
 	return n;
 }
 
+/* Each site's root and file cache, as worker_sites() makes them; 0 or -1. */
+static int
+fuzz_sites(void)
+{
+	size_t	i;
+
+	for (i = 0; i < fz.conf->nsites; i++, fz.w.nsites++) {
+		fz.sites[i].conf = &fz.conf->sites[i];
+		fz.sites[i].root_fd = open(fz.docroot, O_PATH | O_DIRECTORY |
+		    O_CLOEXEC);
+		fz.sites[i].fcache = fz.sites[i].root_fd == -1 ? NULL :
+		    fcache_create(fz.sites[i].root_fd, fz.mime,
+		    fz.sites[i].conf->default_type);
+		if (fz.sites[i].fcache == NULL)
+			return -1;
+	}
+	return 0;
+}
+
 /* Build the document root, the config and a worker_proc as worker.c does. */
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -362,7 +392,6 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
-	fz.w.docroot_fd = -1;
 	fuzz_tree(conf, types, sizeof(conf));
 	ov.document_root = fz.docroot;
 	if ((fz.conf = config_load(conf, &ov, err, sizeof(err))) == NULL ||
@@ -376,9 +405,11 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	fz.limits = (struct http_limits){ fz.conf->max_request_line,
 	    fz.conf->max_header_size, fz.conf->max_headers };
 	fz.w.conf = fz.conf;
-	if ((fz.w.docroot_fd = open(fz.docroot, O_PATH | O_DIRECTORY |
-	    O_CLOEXEC)) == -1 || (fz.w.fcache = fcache_create(fz.w.docroot_fd,
-	    fz.mime, fz.conf->default_type)) == NULL ||
+	/* The sites as worker_sites() makes them. */
+	if (fz.conf->nsites > FUZZ_SITES)
+		fuzz_die("setup:", "too many sites");
+	fz.w.sites = fz.sites;
+	if (fuzz_sites() == -1 ||
 	    (fz.r = malloc(sizeof(*fz.r))) == NULL)
 		fuzz_die("setup:", "out of resources");
 	fz.start = 1000;
@@ -503,7 +534,7 @@ fuzz_done(struct response *r, bool head)
 {
 	fuzz_check_body(r, head, fuzz_check_head(r));
 	if (r->fe != NULL) {
-		fcache_release(fz.w.fcache, r->fe);
+		fcache_release(r->fc, r->fe);
 		r->fe = NULL;
 	}
 }

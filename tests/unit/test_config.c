@@ -169,10 +169,10 @@ Test(config, builtin_defaults)
 	cr_expect_str_eq(c->listen[0].text, "127.0.0.1:8080");
 	cr_expect_str_eq(v4(&c->listen[0], buf, sizeof buf), "127.0.0.1:8080");
 	cr_expect_eq(c->backlog, 511);
-	cr_expect_str_eq(c->document_root, tmpdir);
-	cr_assert_eq(c->nindex, 2);
-	cr_expect_str_eq(c->index[0], "index.html");
-	cr_expect_str_eq(c->index[1], "index.htm");
+	cr_expect_str_eq(c->sites[0].document_root, tmpdir);
+	cr_assert_eq(c->sites[0].nindex, 2);
+	cr_expect_str_eq(c->sites[0].index[0], "index.html");
+	cr_expect_str_eq(c->sites[0].index[1], "index.htm");
 	cr_expect_eq(c->workers, cpus());
 	cr_expect_eq(c->max_connections, 1024);
 	cr_expect_eq(c->max_requests_per_worker, 0);
@@ -188,7 +188,7 @@ Test(config, builtin_defaults)
 	cr_expect_null(c->access_log);
 	cr_expect_str_eq(c->access_log_format, "combined");
 	cr_expect_str_eq(c->mime_types, "/etc/mime.types");
-	cr_expect_str_eq(c->default_type, "application/octet-stream");
+	cr_expect_str_eq(c->sites[0].default_type, "application/octet-stream");
 	cr_expect_eq(c->header_timeout, 10);
 	cr_expect_eq(c->keepalive_timeout, 15);
 	cr_expect_eq(c->send_timeout, 60);
@@ -199,7 +199,7 @@ Test(config, builtin_defaults)
 	cr_expect_eq(c->max_headers, 100);
 	cr_expect_eq(c->max_body_size, 1048576);
 	cr_expect_eq(c->server_tokens, true);
-	cr_expect_eq(c->hidden_files, false);
+	cr_expect_eq(c->sites[0].hidden_files, false);
 	config_free(c);
 }
 
@@ -279,9 +279,9 @@ Test(config, every_option)
 	cr_expect(IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr));
 	cr_expect_str_eq(v4(&c->listen[2], buf, sizeof buf), "0.0.0.0:82");
 	cr_expect_eq(c->backlog, 128);
-	cr_expect_str_eq(c->document_root, tmpdir);
-	cr_assert_eq(c->nindex, 1);
-	cr_expect_str_eq(c->index[0], "default.htm");
+	cr_expect_str_eq(c->sites[0].document_root, tmpdir);
+	cr_assert_eq(c->sites[0].nindex, 1);
+	cr_expect_str_eq(c->sites[0].index[0], "default.htm");
 	cr_expect_eq(c->workers, 3);
 	cr_expect_eq(c->max_connections, 1);
 	cr_expect_eq(c->max_requests_per_worker, 5000);
@@ -300,7 +300,7 @@ Test(config, every_option)
 	    "%s/logs/access.log", tmpdir));
 	cr_expect_str_eq(c->access_log_format, "%h %r %s");
 	cr_expect_str_eq(c->mime_types, "/nonexistent/mime.types");
-	cr_expect_str_eq(c->default_type, "text/plain; charset=utf-8");
+	cr_expect_str_eq(c->sites[0].default_type, "text/plain; charset=utf-8");
 	cr_expect_eq(c->header_timeout, 1);
 	cr_expect_eq(c->keepalive_timeout, 2);
 	cr_expect_eq(c->send_timeout, 3);
@@ -311,7 +311,7 @@ Test(config, every_option)
 	cr_expect_eq(c->max_headers, 7);
 	cr_expect_eq(c->max_body_size, 1099511627776ULL);
 	cr_expect_eq(c->server_tokens, false);
-	cr_expect_eq(c->hidden_files, true);
+	cr_expect_eq(c->sites[0].hidden_files, true);
 	config_free(c);
 }
 
@@ -437,9 +437,9 @@ Test(config, append_to_default_list)
 	struct config	*c;
 
 	c = expect_ok("index += { \"home.html\" }\n");
-	cr_assert_eq(c->nindex, 3);
-	cr_expect_str_eq(c->index[0], "index.html");
-	cr_expect_str_eq(c->index[2], "home.html");
+	cr_assert_eq(c->sites[0].nindex, 3);
+	cr_expect_str_eq(c->sites[0].index[0], "index.html");
+	cr_expect_str_eq(c->sites[0].index[2], "home.html");
 	config_free(c);
 	/* The appended value is blamed on its own line, not a default's. */
 	expect_fail("# x\nindex += {\n \"ok.html\",\n \"a/b\" }\n", 4, "index",
@@ -450,7 +450,7 @@ Test(config, empty_index_list)
 {
 	struct config	*c = expect_ok("index = {}\n");
 
-	cr_expect_eq(c->nindex, 0);
+	cr_expect_eq(c->sites[0].nindex, 0);
 	config_free(c);
 }
 
@@ -482,14 +482,14 @@ Test(config, overrides)
 	ov.listen = "[::]:9000";
 	c = load(text, &ov, err);
 	cr_assert_not_null(c, "%s", err);
-	cr_expect_str_eq(c->document_root, other);
+	cr_expect_str_eq(c->sites[0].document_root, other);
 	cr_assert_eq(c->nlisten, 1);
 	cr_expect_str_eq(c->listen[0].text, "[::]:9000");
 	config_free(c);
 	/* Without overrides the file's values stand. */
 	c = load(text, NULL, err);
 	cr_assert_not_null(c, "%s", err);
-	cr_expect_str_eq(c->document_root, tmpdir);
+	cr_expect_str_eq(c->sites[0].document_root, tmpdir);
 	cr_assert_eq(c->nlisten, 2);
 	cr_expect_str_eq(v4(&c->listen[1], buf, sizeof buf), "127.0.0.1:82");
 	config_free(c);
@@ -546,8 +546,8 @@ Test(config, lines_after_comments)
 	struct config	*c;
 
 	c = expect_ok(pre);
-	cr_assert_eq(c->nindex, 2);
-	cr_expect_str_eq(c->index[0], "a#b.html");
+	cr_assert_eq(c->sites[0].nindex, 2);
+	cr_expect_str_eq(c->sites[0].index[0], "a#b.html");
 	config_free(c);
 	expect_fail(fmt(text, sizeof text, "%sbogus = 1\n", pre), 9, NULL,
 	    "'bogus'");
@@ -557,7 +557,7 @@ Test(config, lines_after_comments)
 	    "max_connections", "got 0");
 	expect_fail(fmt(text, sizeof text, "%slisten = {\n# c\n\"/\" }\n",
 	    pre), 11, "listen", NULL);
-	expect_fail(fmt(text, sizeof text, "%sdefault_type = \"x\ny\" /* z\n */ "
+	expect_fail(fmt(text, sizeof text, "%smime_types = \"x\ny\" /* z\n */ "
 	    "max_connections = 0\n", pre), 11, "max_connections", NULL);
 }
 
@@ -692,7 +692,7 @@ Test(config, document_root_is_resolved)
 	fmt(text, sizeof text, "document_root = \"%s/./\"\n", tmpdir);
 	c = load(text, NULL, err);
 	cr_assert_not_null(c, "%s", err);
-	cr_expect_str_eq(c->document_root, tmpdir);
+	cr_expect_str_eq(c->sites[0].document_root, tmpdir);
 	config_free(c);
 }
 
@@ -722,7 +722,7 @@ Test(config, key_set_twice)
 	    "server_tokens = \"true\"\n", 4, "server_tokens", "set twice "
 	    "(first on line 2)");
 	c = expect_ok("index = {\"a.html\"}\nindex += {\"b.html\"}\n");
-	cr_assert_eq(c->nindex, 2);
+	cr_assert_eq(c->sites[0].nindex, 2);
 	config_free(c);
 }
 

@@ -1,0 +1,49 @@
+/* vhost: which site a request's host names (exact name, then the longest wildcard, else the default). */
+#include "tine_build.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include "config.h"
+#include "vhost.h"
+
+#define VHOST_NAME_MAX	255
+
+/* Whether name, a site's "*.suffix", matches host: host ends in ".suffix". */
+static int
+vhost_wild(const char *name, const char *host, size_t len)
+{
+	size_t	slen = strlen(name) - 1;	/* ".suffix" */
+
+	return len > slen && strncasecmp(host + len - slen, name + 1,
+	    slen) == 0;
+}
+
+/* Which site names host; see vhost.h. */
+size_t
+vhost_pick(const struct config *conf, const char *host, size_t len)
+{
+	const char	*name;
+	size_t		 i, j, best = conf->default_site, bestlen = 0;
+
+	if (host == NULL)
+		return conf->default_site;
+	if (len > 0 && host[len - 1] == '.')
+		len--;
+	if (len == 0 || len > VHOST_NAME_MAX)
+		return conf->default_site;
+	for (i = 1; i < conf->nsites; i++)
+		for (j = 0; j < conf->sites[i].nnames; j++) {
+			name = conf->sites[i].names[j];
+			if (name[0] != '*') {
+				if (strlen(name) == len &&
+				    strncasecmp(name, host, len) == 0)
+					return i;
+			} else if (strlen(name) > bestlen &&
+			    vhost_wild(name, host, len)) {
+				best = i;
+				bestlen = strlen(name);
+			}
+		}
+	return best;
+}
