@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <syslog.h>
 #include <unistd.h>
 #include <vis.h>
@@ -40,6 +41,7 @@
 #define CONFIG_QUOTE_MAX	160
 #define CONFIG_WHERE_MAX	(PATH_MAX + 32)
 #define CONFIG_LABEL_MAX	512		/* 'vhost "NAME" key' */
+#define CONFIG_REDIRECT_MAX	2048		/* fits a head with a long path */
 #define CONFIG_WORKERS_MAX	256
 #define CONFIG_TIMEOUT_MAX	86400L
 #define CONFIG_INT32_MAX	2147483647L
@@ -272,6 +274,8 @@ static const cfg_opt_t config_site_opts[] = {
 	CFG_STR_LIST("index", "{\"index.html\", \"index.htm\"}", CFGF_NONE),
 	CFG_STR("default_type", "application/octet-stream", CFGF_NONE),
 	CFG_STR("hidden_files", "deny", CFGF_NONE),
+	CFG_STR("redirect", NULL, CFGF_NONE),
+	CFG_BOOL("try_html", cfg_false, CFGF_NONE),
 };
 
 /* A vhost section's options: the site options without their defaults
@@ -1067,6 +1071,85 @@ config_site_words(struct config_ctx *ctx, const struct config_scope *sc,
 }
 
 /*
+ * Why a redirect target is refused, or NULL: it must be an http(s) URL
+ * with a host, or a path starting with a single '/' (no scheme-relative
+ * "//host", which would send clients to any host), printable ASCII with
+ * no query or fragment, since the request's path and query are appended.
+ */
+static const char *
+config_redirect_bad(const char *t)
+{
+	size_t	i, n;
+
+	for (i = 0; t[i] != '\0'; i++)
+		if (t[i] <= ' ' || t[i] > '~' || strchr("\"<>\\^`{|}", t[i]))
+			return "has a byte a URL cannot hold";
+	if (strpbrk(t, "?#") != NULL)
+		return "must have no query or fragment";
+	if (i > CONFIG_REDIRECT_MAX)
+		return "is too long";
+	if (t[0] == '/')
+		return t[1] == '/' ? "must start with one '/', not two" : NULL;
+	if (strncasecmp(t, "http://", 7) == 0)
+		t += 7;
+	else if (strncasecmp(t, "https://", 8) == 0)
+		t += 8;
+	else
+		return "must be an http:// or https:// URL or start with '/'";
+	n = strcspn(t, "/");
+	if (n == 0 || strspn(t, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.:[]") < n)
+		return "must name a host";
+	return NULL;
+}
+
+/* redirect = "CODE TARGET": every GET and HEAD sent to TARGET + path;
+ * "" turns an inherited redirect off. */
+static int
+config_site_redirect(struct config_ctx *ctx, const struct config_scope *sc,
+    struct config_site *site)
+{
+	const char	*v = cfg_getstr(sc->cfg, "redirect"), *why = NULL;
+	char		 q[CONFIG_QUOTE_MAX], k[CONFIG_LABEL_MAX];
+	int		 code = 0;
+	size_t		 n;
+
+	if (v == NULL && sc->parent != NULL) {
+		site->redirect_code = sc->parent->redirect_code;
+		v = sc->parent->redirect;
+	} else if (v != NULL && *v != '\0') {
+		if (strspn(v, "0123456789") == 3 && v[3] == ' ')
+			code = atoi(v);
+		if (code != 301 && code != 302 && code != 307 && code != 308)
+			why = "must be \"CODE TARGET\", CODE 301, 302, 307 "
+			    "or 308";
+		else if ((why = config_redirect_bad(v += 4)) == NULL)
+			site->redirect_code = code;
+	}
+	if (why != NULL)
+		return config_fail(ctx, config_key(sc, "redirect", k,
+		    sizeof k), 0, "%s %s", config_quote(v, q, sizeof q), why);
+	if (site->redirect_code == 0)
+		return 0;
+	/* The path appended starts with '/': do not double it. */
+	for (n = strlen(v); n > 0 && v[n - 1] == '/'; n--)
+		continue;
+	if ((site->redirect = strndup(v, n)) == NULL)
+		return config_oom(ctx);
+	return 0;
+}
+
+/* try_html, a bool; a vhost that does not set it inherits it. */
+static void
+config_site_try_html(const struct config_scope *sc, struct config_site *site)
+{
+	if (cfg_size(sc->cfg, "try_html") == 0 && sc->parent != NULL)
+		site->try_html = sc->parent->try_html;
+	else
+		site->try_html = cfg_getbool(sc->cfg, "try_html");
+}
+
+/*
  * A host name a site answers to, lower-cased into out without one trailing
  * dot: "example.com", "*.example.com" (any name below it), an IPv4 address
  * or "[v6 address]"; -1 when it is none of them.
@@ -1160,6 +1243,9 @@ config_site(struct config_ctx *ctx, const struct config *conf,
 	if (config_site_root(ctx, sc, site) == -1 ||
 	    config_site_index(ctx, sc, site) == -1)
 		return -1;
+	if (config_site_redirect(ctx, sc, site) == -1)
+		return -1;
+	config_site_try_html(sc, site);
 	return config_site_words(ctx, sc, site);
 }
 
@@ -1224,6 +1310,7 @@ config_site_free(struct config_site *site)
 	free(site->name);
 	free(site->document_root);
 	free(site->default_type);
+	free(site->redirect);
 }
 
 /* ---- the whole ---- */

@@ -45,6 +45,9 @@ struct config_site {
 	size_t			 nindex;
 	char			*default_type;
 	bool			 hidden_files;	/* serve dotfiles (hidden_files = allow) */
+	int			 redirect_code;	/* 301, 302, 307, 308; 0: no redirect */
+	char			*redirect;	/* its target, no trailing '/'; or NULL */
+	bool			 try_html;	/* a missing /x is answered from /x.html */
 };
 
 struct config {

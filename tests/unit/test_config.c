@@ -938,3 +938,72 @@ Test(config, sample_config_is_valid)
 	    "%s/log/tine/access.log", tmpdir));
 	config_free(c);
 }
+
+/* redirect and try_html at top level and in a vhost: the code, the target
+ * without its trailing '/', and what a vhost inherits or turns off. */
+Test(config, redirect_and_try_html)
+{
+	struct config	*c;
+
+	c = expect_ok("redirect = \"308 https://Example.net:8443/new/\"\n"
+	    "try_html = on\n"
+	    "vhost \"same.test\" { }\n"
+	    "vhost \"off.test\" { redirect = \"\"\n try_html = off }\n"
+	    "vhost \"own.test\" { redirect = \"302 /elsewhere\" }\n");
+	cr_assert_eq(c->nsites, 4);
+	cr_expect_eq(c->sites[0].redirect_code, 308);
+	cr_expect_str_eq(c->sites[0].redirect, "https://Example.net:8443/new");
+	cr_expect_eq(c->sites[0].try_html, true);
+	cr_expect_eq(c->sites[1].redirect_code, 308);
+	cr_expect_str_eq(c->sites[1].redirect, "https://Example.net:8443/new");
+	cr_expect_eq(c->sites[1].try_html, true);
+	cr_expect_eq(c->sites[2].redirect_code, 0);
+	cr_expect_null(c->sites[2].redirect);
+	cr_expect_eq(c->sites[2].try_html, false);
+	cr_expect_eq(c->sites[3].redirect_code, 302);
+	cr_expect_str_eq(c->sites[3].redirect, "/elsewhere");
+	cr_expect_eq(c->sites[3].try_html, true);
+	config_free(c);
+	c = expect_ok("vhost \"a.test\" { redirect = \"301 http://a.test\"\n"
+	    "  try_html = true }\nvhost \"b.test\" { redirect = \"307 /\" }\n");
+	cr_expect_eq(c->sites[0].redirect_code, 0);
+	cr_expect_null(c->sites[0].redirect);
+	cr_expect_eq(c->sites[0].try_html, false);
+	cr_expect_eq(c->sites[1].redirect_code, 301);
+	cr_expect_str_eq(c->sites[1].redirect, "http://a.test");
+	cr_expect_eq(c->sites[1].try_html, true);
+	cr_expect_eq(c->sites[2].redirect_code, 307);
+	cr_expect_str_eq(c->sites[2].redirect, "");
+	config_free(c);
+}
+
+/* A redirect that is no "CODE TARGET", or whose target could send a
+ * client anywhere else than the site names, is refused with its line. */
+Test(config, redirect_errors)
+{
+	expect_fail("\nredirect = \"303 https://a.test\"\n", 2, "redirect",
+	    "CODE 301, 302, 307 or 308");
+	expect_fail("redirect = \"https://a.test\"\n", 1, "redirect", "CODE");
+	expect_fail("redirect = \"301\"\n", 1, "redirect", "CODE");
+	expect_fail("\n\nredirect = \"301 a.test/x\"\n", 3, "redirect",
+	    "must be an http:// or https:// URL");
+	expect_fail("redirect = \"301 javascript:alert(1)\"\n", 1, "redirect",
+	    "must be an http:// or https:// URL");
+	expect_fail("redirect = \"301 //evil.test\"\n", 1, "redirect",
+	    "not two");
+	expect_fail("redirect = \"301 https://a.test/?x=1\"\n", 1, "redirect",
+	    "no query or fragment");
+	expect_fail("redirect = \"301 https://a.test/#top\"\n", 1, "redirect",
+	    "no query or fragment");
+	expect_fail("redirect = \"301 https:///x\"\n", 1, "redirect",
+	    "must name a host");
+	expect_fail("redirect = \"301 https://u@a.test/\"\n", 1, "redirect",
+	    "must name a host");
+	expect_fail("redirect = \"301 /a b\"\n", 1, "redirect",
+	    "a byte a URL cannot hold");
+	expect_fail("redirect = \"301 /\\\\evil.test\"\n", 1, "redirect",
+	    "a byte a URL cannot hold");
+	expect_fail("vhost \"a.test\" {\n  redirect = \"200 /x\" }\n", 2,
+	    "vhost \"a.test\" redirect", "CODE");
+	expect_fail("\ntry_html = maybe\n", 2, NULL, "try_html");
+}
