@@ -154,13 +154,14 @@ static_encode(struct buf *b, const char *s, size_t len)
 }
 
 /*
- * 301 to the directory with its slash, built from the normalised path and
- * the query as sent (the parser allows only visible ASCII in it). What does
- * not fit a response head is refused with 414 rather than cut.
+ * A redirect to target + the normalised path + tail, then the query as
+ * sent (the parser allows only visible ASCII in it). What does not fit a
+ * response head is refused with 414 rather than cut.
  */
 static void
-static_redirect(struct worker_proc *w, const struct http_request *req,
-    struct response *r, const char *path)
+static_moved(struct worker_proc *w, const struct http_request *req,
+    struct response *r, int status, const char *target, const char *path,
+    const char *tail)
 {
 	char		line[RESP_HEAD_MAX];
 	struct buf	b;
@@ -170,8 +171,9 @@ static_redirect(struct worker_proc *w, const struct http_request *req,
 	/* The path is normalised, so it cannot start with "//" (no open
 	 * redirect). */
 	buf_adds(&b, "Location: ");
+	buf_adds(&b, target);
 	static_encode(&b, path, strlen(path));
-	buf_add(&b, "/", 1);
+	buf_adds(&b, tail);
 	if (req->query.ptr != NULL) {
 		buf_add(&b, "?", 1);
 		buf_add(&b, req->query.ptr, req->query.len);
@@ -181,7 +183,27 @@ static_redirect(struct worker_proc *w, const struct http_request *req,
 		static_error(w, r, 414, head);
 		return;
 	}
-	static_page(w, r, 301, head, line);
+	static_page(w, r, status, head, line);
+}
+
+/*
+ * A site's redirect: its code, to its target (checked by config, never
+ * from the request's Host) with the request's path and query.
+ */
+static void
+static_site_redirect(struct worker_proc *w, const struct http_request *req,
+    struct response *r)
+{
+	char	path[STATIC_PATH_MAX];
+
+	if (path_normalize(req->path.ptr, req->path.len, path,
+	    sizeof(path)) == -1) {
+		r->close = true;
+		static_error(w, r, 400, req->method == HTTP_METHOD_HEAD);
+		return;
+	}
+	static_moved(w, req, r, r->site->redirect_code, r->site->redirect,
+	    path, "");
 }
 
 /* The status for a file that could not be opened. */
@@ -437,6 +459,32 @@ static_hidden(const char *path)
 	return false;
 }
 
+/*
+ * try_html: for a path that does not exist, the held entry of path.html
+ * when that is a regular file (nginx's try_files $uri $uri.html); NULL
+ * otherwise. Never for a directory path or one already ending in .html.
+ */
+static struct fentry *
+static_try_html(struct worker_proc *w, struct response *r, const char *path,
+    size_t len)
+{
+	char		 key[STATIC_PATH_MAX];
+	struct fentry	*fe;
+	int		 n;
+
+	if (!r->site->try_html || path[len - 1] == '/' || (len >= 5 &&
+	    strcmp(path + len - 5, ".html") == 0))
+		return NULL;
+	n = snprintf(key, sizeof(key), "%s.html", path + 1);
+	if (n < 0 || (size_t)n >= sizeof(key) ||
+	    fcache_get(r->fc, key, (size_t)n, w->now, &fe) != 0)
+		return NULL;
+	if (S_ISREG(fe->st.st_mode))
+		return fe;
+	fcache_release(r->fc, fe);
+	return NULL;
+}
+
 /* Resolve the path to a held regular file entry, or answer with an error. */
 static struct fentry *
 static_resolve(struct worker_proc *w, const struct http_request *req,
@@ -459,14 +507,16 @@ static_resolve(struct worker_proc *w, const struct http_request *req,
 		return NULL;
 	}
 	if ((err = fcache_get(r->fc, path + 1, (size_t)len - 1, w->now,
-	    &fe)) != 0) {
+	    &fe)) != 0 && (err != ENOENT ||
+	    (fe = static_try_html(w, r, path, (size_t)len)) == NULL)) {
 		static_error(w, r, static_errno_status(err, path), head);
 		return NULL;
 	}
 	if (S_ISDIR(fe->st.st_mode)) {
 		fcache_release(r->fc, fe);
 		if (path[len - 1] != '/') {
-			static_redirect(w, req, r, path);
+			/* 301 to the directory with its slash. */
+			static_moved(w, req, r, 301, "", path, "/");
 			return NULL;
 		}
 		dir = NULL;
@@ -494,7 +544,10 @@ static_method(struct worker_proc *w, const struct http_request *req,
 	switch (req->method) {
 	case HTTP_METHOD_GET:
 	case HTTP_METHOD_HEAD:
-		return true;
+		if (r->site->redirect_code == 0)
+			return true;
+		static_site_redirect(w, req, r);
+		return false;
 	case HTTP_METHOD_OPTIONS:
 		static_options(w, r);
 		return false;
