@@ -60,7 +60,7 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 			"long-long-long-long-long-long-long-long-long-long-" \
 			"long-long-type"
 /* default_type takes parameters and has no length limit. */
-#define FUZZ_SITES	4	/* the top level and the vhosts of the config */
+#define FUZZ_SITES	5	/* the top level and the vhosts of the config */
 #define FUZZ_DEFTYPE	"application/x-tine-fuzz-default; note=" \
 			"a-default-type-long-enough-to-make-every-part-header-" \
 			"of-a-multipart-answer-longer-than-its-share-of-a-" \
@@ -343,8 +343,10 @@ fuzz_tree(char *conf, char *types, size_t len)
 	    /* Two vhosts over the same root, so Host picks among three
 	     * sites, each with its own file cache and options. */
 	    "vhost \"fuzz.example\" { aliases = {\"*.wild.example\"}\n"
-	    "  hidden_files = allow\n  index = {\"index.htm\"} }\n"
-	    "vhost \"*.b.wild.example\" { default_type = \"text/x-b\" }\n",
+	    "  hidden_files = allow\n  index = {\"index.htm\"}\n"
+	    "  try_html = on }\n"
+	    "vhost \"*.b.wild.example\" { default_type = \"text/x-b\" }\n"
+	    "vhost \"r.example\" { redirect = \"308 https://t.example/base/\" }\n",
 	    types);
 	fuzz_aside("tine.conf", text, conf, len);
 }
