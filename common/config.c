@@ -46,6 +46,7 @@
 #define CONFIG_TIMEOUT_MAX	86400L
 #define CONFIG_INT32_MAX	2147483647L
 #define CONFIG_BODY_MAX		(1L << 40)
+#define CONFIG_HEADERS_MAX	1024		/* of a 4096-byte response head */
 
 /*
  * libconfuse's error callback gets no user pointer, so it leaves the message
@@ -276,6 +277,8 @@ static const cfg_opt_t config_site_opts[] = {
 	CFG_STR("hidden_files", "deny", CFGF_NONE),
 	CFG_STR("redirect", NULL, CFGF_NONE),
 	CFG_BOOL("try_html", cfg_false, CFGF_NONE),
+	CFG_STR_LIST("error_pages", NULL, CFGF_NONE),
+	CFG_STR_LIST("headers", NULL, CFGF_NONE),
 };
 
 /* A vhost section's options: the site options without their defaults
@@ -1070,6 +1073,202 @@ config_site_words(struct config_ctx *ctx, const struct config_scope *sc,
 	return 0;
 }
 
+/* ---- error_pages and headers: what a site adds to its answers ---- */
+
+/*
+ * Whether a vhost takes the top level's list: only when it does not write
+ * the key at all. A vhost that writes it, even as {}, replaces the list,
+ * as nginx's add_header and error_page do.
+ */
+static bool
+config_site_inherits(struct config_ctx *ctx, const struct config_scope *sc,
+    const char *k)
+{
+	return sc->parent != NULL && config_marks_find(&ctx->marks, k) == NULL;
+}
+
+/* Why an error page path is not served as written, or NULL. */
+static const char *
+config_page_bad(const char *p)
+{
+	size_t	n;
+
+	if (*p != '/')
+		return "must be an absolute path like \"/404.html\"";
+	if (strchr(p, '?') != NULL)
+		return "must be a path without a query ('?')";
+	if (strlen(p) >= PATH_MAX)
+		return "is too long";
+	/* Refused rather than normalised: what is written is what is read. */
+	for (; *p == '/'; p += n + 1) {
+		n = strcspn(p + 1, "/");
+		if (n == 0)
+			return "is refused, not normalised: it has an empty "
+			    "segment or ends with '/'";
+		if ((n == 1 && p[1] == '.') || (n == 2 && p[1] == '.' &&
+		    p[2] == '.'))
+			return "is refused, not normalised: it has a \".\" or "
+			    "\"..\" segment";
+	}
+	return NULL;
+}
+
+/* "CODE /path" into pg (path pointing into v); why it is not, or NULL. */
+static const char *
+config_page_parse(const char *v, struct config_page *pg)
+{
+	const char	*p = v + strspn(v, "0123456789");
+
+	if (p - v != 3 || (*p != ' ' && *p != '\t'))
+		return "must be \"CODE /path\", like \"404 /404.html\"";
+	pg->status = (v[0] - '0') * 100 + (v[1] - '0') * 10 + (v[2] - '0');
+	if (pg->status < 400 || pg->status > 599)
+		return "must have an error code, 400 to 599";
+	pg->path = (char *)p + strspn(p, " \t");
+	return config_page_bad(pg->path);
+}
+
+/* A vhost's error_pages copied from the top level's. */
+static int
+config_pages_copy(struct config_ctx *ctx, const struct config_site *from,
+    struct config_site *site)
+{
+	size_t	i;
+
+	if ((site->pages = calloc(from->npages + 1, sizeof *site->pages)) ==
+	    NULL)
+		return config_oom(ctx);
+	for (i = 0; i < from->npages; i++) {
+		site->pages[i].status = from->pages[i].status;
+		if ((site->pages[i].path = strdup(from->pages[i].path)) == NULL)
+			return config_oom(ctx);
+		site->npages = i + 1;
+	}
+	return 0;
+}
+
+/* error_pages: "CODE /path", a file of the site served for that status. */
+static int
+config_site_pages(struct config_ctx *ctx, const struct config_scope *sc,
+    struct config_site *site)
+{
+	const char		*v, *why;
+	char			 q[CONFIG_QUOTE_MAX], k[CONFIG_LABEL_MAX];
+	struct config_page	 pg;
+	unsigned int		 i, n = cfg_size(sc->cfg, "error_pages");
+	size_t			 j;
+
+	if (config_site_inherits(ctx, sc, config_key(sc, "error_pages", k,
+	    sizeof k)))
+		return config_pages_copy(ctx, sc->parent, site);
+	if ((site->pages = calloc(n + 1, sizeof *site->pages)) == NULL)
+		return config_oom(ctx);
+	for (i = 0; i < n; i++) {
+		v = cfg_getnstr(sc->cfg, "error_pages", i);
+		if ((why = config_page_parse(v, &pg)) != NULL)
+			return config_fail(ctx, k, i, "%s %s",
+			    config_quote(v, q, sizeof q), why);
+		for (j = 0; j < site->npages; j++)
+			if (site->pages[j].status == pg.status)
+				return config_fail(ctx, k, i, "%s: code %d "
+				    "has a page already", config_quote(v, q,
+				    sizeof q), pg.status);
+		site->pages[i].status = pg.status;
+		if ((site->pages[i].path = strdup(pg.path)) == NULL)
+			return config_oom(ctx);
+		site->npages = i + 1;
+	}
+	return 0;
+}
+
+/* Header names tine writes itself: a line of its own would repeat or
+ * contradict them. */
+static const char *const config_managed[] = {
+	"Content-Length", "Transfer-Encoding", "Connection", "Date", "Server",
+	"Content-Type", "Content-Range", "Last-Modified", "ETag",
+	"Accept-Ranges", "Location", "Allow",
+};
+
+/* Why "Name: value" is not a header line to add, or NULL; *len is the
+ * line's length without trailing blanks. */
+static const char *
+config_header_bad(const char *v, size_t *len)
+{
+	const char	*p = v;
+	size_t		 i;
+
+	while (config_tchar((unsigned char)*p))
+		p++;
+	if (p == v || *p != ':')
+		return "must be \"Name: value\" with the name a token "
+		    "(letters, digits, !#$%&'*+-.^_`|~)";
+	for (i = 0; i < CONFIG_NITEMS(config_managed); i++)
+		if (strlen(config_managed[i]) == (size_t)(p - v) &&
+		    strncasecmp(v, config_managed[i], p - v) == 0)
+			return "names a header tine writes itself";
+	for (p++; *p != '\0'; p++)
+		if (((unsigned char)*p < 0x20 && *p != '\t') ||
+		    (unsigned char)*p > 0x7e)
+			return "must have a value of visible ASCII, spaces and "
+			    "tabs (no CR, LF or other control byte)";
+	*len = strlen(v);
+	while (v[*len - 1] == ' ' || v[*len - 1] == '\t')
+		(*len)--;
+	return NULL;
+}
+
+/* Append line + CRLF to site->headers, kept below CONFIG_HEADERS_MAX. */
+static int
+config_header_add(struct config_site *site, const char *line, size_t len)
+{
+	char	*h;
+
+	if (site->headerslen + len + 2 > CONFIG_HEADERS_MAX)
+		return -1;
+	if ((h = realloc(site->headers, site->headerslen + len + 3)) == NULL)
+		return -2;
+	memcpy(h + site->headerslen, line, len);
+	memcpy(h + site->headerslen + len, "\r\n", 3);
+	site->headers = h;
+	site->headerslen += len + 2;
+	return 0;
+}
+
+/* headers: lines added to every answer of the site, joined once here so
+ * that a response appends them with one copy. */
+static int
+config_site_headers(struct config_ctx *ctx, const struct config_scope *sc,
+    struct config_site *site)
+{
+	const char	*v, *why;
+	char		 q[CONFIG_QUOTE_MAX], k[CONFIG_LABEL_MAX];
+	unsigned int	 i, n = cfg_size(sc->cfg, "headers");
+	size_t		 len;
+	int		 rc;
+
+	if (config_site_inherits(ctx, sc, config_key(sc, "headers", k,
+	    sizeof k))) {
+		if (sc->parent->headers == NULL)
+			return 0;
+		if ((site->headers = strdup(sc->parent->headers)) == NULL)
+			return config_oom(ctx);
+		site->headerslen = sc->parent->headerslen;
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		v = cfg_getnstr(sc->cfg, "headers", i);
+		if ((why = config_header_bad(v, &len)) != NULL)
+			return config_fail(ctx, k, i, "%s %s",
+			    config_quote(v, q, sizeof q), why);
+		if ((rc = config_header_add(site, v, len)) == -2)
+			return config_oom(ctx);
+		if (rc == -1)
+			return config_fail(ctx, k, i, "the lines together are "
+			    "longer than %d bytes", CONFIG_HEADERS_MAX);
+	}
+	return 0;
+}
+
 /*
  * Why a redirect target is refused, or NULL: it must be an http(s) URL
  * with a host, or a path starting with a single '/' (no scheme-relative
@@ -1241,7 +1440,9 @@ config_site(struct config_ctx *ctx, const struct config *conf,
 	if (sc->parent != NULL && config_site_names(ctx, conf, sc, site) == -1)
 		return -1;
 	if (config_site_root(ctx, sc, site) == -1 ||
-	    config_site_index(ctx, sc, site) == -1)
+	    config_site_index(ctx, sc, site) == -1 ||
+	    config_site_pages(ctx, sc, site) == -1 ||
+	    config_site_headers(ctx, sc, site) == -1)
 		return -1;
 	if (config_site_redirect(ctx, sc, site) == -1)
 		return -1;
@@ -1311,6 +1512,10 @@ config_site_free(struct config_site *site)
 	free(site->document_root);
 	free(site->default_type);
 	free(site->redirect);
+	for (i = 0; i < site->npages; i++)
+		free(site->pages[i].path);
+	free(site->pages);
+	free(site->headers);
 }
 
 /* ---- the whole ---- */

@@ -32,6 +32,12 @@ enum config_log_dest {
  */
 struct alog;
 
+/* One error_pages entry: the file a site answers an error status with. */
+struct config_page {
+	int			 status;	/* 400 .. 599 */
+	char			*path;		/* absolute, no "." or ".." segment, no '?' */
+};
+
 /*
  * One site: the top level (the default, name NULL) or a vhost section. A
  * vhost inherits every option it does not set from the top level.
@@ -48,6 +54,10 @@ struct config_site {
 	int			 redirect_code;	/* 301, 302, 307, 308; 0: no redirect */
 	char			*redirect;	/* its target, no trailing '/'; or NULL */
 	bool			 try_html;	/* a missing /x is answered from /x.html */
+	struct config_page	*pages;		/* error_pages, one per status */
+	size_t			 npages;
+	char			*headers;	/* "Name: value\r\n" lines joined, NULL: none */
+	size_t			 headerslen;
 };
 
 struct config {

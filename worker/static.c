@@ -34,6 +34,9 @@ resp_start(struct worker_proc *w, struct response *r, int status)
 	buf_addf(&r->head, " %s\r\nServer: %s\r\nDate: %s\r\n",
 	    http_status_text(status), w->conf->server_tokens ?
 	    "tine/" PACKAGE_VERSION : "tine", w->date);
+	/* The site's headers lines, pre-joined: one test when it has none. */
+	if (r->site != NULL && r->site->headers != NULL)
+		buf_add(&r->head, r->site->headers, r->site->headerslen);
 }
 
 /* Append "Content-Length: n\r\n" and remember n. */
@@ -98,11 +101,65 @@ resp_overflowed(struct worker_proc *w, struct response *r, bool head)
 		resp_seg(r, body, 0, sizeof(body) - 1);
 }
 
+static void	static_body(struct response *, const struct fentry *, off_t,
+		    off_t);
+
+/* The site's error_pages file for status, or NULL. */
+static const char *
+static_page_path(const struct config_site *site, int status)
+{
+	size_t	i;
+
+	for (i = 0; i < site->npages; i++)
+		if (site->pages[i].status == status)
+			return site->pages[i].path;
+	return NULL;
+}
+
+/*
+ * Answer status with the site's page for it, as a plain file (no
+ * validators, no ranges); false when there is none or it cannot be
+ * served, and the caller sends the built-in page. It never answers with
+ * an error itself, so an error page can never lead to another.
+ */
+static bool
+static_error_page(struct worker_proc *w, struct response *r, int status,
+    bool head, const char *extra)
+{
+	const char	*path;
+	struct fentry	*fe;
+
+	if (r->site == NULL || (path = static_page_path(r->site, status)) ==
+	    NULL || fcache_get(r->fc, path + 1, strlen(path) - 1, w->now,
+	    &fe) != 0)
+		return false;
+	resp_start(w, r, status);
+	buf_addf(&r->head, "Content-Type: %s\r\n", fe->type);
+	if (extra != NULL)
+		buf_adds(&r->head, extra);
+	resp_length(r, (uint64_t)fe->st.st_size);
+	resp_end(r);
+	if (!S_ISREG(fe->st.st_mode) || !buf_ok(&r->head)) {
+		fcache_release(r->fc, fe);
+		return false;
+	}
+	if (!head && fe->st.st_size > 0)
+		static_body(r, fe, 0, fe->st.st_size - 1);
+	/* Held while its segments are sent; conn releases it. */
+	if (r->nsegs > 0)
+		r->fe = fe;
+	else
+		fcache_release(r->fc, fe);
+	return true;
+}
+
 /* An error (or other short HTML) response, with extra header lines. */
 static void
 static_page(struct worker_proc *w, struct response *r, int status, bool head,
     const char *extra)
 {
+	if (status >= 400 && static_error_page(w, r, status, head, extra))
+		return;
 	resp_start(w, r, status);
 	buf_addf(&r->gen, "<!DOCTYPE html>\n<html><head><title>%d %s</title>"
 	    "</head>\n<body><h1>%d %s</h1></body></html>\n", status,
@@ -167,7 +224,10 @@ static_moved(struct worker_proc *w, const struct http_request *req,
 	struct buf	b;
 	bool		head = req->method == HTTP_METHOD_HEAD;
 
-	buf_init(&b, line, sizeof(line) - RESP_HEAD_RESERVE);
+	/* What the head holds besides: the page's own lines and the site's
+	 * headers (at most 1024 bytes, config.c). */
+	buf_init(&b, line, sizeof(line) - RESP_HEAD_RESERVE -
+	    (r->site != NULL ? r->site->headerslen : 0));
 	/* The path is normalised, so it cannot start with "//" (no open
 	 * redirect). */
 	buf_adds(&b, "Location: ");
@@ -576,8 +636,9 @@ static_serve(struct worker_proc *w, const struct http_request *req,
 	    NULL) {
 		static_file(w, req, r, fe);
 		/* Segments read the file or point into its data: conn
-		 * releases it. */
-		if (r->nsegs > 0)
+		 * releases it (unless they are an error page's, held
+		 * already). */
+		if (r->nsegs > 0 && r->fe == NULL)
 			r->fe = fe;
 		else
 			fcache_release(r->fc, fe);

@@ -1007,3 +1007,97 @@ Test(config, redirect_errors)
 	    "vhost \"a.test\" redirect", "CODE");
 	expect_fail("\ntry_html = maybe\n", 2, NULL, "try_html");
 }
+
+/* error_pages and headers at top level, a vhost that inherits them, and
+ * one that replaces each list (even with an empty one). */
+Test(config, error_pages_and_headers)
+{
+	struct config	*c;
+
+	c = expect_ok("error_pages = {\"404 /404.html\", \"503\t/busy/50x.html\"}\n"
+	    "headers = {\"X-Content-Type-Options: nosniff\", "
+	    "\"Strict-Transport-Security: max-age=63072000  \"}\n"
+	    "vhost \"same.test\" { }\n"
+	    "vhost \"own.test\" {\n"
+	    "  error_pages = {\"500 /oops.html\"}\n"
+	    "  headers = {\"X-Frame-Options: DENY\"}\n"
+	    "}\n"
+	    "vhost \"none.test\" { error_pages = {}\n headers = {} }\n");
+	cr_assert_eq(c->nsites, 4);
+	cr_assert_eq(c->sites[0].npages, 2);
+	cr_expect_eq(c->sites[0].pages[0].status, 404);
+	cr_expect_str_eq(c->sites[0].pages[0].path, "/404.html");
+	cr_expect_eq(c->sites[0].pages[1].status, 503);
+	cr_expect_str_eq(c->sites[0].pages[1].path, "/busy/50x.html");
+	cr_expect_str_eq(c->sites[0].headers, "X-Content-Type-Options: "
+	    "nosniff\r\nStrict-Transport-Security: max-age=63072000\r\n");
+	cr_expect_eq(c->sites[0].headerslen, strlen(c->sites[0].headers));
+	cr_assert_eq(c->sites[1].npages, 2);
+	cr_expect_str_eq(c->sites[1].pages[1].path, "/busy/50x.html");
+	cr_expect_str_eq(c->sites[1].headers, c->sites[0].headers);
+	cr_expect_eq(c->sites[1].headerslen, c->sites[0].headerslen);
+	cr_assert_eq(c->sites[2].npages, 1);
+	cr_expect_eq(c->sites[2].pages[0].status, 500);
+	cr_expect_str_eq(c->sites[2].pages[0].path, "/oops.html");
+	cr_expect_str_eq(c->sites[2].headers, "X-Frame-Options: DENY\r\n");
+	cr_expect_eq(c->sites[3].npages, 0);
+	cr_expect_null(c->sites[3].headers);
+	config_free(c);
+	c = expect_ok("");
+	cr_expect_eq(c->sites[0].npages, 0);
+	cr_expect_null(c->sites[0].headers);
+	cr_expect_eq(c->sites[0].headerslen, 0);
+	config_free(c);
+}
+
+/* Each bad entry is refused with its file, line, key and why. */
+Test(config, error_pages_and_headers_errors)
+{
+	char	long_hdr[1200];
+
+	expect_fail("error_pages = {\"404 /a.html\",\n\"399 /b.html\"}", 2,
+	    "error_pages", "400 to 599");
+	expect_fail("error_pages = {\"600 /b.html\"}", 1, "error_pages",
+	    "400 to 599");
+	expect_fail("error_pages = {\"40 /b.html\"}", 1, "error_pages",
+	    "\"CODE /path\"");
+	expect_fail("error_pages = {\"404\"}", 1, "error_pages",
+	    "\"CODE /path\"");
+	expect_fail("error_pages = {\"404 b.html\"}", 1, "error_pages",
+	    "absolute");
+	expect_fail("error_pages = {\"404 /a/../b.html\"}", 1, "error_pages",
+	    "refused, not normalised");
+	expect_fail("error_pages = {\"404 /./b.html\"}", 1, "error_pages",
+	    "\"..\" segment");
+	expect_fail("error_pages = {\"404 //b.html\"}", 1, "error_pages",
+	    "empty segment");
+	expect_fail("error_pages = {\"404 /errors/\"}", 1, "error_pages",
+	    "ends with '/'");
+	expect_fail("error_pages = {\"404 /b.html?x=1\"}", 1, "error_pages",
+	    "query");
+	expect_fail("error_pages = {\"404 /a.html\",\n\"404 /b.html\"}", 2,
+	    "error_pages", "code 404 has a page already");
+	expect_fail("vhost \"a.test\" {\n error_pages = {\"4xx /a.html\"} }", 2,
+	    "vhost \"a.test\" error_pages", "\"CODE /path\"");
+	expect_fail("headers = {\"X-A: 1\",\n\"Bad Name: x\"}", 2, "headers",
+	    "token");
+	expect_fail("headers = {\"NoColon\"}", 1, "headers", "token");
+	expect_fail("headers = {\": empty\"}", 1, "headers", "token");
+	expect_fail("headers = {\"X-A: a\\r\\nX-B: b\"}", 1, "headers",
+	    "no CR, LF");
+	expect_fail("headers = {\"X-A: a\\nb\"}", 1, "headers", "no CR, LF");
+	expect_fail("headers = {\"X-A: caf\xc3\xa9\"}", 1, "headers",
+	    "visible ASCII");
+	expect_fail("headers = {\"content-LENGTH: 5\"}", 1, "headers",
+	    "tine writes itself");
+	expect_fail("headers = {\"Server: apache\"}", 1, "headers",
+	    "tine writes itself");
+	expect_fail("headers = {\"ETag: \\\"x\\\"\"}", 1, "headers",
+	    "tine writes itself");
+	expect_fail("vhost \"a.test\" {\n\n headers = {\"Location: /\"} }", 3,
+	    "vhost \"a.test\" headers", "tine writes itself");
+	memset(long_hdr, 'x', sizeof long_hdr);
+	memcpy(long_hdr, "headers = {\"X-Long: ", 20);
+	strcpy(long_hdr + sizeof long_hdr - 4, "\"}\n");
+	expect_fail(long_hdr, 1, "headers", "longer than 1024 bytes");
+}
