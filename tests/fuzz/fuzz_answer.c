@@ -340,11 +340,16 @@ fuzz_tree(char *conf, char *types, size_t len)
 	snprintf(text, sizeof(text), "mime_types = \"%s\"\n"
 	    "default_type = \"" FUZZ_DEFTYPE "\"\nkeepalive_requests = 8\n"
 	    "log_level = crit\n"
+	    /* Error pages from memory, by sendfile, and missing; headers. */
+	    "error_pages = {\"404 /a.txt\", \"416 /medium.bin\",\n"
+	    "  \"403 /missing.html\", \"405 /empty\"}\n"
+	    "headers = {\"X-Fuzz: 1\", \"Content-Security-Policy: "
+	    "default-src 'self'\"}\n"
 	    /* Two vhosts over the same root, so Host picks among three
 	     * sites, each with its own file cache and options. */
 	    "vhost \"fuzz.example\" { aliases = {\"*.wild.example\"}\n"
 	    "  hidden_files = allow\n  index = {\"index.htm\"}\n"
-	    "  try_html = on }\n"
+	    "  try_html = on\n  headers = { }\n  error_pages = {\"404 /dir/index.html\"} }\n"
 	    "vhost \"*.b.wild.example\" { default_type = \"text/x-b\" }\n"
 	    "vhost \"r.example\" { redirect = \"308 https://t.example/base/\" }\n",
 	    types);
