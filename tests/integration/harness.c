@@ -586,6 +586,24 @@ tine_run(struct tine *t, const char *const *args, int timeout_ms)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+/* Run tine -t on t's config; its stderr from "tine.conf:" on (so callers
+ * match FILE:LINE without the temp path), which the caller frees. */
+char *
+tine_check(struct tine *t, int *status)
+{
+	const char	*args[] = { "-t", "-c", NULL, NULL };
+	char		*err, *out;
+
+	args[2] = t->conf;
+	*status = tine_run(t, args, TINE_TIMEOUT_MS);
+	if ((err = tine_slurp(t->err, NULL)) == NULL)
+		return strdup("");
+	out = strdup(strstr(err, "tine.conf:") != NULL ? strstr(err,
+	    "tine.conf:") : err);
+	free(err);
+	return out;
+}
+
 /* Wait until needle occurs count times in t->ready_log; 0 or -1. */
 int
 tine_wait_log(struct tine *t, const char *needle, int count, int timeout_ms)
@@ -1082,6 +1100,23 @@ tine_request(struct tine *t, const char *req, int head_only,
 		ret = tine_conn_read(&c, head_only, TINE_TIMEOUT_MS, r);
 	tine_conn_close(&c);
 	return ret;
+}
+
+/* method path with this Host and extra header lines (may be NULL), and
+ * Connection: close, on a new connection; 0 or -1. */
+int
+tine_ask(struct tine *t, const char *method, const char *host,
+    const char *path, const char *extra, struct tine_resp *r)
+{
+	char	req[2048];
+	int	n;
+
+	n = snprintf(req, sizeof(req), "%s %s HTTP/1.1\r\nHost: %s\r\n%s"
+	    "Connection: close\r\n\r\n", method, path, host,
+	    extra != NULL ? extra : "");
+	if (n < 0 || (size_t)n >= sizeof(req))
+		return -1;
+	return tine_request(t, req, strcmp(method, "HEAD") == 0, r);
 }
 
 /* GET path with Connection: close; 0 or -1. */

@@ -97,6 +97,10 @@ int	 tine_start_args(struct tine *, const char *const *args,
  * t->err; the exit status, or -1 for a signal death or a timeout. */
 int	 tine_run(struct tine *, const char *const *args, int timeout_ms);
 
+/* Run tine -t on t's config; its stderr from "tine.conf:" on, which the
+ * caller frees; the exit status in *status. */
+char	*tine_check(struct tine *, int *status);
+
 /* Wait until needle occurs count times in t->ready_log; 0 or -1. */
 int	 tine_wait_log(struct tine *, const char *needle, int count,
 	    int timeout_ms);
@@ -182,6 +186,11 @@ char	*tine_http_date(time_t when, char *buf, size_t len);
 /* One request on a new IPv4 connection, one response; 0 or -1. */
 int	 tine_request(struct tine *, const char *req, int head_only,
 	    struct tine_resp *);
+
+/* method path with this Host, extra header lines (or NULL) and
+ * Connection: close, on a new IPv4 connection; 0 or -1. */
+int	 tine_ask(struct tine *, const char *method, const char *host,
+	    const char *path, const char *extra, struct tine_resp *);
 
 /* GET path with Connection: close; 0 or -1. */
 int	 tine_get(struct tine *, const char *path, struct tine_resp *);

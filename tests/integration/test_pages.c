@@ -30,12 +30,7 @@ static void
 pages_req(struct tine *t, const char *method, const char *host,
     const char *path, const char *extra, struct tine_resp *r)
 {
-	char	req[1024];
-
-	snprintf(req, sizeof(req), "%s %s HTTP/1.1\r\nHost: %s\r\n%s"
-	    "Connection: close\r\n\r\n", method, path, host,
-	    extra != NULL ? extra : "");
-	cr_assert_eq(tine_request(t, req, strcmp(method, "HEAD") == 0, r), 0,
+	cr_assert_eq(tine_ask(t, method, host, path, extra, r), 0,
 	    "%s %s%s: no answer", method, host, path);
 }
 
@@ -315,17 +310,11 @@ static char *
 pages_check(const char *extra, const char *mark, int *status, int *line)
 {
 	struct tine	*t = tine_setup(extra);
-	const char	*args[] = { "-t", "-c", NULL, NULL };
-	char		*err, *out;
+	char		*out;
 
 	cr_assert_not_null(t);
-	args[2] = t->conf;
 	*line = pages_line(t->conf, mark);
-	*status = tine_run(t, args, TINE_TIMEOUT_MS);
-	cr_assert_not_null(err = tine_slurp(t->err, NULL));
-	out = strstr(err, "tine.conf:") != NULL ? strdup(strstr(err,
-	    "tine.conf:")) : strdup(err);
-	free(err);
+	out = tine_check(t, status);
 	tine_stop(t);
 	return out;
 }

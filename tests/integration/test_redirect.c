@@ -27,12 +27,7 @@ static void
 redir_send(struct tine *t, const char *method, const char *host,
     const char *path, const char *extra, struct tine_resp *r)
 {
-	char	req[1024];
-
-	snprintf(req, sizeof(req), "%s %s HTTP/1.1\r\nHost: %s\r\n%s"
-	    "Connection: close\r\n\r\n", method, path, host,
-	    extra != NULL ? extra : "");
-	cr_assert_eq(tine_request(t, req, strcmp(method, "HEAD") == 0, r), 0,
+	cr_assert_eq(tine_ask(t, method, host, path, extra, r), 0,
 	    "%s %s%s: no answer", method, host, path);
 }
 
@@ -293,23 +288,17 @@ static char *
 redir_check(const char *extra, int *status, int *lines)
 {
 	struct tine	*t = tine_setup(extra);
-	const char	*args[] = { "-t", "-c", NULL, NULL };
-	char		*err, *out, *conf;
+	char		*out, *conf;
 	size_t		 i, len;
 
 	cr_assert_not_null(t);
-	args[2] = t->conf;
-	*status = tine_run(t, args, TINE_TIMEOUT_MS);
 	cr_assert_not_null(conf = tine_slurp(t->conf, &len));
 	for (*lines = 0, i = 0; i < len; i++)
 		*lines += conf[i] == '\n';
 	if (len > 0 && conf[len - 1] != '\n')
 		(*lines)++;
 	free(conf);
-	cr_assert_not_null(err = tine_slurp(t->err, NULL));
-	out = strstr(err, "tine.conf:") != NULL ? strdup(strstr(err,
-	    "tine.conf:")) : strdup(err);
-	free(err);
+	out = tine_check(t, status);
 	tine_stop(t);
 	return out;
 }

@@ -93,12 +93,9 @@ sites_expect_body(struct tine *t, const char *host, const char *path,
     int status, const char *body, const char *type)
 {
 	struct tine_resp	r;
-	char			req[512];
 
-	snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: %s\r\n"
-	    "Connection: close\r\n\r\n", path, host);
-	cr_assert_eq(tine_request(t, req, 0, &r), 0, "%s%s: no answer", host,
-	    path);
+	cr_assert_eq(tine_ask(t, "GET", host, path, NULL, &r), 0,
+	    "%s%s: no answer", host, path);
 	cr_expect_eq(r.status, status, "%s%s: %d", host, path, r.status);
 	if (body != NULL)
 		cr_expect_str_eq(r.body, body, "%s%s", host, path);
@@ -218,17 +215,10 @@ static char *
 sites_check(const char *extra, int *status)
 {
 	struct tine	*t = tine_setup(extra);
-	const char	*args[] = { "-t", "-c", NULL, NULL };
-	char		*err, *out;
+	char		*out;
 
 	cr_assert_not_null(t);
-	args[2] = t->conf;
-	*status = tine_run(t, args, TINE_TIMEOUT_MS);
-	cr_assert_not_null(err = tine_slurp(t->err, NULL));
-	/* Without the instance's path, so callers match FILE:LINE by line. */
-	out = strstr(err, "tine.conf:") != NULL ? strdup(strstr(err,
-	    "tine.conf:")) : strdup(err);
-	free(err);
+	out = tine_check(t, status);
 	tine_stop(t);
 	return out;
 }
