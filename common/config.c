@@ -1,7 +1,8 @@
 /*
  * config: read tine.conf with libconfuse, check every value and copy the
- * result into a struct config that owns all of its memory. This is the only
- * file that includes confuse.h.
+ * result into a struct config that owns all of its memory. config.c and
+ * config_site.c (the site options) are the only files that include
+ * confuse.h.
  */
 #include "tine_build.h"
 
@@ -33,38 +34,18 @@
 
 #include "accesslog.h"
 #include "config.h"
+#include "config_int.h"
 #include "config_lex.h"
 #include "http.h"
 
 #define CONFIG_FILE_MAX		(1024 * 1024)	/* a real one is a few KB */
 #define CONFIG_LISTEN_MAX	64		/* "[v6 address]:port" fits */
-#define CONFIG_QUOTE_MAX	160
 #define CONFIG_WHERE_MAX	(PATH_MAX + 32)
-#define CONFIG_LABEL_MAX	512		/* 'vhost "NAME" key' */
-#define CONFIG_REDIRECT_MAX	2048		/* fits a head with a long path */
 #define CONFIG_WORKERS_MAX	256
 #define CONFIG_TIMEOUT_MAX	86400L
 #define CONFIG_INT32_MAX	2147483647L
 #define CONFIG_BODY_MAX		(1L << 40)
-#define CONFIG_HEADERS_MAX	1024		/* of a 4096-byte response head */
 
-/*
- * libconfuse's error callback gets no user pointer, so it leaves the message
- * in these two options of the tree it reports on. A name starting with '#'
- * lexes as a comment, so a file cannot set them by accident.
- */
-#define CONFIG_ERR_MSG		"#error"
-#define CONFIG_ERR_LINE		"#error_line"
-
-/* Everything one config_load() call works on. */
-struct config_ctx {
-	const char		*file;
-	cfg_t			*cfg;
-	char			*text;		/* the file, NUL-terminated */
-	struct config_marks	 marks;
-	char			*err;
-	size_t			 errlen;
-};
 
 /* An integer option: its default, range and the field it fills. */
 struct config_num {
@@ -76,11 +57,6 @@ struct config_num {
 	enum { CONFIG_NUM_INT, CONFIG_NUM_LONG, CONFIG_NUM_SIZE } type;
 };
 
-/* A keyword and the number it stands for. */
-struct config_word {
-	const char	*name;
-	int		 value;
-};
 
 /* One step of turning the parsed tree into a struct config. */
 typedef int (*config_step)(struct config_ctx *, struct config *);
@@ -137,11 +113,6 @@ static const struct config_word config_facilities[] = {
 	{ "local7", LOG_LOCAL7 },
 };
 
-static const struct config_word config_hidden[] = {
-	{ "deny", 0 },
-	{ "allow", 1 },
-};
-
 static const struct config_word config_error_logs[] = {
 	{ "stderr", CONFIG_LOG_STDERR },
 	{ "syslog", CONFIG_LOG_SYSLOG },
@@ -154,7 +125,6 @@ static const struct config_word config_access_logs[] = {
 	{ "syslog", CONFIG_LOG_SYSLOG },
 };
 
-#define CONFIG_NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* The line of value `index` of key (-1: of the key), 0 when it is a default. */
 static int
@@ -195,7 +165,7 @@ config_where(struct config_ctx *ctx, const char *key, int index, char *buf,
 }
 
 /* Put "WHERE: KEY: message" in the caller's buffer; returns -1 for chaining. */
-static int __attribute__((format(printf, 4, 5)))
+int __attribute__((format(printf, 4, 5)))
 config_fail(struct config_ctx *ctx, const char *key, int index,
     const char *fmt, ...)
 {
@@ -211,7 +181,7 @@ config_fail(struct config_ctx *ctx, const char *key, int index,
 }
 
 /* The error for a failed allocation, which has no line to blame. */
-static int
+int
 config_oom(struct config_ctx *ctx)
 {
 	strlcpy(ctx->err, "out of memory", ctx->errlen);
@@ -219,7 +189,7 @@ config_oom(struct config_ctx *ctx)
 }
 
 /* A user's string made printable and quoted, for an error message. */
-static const char *
+const char *
 config_quote(const char *s, char *buf, size_t len)
 {
 	buf[0] = '"';
@@ -654,7 +624,7 @@ config_get_listen(struct config_ctx *ctx, struct config *conf)
 /* ---- files and directories ---- */
 
 /* Why an index name is not a plain file name, or NULL if it is one. */
-static const char *
+const char *
 config_index_bad(const char *name)
 {
 	if (*name == '\0')
@@ -729,7 +699,7 @@ config_get_pidfile(struct config_ctx *ctx, struct config *conf)
 /* ---- words and accounts ---- */
 
 /* Look a word up in a table; -1 when it is not there. */
-static int
+int
 config_word(const struct config_word *w, size_t n, const char *name,
     int *value)
 {
@@ -913,14 +883,14 @@ config_check_sizes(struct config_ctx *ctx, struct config *conf)
 /* ---- strings ---- */
 
 /* A token character of RFC 9110, as in a media type. */
-static int
+int
 config_tchar(int c)
 {
 	return c != '\0' && (isalnum(c) || strchr("!#$%&'*+-.^_`|~", c));
 }
 
 /* "type/subtype", optionally followed by "; parameters". */
-static int
+int
 config_media_type(const char *v)
 {
 	const char	*p = v;
@@ -967,555 +937,6 @@ config_get_strings(struct config_ctx *ctx, struct config *conf)
 	conf->server_tokens = cfg_getbool(ctx->cfg, "server_tokens");
 	conf->sandbox = cfg_getbool(ctx->cfg, "sandbox");
 	return 0;
-}
-
-/* ---- sites: the top level and each vhost ---- */
-
-/* Where one site's options are read, how errors name them, and what a
- * vhost inherits: everything it does not set comes from the top level. */
-struct config_scope {
-	cfg_t				*cfg;
-	const char			*label;	/* "" or 'vhost "NAME" ' */
-	const struct config_site	*parent; /* NULL at the top level */
-};
-
-/* "label" + key into buf, the name marks and messages use; buf. */
-static const char *
-config_key(const struct config_scope *sc, const char *key, char *buf,
-    size_t len)
-{
-	snprintf(buf, len, "%s%s", sc->label, key);
-	return buf;
-}
-
-/* document_root: an existing directory, kept as its real path. */
-static int
-config_site_root(struct config_ctx *ctx, const struct config_scope *sc,
-    struct config_site *site)
-{
-	const char	*v = cfg_getstr(sc->cfg, "document_root");
-	char		 q[CONFIG_QUOTE_MAX], k[CONFIG_LABEL_MAX];
-	struct stat	 st;
-
-	config_key(sc, "document_root", k, sizeof k);
-	if (v == NULL && sc->parent != NULL)
-		v = sc->parent->document_root;
-	if (v == NULL || *v == '\0')
-		return config_fail(ctx, k, 0, "must not be empty");
-	if ((site->document_root = realpath(v, NULL)) == NULL)
-		return config_fail(ctx, k, 0, "%s: %s",
-		    config_quote(v, q, sizeof q), strerror(errno));
-	if (stat(site->document_root, &st) == -1)
-		return config_fail(ctx, k, 0, "%s: %s",
-		    config_quote(v, q, sizeof q), strerror(errno));
-	if (!S_ISDIR(st.st_mode))
-		return config_fail(ctx, k, 0, "%s is not a directory",
-		    config_quote(v, q, sizeof q));
-	return 0;
-}
-
-/* index: plain file names tried in a directory, in order. */
-static int
-config_site_index(struct config_ctx *ctx, const struct config_scope *sc,
-    struct config_site *site)
-{
-	const char	*name, *why;
-	char		 q[CONFIG_QUOTE_MAX], k[CONFIG_LABEL_MAX];
-	unsigned int	 i, n = cfg_size(sc->cfg, "index");
-	bool		 inherit = n == 0 && sc->parent != NULL;
-
-	if (inherit)
-		n = (unsigned int)sc->parent->nindex;
-	if ((site->index = calloc(n + 1, sizeof *site->index)) == NULL)
-		return config_oom(ctx);
-	for (i = 0; i < n; i++) {
-		name = inherit ? sc->parent->index[i] :
-		    cfg_getnstr(sc->cfg, "index", i);
-		if ((why = config_index_bad(name)) != NULL)
-			return config_fail(ctx, config_key(sc, "index", k,
-			    sizeof k), i, "%s %s", config_quote(name, q,
-			    sizeof q), why);
-		if ((site->index[i] = strdup(name)) == NULL)
-			return config_oom(ctx);
-		site->nindex = i + 1;
-	}
-	return 0;
-}
-
-/* default_type and hidden_files. */
-static int
-config_site_words(struct config_ctx *ctx, const struct config_scope *sc,
-    struct config_site *site)
-{
-	const char	*type = cfg_getstr(sc->cfg, "default_type");
-	const char	*hidden = cfg_getstr(sc->cfg, "hidden_files");
-	char		 q[CONFIG_QUOTE_MAX], k[CONFIG_LABEL_MAX];
-	int		 allow;
-
-	if (type == NULL)
-		type = sc->parent->default_type;
-	if (config_media_type(type) == -1)
-		return config_fail(ctx, config_key(sc, "default_type", k,
-		    sizeof k), 0, "must be a media type like \"text/plain\", "
-		    "got %s", config_quote(type, q, sizeof q));
-	if ((site->default_type = strdup(type)) == NULL)
-		return config_oom(ctx);
-	if (hidden == NULL) {
-		site->hidden_files = sc->parent->hidden_files;
-		return 0;
-	}
-	if (config_word(config_hidden, CONFIG_NITEMS(config_hidden), hidden,
-	    &allow) == -1)
-		return config_fail(ctx, config_key(sc, "hidden_files", k,
-		    sizeof k), 0, "must be deny or allow, got %s",
-		    config_quote(hidden, q, sizeof q));
-	site->hidden_files = allow;
-	return 0;
-}
-
-/* ---- error_pages and headers: what a site adds to its answers ---- */
-
-/*
- * Whether a vhost takes the top level's list: only when it does not write
- * the key at all. A vhost that writes it, even as {}, replaces the list,
- * as nginx's add_header and error_page do.
- */
-static bool
-config_site_inherits(struct config_ctx *ctx, const struct config_scope *sc,
-    const char *k)
-{
-	return sc->parent != NULL && config_marks_find(&ctx->marks, k) == NULL;
-}
-
-/* Why an error page path is not served as written, or NULL. */
-static const char *
-config_page_bad(const char *p)
-{
-	size_t	n;
-
-	if (*p != '/')
-		return "must be an absolute path like \"/404.html\"";
-	if (strchr(p, '?') != NULL)
-		return "must be a path without a query ('?')";
-	if (strlen(p) >= PATH_MAX)
-		return "is too long";
-	/* Refused rather than normalised: what is written is what is read. */
-	for (; *p == '/'; p += n + 1) {
-		n = strcspn(p + 1, "/");
-		if (n == 0)
-			return "is refused, not normalised: it has an empty "
-			    "segment or ends with '/'";
-		if ((n == 1 && p[1] == '.') || (n == 2 && p[1] == '.' &&
-		    p[2] == '.'))
-			return "is refused, not normalised: it has a \".\" or "
-			    "\"..\" segment";
-	}
-	return NULL;
-}
-
-/* "CODE /path" into pg (path pointing into v); why it is not, or NULL. */
-static const char *
-config_page_parse(const char *v, struct config_page *pg)
-{
-	const char	*p = v + strspn(v, "0123456789");
-
-	if (p - v != 3 || (*p != ' ' && *p != '\t'))
-		return "must be \"CODE /path\", like \"404 /404.html\"";
-	pg->status = (v[0] - '0') * 100 + (v[1] - '0') * 10 + (v[2] - '0');
-	if (pg->status < 400 || pg->status > 599)
-		return "must have an error code, 400 to 599";
-	pg->path = (char *)p + strspn(p, " \t");
-	return config_page_bad(pg->path);
-}
-
-/* A vhost's error_pages copied from the top level's. */
-static int
-config_pages_copy(struct config_ctx *ctx, const struct config_site *from,
-    struct config_site *site)
-{
-	size_t	i;
-
-	if ((site->pages = calloc(from->npages + 1, sizeof *site->pages)) ==
-	    NULL)
-		return config_oom(ctx);
-	for (i = 0; i < from->npages; i++) {
-		site->pages[i].status = from->pages[i].status;
-		if ((site->pages[i].path = strdup(from->pages[i].path)) == NULL)
-			return config_oom(ctx);
-		site->npages = i + 1;
-	}
-	return 0;
-}
-
-/* error_pages: "CODE /path", a file of the site served for that status. */
-static int
-config_site_pages(struct config_ctx *ctx, const struct config_scope *sc,
-    struct config_site *site)
-{
-	const char		*v, *why;
-	char			 q[CONFIG_QUOTE_MAX], k[CONFIG_LABEL_MAX];
-	struct config_page	 pg;
-	unsigned int		 i, n = cfg_size(sc->cfg, "error_pages");
-	size_t			 j;
-
-	if (config_site_inherits(ctx, sc, config_key(sc, "error_pages", k,
-	    sizeof k)))
-		return config_pages_copy(ctx, sc->parent, site);
-	if ((site->pages = calloc(n + 1, sizeof *site->pages)) == NULL)
-		return config_oom(ctx);
-	for (i = 0; i < n; i++) {
-		v = cfg_getnstr(sc->cfg, "error_pages", i);
-		if ((why = config_page_parse(v, &pg)) != NULL)
-			return config_fail(ctx, k, i, "%s %s",
-			    config_quote(v, q, sizeof q), why);
-		for (j = 0; j < site->npages; j++)
-			if (site->pages[j].status == pg.status)
-				return config_fail(ctx, k, i, "%s: code %d "
-				    "has a page already", config_quote(v, q,
-				    sizeof q), pg.status);
-		site->pages[i].status = pg.status;
-		if ((site->pages[i].path = strdup(pg.path)) == NULL)
-			return config_oom(ctx);
-		site->npages = i + 1;
-	}
-	return 0;
-}
-
-/* Header names tine writes itself: a line of its own would repeat or
- * contradict them. */
-static const char *const config_managed[] = {
-	"Content-Length", "Transfer-Encoding", "Connection", "Date", "Server",
-	"Content-Type", "Content-Range", "Last-Modified", "ETag",
-	"Accept-Ranges", "Location", "Allow",
-};
-
-/* Why "Name: value" is not a header line to add, or NULL; *len is the
- * line's length without trailing blanks. */
-static const char *
-config_header_bad(const char *v, size_t *len)
-{
-	const char	*p = v;
-	size_t		 i;
-
-	while (config_tchar((unsigned char)*p))
-		p++;
-	if (p == v || *p != ':')
-		return "must be \"Name: value\" with the name a token "
-		    "(letters, digits, !#$%&'*+-.^_`|~)";
-	for (i = 0; i < CONFIG_NITEMS(config_managed); i++)
-		if (strlen(config_managed[i]) == (size_t)(p - v) &&
-		    strncasecmp(v, config_managed[i], p - v) == 0)
-			return "names a header tine writes itself";
-	for (p++; *p != '\0'; p++)
-		if (((unsigned char)*p < 0x20 && *p != '\t') ||
-		    (unsigned char)*p > 0x7e)
-			return "must have a value of visible ASCII, spaces and "
-			    "tabs (no CR, LF or other control byte)";
-	*len = strlen(v);
-	while (v[*len - 1] == ' ' || v[*len - 1] == '\t')
-		(*len)--;
-	return NULL;
-}
-
-/* Append line + CRLF to site->headers, kept below CONFIG_HEADERS_MAX. */
-static int
-config_header_add(struct config_site *site, const char *line, size_t len)
-{
-	char	*h;
-
-	if (site->headerslen + len + 2 > CONFIG_HEADERS_MAX)
-		return -1;
-	if ((h = realloc(site->headers, site->headerslen + len + 3)) == NULL)
-		return -2;
-	memcpy(h + site->headerslen, line, len);
-	memcpy(h + site->headerslen + len, "\r\n", 3);
-	site->headers = h;
-	site->headerslen += len + 2;
-	return 0;
-}
-
-/* headers: lines added to every answer of the site, joined once here so
- * that a response appends them with one copy. */
-static int
-config_site_headers(struct config_ctx *ctx, const struct config_scope *sc,
-    struct config_site *site)
-{
-	const char	*v, *why;
-	char		 q[CONFIG_QUOTE_MAX], k[CONFIG_LABEL_MAX];
-	unsigned int	 i, n = cfg_size(sc->cfg, "headers");
-	size_t		 len;
-	int		 rc;
-
-	if (config_site_inherits(ctx, sc, config_key(sc, "headers", k,
-	    sizeof k))) {
-		if (sc->parent->headers == NULL)
-			return 0;
-		if ((site->headers = strdup(sc->parent->headers)) == NULL)
-			return config_oom(ctx);
-		site->headerslen = sc->parent->headerslen;
-		return 0;
-	}
-	for (i = 0; i < n; i++) {
-		v = cfg_getnstr(sc->cfg, "headers", i);
-		if ((why = config_header_bad(v, &len)) != NULL)
-			return config_fail(ctx, k, i, "%s %s",
-			    config_quote(v, q, sizeof q), why);
-		if ((rc = config_header_add(site, v, len)) == -2)
-			return config_oom(ctx);
-		if (rc == -1)
-			return config_fail(ctx, k, i, "the lines together are "
-			    "longer than %d bytes", CONFIG_HEADERS_MAX);
-	}
-	return 0;
-}
-
-/*
- * Why a redirect target is refused, or NULL: it must be an http(s) URL
- * with a host, or a path starting with a single '/' (no scheme-relative
- * "//host", which would send clients to any host), printable ASCII with
- * no query or fragment, since the request's path and query are appended.
- */
-static const char *
-config_redirect_bad(const char *t)
-{
-	size_t	i, n;
-
-	for (i = 0; t[i] != '\0'; i++)
-		if (t[i] <= ' ' || t[i] > '~' || strchr("\"<>\\^`{|}", t[i]))
-			return "has a byte a URL cannot hold";
-	if (strpbrk(t, "?#") != NULL)
-		return "must have no query or fragment";
-	if (i > CONFIG_REDIRECT_MAX)
-		return "is too long";
-	if (t[0] == '/')
-		return t[1] == '/' ? "must start with one '/', not two" : NULL;
-	if (strncasecmp(t, "http://", 7) == 0)
-		t += 7;
-	else if (strncasecmp(t, "https://", 8) == 0)
-		t += 8;
-	else
-		return "must be an http:// or https:// URL or start with '/'";
-	n = strcspn(t, "/");
-	if (n == 0 || strspn(t, "abcdefghijklmnopqrstuvwxyz"
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.:[]") < n)
-		return "must name a host";
-	return NULL;
-}
-
-/* redirect = "CODE TARGET": every GET and HEAD sent to TARGET + path;
- * "" turns an inherited redirect off. */
-static int
-config_site_redirect(struct config_ctx *ctx, const struct config_scope *sc,
-    struct config_site *site)
-{
-	const char	*v = cfg_getstr(sc->cfg, "redirect"), *why = NULL;
-	char		 q[CONFIG_QUOTE_MAX], k[CONFIG_LABEL_MAX];
-	int		 code = 0;
-	size_t		 n;
-
-	if (v == NULL && sc->parent != NULL) {
-		site->redirect_code = sc->parent->redirect_code;
-		v = sc->parent->redirect;
-	} else if (v != NULL && *v != '\0') {
-		if (strspn(v, "0123456789") == 3 && v[3] == ' ')
-			code = atoi(v);
-		if (code != 301 && code != 302 && code != 307 && code != 308)
-			why = "must be \"CODE TARGET\", CODE 301, 302, 307 "
-			    "or 308";
-		else if ((why = config_redirect_bad(v += 4)) == NULL)
-			site->redirect_code = code;
-	}
-	if (why != NULL)
-		return config_fail(ctx, config_key(sc, "redirect", k,
-		    sizeof k), 0, "%s %s", config_quote(v, q, sizeof q), why);
-	if (site->redirect_code == 0)
-		return 0;
-	/* The path appended starts with '/': do not double it. */
-	for (n = strlen(v); n > 0 && v[n - 1] == '/'; n--)
-		continue;
-	if ((site->redirect = strndup(v, n)) == NULL)
-		return config_oom(ctx);
-	return 0;
-}
-
-/* try_html, a bool; a vhost that does not set it inherits it. */
-static void
-config_site_try_html(const struct config_scope *sc, struct config_site *site)
-{
-	if (cfg_size(sc->cfg, "try_html") == 0 && sc->parent != NULL)
-		site->try_html = sc->parent->try_html;
-	else
-		site->try_html = cfg_getbool(sc->cfg, "try_html");
-}
-
-/*
- * A host name a site answers to, lower-cased into out without one trailing
- * dot: "example.com", "*.example.com" (any name below it), an IPv4 address
- * or "[v6 address]"; -1 when it is none of them.
- */
-static int
-config_host_name(const char *v, char *out, size_t len)
-{
-	size_t	i, n = strlen(v), start = 0;
-
-	if (n > 0 && v[n - 1] == '.')
-		n--;
-	if (n == 0 || n >= len || n > 255)
-		return -1;
-	if (n > 2 && v[0] == '*' && v[1] == '.')
-		start = 2;
-	for (i = 0; i < n; i++) {
-		out[i] = (char)tolower((unsigned char)v[i]);
-		if (i < start || isalnum((unsigned char)v[i]) ||
-		    strchr("-.", v[i]) != NULL)
-			continue;
-		if (v[0] == '[' && strchr("[]:", v[i]) != NULL)
-			continue;
-		return -1;
-	}
-	out[n] = '\0';
-	if (out[start] == '.' || out[n - 1] == '.' || strstr(out, "..") != NULL)
-		return -1;
-	return 0;
-}
-
-/* Add name to site->names; -1 when it is no host name or already taken. */
-static int
-config_site_name(struct config_ctx *ctx, const struct config *conf,
-    struct config_site *site, const char *key, int index, const char *v)
-{
-	char	 name[256], q[CONFIG_QUOTE_MAX];
-	size_t	 i, j;
-
-	if (config_host_name(v, name, sizeof name) == -1)
-		return config_fail(ctx, key, index, "%s is not a host name "
-		    "(\"example.com\", \"*.example.com\", an address)",
-		    config_quote(v, q, sizeof q));
-	for (i = 1; i < conf->nsites; i++)
-		for (j = 0; j < conf->sites[i].nnames; j++)
-			if (strcmp(conf->sites[i].names[j], name) == 0)
-				return config_fail(ctx, key, index, "%s is "
-				    "also a name of vhost \"%s\"", name,
-				    conf->sites[i].name);
-	for (j = 0; j < site->nnames; j++)
-		if (strcmp(site->names[j], name) == 0)
-			return config_fail(ctx, key, index, "%s is given "
-			    "twice", name);
-	if ((site->names[site->nnames] = strdup(name)) == NULL)
-		return config_oom(ctx);
-	site->nnames++;
-	return 0;
-}
-
-/* A vhost's title and aliases: the names it answers to. */
-static int
-config_site_names(struct config_ctx *ctx, const struct config *conf,
-    const struct config_scope *sc, struct config_site *site)
-{
-	const char	*title = cfg_title(sc->cfg);
-	char		 k[CONFIG_LABEL_MAX];
-	unsigned int	 i, n = cfg_size(sc->cfg, "aliases");
-
-	if ((site->names = calloc(n + 1, sizeof *site->names)) == NULL)
-		return config_oom(ctx);
-	/* The name is blamed on the line that opened the section. */
-	snprintf(k, sizeof k, "%.*s", (int)strlen(sc->label) - 1, sc->label);
-	if (config_site_name(ctx, conf, site, k, -1, title) == -1)
-		return -1;
-	if ((site->name = strdup(site->names[0])) == NULL)
-		return config_oom(ctx);
-	config_key(sc, "aliases", k, sizeof k);
-	for (i = 0; i < n; i++)
-		if (config_site_name(ctx, conf, site, k, i,
-		    cfg_getnstr(sc->cfg, "aliases", i)) == -1)
-			return -1;
-	return 0;
-}
-
-/* Every option of one site, into site. */
-static int
-config_site(struct config_ctx *ctx, const struct config *conf,
-    const struct config_scope *sc, struct config_site *site)
-{
-	if (sc->parent != NULL && config_site_names(ctx, conf, sc, site) == -1)
-		return -1;
-	if (config_site_root(ctx, sc, site) == -1 ||
-	    config_site_index(ctx, sc, site) == -1 ||
-	    config_site_pages(ctx, sc, site) == -1 ||
-	    config_site_headers(ctx, sc, site) == -1)
-		return -1;
-	if (config_site_redirect(ctx, sc, site) == -1)
-		return -1;
-	config_site_try_html(sc, site);
-	return config_site_words(ctx, sc, site);
-}
-
-/* default_vhost: unset (the top level), or the name of a vhost. */
-static int
-config_default_site(struct config_ctx *ctx, struct config *conf)
-{
-	const char	*v = cfg_getstr(ctx->cfg, "default_vhost");
-	char		 name[256], q[CONFIG_QUOTE_MAX];
-	size_t		 i;
-
-	if (v == NULL)
-		return 0;
-	if (config_host_name(v, name, sizeof name) == 0)
-		for (i = 1; i < conf->nsites; i++)
-			if (strcmp(conf->sites[i].name, name) == 0) {
-				conf->default_site = i;
-				return 0;
-			}
-	return config_fail(ctx, "default_vhost", 0, "no vhost is named %s",
-	    config_quote(v, q, sizeof q));
-}
-
-/* The top-level site, then one per vhost section, then default_vhost. */
-static int
-config_get_sites(struct config_ctx *ctx, struct config *conf)
-{
-	struct config_scope	 sc = { ctx->cfg, "", NULL };
-	char			 label[CONFIG_LABEL_MAX];
-	unsigned int		 i, n = cfg_size(ctx->cfg, "vhost");
-
-	if ((conf->sites = calloc(n + 1, sizeof *conf->sites)) == NULL)
-		return config_oom(ctx);
-	conf->nsites = 1;
-	if (config_site(ctx, conf, &sc, &conf->sites[0]) == -1)
-		return -1;
-	for (i = 0; i < n; i++) {
-		sc.cfg = cfg_getnsec(ctx->cfg, "vhost", i);
-		snprintf(label, sizeof label, "vhost \"%s\" ",
-		    cfg_title(sc.cfg));
-		sc.label = label;
-		sc.parent = &conf->sites[0];
-		conf->nsites++;
-		if (config_site(ctx, conf, &sc, &conf->sites[i + 1]) == -1)
-			return -1;
-	}
-	return config_default_site(ctx, conf);
-}
-
-/* Release what one site owns. */
-static void
-config_site_free(struct config_site *site)
-{
-	size_t	i;
-
-	for (i = 0; i < site->nnames; i++)
-		free(site->names[i]);
-	free(site->names);
-	for (i = 0; i < site->nindex; i++)
-		free(site->index[i]);
-	free(site->index);
-	free(site->name);
-	free(site->document_root);
-	free(site->default_type);
-	free(site->redirect);
-	for (i = 0; i < site->npages; i++)
-		free(site->pages[i].path);
-	free(site->pages);
-	free(site->headers);
 }
 
 /* ---- the whole ---- */
