@@ -105,13 +105,6 @@ buf_truncate(struct buf *b, size_t len)
 		b->len = len;
 }
 
-/* Room left for whole appends. */
-size_t
-buf_left(const struct buf *b)
-{
-	return b->overflow ? 0 : b->cap - b->len;
-}
-
 /* Whether every append so far fit. */
 bool
 buf_ok(const struct buf *b)

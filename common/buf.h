@@ -49,9 +49,6 @@ void	buf_vaddf(struct buf *, const char *fmt, va_list ap)
 /* Cut the buffer back to len bytes (len <= its length); overflow stays. */
 void	buf_truncate(struct buf *, size_t len);
 
-/* Room left for whole appends. */
-size_t	buf_left(const struct buf *);
-
 /* Whether every append so far fit. */
 bool	buf_ok(const struct buf *);
 

@@ -9,14 +9,13 @@
 
 #define VHOST_NAME_MAX	255
 
-/* Whether name, a site's "*.suffix", matches host: host ends in ".suffix". */
+/* Whether a site's "*.suffix" (nlen bytes) matches host: host ends in
+ * ".suffix". */
 static int
-vhost_wild(const char *name, const char *host, size_t len)
+vhost_wild(const char *name, size_t nlen, const char *host, size_t len)
 {
-	size_t	slen = strlen(name) - 1;	/* ".suffix" */
-
-	return len > slen && strncasecmp(host + len - slen, name + 1,
-	    slen) == 0;
+	return len > nlen - 1 && strncasecmp(host + len - (nlen - 1), name + 1,
+	    nlen - 1) == 0;
 }
 
 /* Which site names host; see vhost.h. */
@@ -24,7 +23,7 @@ size_t
 vhost_pick(const struct config *conf, const char *host, size_t len)
 {
 	const char	*name;
-	size_t		 i, j, best = conf->default_site, bestlen = 0;
+	size_t		 i, j, nlen, best = conf->default_site, bestlen = 0;
 
 	if (host == NULL)
 		return conf->default_site;
@@ -35,14 +34,15 @@ vhost_pick(const struct config *conf, const char *host, size_t len)
 	for (i = 1; i < conf->nsites; i++)
 		for (j = 0; j < conf->sites[i].nnames; j++) {
 			name = conf->sites[i].names[j];
+			nlen = strlen(name);
 			if (name[0] != '*') {
-				if (strlen(name) == len &&
-				    strncasecmp(name, host, len) == 0)
+				if (nlen == len && strncasecmp(name, host,
+				    len) == 0)
 					return i;
-			} else if (strlen(name) > bestlen &&
-			    vhost_wild(name, host, len)) {
+			} else if (nlen > bestlen && vhost_wild(name, nlen,
+			    host, len)) {
 				best = i;
-				bestlen = strlen(name);
+				bestlen = nlen;
 			}
 		}
 	return best;

@@ -224,10 +224,7 @@ static_moved(struct worker_proc *w, const struct http_request *req,
 	struct buf	b;
 	bool		head = req->method == HTTP_METHOD_HEAD;
 
-	/* What the head holds besides: the page's own lines and the site's
-	 * headers (at most 1024 bytes, config.c). */
-	buf_init(&b, line, sizeof(line) - RESP_HEAD_RESERVE -
-	    (r->site != NULL ? r->site->headerslen : 0));
+	buf_init(&b, line, sizeof(line));
 	/* The path is normalised, so it cannot start with "//" (no open
 	 * redirect). */
 	buf_adds(&b, "Location: ");
@@ -239,11 +236,12 @@ static_moved(struct worker_proc *w, const struct http_request *req,
 		buf_add(&b, req->query.ptr, req->query.len);
 	}
 	buf_add(&b, "\r\n\0", 3);
-	if (!buf_ok(&b)) {
+	if (buf_ok(&b))
+		static_page(w, r, status, head, line);
+	/* A Location that does not fit the head (with the site's headers and
+	 * the rest) is refused, rather than answered with a 500. */
+	if (!buf_ok(&b) || !buf_ok(&r->head))
 		static_error(w, r, 414, head);
-		return;
-	}
-	static_page(w, r, status, head, line);
 }
 
 /*

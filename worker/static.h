@@ -17,7 +17,6 @@ struct http_request;
 struct worker_proc;
 
 #define RESP_HEAD_MAX		4096	/* a response head */
-#define RESP_HEAD_RESERVE	512	/* of it, for what a page adds to a line */
 #define RESP_BODY_MAX		(RANGE_MAX * 256) /* generated body bytes */
 #define RESP_SEGS		(2 * RANGE_MAX + 2)
 

@@ -18,6 +18,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "config.h"
 #include "conn.h"
 #include "exitcode.h"
@@ -131,20 +132,19 @@ worker_sites(struct worker_proc *w, const struct worker_env *env)
 static int
 worker_boundary(struct worker_proc *w)
 {
-	static const char	hex[] = "0123456789abcdef";
-	unsigned char		rnd[8];
-	size_t			i;
+	unsigned char	rnd[8];
+	struct buf	b;
+	size_t		i;
 
 	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
 		log_error("getrandom: %s", strerror(errno));
 		return -1;
 	}
-	memcpy(w->boundary, "tine", 4);
-	for (i = 0; i < sizeof(rnd); i++) {
-		w->boundary[4 + 2 * i] = hex[rnd[i] >> 4];
-		w->boundary[5 + 2 * i] = hex[rnd[i] & 15];
-	}
-	w->boundary[4 + 2 * sizeof(rnd)] = '\0';
+	buf_init(&b, w->boundary, sizeof(w->boundary) - 1);
+	buf_adds(&b, "tine");
+	for (i = 0; i < sizeof(rnd); i++)
+		buf_addesc(&b, "", rnd[i], false);
+	w->boundary[b.len] = '\0';
 	return 0;
 }
 
@@ -153,12 +153,11 @@ worker_boundary(struct worker_proc *w)
 void
 worker_access_failed(struct worker_proc *w, int err)
 {
-	w->alog_lost++;
-	if (w->alog_logged && w->now - w->alog_last < WORKER_ALOG_QUIET)
+	/* The first loss is always said; later ones once a minute. */
+	if (w->alog_lost++ > 0 && w->now - w->alog_last < WORKER_ALOG_QUIET)
 		return;
 	log_error("cannot write the access log: %s (%llu lines lost so far)",
 	    strerror(err), (unsigned long long)w->alog_lost);
-	w->alog_logged = true;
 	w->alog_last = w->now;
 }
 
@@ -453,7 +452,6 @@ worker_limits(struct worker_proc *w)
 	for (i = 0; i < w->nsites; i++)
 		fcache_set_maxfds(w->sites[i].fcache, (size_t)fds / w->nsites >
 		    WORKER_FDS_MIN ? (size_t)fds / w->nsites : WORKER_FDS_MIN);
-	w->durations[TIMER_RATE] = 1;
 	return 0;
 }
 
@@ -560,6 +558,7 @@ worker_init(struct worker_proc *w, const struct worker_env *env)
 	w->durations[TIMER_KEEPALIVE] = w->conf->keepalive_timeout;
 	w->durations[TIMER_SEND] = w->conf->send_timeout;
 	w->durations[TIMER_LINGER] = WORKER_LINGER;
+	w->durations[TIMER_RATE] = 1;	/* a slow head is judged each second */
 	worker_clock(w);
 	worker_listen(w, true);
 	return 0;

@@ -87,8 +87,7 @@ struct worker_proc {
 	bool			 quitting;
 	bool			 quit_asked;	/* SIGQUIT seen; acted on after the batch */
 	uint64_t		 alog_lost;	/* access-log lines not written */
-	bool			 alog_logged;	/* a failure was logged, at alog_last */
-	time_t			 alog_last;
+	time_t			 alog_last;	/* when a lost line was last said */
 };
 
 /* Become a worker; never returns (exit codes: common/exitcode.h). */

@@ -294,6 +294,50 @@ Test(harden, long_redirects_framed, .fini = tine_teardown, .timeout = 60)
 	tine_stop(t);
 }
 
+/* A Location that fits a line but not the head once the site's own header
+ * lines are in is a 414 too, never a 500 or a cut head; one that fits with
+ * them is answered (the head's real room decides, not a guess). */
+Test(harden, long_redirect_with_site_headers, .fini = tine_teardown,
+    .timeout = 60)
+{
+	struct tine		*t;
+	struct tine_conn	 c;
+	struct tine_resp	 r;
+	char			 conf[1100], url[4096], query[1001], *req;
+	char			 want[6000];
+
+	snprintf(conf, sizeof(conf), "headers = {\"X-Pad: %01000d\"}", 0);
+	cr_assert_not_null(t = tine_setup(conf));
+	hard_deep_dir(t, 2000, url, sizeof(url));
+	memset(query, 'q', sizeof(query) - 1);
+	query[sizeof(query) - 1] = '\0';
+	cr_assert_eq(tine_start(t), 0);
+	cr_assert_eq(tine_conn_open(&c, AF_INET, t->port), 0);
+	/* 3 KB of Location and 1 KB of site headers: over 4 KB of head. */
+	cr_assert_gt(asprintf(&req, "GET %s?%s HTTP/1.1\r\nHost: x\r\n\r\n",
+	    url, query), 0);
+	hard_ask(&c, req, 0, &r);
+	free(req);
+	expect_error(&r, 414, 0, 0);
+	cr_expect_not_null(tine_resp_header(&r, "X-Pad"));
+	tine_resp_free(&r);
+	hard_still_framed(&c, "a 414 for a redirect crowded out by headers");
+	/* 2.6 KB of Location fits beside them: answered, whole. */
+	query[600] = '\0';
+	cr_assert_gt(asprintf(&req, "GET %s?%s HTTP/1.1\r\nHost: x\r\n\r\n",
+	    url, query), 0);
+	hard_ask(&c, req, 0, &r);
+	free(req);
+	expect_error(&r, 301, 0, 0);
+	snprintf(want, sizeof(want), "%s/?%s", url, query);
+	cr_expect_str_eq(expect_header(&r, "Location"), want);
+	tine_resp_free(&r);
+	hard_still_framed(&c, "a long redirect beside site headers");
+	tine_conn_close(&c);
+	cr_expect_eq(tine_count(t->error_log, "did not fit"), 0);
+	tine_stop(t);
+}
+
 /* The status of GET path on a new connection. */
 static int
 hard_status(struct tine *t, const char *path)

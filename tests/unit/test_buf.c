@@ -42,7 +42,9 @@ Test(buf, appends_fit_exactly)
 	cr_assert(buf_ok(&b));
 	cr_assert_eq(b.len, 8);
 	cr_assert_eq(memcmp(mem, "abcdefgh", 8), 0);
-	cr_assert_eq(buf_left(&b), 0);
+	buf_add(&b, "i", 1);		/* full: not one byte more */
+	cr_assert_not(buf_ok(&b));
+	cr_assert_eq(b.len, 8);
 	cr_assert(guards_intact(mem, 8, sizeof(mem)));
 }
 
@@ -61,7 +63,9 @@ Test(buf, append_too_long_adds_nothing_and_sticks)
 	buf_add(&b, "f", 1);		/* would fit, but the flag sticks */
 	cr_assert_eq(b.len, 5);
 	cr_assert_not(buf_ok(&b));
-	cr_assert_eq(buf_left(&b), 0);
+	buf_add(&b, "", 0);		/* not even nothing, once overflowed */
+	cr_assert_not(buf_ok(&b));
+	cr_assert_eq(b.len, 5);
 }
 
 Test(buf, addf_fits_with_one_byte_spare_only)
