@@ -54,6 +54,7 @@ struct config_site {
 	int			 redirect_code;	/* 301, 302, 307, 308; 0: no redirect */
 	char			*redirect;	/* its target, no trailing '/'; or NULL */
 	bool			 try_html;	/* a missing /x is answered from /x.html */
+	bool			 precompressed;	/* FILE.br, FILE.gz for FILE if accepted */
 	struct config_page	*pages;		/* error_pages, one per status */
 	size_t			 npages;
 	char			*headers;	/* "Name: value\r\n" lines joined, NULL: none */

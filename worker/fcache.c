@@ -3,7 +3,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +32,15 @@ struct fcache {
 	size_t			 nbytes;
 	size_t			 nfds;		/* entries holding a descriptor */
 	size_t			 maxfds;
+};
+
+/* What an entry is looked up by, and what a new one is made as. */
+struct fcache_key {
+	const char	*s;		/* the path below the root */
+	size_t		 len;
+	uint32_t	 hash;
+	enum encoding	 coding;	/* a sibling's: answered in this coding */
+	const char	*type;		/* a sibling's: the file's Content-Type */
 };
 
 /* Create a cache over the directory docroot_fd. */
@@ -177,17 +188,35 @@ fcache_shed(struct fcache *fc)
 	return before - fc->nfds;
 }
 
-/* Build the per-file header block sent with every 200/206 of it. */
+/*
+ * Build the per-file header block sent with every 200/206 of it. A
+ * sibling's has the file's type (from k), its coding, and its own ETag
+ * with the coding inside the quotes ("...-gzip"): never the file's tag,
+ * still one entity-tag.
+ */
 static int
-fcache_headers(struct fcache *fc, struct fentry *e)
+fcache_headers(struct fcache *fc, struct fentry *e,
+    const struct fcache_key *k)
 {
+	char		 enc[48] = "";
+	size_t		 len;
 	int		 n;
 
-	e->type = mime_lookup(fc->mime, e->key, fc->default_type);
-	cond_etag(&e->st, e->etag);
+	if ((len = cond_etag(&e->st, e->etag)) < 2)
+		return -1;
+	if (e->coding == ENCODING_IDENTITY)
+		e->type = mime_lookup(fc->mime, e->key, fc->default_type);
+	else {
+		e->type = k->type;
+		snprintf(e->etag + len - 1, sizeof(e->etag) - len + 1, "-%s\"",
+		    encoding_name(e->coding));
+		snprintf(enc, sizeof(enc), "Content-Encoding: %s\r\n",
+		    encoding_name(e->coding));
+	}
 	date_format(e->st.st_mtim.tv_sec, e->lastmod);
-	n = asprintf(&e->hdr, "Content-Type: %s\r\nLast-Modified: %s\r\n"
-	    "ETag: %s\r\nAccept-Ranges: bytes\r\n", e->type, e->lastmod, e->etag);
+	n = asprintf(&e->hdr, "Content-Type: %s\r\n%sLast-Modified: %s\r\n"
+	    "ETag: %s\r\nAccept-Ranges: bytes\r\n", e->type, enc, e->lastmod,
+	    e->etag);
 	if (n == -1) {
 		e->hdr = NULL;
 		return -1;
@@ -230,23 +259,24 @@ fcache_keep_fd(struct fcache *fc, struct fentry *e)
 
 /* Make a new entry for an opened file. */
 static struct fentry *
-fcache_entry(struct fcache *fc, const char *key, size_t keylen, uint32_t h,
-    int fd, const struct stat *st, time_t now)
+fcache_entry(struct fcache *fc, const struct fcache_key *k, int fd,
+    const struct stat *st, time_t now)
 {
 	struct fentry	*e;
 
 	if ((e = calloc(1, sizeof(*e))) == NULL ||
-	    (e->key = strndup(key, keylen)) == NULL) {
+	    (e->key = strndup(k->s, k->len)) == NULL) {
 		free(e);
 		return NULL;
 	}
-	e->keylen = keylen;
-	e->hash = h;
+	e->keylen = k->len;
+	e->hash = k->hash;
+	e->coding = k->coding;
 	e->fd = fd;
 	e->st = *st;
 	e->checked = now;
 	if (S_ISREG(st->st_mode)) {
-		if (fcache_headers(fc, e) == -1) {
+		if (fcache_headers(fc, e, k) == -1) {
 			e->fd = -1;
 			fcache_free(fc, e);
 			return NULL;
@@ -281,41 +311,42 @@ fcache_fresh(struct fcache *fc, struct fentry *e, time_t now)
 	return 0;
 }
 
-/* Look key up in the table. */
+/* Look k up in the table: the same path answered in the same coding. */
 static struct fentry *
-fcache_find(struct fcache *fc, const char *key, size_t keylen, uint32_t h)
+fcache_find(struct fcache *fc, const struct fcache_key *k)
 {
 	struct fentry	*e;
 
-	for (e = fc->buckets[h % FCACHE_BUCKETS]; e != NULL; e = e->hnext)
-		if (e->hash == h && e->keylen == keylen &&
-		    memcmp(e->key, key, keylen) == 0)
+	for (e = fc->buckets[k->hash % FCACHE_BUCKETS]; e != NULL;
+	    e = e->hnext)
+		if (e->hash == k->hash && e->keylen == k->len &&
+		    e->coding == k->coding && memcmp(e->key, k->s, k->len) == 0)
 			return e;
 	return NULL;
 }
 
 /* Open, stat and insert a file not in the table. */
 static int
-fcache_load(struct fcache *fc, const char *key, size_t keylen, uint32_t h,
-    time_t now, struct fentry **out)
+fcache_load(struct fcache *fc, const struct fcache_key *k, time_t now,
+    struct fentry **out)
 {
 	struct fentry	*e;
 	struct stat	 st;
 	int		 fd, err;
 
-	if ((fd = fcache_open(fc, key)) == -1)
+	if ((fd = fcache_open(fc, k->s)) == -1)
 		return errno;
 	if (fstat(fd, &st) == -1) {
 		err = errno;
 		close(fd);
 		return err;
 	}
-	if ((e = fcache_entry(fc, key, keylen, h, fd, &st, now)) == NULL) {
+	if ((e = fcache_entry(fc, k, fd, &st, now)) == NULL) {
 		close(fd);
 		return ENOMEM;
 	}
-	e->hnext = fc->buckets[h % FCACHE_BUCKETS];
-	fc->buckets[h % FCACHE_BUCKETS] = e;
+	e->hnext = fc->buckets[k->hash % FCACHE_BUCKETS];
+	fc->buckets[k->hash % FCACHE_BUCKETS] = e;
 	fcache_lru_push(fc, e);
 	fc->nentries++;
 	e->refs = 1;
@@ -324,18 +355,15 @@ fcache_load(struct fcache *fc, const char *key, size_t keylen, uint32_t h,
 	return 0;
 }
 
-/* The entry for key, revalidated at most once a second. */
-int
-fcache_get(struct fcache *fc, const char *key, size_t keylen, time_t now,
+/* The entry for k, revalidated at most once a second. */
+static int
+fcache_lookup(struct fcache *fc, const struct fcache_key *k, time_t now,
     struct fentry **out)
 {
 	struct fentry	*e;
-	uint32_t	 h = fcache_hash(key, keylen);
 	int		 err;
 
-	if (memchr(key, '\0', keylen) != NULL)
-		return ENOENT;
-	if ((e = fcache_find(fc, key, keylen, h)) != NULL) {
+	if ((e = fcache_find(fc, k)) != NULL) {
 		/* Held while checked: fcache_open may shed unheld entries. */
 		e->refs++;
 		if ((err = fcache_fresh(fc, e, now)) == 0) {
@@ -351,7 +379,64 @@ fcache_get(struct fcache *fc, const char *key, size_t keylen, time_t now,
 		if (err != ESTALE)
 			return err;
 	}
-	return fcache_load(fc, key, keylen, h, now, out);
+	return fcache_load(fc, k, now, out);
+}
+
+/* The entry for key, revalidated at most once a second. */
+int
+fcache_get(struct fcache *fc, const char *key, size_t keylen, time_t now,
+    struct fentry **out)
+{
+	struct fcache_key	k = { key, keylen, fcache_hash(key, keylen),
+	    ENCODING_IDENTITY, NULL };
+
+	if (memchr(key, '\0', keylen) != NULL)
+		return ENOENT;
+	return fcache_lookup(fc, &k, now, out);
+}
+
+/* Whether a's mtime is before b's. */
+static bool
+fcache_older(const struct stat *a, const struct stat *b)
+{
+	return a->st_mtim.tv_sec < b->st_mtim.tv_sec ||
+	    (a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	    a->st_mtim.tv_nsec < b->st_mtim.tv_nsec);
+}
+
+/* file's sibling FILE.br or FILE.gz, held, answered as file in coding;
+ * a miss is remembered in file for the rest of the second. */
+int
+fcache_sibling(struct fcache *fc, struct fentry *file, enum encoding coding,
+    time_t now, struct fentry **out)
+{
+	static const char *const suffix[ENCODING_N] = { "", ".br", ".gz" };
+	char			 key[PATH_MAX];
+	struct fcache_key	 k = { key, 0, 0, coding, file->type };
+	struct fentry		*e;
+	int			 n, err;
+
+	if (now < file->nosib[coding])
+		return ENOENT;
+	n = snprintf(key, sizeof(key), "%s%s", file->key, suffix[coding]);
+	if (n < 0 || (size_t)n >= sizeof(key))
+		err = ENAMETOOLONG;
+	else {
+		k.len = (size_t)n;
+		/* Apart from the file's own entry for that path. */
+		k.hash = fcache_hash(key, k.len) + (uint32_t)coding;
+		if ((err = fcache_lookup(fc, &k, now, &e)) == 0) {
+			if (S_ISREG(e->st.st_mode) &&
+			    !fcache_older(&e->st, &file->st)) {
+				*out = e;
+				return 0;
+			}
+			fcache_release(fc, e);
+			err = ENOENT;
+		}
+	}
+	file->nosib[coding] = now + 1;
+	return err;
 }
 
 /* Give back an entry from fcache_get(). */

@@ -9,6 +9,10 @@
 
 #include "cond.h"
 #include "date.h"
+#include "encoding.h"
+
+/* An ETag with room for a coding's suffix ("-gzip") inside its quotes. */
+#define FCACHE_ETAG_LEN	(COND_ETAG_LEN + 8)
 
 struct mime;
 
@@ -21,15 +25,19 @@ struct fentry {
 	char		*key;		/* path relative to the root, "." for it */
 	size_t		 keylen;
 	uint32_t	 hash;
+	enum encoding	 coding;	/* identity: the file as itself; else
+					 * a sibling answered as another file */
 	int		 fd;		/* -1 unless sent with sendfile */
 	struct stat	 st;
 	const char	*type;		/* Content-Type, owned by the MIME table */
-	char		 etag[COND_ETAG_LEN];
+	char		 etag[FCACHE_ETAG_LEN];
 	char		 lastmod[DATE_LEN];
 	char		*hdr;		/* "Content-Type: ...\r\n...Accept-Ranges: bytes\r\n" */
 	size_t		 hdrlen;
 	char		*data;		/* whole contents of a small file, or NULL */
 	time_t		 checked;	/* monotonic second of the last stat */
+	time_t		 nosib[ENCODING_N]; /* no usable sibling in that coding
+					 * before this monotonic second */
 	int		 refs;
 	int		 dead;		/* replaced while held: free on release */
 	struct fentry	*hnext;
@@ -49,6 +57,18 @@ struct fcache	*fcache_create(int docroot_fd, const struct mime *,
  */
 int		 fcache_get(struct fcache *, const char *key, size_t keylen,
 		    time_t now, struct fentry **out);
+
+/*
+ * The precompressed sibling of file (a regular file held from fcache_get)
+ * in coding: FILE.br for ENCODING_BR, FILE.gz for ENCODING_GZIP, answered
+ * as file in that coding (file's Content-Type, Content-Encoding, its own
+ * ETag tagged with the coding). Only a regular file no older than file;
+ * otherwise ENOENT, remembered in file for the rest of the second, so that
+ * a file without siblings costs no syscall. 0 with *out held, or an errno
+ * value.
+ */
+int		 fcache_sibling(struct fcache *, struct fentry *file,
+		    enum encoding, time_t now, struct fentry **out);
 
 /* Keep at most n descriptors open (the worker's share of RLIMIT_NOFILE);
  * contents held in memory keep none. */

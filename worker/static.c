@@ -8,6 +8,7 @@
 #include "buf.h"
 #include "cond.h"
 #include "config.h"
+#include "encoding.h"
 #include "fcache.h"
 #include "http.h"
 #include "log.h"
@@ -290,7 +291,19 @@ static_errno_status(int err, const char *path)
 	}
 }
 
-/* 304: validators, no body. */
+/*
+ * With precompressed on, a file's answer depends on the request's
+ * Accept-Encoding: say so on every one, sibling or not, as nginx does
+ * (knowing that a file has none would cost a lookup per coding).
+ */
+static void
+static_vary(struct response *r)
+{
+	if (r->site->precompressed)
+		buf_adds(&r->head, "Vary: Accept-Encoding\r\n");
+}
+
+/* 304: validators (and Vary, as a 200 would have it), no body. */
 static void
 static_not_modified(struct worker_proc *w, struct response *r,
     const struct fentry *fe)
@@ -298,6 +311,7 @@ static_not_modified(struct worker_proc *w, struct response *r,
 	resp_start(w, r, 304);
 	buf_addf(&r->head, "Last-Modified: %s\r\nETag: %s\r\n", fe->lastmod,
 	    fe->etag);
+	static_vary(r);
 	resp_end(r);
 }
 
@@ -321,6 +335,7 @@ static_range_one(struct worker_proc *w, struct response *r,
 {
 	resp_start(w, r, 206);
 	buf_add(&r->head, fe->hdr, fe->hdrlen);
+	static_vary(r);
 	buf_addf(&r->head, "Content-Range: bytes %lld-%lld/%lld\r\n",
 	    (long long)rg->first, (long long)rg->last,
 	    (long long)fe->st.st_size);
@@ -374,6 +389,7 @@ static_range_multi(struct worker_proc *w, struct response *r,
 	buf_addf(&r->head, "Content-Type: multipart/byteranges; boundary=%s"
 	    "\r\nLast-Modified: %s\r\nETag: %s\r\nAccept-Ranges: bytes\r\n",
 	    w->boundary, fe->lastmod, fe->etag);
+	static_vary(r);
 	resp_length(r, total);
 	resp_end(r);
 	if (head)
@@ -403,6 +419,10 @@ static_ranges(struct worker_proc *w, const struct http_request *req,
 	n = range_parse(req->range.ptr, req->range.len, fe->st.st_size, rg,
 	    RANGE_MAX);
 	if (n < 0)
+		return false;
+	/* A multipart body is not in the sibling's coding: a coded answer
+	 * sends its whole file rather than claim it is (RFC 9110 14.2). */
+	if (n > 1 && fe->coding != ENCODING_IDENTITY)
 		return false;
 	if (n == 0) {
 		buf_init(&b, extra, sizeof(extra));
@@ -466,6 +486,7 @@ static_file(struct worker_proc *w, const struct http_request *req,
 		return;
 	resp_start(w, r, 200);
 	buf_add(&r->head, fe->hdr, fe->hdrlen);
+	static_vary(r);
 	resp_length(r, (uint64_t)fe->st.st_size);
 	resp_end(r);
 	if (!head && fe->st.st_size > 0)
@@ -594,6 +615,33 @@ static_resolve(struct worker_proc *w, const struct http_request *req,
 	return fe;
 }
 
+/*
+ * precompressed: in fe's place (released), its sibling in the best coding
+ * the request accepts that has a usable one, held; else fe. A request's
+ * Accept-Encoding lines are one list.
+ */
+static struct fentry *
+static_precompressed(struct worker_proc *w, const struct http_request *req,
+    struct response *r, struct fentry *fe)
+{
+	const struct http_header	*h = NULL;
+	struct encoding_accept		 acc;
+	enum encoding			 order[ENCODING_N - 1];
+	struct fentry			*sib;
+	int				 i, n;
+
+	encoding_init(&acc);
+	while ((h = http_header_next(req, h, "Accept-Encoding")) != NULL)
+		encoding_parse(&acc, h->value.ptr, h->value.len);
+	n = encoding_order(&acc, order);
+	for (i = 0; i < n; i++)
+		if (fcache_sibling(r->fc, fe, order[i], w->now, &sib) == 0) {
+			fcache_release(r->fc, fe);
+			return sib;
+		}
+	return fe;
+}
+
 /* Answer the method; false when the request is answered without a file. */
 static bool
 static_method(struct worker_proc *w, const struct http_request *req,
@@ -632,6 +680,9 @@ static_serve(struct worker_proc *w, const struct http_request *req,
 	r->fc = w->sites[k].fcache;
 	if (static_method(w, req, r) && (fe = static_resolve(w, req, r)) !=
 	    NULL) {
+		/* Off, it costs this test and static_vary's: no lookup. */
+		if (r->site->precompressed)
+			fe = static_precompressed(w, req, r, fe);
 		static_file(w, req, r, fe);
 		/* Segments read the file or point into its data: conn
 		 * releases it (unless they are an error page's, held

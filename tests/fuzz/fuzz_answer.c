@@ -4,7 +4,9 @@
  * http_parse, then static_serve (or static_error, as conn.c answers a bad
  * or stalled request) against a document root made once: long
  * Content-Types, a 5 GiB sparse file, directories with and without an
- * index, symlinks inside and out, a FIFO, a socket, odd names. Every
+ * index, symlinks inside and out, a FIFO, a socket, odd names, and
+ * precompressed siblings (.br, .gz) that are usable, older than their
+ * file, not regular files or unreadable. Every
  * response must be framed: one blank line, at the end of the head; header
  * lines that end in CRLF and hold no CR, LF or NUL; a status line that
  * says r->status; a Content-Length equal to body_len and to the bytes of
@@ -68,9 +70,11 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 			"so-that-the-type-alone-is-past-two-hundred-and-fifty-" \
 			"bytes; third=end"
 
+#define FUZZ_OLDTIME	1000000000	/* 2001: before every file made */
+
 enum fuzz_kind {
 	FUZZ_DIR, FUZZ_TEXT, FUZZ_EMPTY, FUZZ_MEDIUMF, FUZZ_SPARSEF,
-	FUZZ_LINK, FUZZ_FIFO, FUZZ_SOCK, FUZZ_NOPERM
+	FUZZ_LINK, FUZZ_FIFO, FUZZ_SOCK, FUZZ_NOPERM, FUZZ_OLD
 };
 
 /* What the generated document root holds, parents before children. */
@@ -120,6 +124,19 @@ static const struct fuzz_node {
 	{ FUZZ_LINK, "dir/sub/up", "../../a.txt" },
 	{ FUZZ_FIFO, "fifo", NULL },
 	{ FUZZ_SOCK, "sock", NULL },
+	/* Siblings, made after their files: not older unless FUZZ_OLD. */
+	{ FUZZ_TEXT, "a.txt.gz", "\x1f\x8b\x08\0not really gzip" },
+	{ FUZZ_TEXT, "a.txt.br", "\x0b\x02\x80not really brotli" },
+	{ FUZZ_TEXT, "index.html.br", "\x0b\x02\x80<p>home</p>" },
+	{ FUZZ_MEDIUMF, "medium.bin.gz", NULL },
+	{ FUZZ_SPARSEF, "huge.br", NULL },
+	{ FUZZ_EMPTY, "empty.br", NULL },
+	{ FUZZ_OLD, "deck.pptx.gz", "older than its file" },
+	{ FUZZ_DIR, "noext.gz", NULL },
+	{ FUZZ_FIFO, "dir/index.html.gz", NULL },
+	{ FUZZ_LINK, "notes.long.br", "a.txt.gz" },
+	{ FUZZ_LINK, "empty.gz", "/etc/passwd" },
+	{ FUZZ_NOPERM, "with space.txt.gz", "mode 000\n" },
 };
 
 /* The fuzzer's one process-state struct. */
@@ -223,6 +240,11 @@ fuzz_node(int dfd, const struct fuzz_node *n)
 		break;
 	case FUZZ_SOCK:
 		fuzz_socket(n->name);
+		break;
+	case FUZZ_OLD:
+		fuzz_write(dfd, n->name, n->arg, strlen(n->arg), 0, 0644);
+		rc = utimensat(dfd, n->name, (const struct timespec[2]){
+		    { FUZZ_OLDTIME, 0 }, { FUZZ_OLDTIME, 0 } }, 0);
 		break;
 	}
 	if (rc == -1)
@@ -339,7 +361,7 @@ fuzz_tree(char *conf, char *types, size_t len)
 	    "application/x-" FUZZ_T127 FUZZ_T127 " toolong\n", types, len);
 	snprintf(text, sizeof(text), "mime_types = \"%s\"\n"
 	    "default_type = \"" FUZZ_DEFTYPE "\"\nkeepalive_requests = 8\n"
-	    "log_level = crit\n"
+	    "log_level = crit\nprecompressed = on\n"
 	    /* Error pages from memory, by sendfile, and missing; headers. */
 	    "error_pages = {\"404 /a.txt\", \"416 /medium.bin\",\n"
 	    "  \"403 /missing.html\", \"405 /empty\"}\n"
@@ -350,7 +372,8 @@ fuzz_tree(char *conf, char *types, size_t len)
 	    "vhost \"fuzz.example\" { aliases = {\"*.wild.example\"}\n"
 	    "  hidden_files = allow\n  index = {\"index.htm\"}\n"
 	    "  try_html = on\n  headers = { }\n  error_pages = {\"404 /dir/index.html\"} }\n"
-	    "vhost \"*.b.wild.example\" { default_type = \"text/x-b\" }\n"
+	    "vhost \"*.b.wild.example\" { default_type = \"text/x-b\"\n"
+	    "  precompressed = off }\n"
 	    "vhost \"r.example\" { redirect = \"308 https://t.example/base/\" }\n",
 	    types);
 	fuzz_aside("tine.conf", text, conf, len);
