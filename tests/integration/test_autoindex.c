@@ -6,7 +6,7 @@
  * sizes and dates, the parent link, HEAD, autoindex off and index files
  * first, the cut past autoindex_max_entries and past the scan bound, the
  * cut past the byte cap and the worker's budget of listings in flight,
- * per vhost, and the config errors tine -t reports.
+ * per vhost and per location, and the config errors tine -t reports.
  */
 #include "tine_build.h"
 
@@ -792,4 +792,64 @@ Test(autoindex, config_errors, .fini = tine_teardown, .timeout = 60)
 		free(err);
 		tine_stop(t);
 	}
+}
+
+/* Per location: on for a path (and below it) of a site where it is off,
+ * off for a path of a site where it is on; a location's hidden_files
+ * and its own Cache-Control, which then replaces no-cache. */
+Test(autoindex, per_location, .fini = tine_teardown, .timeout = 60)
+{
+	struct tine		*t = tine_setup(
+	    "location \"/downloads/\" { autoindex = on }\n"
+	    "location \"/downloads/dots/\" { autoindex = on\n"
+	    "  hidden_files = allow }\n"
+	    "location \"/cached/\" { autoindex = on\n"
+	    "  headers = {\"cache-control: max-age=60\", \"X-A: 1\"} }\n"
+	    "vhost \"all.test\" {\n  autoindex = on\n"
+	    "  location \"/closed/\" { autoindex = off }\n}\n");
+	struct tine_resp	 r;
+
+	cr_assert_not_null(t);
+	ai_dir(t, "downloads");
+	ai_dir(t, "downloads/sub");
+	ai_file(t, "downloads/sub/f", 1);
+	ai_dir(t, "downloads/dots");
+	ai_file(t, "downloads/dots/.dot", 1);
+	ai_dir(t, "cached");
+	ai_dir(t, "closed");
+	ai_dir(t, "closed/x");
+	ai_dir(t, "other");
+	cr_assert_eq(tine_start(t), 0);
+	ai_ask(t, "GET", "x", "/downloads/", &r);
+	ai_expect_listing(&r, "text/html");
+	cr_expect_not_null(strstr(r.body, "<a href=\"sub/\">sub/</a>"));
+	tine_resp_free(&r);
+	ai_ask(t, "GET", "x", "/downloads/sub/", &r);
+	ai_expect_listing(&r, "text/html");
+	cr_expect_not_null(strstr(r.body, "<a href=\"f\">f</a>"));
+	tine_resp_free(&r);
+	ai_ask(t, "GET", "x", "/downloads/dots/", &r);
+	ai_expect_listing(&r, "text/html");
+	cr_expect_not_null(strstr(r.body, "<a href=\".dot\">.dot</a>"));
+	tine_resp_free(&r);
+	ai_ask(t, "GET", "x", "/other/", &r);
+	expect_error(&r, 403, 0, 1);
+	tine_resp_free(&r);
+	ai_ask(t, "GET", "x", "/cached/", &r);
+	expect_status(&r, 200);
+	expect_type(&r, "text/html");
+	cr_expect_eq(tine_resp_count(&r, "Cache-Control"), 1);
+	expect_hdr(&r, "Cache-Control", "max-age=60");
+	expect_hdr(&r, "X-A", "1");
+	tine_resp_free(&r);
+	ai_ask(t, "GET", "all.test", "/other/", &r);
+	ai_expect_listing(&r, "text/html");
+	tine_resp_free(&r);
+	ai_ask(t, "GET", "all.test", "/closed/", &r);
+	expect_error(&r, 403, 0, 1);
+	tine_resp_free(&r);
+	ai_ask(t, "GET", "all.test", "/closed/x/", &r);
+	expect_error(&r, 403, 0, 1);
+	tine_resp_free(&r);
+	tine_stop(t);
 }
