@@ -219,3 +219,41 @@ Test(include, loop_names_the_line, .fini = tine_teardown, .timeout = 60)
 	inc_check_fails(t, "sites/a.conf: an include loop");
 	tine_stop(t);
 }
+
+/* Inside a location too: a snippet of headers for a path, included where
+ * the location stands, applies to that path only; its errors name the
+ * snippet, its line, and the vhost and location it was included in. */
+Test(include, in_a_location, .fini = tine_teardown, .timeout = 60)
+{
+	struct tine		*t = tine_setup(NULL);
+	struct tine_resp	 r;
+	const char		*cc;
+
+	cr_assert_not_null(t);
+	inc_root(t, "a");
+	inc_put(t, "a/assets/main.css", "p{}\n");
+	inc_putf(t, "sites/a.conf", "vhost \"a.test\" {\n"
+	    "    document_root = \"%s/a\"\n"
+	    "    location \"/assets/\" { include = \"snippets/cache.conf\" }\n"
+	    "}\n", t->dir);
+	inc_put(t, "sites/snippets/cache.conf", "# fingerprinted files\n"
+	    "headers = {\"Cache-Control: public, max-age=31536000\"}\n");
+	cr_assert_eq(tine_config(t, "include = \"sites/*.conf\""), 0);
+	cr_assert_eq(tine_start(t), 0);
+	cr_assert_eq(tine_ask(t, "GET", "a.test", "/assets/main.css", NULL,
+	    &r), 0);
+	expect_body(&r, "p{}\n", 4);
+	cc = tine_resp_header(&r, "Cache-Control");
+	cr_expect(cc != NULL && strcmp(cc, "public, max-age=31536000") == 0,
+	    "Cache-Control: %s", cc != NULL ? cc : "(none)");
+	tine_resp_free(&r);
+	inc_expect(t, "a.test", "a", &r);
+	cr_expect_null(tine_resp_header(&r, "Cache-Control"));
+	tine_resp_free(&r);
+
+	inc_put(t, "sites/snippets/cache.conf",
+	    "\nheaders = {\"Bad Name: x\"}\n");
+	inc_check_fails(t, "sites/snippets/cache.conf:2: vhost \"a.test\" "
+	    "location \"/assets/\" headers: ");
+	tine_stop(t);
+}
