@@ -38,7 +38,7 @@ struct config_lex {
 	char		 text[CONFIG_KEY_MAX];	/* a STR token, cut short */
 	size_t		 len;
 	int		 open_quote;	/* line of a quote never closed, or 0 */
-	int		 shift;
+	int		 shift;		/* + a line of the file: one of the text */
 	char		*copied;	/* what is before it is in config_text */
 	char		*incl;		/* the include statement being read */
 	int		 base;		/* sections open where the file starts */
