@@ -176,6 +176,10 @@ config_text_open(struct config_text *tx, const char *path, int line,
 	if (tx->depth == CONFIG_TEXT_DEPTH)
 		return config_text_fail(tx, line, "include: %s: files nested "
 		    "deeper than %d", path, CONFIG_TEXT_DEPTH);
+	/* Empty files add no size but cost an open(2) each. */
+	if (tx->nfiles == CONFIG_TEXT_FILES)
+		return config_text_fail(tx, line, "include: %s: more than %d "
+		    "files read in all", path, CONFIG_TEXT_FILES);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 ||
 	    fstat(fd, &st) == -1)
 		return config_text_unreadable(tx, path, line, fd,
@@ -319,6 +323,10 @@ config_text_pattern(struct config_text *tx, const char *tok, size_t len,
 	size_t		 n = 0;
 	int		 wild;
 
+	/* Each costs a glob(3) or an open(2), however small its files. */
+	if (++tx->includes > CONFIG_TEXT_INCLUDES)
+		return config_text_fail(tx, line, "include: more than %d "
+		    "include lines followed in all", CONFIG_TEXT_INCLUDES);
 	if (config_text_unquote(tx, tok, len, line, want, sizeof(want)) == -1)
 		return -1;
 	wild = strpbrk(want, "*?[") != NULL;

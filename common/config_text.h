@@ -8,6 +8,8 @@
 #include <stddef.h>
 
 #define CONFIG_TEXT_DEPTH	8	/* files open at once, tine.conf too */
+#define CONFIG_TEXT_INCLUDES	10000	/* include lines followed in all */
+#define CONFIG_TEXT_FILES	10000	/* files read in all */
 
 /* A run of lines of the text that come from one file, in order. */
 struct config_seg {
@@ -35,6 +37,7 @@ struct config_text {
 	size_t			 cap;
 	int			 newlines;	/* in buf, on line newlines + 1 */
 	size_t			 read;		/* bytes of every file read */
+	int			 includes;	/* include lines followed */
 	struct config_seg	*segs;
 	size_t			 nsegs;
 	char			**files;	/* each file read, as named */
@@ -70,7 +73,7 @@ int		 config_text_resume(struct config_text *, int fline,
  * The path pattern of an include's value token tok (quoted, as libconfuse
  * reads a string), relative to the directory of the current file, into
  * pat: 1 when it has wildcards (for config_text_glob), 0 when it names one
- * file, -1 on error, blaming `line`.
+ * file, -1 on error, blaming `line` (the last include one may follow, too).
  */
 int		 config_text_pattern(struct config_text *, const char *tok,
 		    size_t len, int line, char *pat, size_t patlen);

@@ -294,7 +294,8 @@ Test(config_text, loops)
 	config_free(expect_ok("include = \"a.conf\"\ninclude = \"a.conf\"\n"));
 }
 
-/* Depth and size are bounded: files nested 8 deep, 8 MB read in all. */
+/* Depth and size are bounded: files nested 8 deep; 8 MB, 10000 files
+ * read and 10000 include lines followed in all. */
 Test(config_text, bounds)
 {
 	char	 name[32], text[64], *big;
@@ -320,4 +321,26 @@ Test(config_text, bounds)
 	    "include = \"big.conf\"\ninclude = \"big.conf\"\n"
 	    "include = \"big.conf\"\ninclude = \"big.conf\"\n",
 	    "tine.conf:8: include: ", "more than 8 MB");
+	/* 20 bytes a line, each matching nothing. */
+	cr_assert_not_null(big = malloc(10001 * 20 + 1));
+	for (i = 0; i < 10001; i++)
+		memcpy(big + i * 20, "include = \"x*.conf\"\n", 20);
+	big[10001 * 20] = '\0';
+	put("many.conf", big);
+	free(big);
+	expect_fail("include = \"many.conf\"\n", "many.conf:10000: include: ",
+	    "more than 10000 include lines");
+	/* 100 empty files, each matched by 101 lines: 10100 files read. */
+	for (i = 0; i < 100; i++) {
+		fmt(name, sizeof name, "e/%02d.conf", i);
+		put(name, "");
+	}
+	/* 21 bytes a line. */
+	cr_assert_not_null(big = malloc(101 * 21 + 1));
+	for (i = 0; i < 101; i++)
+		memcpy(big + i * 21, "include = \"e/*.conf\"\n", 21);
+	big[101 * 21] = '\0';
+	expect_fail(big, "tine.conf:100: include: ", "e/99.conf: more than "
+	    "10000 files read in all");
+	free(big);
 }
