@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "access.h"
 #include "buf.h"
 #include "cond.h"
 #include "config.h"
@@ -594,6 +595,22 @@ static_resolve(struct worker_proc *w, const struct http_request *req,
 	return fe;
 }
 
+/* The site's access rules (address, hidden paths, password); false when
+ * they answered the request, 401 with the site's challenge. */
+static bool
+static_access(struct worker_proc *w, const struct http_request *req,
+    const struct cidr_addr *peer, struct response *r)
+{
+	int	status = access_check(w->access, r->site, peer, req, w->now,
+	    &r->user);
+
+	if (status == 0)
+		return true;
+	static_page(w, r, status, req->method == HTTP_METHOD_HEAD,
+	    status == 401 ? r->site->auth_challenge : NULL);
+	return false;
+}
+
 /* Answer the method; false when the request is answered without a file. */
 static bool
 static_method(struct worker_proc *w, const struct http_request *req,
@@ -619,10 +636,11 @@ static_method(struct worker_proc *w, const struct http_request *req,
 	}
 }
 
-/* Answer a request (method, path, conditionals, ranges) into r. */
+/* Answer a request from peer (access rules, method, path, conditionals,
+ * ranges) into r. */
 void
 static_serve(struct worker_proc *w, const struct http_request *req,
-    struct response *r)
+    const struct cidr_addr *peer, struct response *r)
 {
 	struct fentry	*fe;
 	size_t		 k = vhost_pick(w->conf, req->host.ptr, req->host.len);
@@ -630,7 +648,9 @@ static_serve(struct worker_proc *w, const struct http_request *req,
 	r->fe = NULL;
 	r->site = w->sites[k].conf;
 	r->fc = w->sites[k].fcache;
-	if (static_method(w, req, r) && (fe = static_resolve(w, req, r)) !=
+	/* Access rules first, for every method: one test when none is set. */
+	if ((!r->site->access || static_access(w, req, peer, r)) &&
+	    static_method(w, req, r) && (fe = static_resolve(w, req, r)) !=
 	    NULL) {
 		static_file(w, req, r, fe);
 		/* Segments read the file or point into its data: conn
