@@ -249,6 +249,11 @@ static const cfg_opt_t config_site_opts[] = {
 	CFG_BOOL("autoindex", cfg_false, CFGF_NONE),
 	CFG_STR_LIST("error_pages", NULL, CFGF_NONE),
 	CFG_STR_LIST("headers", NULL, CFGF_NONE),
+	CFG_STR_LIST("allow", NULL, CFGF_NONE),
+	CFG_STR_LIST("deny", NULL, CFGF_NONE),
+	CFG_STR_LIST("hidden_paths", NULL, CFGF_NONE),
+	CFG_STR("auth_basic_file", NULL, CFGF_NONE),
+	CFG_STR("auth_basic_realm", "Restricted", CFGF_NONE),
 };
 
 /*

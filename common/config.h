@@ -31,6 +31,8 @@ enum config_log_dest {
  * libconfuse.
  */
 struct alog;
+struct cidr;
+struct htpasswd;
 
 /* One error_pages entry: the file a site answers an error status with. */
 struct config_page {
@@ -66,6 +68,17 @@ struct config_site {
 	size_t			 headerslen;
 	struct config_site	*locations;	/* longest prefix first */
 	size_t			 nlocations;
+	/* Access rules, checked in this order: address, path, password. */
+	bool			 access;	/* any of them is set */
+	struct cidr		*allow;		/* empty: every address not denied */
+	size_t			 nallow;
+	struct cidr		*deny;
+	size_t			 ndeny;
+	char			**hidden_paths;	/* fnmatch(3) patterns: 404 */
+	size_t			 nhidden_paths;
+	struct htpasswd		*auth;		/* Basic auth's users, NULL: none */
+	char			*auth_realm;
+	char			*auth_challenge; /* "WWW-Authenticate: ...\r\n" */
 };
 
 struct config {

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "autoindex.h"
+#include "access.h"
 #include "buf.h"
 #include "cond.h"
 #include "config.h"
@@ -601,36 +602,50 @@ static_dir(struct worker_proc *w, const struct http_request *req,
 }
 
 /*
- * Normalise the request's path into path (size bytes), then pick the
- * location that answers it and apply what needs no file: a redirect
- * (its code, to its target, checked by config and never from the
- * request's Host, with the path past the prefix it replaces and the
- * query), hidden files. The path's length, or -1 when answered.
+ * Normalise the request's path into path (size bytes) and pick the
+ * location that answers it, so that every rule after this one is the
+ * path's. The path's length (0 for "OPTIONS *" and CONNECT's authority,
+ * which have none), or -1 when answered (400).
  */
 static long
 static_locate(struct worker_proc *w, const struct http_request *req,
     struct response *r, char *path, size_t size)
 {
-	bool	head = req->method == HTTP_METHOD_HEAD;
 	long	len;
 
+	path[0] = '\0';
+	if (req->path.len == 0)
+		return 0;
 	if ((len = path_normalize(req->path.ptr, req->path.len, path,
 	    size)) == -1) {
 		r->close = true;
-		static_error(w, r, 400, head);
+		static_error(w, r, 400, req->method == HTTP_METHOD_HEAD);
 		return -1;
 	}
 	r->site = vhost_location(r->site, path, (size_t)len);
+	return len;
+}
+
+/*
+ * What a GET or HEAD needs no file for: a redirect (its code, to its
+ * target, checked by config and never from the request's Host, with the
+ * path past the prefix it replaces and the query), hidden files. False
+ * when answered.
+ */
+static bool
+static_guard(struct worker_proc *w, const struct http_request *req,
+    struct response *r, const char *path)
+{
 	if (r->site->redirect_code != 0) {
 		static_moved(w, req, r, r->site->redirect_code,
 		    r->site->redirect, path + r->site->redirect_cut, "");
-		return -1;
+		return false;
 	}
 	if (!r->site->hidden_files && static_hidden(path)) {
-		static_error(w, r, 404, head);
-		return -1;
+		static_error(w, r, 404, req->method == HTTP_METHOD_HEAD);
+		return false;
 	}
-	return len;
+	return true;
 }
 
 /* Resolve a normalised path to a held regular file entry, or answer
@@ -662,6 +677,23 @@ static_resolve(struct worker_proc *w, const struct http_request *req,
 	return fe;
 }
 
+/* The site's access rules (address, hidden paths, password); false when
+ * they answered the request, 401 with the site's challenge. */
+static bool
+static_access(struct worker_proc *w, const struct http_request *req,
+    const struct cidr_addr *peer, struct response *r, const char *path,
+    size_t len)
+{
+	int	status = access_check(w->access, r->site, peer, req, path, len,
+	    w->now, &r->user);
+
+	if (status == 0)
+		return true;
+	static_page(w, r, status, req->method == HTTP_METHOD_HEAD,
+	    status == 401 ? r->site->auth_challenge : NULL);
+	return false;
+}
+
 /* Answer the method; false when the request is answered without a file. */
 static bool
 static_method(struct worker_proc *w, const struct http_request *req,
@@ -684,10 +716,11 @@ static_method(struct worker_proc *w, const struct http_request *req,
 	}
 }
 
-/* Answer a request (method, path, conditionals, ranges) into r. */
+/* Answer a request from peer (access rules, method, path, conditionals,
+ * ranges) into r. */
 void
 static_serve(struct worker_proc *w, const struct http_request *req,
-    struct response *r)
+    const struct cidr_addr *peer, struct response *r)
 {
 	char		 path[STATIC_PATH_MAX];
 	struct fentry	*fe;
@@ -697,9 +730,13 @@ static_serve(struct worker_proc *w, const struct http_request *req,
 	r->fe = NULL;
 	r->site = w->sites[k].conf;
 	r->fc = w->sites[k].fcache;
-	if (static_method(w, req, r) && (len = static_locate(w, req, r, path,
-	    sizeof(path))) != -1 && (fe = static_resolve(w, req, r, path,
-	    len)) != NULL) {
+	/* The location, then its access rules for every method (one test
+	 * when none is set), then the method, then the path. */
+	if ((len = static_locate(w, req, r, path, sizeof(path))) != -1 &&
+	    (!r->site->access || static_access(w, req, peer, r, path,
+	    (size_t)len)) && static_method(w, req, r) &&
+	    static_guard(w, req, r, path) && (fe = static_resolve(w, req, r,
+	    path, len)) != NULL) {
 		static_file(w, req, r, fe);
 		/* Segments read the file or point into its data: conn
 		 * releases it (unless they are an error page's, held

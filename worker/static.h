@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "range.h"
 
+struct cidr_addr;
 struct config_site;
 struct fcache;
 struct fentry;
@@ -44,6 +45,7 @@ struct response {
 	const struct config_site *site;	/* the site it answers for, or NULL */
 	char		*listing;	/* an autoindex body, malloc'd, or NULL */
 	size_t		 listing_len;
+	const char	*user;		/* let in by Basic auth (%u), or NULL */
 	char		 hdr[RESP_HEAD_MAX];
 	struct buf	 head;
 	size_t		 headlen;	/* bytes of hdr that are the head */
@@ -54,9 +56,10 @@ struct response {
 	uint64_t	 body_len;	/* what Content-Length says */
 };
 
-/* Answer a request (method, path, conditionals, ranges) into r. */
+/* Answer a request from peer (access rules, method, path, conditionals,
+ * ranges) into r. */
 void	static_serve(struct worker_proc *, const struct http_request *,
-	    struct response *r);
+	    const struct cidr_addr *peer, struct response *r);
 
 /* An error response with a short HTML body (none for HEAD). */
 void	static_error(struct worker_proc *, struct response *r, int status,

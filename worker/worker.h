@@ -11,6 +11,7 @@
 #include "date.h"
 #include "limit.h"
 
+struct access_cache;
 struct config;
 struct mime;
 struct listeners;
@@ -72,6 +73,7 @@ struct worker_proc {
 	struct limit_key	 refused_key;	/* the last one's address */
 	uint32_t		 shed;		/* closed for room, unlogged */
 	int64_t			 report_ms;	/* when those may be logged next */
+	struct access_cache	*access;	/* verified Basic credentials */
 	struct worker_site	*sites;		/* as conf->sites */
 	size_t			 nsites;
 	struct timer		 lists[TIMER_N];	/* list heads */
