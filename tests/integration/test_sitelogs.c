@@ -3,7 +3,8 @@
  * real binary — each request in its own site's file and nowhere else, one
  * file shared by two vhosts (one descriptor), "off" in a vhost, a request
  * no site answered, every file reopened on SIGUSR1, syslog from a vhost
- * under the sandbox, and the config error tine -t gives for a bad path.
+ * under the sandbox, a location's own log, and the config error tine -t
+ * gives for a bad path.
  */
 #include "tine_build.h"
 
@@ -36,15 +37,21 @@ struct slog_want {
 	const char	*line;
 };
 
-/* Start the instance of struct slog; extra is appended to its config. */
+/* Set up the instance of struct slog, not started yet. */
 static void
-slog_start(struct slog *s, const char *extra)
+slog_setup(struct slog *s)
 {
-	char	conf[8 * TINE_PATH_MAX];
-
 	cr_assert_not_null(s->t = tine_setup(NULL));
 	tine_path(s->a, s->t->dir, "a.log");
 	tine_path(s->b, s->t->dir, "b.log");
+}
+
+/* Write its config, with extra appended, and start it. */
+static void
+slog_run(struct slog *s, const char *extra)
+{
+	char	conf[12 * TINE_PATH_MAX];
+
 	/* The vhosts' keys share a line with their section, so the harness
 	 * does not take them for the top level's. */
 	snprintf(conf, sizeof(conf),
@@ -60,6 +67,14 @@ slog_start(struct slog *s, const char *extra)
 	    extra != NULL ? extra : "");
 	cr_assert_eq(tine_config(s->t, conf), 0);
 	cr_assert_eq(tine_start(s->t), 0);
+}
+
+/* Set up and start the instance of struct slog with extra. */
+static void
+slog_start(struct slog *s, const char *extra)
+{
+	slog_setup(s);
+	slog_run(s, extra);
 }
 
 /* GET path with this Host; expect the status. */
@@ -294,6 +309,44 @@ Test(sitelogs, reopen_moves_every_vhost, .fini = tine_teardown,
 	cr_expect_eq(tine_count(ra, "\n"), 2);
 	slog_expect(rb, "B b.test /old 404\n");
 	slog_expect(rd, "other.test /old\n");
+	tine_stop(s.t);
+}
+
+/*
+ * A location may have its own log, "off" or format, as a vhost may; one
+ * that sets none writes to its site's. A vhost's location and a top-level
+ * one naming one file share it.
+ */
+Test(sitelogs, location_logs, .fini = tine_teardown, .timeout = 30)
+{
+	struct tine_conn	c;
+	struct slog		s;
+	char			l[TINE_PATH_MAX], api[TINE_PATH_MAX];
+	char			extra[4 * TINE_PATH_MAX];
+
+	slog_setup(&s);
+	tine_path(l, s.t->dir, "l.log");
+	tine_path(api, s.t->dir, "api.log");
+	snprintf(extra, sizeof(extra),
+	    "vhost \"l.test\" { access_log = \"%s\"\n"
+	    "    location \"/api/\" { access_log = \"%s\" }\n"
+	    "    location \"/quiet/\" { access_log = off }\n"
+	    "    location \"/fmt/\" { access_log_format = \"F %%v %%U\" }\n"
+	    "}\n"
+	    "location \"/top-api/\" { access_log = \"%s\" }", l, api, api);
+	slog_run(&s, extra);
+	cr_assert_eq(tine_conn_open(&c, AF_INET, s.t->port), 0);
+	slog_keep(&c, "l.test", "/page", 404);
+	slog_keep(&c, "l.test", "/api/x", 404);
+	slog_keep(&c, "l.test", "/quiet/x", 404);
+	slog_keep(&c, "l.test", "/fmt/x", 404);
+	slog_keep(&c, "other.test", "/top-api/y", 404);
+	tine_conn_close(&c);
+	slog_wait(api, "other.test /top-api/y\n");
+	slog_expect(l, "l.test /page\nF l.test /fmt/x\n");
+	slog_expect(api, "l.test /api/x\nother.test /top-api/y\n");
+	slog_expect(s.t->access_log, "");
+	cr_expect_eq(slog_fds_on(s.t->pid, api), 1);
 	tine_stop(s.t);
 }
 
