@@ -138,10 +138,12 @@ Test(sitelogs, each_vhost_its_own_file, .fini = tine_teardown,
 	tine_raw_free(&raw);
 	slog_wait(s.a, "a.test /from-a\n");
 	slog_wait(s.b, "B b.test / 200\n");
+	/* Two connections, maybe two workers: in either order. */
+	slog_wait(s.t->access_log, "other.test /from-default\n");
 	slog_wait(s.t->access_log, "- -\n");
 	slog_expect(s.a, "a.test /from-a\n");
 	slog_expect(s.b, "B b.test / 200\n");
-	slog_expect(s.t->access_log, "other.test /from-default\n- -\n");
+	cr_expect_eq(tine_count(s.t->access_log, "\n"), 2);
 	tine_stop(s.t);
 }
 
@@ -159,8 +161,9 @@ Test(sitelogs, default_vhost_takes_the_rest, .fini = tine_teardown,
 	cr_assert_eq(tine_exchange(AF_INET, s.t->port, bad, sizeof(bad) - 1,
 	    TINE_TIMEOUT_MS, &raw), 0);
 	tine_raw_free(&raw);
+	slog_wait(s.a, "a.test /unknown\n");
 	slog_wait(s.a, "- -\n");
-	slog_expect(s.a, "a.test /unknown\n- -\n");
+	cr_expect_eq(tine_count(s.a, "\n"), 2);
 	slog_expect(s.t->access_log, "");
 	tine_stop(s.t);
 }
