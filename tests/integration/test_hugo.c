@@ -1,14 +1,15 @@
 /*
  * test_hugo: a Hugo-like site tree (tests/site/gen-site.sh writes it)
  * served as an nginx user would set it up — under two names, one with an
- * alias, its www. name redirected to the apex, the top level as the
- * default site — checked for what such a user expects: pages by name,
- * /about from about.html, section indexes, the site's 404 page, its
- * headers on every answer, the www redirect with path and query, a
- * directory without its slash, the assets byte for byte. Then the README's
- * example config through tine -t, and headless Chromium loading the home
- * page: its title, its stylesheet, script and image fetched from that
- * vhost, and a screenshot that shows the stylesheet's colour and the
+ * alias, its www. name redirected to the apex but for certbot's
+ * challenges, the top level as the default site — checked for what such
+ * a user expects: pages by name, /about from about.html, section indexes,
+ * the site's 404 page, its headers on every answer, the assets byte for
+ * byte and cached for a year by a location, a moved section, the www
+ * redirect with path and query, a directory without its slash. Then the
+ * README's example config through tine -t, and headless Chromium loading
+ * the home page: its title, its stylesheet, script and image fetched from
+ * that vhost, and a screenshot that shows the stylesheet's colour and the
  * image's two.
  *
  * Environment: CHROMIUM (the browser, default "chromium"),
@@ -37,14 +38,15 @@
 #include "harness.h"
 
 #define HUGO_HSTS	"max-age=63072000"
+#define HUGO_IMMUTABLE	"public, max-age=31536000, immutable"
+#define HUGO_ACME	"/.well-known/acme-challenge/"
 
 /*
  * The config under test, in one place: %1$s is the generated tree, %2$s
  * the harness's docroot, the default site (written here because the
- * vhosts' document_root lines would hide the harness's own). Lines
- * for what is still to come go here too: precompressed = on, a location
- * "/assets/" with Cache-Control, cache_control_types, a per-vhost
- * access_log.
+ * vhosts' document_root lines would hide the harness's own). Lines for
+ * what is still to come go here too: precompressed = on,
+ * cache_control_types, a per-vhost access_log.
  */
 #define HUGO_CONF \
 	"document_root = \"%2$s\"\n" \
@@ -56,6 +58,12 @@
 	"    headers       = {\"Strict-Transport-Security: " HUGO_HSTS "\",\n" \
 	"                     \"X-Content-Type-Options: nosniff\"}\n" \
 	"    try_html      = on\n" \
+	"    location \"/assets/\" {\n" \
+	"        headers = {\"Strict-Transport-Security: " HUGO_HSTS "\",\n" \
+	"                   \"X-Content-Type-Options: nosniff\",\n" \
+	"                   \"Cache-Control: " HUGO_IMMUTABLE "\"}\n" \
+	"    }\n" \
+	"    location \"/old-blog/\" { redirect = \"301 /blog/\" }\n" \
 	"}\n" \
 	"vhost \"mirror.test\" {\n" \
 	"    document_root = \"%1$s\"\n" \
@@ -63,7 +71,11 @@
 	"    headers       = {\"X-Frame-Options: DENY\"}\n" \
 	"    try_html      = on\n" \
 	"}\n" \
-	"vhost \"www.site.test\" { redirect = \"301 https://site.test\" }\n"
+	"vhost \"www.site.test\" {\n" \
+	"    document_root = \"%1$s\"\n" \
+	"    redirect      = \"301 https://site.test\"\n" \
+	"    location \"" HUGO_ACME "\" { redirect = \"\" }\n" \
+	"}\n"
 
 #define HUGO_TREE	"site"		/* below the instance's dir */
 #define HUGO_TITLE	"Tine Test Blog"
@@ -730,6 +742,96 @@ Test(hugo, assets, .fini = tine_teardown, .timeout = 30)
 	cr_expect_null(tine_resp_header(&r, "Content-Encoding"));
 	tine_resp_free(&r);
 	free(css);
+	tine_stop(t);
+}
+
+/* GET path at host: expect status and a Cache-Control of want (NULL:
+ * none), and the site's HSTS once whenever it is site.test's. */
+static void
+hugo_expect_cache(struct tine *t, const char *host, const char *path,
+    const char *extra, int status, const char *want)
+{
+	struct tine_resp	r;
+
+	hugo_req(t, "GET", host, path, extra, &r);
+	expect_status(&r, status);
+	if (want != NULL)
+		expect_hdr(&r, "Cache-Control", want);
+	cr_expect_eq(tine_resp_count(&r, "Cache-Control"), want != NULL,
+	    "%s%s:\n%s", host, path, r.head);
+	if (strcmp(host, "site.test") == 0)
+		cr_expect_eq(tine_resp_count(&r, "Strict-Transport-Security"),
+		    1, "%s%s:\n%s", host, path, r.head);
+	tine_resp_free(&r);
+}
+
+/* Hugo's fingerprinted assets cached for a year by a location, on the
+ * 200 and the 304; not the pages or the image outside it, not the other
+ * vhost's assets. */
+Test(hugo, cache_by_path, .fini = tine_teardown, .timeout = 30)
+{
+	struct tine		*t = hugo_start(NULL);
+	struct tine_resp	 r;
+	char			 inm[160];
+
+	hugo_expect_cache(t, "site.test", "/" HUGO_CSS, NULL, 200,
+	    HUGO_IMMUTABLE);
+	hugo_expect_cache(t, "blog.site.test", "/" HUGO_JS, NULL, 200,
+	    HUGO_IMMUTABLE);
+	hugo_req(t, "GET", "site.test", "/" HUGO_CSS, NULL, &r);
+	snprintf(inm, sizeof(inm), "If-None-Match: %s\r\n",
+	    expect_header(&r, "ETag"));
+	tine_resp_free(&r);
+	hugo_expect_cache(t, "site.test", "/" HUGO_CSS, inm, 304,
+	    HUGO_IMMUTABLE);
+	hugo_expect_cache(t, "site.test", "/", NULL, 200, NULL);
+	hugo_expect_cache(t, "site.test", "/about", NULL, 200, NULL);
+	hugo_expect_cache(t, "site.test", "/" HUGO_PNG, NULL, 200, NULL);
+	hugo_expect_cache(t, "site.test", "/assets", NULL, 301, NULL);
+	hugo_expect_cache(t, "mirror.test", "/" HUGO_CSS, NULL, 200, NULL);
+	tine_stop(t);
+}
+
+/* A moved section: /old-blog/ and what is below it go to /blog/ with the
+ * rest of the path and the query. */
+Test(hugo, moved_section, .fini = tine_teardown, .timeout = 30)
+{
+	struct tine	*t = hugo_start(NULL);
+
+	hugo_expect_moved(t, "GET", "site.test", "/old-blog/", "/blog/");
+	hugo_expect_moved(t, "GET", "site.test", "/old-blog/2026/hello/?x=1",
+	    "/blog/2026/hello/?x=1");
+	hugo_expect_moved(t, "HEAD", "blog.site.test", "/old-blog/tags/a%20b",
+	    "/blog/tags/a%20b");
+	/* Not the other name's, not a prefix of a segment. */
+	hugo_expect_file(t, "mirror.test", "/blog/", "blog/index.html",
+	    "text/html");
+	hugo_expect_cache(t, "mirror.test", "/old-blog/", NULL, 404, NULL);
+	hugo_expect_cache(t, "site.test", "/old-blogs", NULL, 404, NULL);
+	tine_stop(t);
+}
+
+/* certbot --webroot on the www. name: its challenge files are served
+ * there (a missing one is a 404), everything else still goes to the
+ * apex. */
+Test(hugo, acme_on_redirecting_name, .fini = tine_teardown, .timeout = 30)
+{
+	struct tine		*t = hugo_start(NULL);
+	struct tine_resp	 r;
+	char			 path[TINE_PATH_MAX];
+	const char		*token = "Xk2-token.abc\n";
+
+	tine_path(path, t->dir, HUGO_TREE HUGO_ACME "Xk2");
+	cr_assert_eq(tine_write_file(path, token, strlen(token), 0644), 0);
+	hugo_req(t, "GET", "www.site.test", HUGO_ACME "Xk2", NULL, &r);
+	expect_body(&r, token, strlen(token));
+	tine_resp_free(&r);
+	hugo_expect_moved(t, "GET", "www.site.test", "/.well-known/other",
+	    "https://site.test/.well-known/other");
+	hugo_req(t, "GET", "www.site.test", HUGO_ACME "gone", NULL, &r);
+	expect_status(&r, 404);
+	cr_expect_null(tine_resp_header(&r, "Location"));
+	tine_resp_free(&r);
 	tine_stop(t);
 }
 
