@@ -87,6 +87,7 @@ static const struct config_num config_nums[] = {
 	CONFIG_NUM(max_header_size, 16384, 1024, 1048576, SIZE),
 	CONFIG_NUM(max_headers, 100, 1, HTTP_MAX_HEADERS, INT),
 	CONFIG_NUM(max_body_size, 1048576, 0, CONFIG_BODY_MAX, SIZE),
+	CONFIG_NUM(autoindex_max_entries, 10000, 1, 100000, INT),
 };
 
 static const struct config_word config_levels[] = {
@@ -247,6 +248,7 @@ static const cfg_opt_t config_site_opts[] = {
 	CFG_STR("hidden_files", "deny", CFGF_NONE),
 	CFG_STR("redirect", NULL, CFGF_NONE),
 	CFG_BOOL("try_html", cfg_false, CFGF_NONE),
+	CFG_BOOL("autoindex", cfg_false, CFGF_NONE),
 	CFG_STR_LIST("error_pages", NULL, CFGF_NONE),
 	CFG_STR_LIST("headers", NULL, CFGF_NONE),
 };

@@ -59,6 +59,7 @@ struct config_site {
 	char			*redirect;	/* its target, no trailing '/'; or NULL */
 	size_t			 redirect_cut;	/* path bytes the target replaces */
 	bool			 try_html;	/* a missing /x is answered from /x.html */
+	bool			 autoindex;	/* list a directory without an index file */
 	struct config_page	*pages;		/* error_pages, one per status */
 	size_t			 npages;
 	char			*headers;	/* "Name: value\r\n" lines joined, NULL: none */
@@ -111,6 +112,7 @@ struct config {
 	size_t			 max_header_size;	/* bytes of the whole block, 431 */
 	int			 max_headers;		/* count, 431 */
 	size_t			 max_body_size;		/* discarded GET body, 413 past it */
+	int			 autoindex_max_entries;	/* a listing's entries, cut past it */
 
 	bool			 server_tokens;	/* "Server: tine/VERSION" or "tine" */
 	bool			 sandbox;	/* workers confine themselves */

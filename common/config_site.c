@@ -450,6 +450,16 @@ config_site_try_html(const struct config_scope *sc, struct config_site *site)
 		site->try_html = cfg_getbool(sc->cfg, "try_html");
 }
 
+/* autoindex, a bool; a vhost that does not set it inherits it. */
+static void
+config_site_autoindex(const struct config_scope *sc, struct config_site *site)
+{
+	if (cfg_size(sc->cfg, "autoindex") == 0 && sc->parent != NULL)
+		site->autoindex = sc->parent->autoindex;
+	else
+		site->autoindex = cfg_getbool(sc->cfg, "autoindex");
+}
+
 /*
  * A host name a site answers to, lower-cased into out without one trailing
  * dot: "example.com", "*.example.com" (any name below it), an IPv4 address
@@ -619,6 +629,7 @@ config_site(struct config_ctx *ctx, const struct config *conf,
 	if (config_site_redirect(ctx, sc, site) == -1)
 		return -1;
 	config_site_try_html(sc, site);
+	config_site_autoindex(sc, site);
 	if (config_site_words(ctx, sc, site) == -1)
 		return -1;
 	return sc->prefix == NULL ? config_site_locations(ctx, conf, sc,

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "accesslog.h"
+#include "autoindex.h"
 #include "config.h"
 #include "conn.h"
 #include "fcache.h"
@@ -79,6 +80,7 @@ conn_close(struct conn *c)
 	worker_timer_clear(&c->timer);
 	if (c->resp.fe != NULL)
 		fcache_release(c->resp.fc, c->resp.fe);
+	autoindex_release(c->w, &c->resp);
 	close(c->fd);
 	free(c->in);
 	worker_conn_gone(c->w, &c->key);
@@ -499,6 +501,7 @@ conn_done(struct conn *c)
 		fcache_release(c->resp.fc, c->resp.fe);
 		c->resp.fe = NULL;
 	}
+	autoindex_release(w, &c->resp);
 	c->nreq++;
 	if (c->resp.close || w->quitting)
 		return conn_finish(c);

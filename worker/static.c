@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
+#include "autoindex.h"
 #include "buf.h"
 #include "cond.h"
 #include "config.h"
@@ -93,6 +95,7 @@ resp_overflowed(struct worker_proc *w, struct response *r, bool head)
 		fcache_release(r->fc, r->fe);
 		r->fe = NULL;
 	}
+	autoindex_release(w, r);
 	resp_start(w, r, 500);
 	buf_adds(&r->head, "Content-Type: text/html; charset=utf-8\r\n");
 	resp_length(r, sizeof(body) - 1);
@@ -245,7 +248,7 @@ static_moved(struct worker_proc *w, const struct http_request *req,
 }
 
 /* The status for a file that could not be opened. */
-static int
+int
 static_errno_status(int err, const char *path)
 {
 	switch (err) {
@@ -452,14 +455,15 @@ static_file(struct worker_proc *w, const struct http_request *req,
 		static_body(r, fe, 0, fe->st.st_size - 1);
 }
 
-/* Find the index file of a directory; 0 with *out held, else a status. */
+/* Find the index file of a directory; 0 with *out held, -1 when it has
+ * none, else a status. */
 static int
 static_index(struct worker_proc *w, struct response *r, const char *dir,
     size_t len, struct fentry **out)
 {
 	char	key[STATIC_PATH_MAX];
 	size_t	i;
-	int	n, err, status = 403;
+	int	n, err, status = -1;
 
 	for (i = 0; i < r->site->nindex; i++) {
 		n = snprintf(key, sizeof(key), "%.*s%s", (int)len, dir,
@@ -523,6 +527,79 @@ static_try_html(struct worker_proc *w, struct response *r, const char *path,
 	return NULL;
 }
 
+/* Whether the site's headers lines set Cache-Control: theirs stands. */
+static bool
+static_sets_cache(const struct config_site *site)
+{
+	const char	*p;
+
+	for (p = site->headers; p != NULL && *p != '\0'; p += 2) {
+		if (strncasecmp(p, "Cache-Control:", 14) == 0)
+			return true;
+		if ((p = strstr(p, "\r\n")) == NULL)
+			break;
+	}
+	return false;
+}
+
+/*
+ * autoindex: a directory without an index file answered with its listing,
+ * HTML or JSON. It has no validators (it would need a stat of every entry
+ * to say it changed), so caches are told to ask again: no-cache, unless
+ * the site's headers say otherwise.
+ */
+static void
+static_listing(struct worker_proc *w, const struct http_request *req,
+    struct response *r, const char *path, size_t len)
+{
+	bool	head = req->method == HTTP_METHOD_HEAD, cut;
+	bool	json = autoindex_json(req->query.ptr, req->query.len);
+	int	status;
+
+	if ((status = autoindex_build(w, r, path, len, json, &cut)) != 0) {
+		static_error(w, r, status, head);
+		return;
+	}
+	resp_start(w, r, 200);
+	buf_adds(&r->head, json ? "Content-Type: application/json\r\n" :
+	    "Content-Type: text/html; charset=utf-8\r\n");
+	if (!static_sets_cache(r->site))
+		buf_adds(&r->head, "Cache-Control: no-cache\r\n");
+	if (cut)
+		buf_adds(&r->head, "Listing-Truncated: true\r\n");
+	resp_length(r, r->listing_len);
+	resp_end(r);
+	if (head)
+		autoindex_release(w, r);
+	else
+		resp_seg(r, r->listing, 0, r->listing_len);
+}
+
+/*
+ * A directory: without its slash, a 301 to add it; with it, its index
+ * file held, else its listing (autoindex) or 403. NULL when answered.
+ */
+static struct fentry *
+static_dir(struct worker_proc *w, const struct http_request *req,
+    struct response *r, const char *path, size_t len)
+{
+	struct fentry	*fe = NULL;
+	int		 err;
+
+	if (path[len - 1] != '/') {
+		static_moved(w, req, r, 301, "", path, "/");
+		return NULL;
+	}
+	if ((err = static_index(w, r, path + 1, len - 1, &fe)) == 0)
+		return fe;
+	if (err == -1 && r->site->autoindex)
+		static_listing(w, req, r, path, len);
+	else
+		static_error(w, r, err == -1 ? 403 : err,
+		    req->method == HTTP_METHOD_HEAD);
+	return NULL;
+}
+
 /*
  * Normalise the request's path into path (size bytes), then pick the
  * location that answers it and apply what needs no file: a redirect
@@ -556,13 +633,13 @@ static_locate(struct worker_proc *w, const struct http_request *req,
 	return len;
 }
 
-/* Resolve a normalised path to a held regular file entry, or answer with
- * an error. */
+/* Resolve a normalised path to a held regular file entry, or answer
+ * without one (an error, a redirect to add a slash, a listing). */
 static struct fentry *
 static_resolve(struct worker_proc *w, const struct http_request *req,
     struct response *r, const char *path, long len)
 {
-	struct fentry	*fe, *dir;
+	struct fentry	*fe;
 	bool		 head = req->method == HTTP_METHOD_HEAD;
 	int		 err;
 
@@ -574,19 +651,8 @@ static_resolve(struct worker_proc *w, const struct http_request *req,
 	}
 	if (S_ISDIR(fe->st.st_mode)) {
 		fcache_release(r->fc, fe);
-		if (path[len - 1] != '/') {
-			/* 301 to the directory with its slash. */
-			static_moved(w, req, r, 301, "", path, "/");
+		if ((fe = static_dir(w, req, r, path, (size_t)len)) == NULL)
 			return NULL;
-		}
-		dir = NULL;
-		if ((err = static_index(w, r, path + 1, (size_t)len - 1,
-		    &dir)) !=
-		    0) {
-			static_error(w, r, err, head);
-			return NULL;
-		}
-		fe = dir;
 	}
 	if (!S_ISREG(fe->st.st_mode)) {
 		fcache_release(r->fc, fe);

@@ -86,6 +86,8 @@ struct worker_proc {
 	uint64_t		 requests;
 	bool			 quitting;
 	bool			 quit_asked;	/* SIGQUIT seen; acted on after the batch */
+	size_t			 listing_bytes;	/* autoindex bodies held by responses */
+	time_t			 listing_said;	/* when a 503 for them was logged */
 	uint64_t		 alog_lost;	/* access-log lines not written */
 	time_t			 alog_last;	/* when a lost line was last said */
 };

@@ -4,11 +4,13 @@
  * http_parse, then static_serve (or static_error, as conn.c answers a bad
  * or stalled request) against a document root made once: long
  * Content-Types, a 5 GiB sparse file, directories with and without an
- * index, symlinks inside and out, a FIFO, a socket, odd names. Every
+ * index (listed: autoindex, cut past a few entries), symlinks inside and
+ * out, a FIFO, a socket, odd and hostile names. Every
  * response must be framed: one blank line, at the end of the head; header
  * lines that end in CRLF and hold no CR, LF or NUL; a status line that
  * says r->status; a Content-Length equal to body_len and to the bytes of
- * the segments; file ranges inside the file; no body for HEAD.
+ * the segments; file ranges inside the file; no body for HEAD; no
+ * listing bytes left counted once a response is done with.
  */
 #include "tine_build.h"
 
@@ -31,6 +33,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "autoindex.h"
 #include "config.h"
 #include "date.h"
 #include "fcache.h"
@@ -109,6 +112,13 @@ static const struct fuzz_node {
 	{ FUZZ_TEXT, "with space.txt", "space\n" },
 	{ FUZZ_TEXT, "100%.txt", "percent\n" },
 	{ FUZZ_TEXT, "\xc3\xa9t\xc3\xa9.txt", "utf-8\n" },
+	{ FUZZ_TEXT, "<b>&\"'.txt", "markup\n" },
+	{ FUZZ_TEXT, "new\nline", "a control byte\n" },
+	{ FUZZ_TEXT, "bad\xff", "no UTF-8\n" },
+	{ FUZZ_TEXT, "a:b#c?d", "scheme, fragment, query\n" },
+	{ FUZZ_TEXT, "noindex/.hidden", "hidden\n" },
+	{ FUZZ_LINK, "noindex/up", "../a.txt" },
+	{ FUZZ_LINK, "noindex/out", "../../outside.txt" },
 	{ FUZZ_NOPERM, "secret.txt", "mode 000\n" },
 	{ FUZZ_LINK, "link-in", "a.txt" },
 	{ FUZZ_LINK, "link-dir", "dir" },
@@ -339,6 +349,9 @@ fuzz_tree(char *conf, char *types, size_t len)
 	    "application/x-" FUZZ_T127 FUZZ_T127 " toolong\n", types, len);
 	n = snprintf(text, sizeof(text), "mime_types = \"%s\"\n"
 	    "default_type = \"" FUZZ_DEFTYPE "\"\nkeepalive_requests = 8\n"
+	    /* Listings of directories without an index: the root of
+	     * fuzz.example (index.htm only) is cut, noindex is whole. */
+	    "autoindex = on\nautoindex_max_entries = 16\n"
 	    "log_level = crit\n"
 	    /* Error pages from memory, by sendfile, and missing; headers. */
 	    "error_pages = {\"404 /a.txt\", \"416 /medium.bin\",\n"
@@ -351,12 +364,15 @@ fuzz_tree(char *conf, char *types, size_t len)
 	    "  hidden_files = allow\n  index = {\"index.htm\"}\n"
 	    "  try_html = on\n  headers = { }\n  error_pages = {\"404 /dir/index.html\"}\n"
 	    /* Locations: a nested pair, a redirect replacing its prefix
-	     * (with and without a slash), one that turns it off. */
+	     * (with and without a slash), one that turns it off; listings
+	     * off for one path of a listing site. */
 	    "  location \"/dir/\" { headers = {\"X-L: dir\"} }\n"
 	    "  location \"/dir/sub/\" { hidden_files = deny\n"
 	    "    redirect = \"301 /moved/\" }\n"
+	    "  location \"/fifodir/\" { autoindex = off }\n"
 	    "  location \"/a\" { redirect = \"302 https://t.example/b\" } }\n"
-	    "vhost \"*.b.wild.example\" { default_type = \"text/x-b\" }\n"
+	    "vhost \"*.b.wild.example\" { default_type = \"text/x-b\"\n"
+	    "  autoindex = off\n  location \"/noindex/\" { autoindex = on } }\n"
 	    "vhost \"r.example\" { redirect = \"308 https://t.example/base/\"\n"
 	    "  location \"/keep/\" { redirect = \"\" } }\n",
 	    types);
@@ -544,7 +560,8 @@ fuzz_check_body(const struct response *r, bool head, int64_t cl)
 		abort();
 }
 
-/* Check a finished response, then give back its file as conn_done does. */
+/* Check a finished response, then give back its file and its listing as
+ * conn_done does; nothing may stay counted as held. */
 static void
 fuzz_done(struct response *r, bool head)
 {
@@ -553,6 +570,9 @@ fuzz_done(struct response *r, bool head)
 		fcache_release(r->fc, r->fe);
 		r->fe = NULL;
 	}
+	autoindex_release(&fz.w, r);
+	if (fz.w.listing_bytes != 0)
+		abort();
 }
 
 /* conn_is_head: did the request line, parsed or not, ask for HEAD? */

@@ -1101,3 +1101,32 @@ Test(config, error_pages_and_headers_errors)
 	strcpy(long_hdr + sizeof long_hdr - 4, "\"}\n");
 	expect_fail(long_hdr, 1, "headers", "longer than 1024 bytes");
 }
+
+/* autoindex off by default and inherited by a vhost unless it sets it;
+ * autoindex_max_entries 10000 by default, 1..100000. */
+Test(config, autoindex)
+{
+	struct config	*c;
+
+	c = expect_ok("vhost \"same.test\" { }\n");
+	cr_expect_eq(c->sites[0].autoindex, false);
+	cr_expect_eq(c->sites[1].autoindex, false);
+	cr_expect_eq(c->autoindex_max_entries, 10000);
+	config_free(c);
+	c = expect_ok("autoindex = on\nautoindex_max_entries = 100000\n"
+	    "vhost \"same.test\" { }\n"
+	    "vhost \"off.test\" { autoindex = off }\n");
+	cr_expect_eq(c->sites[0].autoindex, true);
+	cr_expect_eq(c->sites[1].autoindex, true);
+	cr_expect_eq(c->sites[2].autoindex, false);
+	cr_expect_eq(c->autoindex_max_entries, 100000);
+	config_free(c);
+	c = expect_ok("vhost \"on.test\" { autoindex = on }\n");
+	cr_expect_eq(c->sites[0].autoindex, false);
+	cr_expect_eq(c->sites[1].autoindex, true);
+	config_free(c);
+	expect_fail("autoindex_max_entries = 0", 1, "autoindex_max_entries",
+	    "must be 1..100000, got 0");
+	expect_fail("\nautoindex_max_entries = 100001", 2,
+	    "autoindex_max_entries", "must be 1..100000");
+}
