@@ -5,12 +5,12 @@
  * challenges, the top level as the default site — checked for what such
  * a user expects: pages by name, /about from about.html, section indexes,
  * the site's 404 page, its headers on every answer, the assets byte for
- * byte and cached for a year by a location, a moved section, the www
- * redirect with path and query, a directory without its slash. Then the
- * README's example config through tine -t, and headless Chromium loading
- * the home page: its title, its stylesheet, script and image fetched from
- * that vhost, and a screenshot that shows the stylesheet's colour and the
- * image's two.
+ * byte and cached for a year by a location, a moved section, a listed
+ * downloads folder, the www redirect with path and query, a directory
+ * without its slash. Then the README's example config through tine -t,
+ * and headless Chromium loading the home page: its title, its stylesheet,
+ * script and image fetched from that vhost, and a screenshot that shows
+ * the stylesheet's colour and the image's two.
  *
  * Environment: CHROMIUM (the browser, default "chromium"),
  * TINE_SKIP_BROWSER (set and not empty: skip the browser test when there is
@@ -46,7 +46,7 @@
  * the harness's docroot, the default site (written here because the
  * vhosts' document_root lines would hide the harness's own). Lines for
  * what is still to come go here too: precompressed = on,
- * cache_control_types, a per-vhost access_log.
+ * cache_control_types, a per-vhost access_log, access rules.
  */
 #define HUGO_CONF \
 	"document_root = \"%2$s\"\n" \
@@ -64,6 +64,7 @@
 	"                   \"Cache-Control: " HUGO_IMMUTABLE "\"}\n" \
 	"    }\n" \
 	"    location \"/old-blog/\" { redirect = \"301 /blog/\" }\n" \
+	"    location \"/downloads/\" { autoindex = on }\n" \
 	"}\n" \
 	"vhost \"mirror.test\" {\n" \
 	"    document_root = \"%1$s\"\n" \
@@ -102,7 +103,9 @@ static const char *const hugo_files[] = {
 	"index.html", "about.html", "404.html", "blog/index.html",
 	"blog/2026/hello/index.html", "tags/index.html",
 	"tags/hugo/index.html", HUGO_CSS, HUGO_CSS ".gz", HUGO_JS,
-	HUGO_JS ".gz", HUGO_PNG, "sitemap.xml", "robots.txt", ".git/config",
+	HUGO_JS ".gz", HUGO_PNG, "sitemap.xml", "robots.txt",
+	"downloads/release-1.0.txt", "downloads/old/release-0.9.txt",
+	"downloads/.htaccess", ".git/config",
 };
 
 /* A decoded PNG: 8-bit RGB or RGBA pixels, bpp bytes each. */
@@ -831,6 +834,60 @@ Test(hugo, acme_on_redirecting_name, .fini = tine_teardown, .timeout = 30)
 	hugo_req(t, "GET", "www.site.test", HUGO_ACME "gone", NULL, &r);
 	expect_status(&r, 404);
 	cr_expect_null(tine_resp_header(&r, "Location"));
+	tine_resp_free(&r);
+	tine_stop(t);
+}
+
+/* GET path at host: expect a 200 listing of this type whose body has
+ * each of want (NULL-terminated) and none of the hidden file. */
+static void
+hugo_expect_listing(struct tine *t, const char *host, const char *path,
+    const char *type, const char *const *want)
+{
+	struct tine_resp	r;
+
+	hugo_req(t, "GET", host, path, NULL, &r);
+	expect_status(&r, 200);
+	expect_type(&r, type);
+	for (; *want != NULL; want++)
+		cr_expect_not_null(strstr(r.body, *want), "%s%s: no %s in:\n%s",
+		    host, path, *want, r.body);
+	cr_expect_null(strstr(r.body, ".htaccess"), "%s%s:\n%s", host, path,
+	    r.body);
+	tine_resp_free(&r);
+}
+
+/* /downloads/ is listed (HTML and JSON, a dotfile left out, the files
+ * and a subdirectory served from it); a directory without an index
+ * elsewhere, or on the vhost without that location, stays a 403. */
+Test(hugo, downloads_listing, .fini = tine_teardown, .timeout = 30)
+{
+	static const char *const html[] = {
+	    "<a href=\"release-1.0.txt\">release-1.0.txt</a>",
+	    "<a href=\"old/\">old/</a>", NULL };
+	static const char *const json[] = { "\"release-1.0.txt\"",
+	    "\"old/\"", NULL };
+	static const char *const sub[] = {
+	    "<a href=\"release-0.9.txt\">release-0.9.txt</a>", NULL };
+	struct tine		*t = hugo_start(NULL);
+	struct tine_resp	 r;
+
+	hugo_expect_listing(t, "site.test", "/downloads/", "text/html", html);
+	hugo_expect_listing(t, "site.test", "/downloads/?format=json",
+	    "application/json", json);
+	hugo_expect_listing(t, "blog.site.test", "/downloads/old/",
+	    "text/html", sub);
+	hugo_expect_file(t, "site.test", "/downloads/old/release-0.9.txt",
+	    "downloads/old/release-0.9.txt", "text/plain");
+	hugo_expect_moved(t, "GET", "site.test", "/downloads", "/downloads/");
+	hugo_req(t, "GET", "site.test", "/downloads/.htaccess", NULL, &r);
+	expect_status(&r, 404);
+	tine_resp_free(&r);
+	hugo_req(t, "GET", "site.test", "/blog/2026/", NULL, &r);
+	expect_status(&r, 403);
+	tine_resp_free(&r);
+	hugo_req(t, "GET", "mirror.test", "/downloads/", NULL, &r);
+	expect_status(&r, 403);
 	tine_resp_free(&r);
 	tine_stop(t);
 }

@@ -3,7 +3,8 @@
 # missing), the tree a VPS serves from hugo's public/: pages as
 # dir/index.html, a page as about.html (for try_html), fingerprinted assets
 # with precompressed siblings, an image, 404.html, tags/, a sitemap, and
-# a stray .git/ a careless deploy leaves behind.
+# a downloads/ folder without an index (for a listing), and a stray .git/
+# a careless deploy leaves behind.
 #
 # Deterministic: the same bytes on every run and every file's mtime
 # 2026-01-15 09:00:00 UTC (the .gz and .br siblings too, so none is older
@@ -23,7 +24,7 @@ if [ $# -ne 1 ] || [ -z "$1" ]; then
 fi
 mkdir -p "$1"
 cd "$1"
-mkdir -p assets images blog/2026/hello tags/hugo .git
+mkdir -p assets images blog/2026/hello tags/hugo downloads/old .git
 
 # page FILE TITLE: a whole HTML page whose body is stdin.
 page() {
@@ -131,6 +132,11 @@ cat >sitemap.xml <<'XML'
 XML
 
 printf 'User-agent: *\nSitemap: https://site.test/sitemap.xml\n' >robots.txt
+
+# Files put beside the site, to be listed: no index.html here.
+printf 'Release 1.0 of the example tool.\n' >downloads/release-1.0.txt
+printf 'Release 0.9, kept for old links.\n' >downloads/old/release-0.9.txt
+printf 'Deny from all\n' >downloads/.htaccess
 
 # What a deploy by rsync of the whole repository leaves: never to be served.
 printf '[remote "origin"]\n\turl = https://deploy:s3cret@git.example/blog\n' \
