@@ -892,25 +892,41 @@ Test(hugo, downloads_listing, .fini = tine_teardown, .timeout = 30)
 	tine_stop(t);
 }
 
-/* Prefix every document_root of text with dir and make those directories
- * (a config's absolute roots, moved under a temp dir); the new text,
- * which the caller frees. */
+/* The next document_root or access_log key in p, or NULL; *file says
+ * which (an access log names a file, whose directory must exist). */
+static const char *
+hugo_path_key(const char *p, bool *file)
+{
+	const char	*r = strstr(p, "document_root"), *l = strstr(p,
+	    "access_log ");
+
+	*file = l != NULL && (r == NULL || l < r);
+	return *file ? l : r;
+}
+
+/* Prefix every document_root and access_log of text with dir and make
+ * the directories they need (a config's absolute paths, moved under a
+ * temp dir); the new text, which the caller frees. */
 static char *
 hugo_reroot(const char *text, const char *dir)
 {
-	const char	*key = "document_root", *p = text, *q, *v, *e;
-	char		 root[2 * TINE_PATH_MAX], *out;
+	const char	*p = text, *q, *v, *e;
+	char		 path[2 * TINE_PATH_MAX], *out;
 	size_t		 cap = strlen(text) * 2 + 4096, len = 0;
+	bool		 file;
 
 	cr_assert_not_null(out = malloc(cap));
-	while ((q = strstr(p, key)) != NULL) {
-		v = q + strlen(key) + strspn(q + strlen(key), " \t=");
-		cr_assert(*v == '"' && v[1] == '/', "document_root not an "
-		    "absolute path in quotes: %.40s", q);
+	while ((q = hugo_path_key(p, &file)) != NULL) {
+		v = q + strcspn(q, " \t=");
+		v += strspn(v, " \t=");
+		cr_assert(*v == '"' && v[1] == '/', "path not absolute in "
+		    "quotes: %.40s", q);
 		cr_assert_not_null(e = strchr(v + 1, '"'));
-		cr_assert_lt((size_t)snprintf(root, sizeof(root), "%s%.*s/x",
-		    dir, (int)(e - v - 1), v + 1), sizeof(root));
-		cr_assert_eq(tine_write_file(root, "", 0, 0644), 0);
+		/* dir/path/x makes dir/path; an access log's file stays. */
+		cr_assert_lt((size_t)snprintf(path, sizeof(path), "%s%.*s%s",
+		    dir, (int)(e - v - 1), v + 1, file ? "" : "/x"),
+		    sizeof(path));
+		cr_assert_eq(tine_write_file(path, "", 0, 0644), 0);
 		cr_assert_lt(len + (size_t)(v + 1 - p) + strlen(dir), cap);
 		memcpy(out + len, p, (size_t)(v + 1 - p));
 		len += (size_t)(v + 1 - p);
