@@ -1,8 +1,8 @@
 /*
  * config: read tine.conf with libconfuse, check every value and copy the
- * result into a struct config that owns all of its memory. config.c and
- * config_site.c (the site options) are the only files that include
- * confuse.h.
+ * result into a struct config that owns all of its memory. config.c,
+ * config_site.c (the site options) and config_text.c (an include's value)
+ * are the only files that include confuse.h.
  */
 #include "tine_build.h"
 
@@ -18,7 +18,6 @@
 #include <confuse.h>
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
 #include <pwd.h>
@@ -32,13 +31,11 @@
 #include <unistd.h>
 #include <vis.h>
 
-#include "accesslog.h"
 #include "config.h"
 #include "config_int.h"
 #include "config_lex.h"
 #include "http.h"
 
-#define CONFIG_FILE_MAX		(1024 * 1024)	/* a real one is a few KB */
 #define CONFIG_LISTEN_MAX	64		/* "[v6 address]:port" fits */
 #define CONFIG_WHERE_MAX	(PATH_MAX + 32)
 #define CONFIG_WORKERS_MAX	256
@@ -87,6 +84,7 @@ static const struct config_num config_nums[] = {
 	CONFIG_NUM(max_header_size, 16384, 1024, 1048576, SIZE),
 	CONFIG_NUM(max_headers, 100, 1, HTTP_MAX_HEADERS, INT),
 	CONFIG_NUM(max_body_size, 1048576, 0, CONFIG_BODY_MAX, SIZE),
+	CONFIG_NUM(autoindex_max_entries, 10000, 1, 100000, INT),
 };
 
 static const struct config_word config_levels[] = {
@@ -114,13 +112,6 @@ static const struct config_word config_facilities[] = {
 };
 
 static const struct config_word config_error_logs[] = {
-	{ "stderr", CONFIG_LOG_STDERR },
-	{ "syslog", CONFIG_LOG_SYSLOG },
-};
-
-static const struct config_word config_access_logs[] = {
-	{ "off", CONFIG_LOG_OFF },
-	{ "stdout", CONFIG_LOG_STDOUT },
 	{ "stderr", CONFIG_LOG_STDERR },
 	{ "syslog", CONFIG_LOG_SYSLOG },
 };
@@ -159,7 +150,7 @@ config_where(struct config_ctx *ctx, const char *key, int index, char *buf,
 		return;
 	}
 	if ((line = config_line(ctx, key, index)) > 0)
-		snprintf(buf, len, "%s:%d", ctx->file, line);
+		config_text_at(&ctx->text, line, buf, len);
 	else
 		strlcpy(buf, "(default)", len);
 }
@@ -230,8 +221,6 @@ static const cfg_opt_t config_server_opts[] = {
 	CFG_STR("default_vhost", NULL, CFGF_NONE),
 	CFG_STR(CONFIG_ERR_MSG, NULL, CFGF_NONE),
 	CFG_INT(CONFIG_ERR_LINE, 0, CFGF_NONE),
-	CFG_STR("access_log", NULL, CFGF_NONE),
-	CFG_STR("access_log_format", "combined", CFGF_NONE),
 };
 
 /*
@@ -247,33 +236,66 @@ static const cfg_opt_t config_site_opts[] = {
 	CFG_STR("hidden_files", "deny", CFGF_NONE),
 	CFG_STR("redirect", NULL, CFGF_NONE),
 	CFG_BOOL("try_html", cfg_false, CFGF_NONE),
+	CFG_BOOL("autoindex", cfg_false, CFGF_NONE),
 	CFG_BOOL("precompressed", cfg_false, CFGF_NONE),
 	CFG_STR_LIST("error_pages", NULL, CFGF_NONE),
 	CFG_STR_LIST("headers", NULL, CFGF_NONE),
+	CFG_STR_LIST("allow", NULL, CFGF_NONE),
+	CFG_STR_LIST("deny", NULL, CFGF_NONE),
+	CFG_STR_LIST("hidden_paths", NULL, CFGF_NONE),
+	CFG_STR("auth_basic_file", NULL, CFGF_NONE),
+	CFG_STR("auth_basic_realm", "Restricted", CFGF_NONE),
+	CFG_STR("access_log", NULL, CFGF_NONE),
+	CFG_STR("access_log_format", "combined", CFGF_NONE),
 };
 
-/* A vhost section's options: the site options without their defaults
- * (unset means inherited), and its aliases; malloc'd, NULL without memory. */
+/*
+ * A section's options: the site options without their defaults (unset
+ * means inherited), without document_root in a location (it serves from
+ * its site's root), then `extra`, then the hidden error options; malloc'd,
+ * NULL without memory.
+ */
 static cfg_opt_t *
-config_vhost_opts(void)
+config_section_opts(bool location, const cfg_opt_t *extra, size_t nextra)
 {
-	size_t		 nsite = CONFIG_NITEMS(config_site_opts), i;
+	size_t		 nsite = CONFIG_NITEMS(config_site_opts), i, n = 0;
 	cfg_opt_t	*opts;
 
-	if ((opts = calloc(nsite + 4, sizeof(*opts))) == NULL)
+	if ((opts = calloc(nsite + nextra + 3, sizeof(*opts))) == NULL)
 		return NULL;
-	memcpy(opts, config_site_opts, sizeof(config_site_opts));
 	for (i = 0; i < nsite; i++) {
-		opts[i].flags |= CFGF_NODEFAULT;
-		opts[i].def.string = NULL;
-		opts[i].def.parsed = NULL;
+		if (location && strcmp(config_site_opts[i].name,
+		    "document_root") == 0)
+			continue;
+		opts[n] = config_site_opts[i];
+		opts[n].flags |= CFGF_NODEFAULT;
+		opts[n].def.string = NULL;
+		opts[n++].def.parsed = NULL;
 	}
-	opts[nsite] = (cfg_opt_t)CFG_STR_LIST("aliases", NULL, CFGF_NONE);
+	for (i = 0; i < nextra; i++)
+		opts[n++] = extra[i];
 	/* libconfuse reports an error inside a section to the section. */
-	opts[nsite + 1] = (cfg_opt_t)CFG_STR(CONFIG_ERR_MSG, NULL, CFGF_NONE);
-	opts[nsite + 2] = (cfg_opt_t)CFG_INT(CONFIG_ERR_LINE, 0, CFGF_NONE);
-	opts[nsite + 3] = (cfg_opt_t)CFG_END();
+	opts[n++] = (cfg_opt_t)CFG_STR(CONFIG_ERR_MSG, NULL, CFGF_NONE);
+	opts[n++] = (cfg_opt_t)CFG_INT(CONFIG_ERR_LINE, 0, CFGF_NONE);
+	opts[n] = (cfg_opt_t)CFG_END();
 	return opts;
+}
+
+/* A location section, which vhosts and the top level both hold. */
+#define CONFIG_LOCATION_SEC(opts) \
+	CFG_SEC("location", opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES)
+
+/* A vhost section's options: a site's, its aliases and its locations;
+ * loc is the location section's options. */
+static cfg_opt_t *
+config_vhost_opts(cfg_opt_t *loc)
+{
+	cfg_opt_t	extra[] = {
+		CFG_STR_LIST("aliases", NULL, CFGF_NONE),
+		CONFIG_LOCATION_SEC(loc),
+	};
+
+	return config_section_opts(false, extra, CONFIG_NITEMS(extra));
 }
 
 /* The libconfuse description of tine.conf, with every built-in default. */
@@ -282,13 +304,16 @@ config_tree(void)
 {
 	size_t		 nserver = CONFIG_NITEMS(config_server_opts);
 	size_t		 nsite = CONFIG_NITEMS(config_site_opts), i, n;
-	cfg_opt_t	*opts, *vhost;
+	cfg_opt_t	*opts, *vhost = NULL, *loc;
 	cfg_t		*cfg = NULL;
 
-	n = nserver + nsite + CONFIG_NITEMS(config_nums) + 2;
+	n = nserver + nsite + CONFIG_NITEMS(config_nums) + 3;
 	opts = calloc(n, sizeof(*opts));
-	if (opts == NULL || (vhost = config_vhost_opts()) == NULL) {
+	loc = config_section_opts(true, NULL, 0);
+	if (opts == NULL || loc == NULL ||
+	    (vhost = config_vhost_opts(loc)) == NULL) {
 		free(opts);
+		free(loc);
 		return NULL;
 	}
 	memcpy(opts, config_server_opts, sizeof(config_server_opts));
@@ -299,57 +324,16 @@ config_tree(void)
 		    config_nums[i].def, CFGF_NONE);
 	opts[n++] = (cfg_opt_t)CFG_SEC("vhost", vhost, CFGF_MULTI |
 	    CFGF_TITLE | CFGF_NO_TITLE_DUPES);
+	opts[n++] = (cfg_opt_t)CONFIG_LOCATION_SEC(loc);
 	opts[n] = (cfg_opt_t)CFG_END();
 	/* libconfuse copies the description, sections and all. */
 	cfg = cfg_init(opts, CFGF_NONE);
 	free(vhost);
+	free(loc);
 	free(opts);
 	if (cfg != NULL)
 		cfg_set_error_function(cfg, config_on_error);
 	return cfg;
-}
-
-/* Say why the file cannot be read; -1 for chaining. */
-static int
-config_read_fail(struct config_ctx *ctx, int fd, const char *why)
-{
-	snprintf(ctx->err, ctx->errlen, "%s: %s", ctx->file, why);
-	if (fd != -1)
-		close(fd);
-	return -1;
-}
-
-/* Read the whole file, refusing what cannot be a config. */
-static int
-config_read(struct config_ctx *ctx)
-{
-	struct stat	 st;
-	ssize_t		 r;
-	size_t		 len = 0, size;
-	int		 fd;
-
-	if ((fd = open(ctx->file, O_RDONLY | O_CLOEXEC)) == -1 ||
-	    fstat(fd, &st) == -1)
-		return config_read_fail(ctx, fd, strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		return config_read_fail(ctx, fd, "not a regular file");
-	if (st.st_size > CONFIG_FILE_MAX)
-		return config_read_fail(ctx, fd, "larger than 1 MB");
-	size = (size_t)st.st_size;
-	if ((ctx->text = malloc(size + 1)) == NULL)
-		return config_read_fail(ctx, fd, "out of memory");
-	while (len < size && (r = read(fd, ctx->text + len, size - len)) != 0) {
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1)
-			return config_read_fail(ctx, fd, strerror(errno));
-		len += (size_t)r;
-	}
-	close(fd);
-	ctx->text[len] = '\0';
-	if (strlen(ctx->text) != len)
-		return config_read_fail(ctx, -1, "contains a NUL byte");
-	return 0;
 }
 
 /*
@@ -360,40 +344,66 @@ static void
 config_confuse_error(struct config_ctx *ctx, long line, const char *msg)
 {
 	const char	*k = strstr(msg, "option '"), *end;
+	char		 at[CONFIG_WHERE_MAX];
 
+	config_text_at(&ctx->text, line > INT_MAX ? INT_MAX : (int)line, at,
+	    sizeof(at));
 	if (k != NULL && (end = strchr(k + 8, '\'')) != NULL) {
-		snprintf(ctx->err, ctx->errlen, "%s:%ld: %.*s: %s", ctx->file,
-		    line, (int)(end - (k + 8)), k + 8, msg);
+		snprintf(ctx->err, ctx->errlen, "%s: %.*s: %s", at,
+		    (int)(end - (k + 8)), k + 8, msg);
 		return;
 	}
-	snprintf(ctx->err, ctx->errlen, "%s:%ld: %s", ctx->file, line, msg);
+	snprintf(ctx->err, ctx->errlen, "%s: %s", at, msg);
 }
 
-/* The tree libconfuse reported on: the root, or the vhost section it was
- * parsing (sections carry the hidden error options too). */
+/* The sections a tree may hold: vhosts (at the top level), locations. */
+static const char *const config_sections[] = { "vhost", "location" };
+
+/* How many sections named sec a tree holds: vhosts only at the top level,
+ * locations there and in a vhost (asking a tree for an option it lacks
+ * would be an error of its own). */
+static unsigned int
+config_nsec(cfg_t *cfg, const char *sec)
+{
+	const char	*name = cfg_name(cfg);
+
+	if (name != NULL && (strcmp(name, "location") == 0 ||
+	    (strcmp(name, "vhost") == 0 && strcmp(sec, "vhost") == 0)))
+		return 0;
+	return cfg_size(cfg, sec);
+}
+
+/* The tree libconfuse reported on: cfg, or the section below it it was
+ * parsing (sections carry the hidden error options too); NULL if none. */
 static cfg_t *
 config_error_tree(cfg_t *cfg)
 {
-	unsigned int	 i, n = cfg_size(cfg, "vhost");
 	cfg_t		*sec;
+	unsigned int	 i, n;
+	size_t		 s;
 
 	if (cfg_getint(cfg, CONFIG_ERR_LINE) != 0)
 		return cfg;
-	for (i = 0; i < n; i++) {
-		sec = cfg_getnsec(cfg, "vhost", i);
-		if (cfg_getint(sec, CONFIG_ERR_LINE) != 0)
-			return sec;
+	for (s = 0; s < CONFIG_NITEMS(config_sections); s++) {
+		n = config_nsec(cfg, config_sections[s]);
+		for (i = 0; i < n; i++) {
+			sec = cfg_getnsec(cfg, config_sections[s], i);
+			if ((sec = config_error_tree(sec)) != NULL)
+				return sec;
+		}
 	}
-	return cfg;
+	return NULL;
 }
 
 /* A quoted "#error" key would reach the hidden options: refuse it, at the
- * top level (label "") and in every vhost. */
+ * top level (label "") and in every section below. */
 static int
 config_hidden_set(struct config_ctx *ctx, cfg_t *cfg, const char *label)
 {
 	char		 k[CONFIG_LABEL_MAX], sub[CONFIG_LABEL_MAX];
-	unsigned int	 i, n = *label == '\0' ? cfg_size(cfg, "vhost") : 0;
+	cfg_t		*sec;
+	unsigned int	 i, n;
+	size_t		 s;
 
 	snprintf(k, sizeof k, "%s%s", label, CONFIG_ERR_MSG);
 	if (cfg_getstr(cfg, CONFIG_ERR_MSG) != NULL)
@@ -401,28 +411,33 @@ config_hidden_set(struct config_ctx *ctx, cfg_t *cfg, const char *label)
 	snprintf(k, sizeof k, "%s%s", label, CONFIG_ERR_LINE);
 	if (cfg_getint(cfg, CONFIG_ERR_LINE) != 0)
 		return config_fail(ctx, k, -1, "no such option");
-	for (i = 0; i < n; i++) {
-		snprintf(sub, sizeof sub, "vhost \"%s\" ",
-		    cfg_title(cfg_getnsec(cfg, "vhost", i)));
-		if (config_hidden_set(ctx, cfg_getnsec(cfg, "vhost", i),
-		    sub) == -1)
-			return -1;
+	for (s = 0; s < CONFIG_NITEMS(config_sections); s++) {
+		n = config_nsec(cfg, config_sections[s]);
+		for (i = 0; i < n; i++) {
+			sec = cfg_getnsec(cfg, config_sections[s], i);
+			snprintf(sub, sizeof sub, "%s%s \"%s\" ", label,
+			    config_sections[s], cfg_title(sec));
+			if (config_hidden_set(ctx, sec, sub) == -1)
+				return -1;
+		}
 	}
 	return 0;
 }
 
-/* Note where each value is written, then let libconfuse parse the text. */
+/* Read the file and its includes noting where each value is written,
+ * then let libconfuse parse the text. */
 static int
 config_parse(struct config_ctx *ctx)
 {
 	cfg_t		*cfg = ctx->cfg;
 	const char	*msg;
 
-	if (config_read(ctx) == -1 || config_lex_scan(ctx->text, ctx->file,
-	    &ctx->marks, ctx->err, ctx->errlen) == -1)
+	if (config_lex_load(ctx->file, &ctx->text, &ctx->marks, ctx->err,
+	    ctx->errlen) == -1)
 		return -1;
-	if (cfg_parse_buf(cfg, ctx->text) != CFG_SUCCESS) {
-		cfg = config_error_tree(cfg);
+	if (cfg_parse_buf(cfg, ctx->text.buf) != CFG_SUCCESS) {
+		if ((cfg = config_error_tree(ctx->cfg)) == NULL)
+			cfg = ctx->cfg;
 		msg = cfg_getstr(cfg, CONFIG_ERR_MSG);
 		config_confuse_error(ctx, cfg_getint(cfg, CONFIG_ERR_LINE),
 		    msg != NULL ? msg : "syntax error");
@@ -643,7 +658,7 @@ config_index_bad(const char *name)
  * A file tine creates (pid file, log): its directory must exist. It is kept
  * absolute so that the daemon's chdir("/") does not move it.
  */
-static int
+int
 config_path(struct config_ctx *ctx, const char *key, const char *v, char **out)
 {
 	char		 path[PATH_MAX], cwd[PATH_MAX], q[CONFIG_QUOTE_MAX];
@@ -771,17 +786,13 @@ config_get_log(struct config_ctx *ctx, const char *key,
 	return config_path(ctx, key, v, path);
 }
 
-/* error_log and access_log. */
+/* error_log (access_log is a site's: config_site.c). */
 static int
 config_get_logs(struct config_ctx *ctx, struct config *conf)
 {
-	if (config_get_log(ctx, "error_log", config_error_logs,
+	return config_get_log(ctx, "error_log", config_error_logs,
 	    CONFIG_NITEMS(config_error_logs), &conf->error_log_dest,
-	    &conf->error_log) == -1)
-		return -1;
-	return config_get_log(ctx, "access_log", config_access_logs,
-	    CONFIG_NITEMS(config_access_logs), &conf->access_log_dest,
-	    &conf->access_log);
+	    &conf->error_log);
 }
 
 /* user and group: unset, or names that exist now. */
@@ -917,22 +928,11 @@ config_media_type(const char *v)
 	return 0;
 }
 
-/* access_log_format, mime_types, server_tokens and sandbox. */
+/* mime_types, server_tokens and sandbox. */
 static int
 config_get_strings(struct config_ctx *ctx, struct config *conf)
 {
-	const char	*fmt = cfg_getstr(ctx->cfg, "access_log_format");
-	char		 q[CONFIG_QUOTE_MAX], why[CONFIG_ERR_MAX];
-
-	if (strcmp(fmt, "combined") != 0 && strcmp(fmt, "common") != 0 &&
-	    strcmp(fmt, "json") != 0 && strchr(fmt, '%') == NULL)
-		return config_fail(ctx, "access_log_format", 0, "must be "
-		    "\"combined\", \"common\", \"json\" or a format with %% "
-		    "directives, got %s", config_quote(fmt, q, sizeof q));
-	if ((conf->access_format = alog_compile(fmt, why, sizeof why)) == NULL)
-		return config_fail(ctx, "access_log_format", 0, "%s", why);
-	if ((conf->access_log_format = strdup(fmt)) == NULL ||
-	    (conf->mime_types = strdup(cfg_getstr(ctx->cfg,
+	if ((conf->mime_types = strdup(cfg_getstr(ctx->cfg,
 	    "mime_types"))) == NULL)
 		return config_oom(ctx);
 	conf->server_tokens = cfg_getbool(ctx->cfg, "server_tokens");
@@ -1005,7 +1005,7 @@ config_load(const char *file, const struct config_overrides *ov, char *err,
 	if (ctx.cfg != NULL)
 		cfg_free(ctx.cfg);
 	config_marks_free(&ctx.marks);
-	free(ctx.text);
+	config_text_free(&ctx.text);
 	return conf;
 }
 
@@ -1028,9 +1028,9 @@ config_free(struct config *conf)
 	free(conf->group);
 	free(conf->pid_file);
 	free(conf->error_log);
-	free(conf->access_log);
-	free(conf->access_log_format);
-	alog_free(conf->access_format);
+	for (i = 0; i < conf->naccess_logs; i++)
+		free(conf->access_logs[i].path);
+	free(conf->access_logs);
 	free(conf->mime_types);
 	free(conf);
 }

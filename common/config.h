@@ -31,6 +31,8 @@ enum config_log_dest {
  * libconfuse.
  */
 struct alog;
+struct cidr;
+struct htpasswd;
 
 /* One error_pages entry: the file a site answers an error status with. */
 struct config_page {
@@ -39,11 +41,24 @@ struct config_page {
 };
 
 /*
- * One site: the top level (the default, name NULL) or a vhost section. A
- * vhost inherits every option it does not set from the top level.
+ * One access-log destination: sites that name the same one share it, so
+ * the master opens one descriptor per entry and a site keeps its index.
+ */
+struct config_access_log {
+	enum config_log_dest	 dest;		/* not set (DEFAULT), FILE, ... */
+	char			*path;		/* absolute when dest is FILE */
+};
+
+/*
+ * One site: the top level (the default, name NULL) or a vhost section; or
+ * one of their location sections, which holds the options its site's
+ * requests below its prefix are answered with. A vhost inherits every
+ * option it does not set from the top level, a location from its site.
  */
 struct config_site {
 	char			*name;		/* vhost "NAME", lower-case; NULL: top level */
+	char			*prefix;	/* a location's "/path/"; NULL for a site */
+	size_t			 prefixlen;
 	char			**names;	/* name and aliases: "a.b" or "*.b" */
 	size_t			 nnames;
 	char			*document_root;	/* absolute, exists, a directory */
@@ -53,12 +68,30 @@ struct config_site {
 	bool			 hidden_files;	/* serve dotfiles (hidden_files = allow) */
 	int			 redirect_code;	/* 301, 302, 307, 308; 0: no redirect */
 	char			*redirect;	/* its target, no trailing '/'; or NULL */
+	size_t			 redirect_cut;	/* path bytes the target replaces */
 	bool			 try_html;	/* a missing /x is answered from /x.html */
+	bool			 autoindex;	/* list a directory without an index file */
 	bool			 precompressed;	/* FILE.br, FILE.gz for FILE if accepted */
 	struct config_page	*pages;		/* error_pages, one per status */
 	size_t			 npages;
 	char			*headers;	/* "Name: value\r\n" lines joined, NULL: none */
 	size_t			 headerslen;
+	struct config_site	*locations;	/* longest prefix first */
+	size_t			 nlocations;
+	/* Access rules, checked in this order: address, path, password. */
+	bool			 access;	/* any of them is set */
+	struct cidr		*allow;		/* empty: every address not denied */
+	size_t			 nallow;
+	struct cidr		*deny;
+	size_t			 ndeny;
+	char			**hidden_paths;	/* fnmatch(3) patterns: 404 */
+	size_t			 nhidden_paths;
+	struct htpasswd		*auth;		/* Basic auth's users, NULL: none */
+	char			*auth_realm;
+	char			*auth_challenge; /* "WWW-Authenticate: ...\r\n" */
+	size_t			 access_log;	/* its index in conf->access_logs */
+	char			*access_log_format; /* "combined", "common", "json" or % string */
+	struct alog		*access_format;	/* access_log_format compiled */
 };
 
 struct config {
@@ -87,10 +120,8 @@ struct config {
 	char			*error_log;	/* path when dest is FILE */
 	int			 log_level;	/* LOG_DEBUG .. LOG_EMERG (syslog.h) */
 	int			 syslog_facility;
-	enum config_log_dest	 access_log_dest;
-	char			*access_log;	/* path when dest is FILE */
-	char			*access_log_format; /* "combined", "common", "json" or % string */
-	struct alog		*access_format;	/* access_log_format compiled */
+	struct config_access_log *access_logs;	/* distinct, as the sites name them */
+	size_t			 naccess_logs;
 
 	char			*mime_types;	/* file, missing = built-in table only */
 
@@ -105,6 +136,7 @@ struct config {
 	size_t			 max_header_size;	/* bytes of the whole block, 431 */
 	int			 max_headers;		/* count, 431 */
 	size_t			 max_body_size;		/* discarded GET body, 413 past it */
+	int			 autoindex_max_entries;	/* a listing's entries, cut past it */
 
 	bool			 server_tokens;	/* "Server: tine/VERSION" or "tine" */
 	bool			 sandbox;	/* workers confine themselves */
