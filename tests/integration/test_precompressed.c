@@ -6,7 +6,7 @@
  * and conditionals on the sibling's bytes; a sibling that is missing,
  * older than its file or no regular file left alone; Vary on the identity
  * answer; a direct request for the sibling; a sibling deployed or removed
- * while tine runs; off, per vhost, and tine -t's error.
+ * while tine runs; off, per vhost, per location, and tine -t's error.
  */
 #include "tine_build.h"
 
@@ -412,6 +412,50 @@ Test(precompressed, off_and_vhosts, .fini = tine_teardown, .timeout = 60)
 	pc_ask(t, "GET", "x", "/main.css", "Accept-Encoding: br\r\n", &r);
 	pc_expect_identity(&r, PC_CSS, "text/css", 0);
 	tine_resp_free(&r);
+	tine_stop(t);
+}
+
+/* GET path at host with gzip accepted: the .gz with Vary, or (coded 0)
+ * the file without Vary. */
+static void
+pc_loc(struct tine *t, const char *host, const char *path, int coded)
+{
+	struct tine_resp	r;
+
+	pc_ask(t, "GET", host, path, "Accept-Encoding: gzip\r\n", &r);
+	if (coded)
+		pc_expect_coded(&r, "gzip", pc_gz, sizeof(pc_gz) - 1);
+	else
+		pc_expect_identity(&r, PC_CSS, "text/css", 0);
+	tine_resp_free(&r);
+}
+
+/* A location turns it on or off for its paths; a vhost does not take the
+ * top level's locations. */
+Test(precompressed, per_location, .fini = tine_teardown, .timeout = 60)
+{
+	static const char *const dirs[] = { "", "assets/", "raw/" };
+	struct tine	*t = tine_setup(
+	    "location \"/assets/\" { precompressed = on }\n"
+	    "vhost \"v.test\" { precompressed = on\n"
+	    "  location \"/raw/\" { precompressed = off } }\n");
+	char		 rel[64];
+	size_t		 i;
+
+	cr_assert_not_null(t);
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(rel, sizeof(rel), "%sa.css", dirs[i]);
+		pc_file(t, rel, PC_CSS, strlen(PC_CSS), 0);
+		snprintf(rel, sizeof(rel), "%sa.css.gz", dirs[i]);
+		pc_file(t, rel, pc_gz, sizeof(pc_gz) - 1, 0);
+	}
+	cr_assert_eq(tine_start(t), 0);
+	pc_loc(t, "x", "/assets/a.css", 1);
+	pc_loc(t, "x", "/a.css", 0);
+	pc_loc(t, "x", "/raw/a.css", 0);
+	pc_loc(t, "v.test", "/a.css", 1);
+	pc_loc(t, "v.test", "/assets/a.css", 1);
+	pc_loc(t, "v.test", "/raw/a.css", 0);
 	tine_stop(t);
 }
 
