@@ -249,6 +249,9 @@ static const cfg_opt_t config_site_opts[] = {
 	CFG_BOOL("try_html", cfg_false, CFGF_NONE),
 	CFG_STR_LIST("error_pages", NULL, CFGF_NONE),
 	CFG_STR_LIST("headers", NULL, CFGF_NONE),
+	CFG_STR_LIST("types", NULL, CFGF_NONE),
+	CFG_STR("charset", "utf-8", CFGF_NONE),
+	CFG_STR_LIST("cache_control_types", NULL, CFGF_NONE),
 };
 
 /* A vhost section's options: the site options without their defaults

@@ -38,6 +38,15 @@ struct config_page {
 	char			*path;		/* absolute, no "." or ".." segment, no '?' */
 };
 
+/* One cache_control_types entry: the Cache-Control line for a type. */
+struct config_cctype {
+	char			*type;		/* a type, "type/" + star, or star/star */
+	char			*line;		/* "Cache-Control: value\r\n" */
+	size_t			 linelen;
+};
+
+struct mime;
+
 /*
  * One site: the top level (the default, name NULL) or a vhost section. A
  * vhost inherits every option it does not set from the top level.
@@ -58,6 +67,11 @@ struct config_site {
 	size_t			 npages;
 	char			*headers;	/* "Name: value\r\n" lines joined, NULL: none */
 	size_t			 headerslen;
+	struct mime		*types;		/* its own, over the server's; NULL: none */
+	char			*charset;	/* on text types; NULL: none */
+	struct config_cctype	*cctypes;	/* cache_control_types */
+	size_t			 ncctypes;
+	bool			 headers_cc;	/* headers has Cache-Control: it wins */
 };
 
 struct config {

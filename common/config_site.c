@@ -15,9 +15,12 @@
 
 #include "config.h"
 #include "config_int.h"
+#include "mime.h"
 
 #define CONFIG_REDIRECT_MAX	2048		/* fits a head with a long path */
 #define CONFIG_HEADERS_MAX	1024		/* of a 4096-byte response head */
+#define CONFIG_CHARSET_MAX	64		/* IANA's longest name has 45 bytes */
+#define CONFIG_CC_MAX		512		/* a Cache-Control value */
 
 static const struct config_word config_hidden[] = {
 	{ "deny", 0 },
@@ -324,6 +327,230 @@ config_site_headers(struct config_ctx *ctx, const struct config_scope *sc,
 	return 0;
 }
 
+/* ---- types, charset, cache_control_types: how files are typed ---- */
+
+/* Add one "type ext ext ..." entry to m; why it cannot be, or NULL (with
+ * *oom set when memory ran out). A bad extension is left in bad. */
+static const char *
+config_types_entry(struct mime *m, char *v, char *bad, size_t badlen,
+    bool *oom)
+{
+	const char	*type;
+	char		*ext, *last;
+	int		 rc;
+
+	if ((type = strtok_r(v, " \t", &last)) == NULL || !mime_type_ok(type))
+		return "must start with a media type like \"text/gemini\" "
+		    "(no parameters)";
+	if ((ext = strtok_r(NULL, " \t", &last)) == NULL)
+		return "must name at least one extension after its type";
+	for (; ext != NULL; ext = strtok_r(NULL, " \t", &last)) {
+		strlcpy(bad, ext, badlen);
+		if (!mime_ext_ok(ext))
+			return "must be 1 to 15 bytes without '.' or '/' "
+			    "(write \"gmi\", not \".gmi\")";
+		if ((rc = mime_add(m, type, ext)) == -1) {
+			*oom = true;
+			return "";
+		}
+		if (rc == 1)
+			return "has a type already";
+	}
+	return NULL;
+}
+
+/* types = {"type ext ext ...", ...}: a site's own types, looked up before
+ * the server's table (mime_types and the built-in one). */
+static int
+config_site_types(struct config_ctx *ctx, const struct config_scope *sc,
+    struct config_site *site)
+{
+	const char	*why;
+	char		 q[CONFIG_QUOTE_MAX], k[CONFIG_LABEL_MAX], *v;
+	char		 ext[CONFIG_QUOTE_MAX], qe[CONFIG_QUOTE_MAX];
+	unsigned int	 i, n = cfg_size(sc->cfg, "types");
+	bool		 oom = false;
+
+	if (config_site_inherits(ctx, sc, config_key(sc, "types", k,
+	    sizeof k))) {
+		site->types = mime_hold(sc->parent->types);
+		return 0;
+	}
+	if (n > 0 && (site->types = mime_create()) == NULL)
+		return config_oom(ctx);
+	for (i = 0; i < n; i++) {
+		if ((v = strdup(cfg_getnstr(sc->cfg, "types", i))) == NULL)
+			return config_oom(ctx);
+		ext[0] = '\0';
+		why = config_types_entry(site->types, v, ext, sizeof ext, &oom);
+		free(v);
+		if (oom)
+			return config_oom(ctx);
+		if (why != NULL && ext[0] != '\0')
+			return config_fail(ctx, k, i, "%s: extension %s %s",
+			    config_quote(cfg_getnstr(sc->cfg, "types", i), q,
+			    sizeof q), config_quote(ext, qe, sizeof qe), why);
+		if (why != NULL)
+			return config_fail(ctx, k, i, "%s %s", config_quote(
+			    cfg_getnstr(sc->cfg, "types", i), q, sizeof q),
+			    why);
+	}
+	return 0;
+}
+
+/* charset = "utf-8": the parameter text types are sent with; "" or off
+ * sends none. */
+static int
+config_site_charset(struct config_ctx *ctx, const struct config_scope *sc,
+    struct config_site *site)
+{
+	const char	*v = cfg_getstr(sc->cfg, "charset"), *p;
+	char		 q[CONFIG_QUOTE_MAX], k[CONFIG_LABEL_MAX];
+
+	if (v == NULL)
+		v = sc->parent->charset;
+	if (v == NULL || *v == '\0' || strcasecmp(v, "off") == 0)
+		return 0;
+	for (p = v; config_tchar((unsigned char)*p); p++)
+		continue;
+	if (*p != '\0' || p - v > CONFIG_CHARSET_MAX)
+		return config_fail(ctx, config_key(sc, "charset", k, sizeof k),
+		    0, "must be a charset name like \"utf-8\" (at most %d "
+		    "letters, digits and -._ ...), or off, got %s",
+		    CONFIG_CHARSET_MAX, config_quote(v, q, sizeof q));
+	if ((site->charset = strdup(v)) == NULL)
+		return config_oom(ctx);
+	return 0;
+}
+
+/* Whether p is a type pattern: "type/subtype", "type/" + '*', or a star,
+ * '/', a star. */
+static bool
+config_cctype_ok(const char *p)
+{
+	size_t	n = strcspn(p, "/");
+
+	if (strcmp(p, "*/*") == 0)
+		return true;
+	if (strcmp(p + n, "/*") == 0 && n > 0 && strcspn(p, "*") == n + 1) {
+		while (n > 0 && config_tchar((unsigned char)p[n - 1]))
+			n--;
+		return n == 0;
+	}
+	/* A star anywhere else is no pattern, and no type either. */
+	return strchr(p, '*') == NULL && mime_type_ok(p);
+}
+
+/* "PATTERN VALUE" into cc (type and line allocated); why it is not one,
+ * or NULL (with *oom set when memory ran out). */
+static const char *
+config_cctype_parse(const char *v, struct config_cctype *cc, bool *oom)
+{
+	const char	*val, *p;
+	size_t		 n = strcspn(v, " \t"), len;
+
+	val = v + n + strspn(v + n, " \t");
+	len = strlen(val);
+	while (len > 0 && (val[len - 1] == ' ' || val[len - 1] == '\t'))
+		len--;
+	if (len == 0)
+		return "must be \"TYPE VALUE\", like \"image/* public, "
+		    "max-age=2592000\"";
+	if ((cc->type = strndup(v, n)) == NULL) {
+		*oom = true;
+		return "";
+	}
+	if (!config_cctype_ok(cc->type))
+		return "must start with a media type, \"type/*\" or \"*/*\"";
+	for (p = val; p < val + len; p++)
+		if (((unsigned char)*p < 0x20 && *p != '\t') ||
+		    (unsigned char)*p > 0x7e)
+			return "must have a value of visible ASCII, spaces and "
+			    "tabs (no CR, LF or other control byte)";
+	if (len > CONFIG_CC_MAX)
+		return "has a value longer than 512 bytes";
+	if (asprintf(&cc->line, "Cache-Control: %.*s\r\n", (int)len, val) ==
+	    -1) {
+		cc->line = NULL;
+		*oom = true;
+		return "";
+	}
+	cc->linelen = strlen(cc->line);
+	return NULL;
+}
+
+/* A site's cache_control_types copied from its parent's. */
+static int
+config_cctypes_copy(struct config_ctx *ctx, const struct config_site *from,
+    struct config_site *site)
+{
+	struct config_cctype	*cc;
+	size_t			 i;
+
+	if (from->ncctypes == 0)
+		return 0;
+	if ((site->cctypes = calloc(from->ncctypes, sizeof *cc)) == NULL)
+		return config_oom(ctx);
+	for (i = 0; i < from->ncctypes; i++) {
+		cc = &site->cctypes[i];
+		site->ncctypes = i + 1;
+		if ((cc->type = strdup(from->cctypes[i].type)) == NULL ||
+		    (cc->line = strdup(from->cctypes[i].line)) == NULL)
+			return config_oom(ctx);
+		cc->linelen = from->cctypes[i].linelen;
+	}
+	return 0;
+}
+
+/* Whether the joined headers lines have a Cache-Control line. */
+static bool
+config_headers_cc(const struct config_site *site)
+{
+	const char	*p = site->headers;
+
+	for (; p != NULL && *p != '\0'; p = strchr(p, '\n') + 1)
+		if (strncasecmp(p, "Cache-Control:", 14) == 0)
+			return true;
+	return false;
+}
+
+/* cache_control_types = {"TYPE VALUE", ...}: the Cache-Control line of a
+ * file's answers, chosen by its type (the most specific pattern wins); a
+ * Cache-Control line in the site's headers wins over them all. */
+static int
+config_site_cctypes(struct config_ctx *ctx, const struct config_scope *sc,
+    struct config_site *site)
+{
+	const char	*v, *why;
+	char		 q[CONFIG_QUOTE_MAX], k[CONFIG_LABEL_MAX];
+	unsigned int	 i, n = cfg_size(sc->cfg, "cache_control_types");
+	size_t		 j;
+	bool		 oom = false;
+
+	site->headers_cc = config_headers_cc(site);
+	if (config_site_inherits(ctx, sc, config_key(sc, "cache_control_types",
+	    k, sizeof k)))
+		return config_cctypes_copy(ctx, sc->parent, site);
+	if (n > 0 && (site->cctypes = calloc(n, sizeof *site->cctypes)) ==
+	    NULL)
+		return config_oom(ctx);
+	for (i = 0; i < n; i++) {
+		v = cfg_getnstr(sc->cfg, "cache_control_types", i);
+		site->ncctypes = i + 1;
+		why = config_cctype_parse(v, &site->cctypes[i], &oom);
+		if (oom)
+			return config_oom(ctx);
+		for (j = 0; why == NULL && j < i; j++)
+			if (strcasecmp(site->cctypes[j].type,
+			    site->cctypes[i].type) == 0)
+				why = "names a type given a value already";
+		if (why != NULL)
+			return config_fail(ctx, k, i, "%s %s",
+			    config_quote(v, q, sizeof q), why);
+	}
+	return 0;
+}
+
 /*
  * Why a redirect target is refused, or NULL: it must be an http(s) URL
  * with a host, or a path starting with a single '/' (no scheme-relative
@@ -502,6 +729,10 @@ config_site(struct config_ctx *ctx, const struct config *conf,
 	if (config_site_redirect(ctx, sc, site) == -1)
 		return -1;
 	config_site_try_html(sc, site);
+	if (config_site_types(ctx, sc, site) == -1 ||
+	    config_site_charset(ctx, sc, site) == -1 ||
+	    config_site_cctypes(ctx, sc, site) == -1)
+		return -1;
 	return config_site_words(ctx, sc, site);
 }
 
@@ -571,4 +802,11 @@ config_site_free(struct config_site *site)
 		free(site->pages[i].path);
 	free(site->pages);
 	free(site->headers);
+	mime_free(site->types);
+	free(site->charset);
+	for (i = 0; i < site->ncctypes; i++) {
+		free(site->cctypes[i].type);
+		free(site->cctypes[i].line);
+	}
+	free(site->cctypes);
 }

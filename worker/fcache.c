@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "fcache.h"
 #include "mime.h"
 
@@ -23,7 +24,7 @@
 struct fcache {
 	int			 root;
 	const struct mime	*mime;
-	const char		*default_type;
+	const struct config_site *site;
 	struct fentry		*buckets[FCACHE_BUCKETS];
 	struct fentry		*lru_head, *lru_tail;
 	size_t			 nentries;
@@ -34,7 +35,8 @@ struct fcache {
 
 /* Create a cache over the directory docroot_fd. */
 struct fcache *
-fcache_create(int docroot_fd, const struct mime *mime, const char *def)
+fcache_create(int docroot_fd, const struct mime *mime,
+    const struct config_site *site)
 {
 	struct fcache	*fc;
 
@@ -42,7 +44,7 @@ fcache_create(int docroot_fd, const struct mime *mime, const char *def)
 		return NULL;
 	fc->root = docroot_fd;
 	fc->mime = mime;
-	fc->default_type = def;
+	fc->site = site;
 	fc->maxfds = FCACHE_FDS;
 	return fc;
 }
@@ -177,22 +179,57 @@ fcache_shed(struct fcache *fc)
 	return before - fc->nfds;
 }
 
-/* Build the per-file header block sent with every 200/206 of it. */
+/* The Cache-Control line a site's cache_control_types choose for a type:
+ * the most specific pattern; "" when none does or its headers have one. */
+static const char *
+fcache_cctype(const struct config_site *site, const char *type,
+    size_t *len)
+{
+	const struct config_cctype	*best = NULL;
+	size_t				 i;
+	int				 m, bestm = 0;
+
+	for (i = 0; !site->headers_cc && i < site->ncctypes; i++)
+		if ((m = mime_match(site->cctypes[i].type, type)) > bestm) {
+			best = &site->cctypes[i];
+			bestm = m;
+		}
+	*len = best != NULL ? best->linelen : 0;
+	return best != NULL ? best->line : "";
+}
+
+/*
+ * Build the per-file header block sent with every 200/206 of it: its type
+ * (the site's own types, then the server's table, then default_type) with
+ * the site's charset when it takes one, the Cache-Control line chosen by
+ * that type, then the validators. Resolved once here, so that options
+ * cost nothing per request.
+ */
 static int
 fcache_headers(struct fcache *fc, struct fentry *e)
 {
-	int		 n;
+	const struct config_site	*site = fc->site;
+	const char			*type, *cs, *cc;
+	int				 n;
 
-	e->type = mime_lookup(fc->mime, e->key, fc->default_type);
+	type = mime_lookup(site->types, e->key, NULL);
+	if (type == NULL)
+		type = mime_lookup(fc->mime, e->key, site->default_type);
+	cs = site->charset != NULL && mime_takes_charset(type) ?
+	    site->charset : NULL;
+	cc = fcache_cctype(site, type, &e->cclen);
 	cond_etag(&e->st, e->etag);
 	date_format(e->st.st_mtim.tv_sec, e->lastmod);
-	n = asprintf(&e->hdr, "Content-Type: %s\r\nLast-Modified: %s\r\n"
-	    "ETag: %s\r\nAccept-Ranges: bytes\r\n", e->type, e->lastmod, e->etag);
+	n = asprintf(&e->hdr, "Content-Type: %s%s%s\r\n%sLast-Modified: %s\r\n"
+	    "ETag: %s\r\nAccept-Ranges: bytes\r\n", type, cs != NULL ?
+	    "; charset=" : "", cs != NULL ? cs : "", cc, e->lastmod, e->etag);
 	if (n == -1) {
 		e->hdr = NULL;
 		return -1;
 	}
 	e->hdrlen = (size_t)n;
+	/* No type or charset holds a '\n': config and mime.c refuse them. */
+	e->ctlen = (size_t)(strchr(e->hdr, '\n') - e->hdr) + 1;
 	return 0;
 }
 

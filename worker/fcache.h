@@ -10,6 +10,7 @@
 #include "cond.h"
 #include "date.h"
 
+struct config_site;
 struct mime;
 
 /*
@@ -23,11 +24,12 @@ struct fentry {
 	uint32_t	 hash;
 	int		 fd;		/* -1 unless sent with sendfile */
 	struct stat	 st;
-	const char	*type;		/* Content-Type, owned by the MIME table */
 	char		 etag[COND_ETAG_LEN];
 	char		 lastmod[DATE_LEN];
 	char		*hdr;		/* "Content-Type: ...\r\n...Accept-Ranges: bytes\r\n" */
 	size_t		 hdrlen;
+	size_t		 ctlen;		/* hdr's first line, "Content-Type: ...\r\n" */
+	size_t		 cclen;		/* the "Cache-Control: ...\r\n" after it, or 0 */
 	char		*data;		/* whole contents of a small file, or NULL */
 	time_t		 checked;	/* monotonic second of the last stat */
 	int		 refs;
@@ -38,9 +40,11 @@ struct fentry {
 
 struct fcache;
 
-/* A cache over the directory docroot_fd; NULL when out of memory. */
+/* A cache over the directory docroot_fd, its files typed as site says
+ * (types, charset, default_type, cache_control_types) on top of the
+ * server's table; NULL when out of memory. */
 struct fcache	*fcache_create(int docroot_fd, const struct mime *,
-		    const char *default_type);
+		    const struct config_site *site);
 
 /*
  * The entry for key (a normalised path without its leading '/'; "" is the

@@ -133,13 +133,19 @@ static_error_page(struct worker_proc *w, struct response *r, int status,
 	    NULL || fcache_get(r->fc, path + 1, strlen(path) - 1, w->now,
 	    &fe) != 0)
 		return false;
+	if (!S_ISREG(fe->st.st_mode)) {
+		fcache_release(r->fc, fe);
+		return false;
+	}
 	resp_start(w, r, status);
-	buf_addf(&r->head, "Content-Type: %s\r\n", fe->type);
+	/* Its Content-Type line, not its Cache-Control: an error is not
+	 * to be cached as the file would be. */
+	buf_add(&r->head, fe->hdr, fe->ctlen);
 	if (extra != NULL)
 		buf_adds(&r->head, extra);
 	resp_length(r, (uint64_t)fe->st.st_size);
 	resp_end(r);
-	if (!S_ISREG(fe->st.st_mode) || !buf_ok(&r->head)) {
+	if (!buf_ok(&r->head)) {
 		fcache_release(r->fc, fe);
 		return false;
 	}
@@ -290,12 +296,14 @@ static_errno_status(int err, const char *path)
 	}
 }
 
-/* 304: validators, no body. */
+/* 304: the Cache-Control the 200 would have (RFC 9110 15.4.5), the
+ * validators, no body. */
 static void
 static_not_modified(struct worker_proc *w, struct response *r,
     const struct fentry *fe)
 {
 	resp_start(w, r, 304);
+	buf_add(&r->head, fe->hdr + fe->ctlen, fe->cclen);
 	buf_addf(&r->head, "Last-Modified: %s\r\nETag: %s\r\n", fe->lastmod,
 	    fe->etag);
 	resp_end(r);
@@ -342,9 +350,10 @@ static_parts(struct worker_proc *w, struct response *r,
 
 	for (i = 0; i < n; i++) {
 		off[i] = r->gen.len;
-		buf_addf(&r->gen, "\r\n--%s\r\nContent-Type: %s\r\n"
-		    "Content-Range: bytes %lld-%lld/%lld\r\n\r\n", w->boundary,
-		    fe->type, (long long)rg[i].first, (long long)rg[i].last,
+		buf_addf(&r->gen, "\r\n--%s\r\n", w->boundary);
+		buf_add(&r->gen, fe->hdr, fe->ctlen);
+		buf_addf(&r->gen, "Content-Range: bytes %lld-%lld/%lld\r\n\r\n",
+		    (long long)rg[i].first, (long long)rg[i].last,
 		    (long long)fe->st.st_size);
 	}
 	off[n] = r->gen.len;
@@ -372,8 +381,10 @@ static_range_multi(struct worker_proc *w, struct response *r,
 	for (i = 0; i < n; i++)
 		total += (uint64_t)(rg[i].last - rg[i].first + 1);
 	buf_addf(&r->head, "Content-Type: multipart/byteranges; boundary=%s"
-	    "\r\nLast-Modified: %s\r\nETag: %s\r\nAccept-Ranges: bytes\r\n",
-	    w->boundary, fe->lastmod, fe->etag);
+	    "\r\n", w->boundary);
+	buf_add(&r->head, fe->hdr + fe->ctlen, fe->cclen);
+	buf_addf(&r->head, "Last-Modified: %s\r\nETag: %s\r\n"
+	    "Accept-Ranges: bytes\r\n", fe->lastmod, fe->etag);
 	resp_length(r, total);
 	resp_end(r);
 	if (head)

@@ -120,7 +120,7 @@ worker_sites(struct worker_proc *w, const struct worker_env *env)
 		w->sites[i].conf = &w->conf->sites[i];
 		w->sites[i].root_fd = env->root_fds[i];
 		w->sites[i].fcache = fcache_create(env->root_fds[i], env->mime,
-		    w->conf->sites[i].default_type);
+		    &w->conf->sites[i]);
 		if (w->sites[i].fcache == NULL)
 			return -1;
 	}

@@ -313,7 +313,7 @@ static void
 fuzz_tree(char *conf, char *types, size_t len)
 {
 	const char	*tmp = getenv("TMPDIR");
-	char		 text[1024];
+	char		 text[2048];
 	size_t		 i;
 	int		 dfd;
 
@@ -345,12 +345,17 @@ fuzz_tree(char *conf, char *types, size_t len)
 	    "  \"403 /missing.html\", \"405 /empty\"}\n"
 	    "headers = {\"X-Fuzz: 1\", \"Content-Security-Policy: "
 	    "default-src 'self'\"}\n"
+	    /* A Cache-Control by type on 200, 206 and 304, two patterns. */
+	    "cache_control_types = {\"text/* max-age=60\", "
+	    "\"*/* public, max-age=31536000, immutable\"}\n"
 	    /* Two vhosts over the same root, so Host picks among three
 	     * sites, each with its own file cache and options. */
 	    "vhost \"fuzz.example\" { aliases = {\"*.wild.example\"}\n"
 	    "  hidden_files = allow\n  index = {\"index.htm\"}\n"
-	    "  try_html = on\n  headers = { }\n  error_pages = {\"404 /dir/index.html\"} }\n"
-	    "vhost \"*.b.wild.example\" { default_type = \"text/x-b\" }\n"
+	    "  try_html = on\n  headers = { }\n  error_pages = {\"404 /dir/index.html\"}\n"
+	    "  types = {\"text/x-fuzz txt long\"}\n  charset = \"iso-8859-1\" }\n"
+	    "vhost \"*.b.wild.example\" { default_type = \"text/x-b\"\n"
+	    "  charset = off\n  headers = {\"Cache-Control: no-store\"} }\n"
 	    "vhost \"r.example\" { redirect = \"308 https://t.example/base/\" }\n",
 	    types);
 	fuzz_aside("tine.conf", text, conf, len);
@@ -383,7 +388,7 @@ fuzz_sites(void)
 		    O_CLOEXEC);
 		fz.sites[i].fcache = fz.sites[i].root_fd == -1 ? NULL :
 		    fcache_create(fz.sites[i].root_fd, fz.mime,
-		    fz.sites[i].conf->default_type);
+		    fz.sites[i].conf);
 		if (fz.sites[i].fcache == NULL)
 			return -1;
 	}

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "mime.h"
 
 static char	 tmpdir[PATH_MAX];	/* real path of a fresh directory */
 static char	 conf[64];		/* the config file under test */
@@ -1100,4 +1101,129 @@ Test(config, error_pages_and_headers_errors)
 	memcpy(long_hdr, "headers = {\"X-Long: ", 20);
 	strcpy(long_hdr + sizeof long_hdr - 4, "\"}\n");
 	expect_fail(long_hdr, 1, "headers", "longer than 1024 bytes");
+}
+
+/* types, charset and cache_control_types: the defaults (no types of a
+ * site's own, utf-8, no Cache-Control), a vhost that inherits them and
+ * ones that replace or turn them off. */
+Test(config, types_charset_cache_control_types)
+{
+	struct config	*c;
+
+	c = expect_ok("");
+	cr_expect_null(c->sites[0].types);
+	cr_expect_str_eq(c->sites[0].charset, "utf-8");
+	cr_expect_eq(c->sites[0].ncctypes, 0);
+	cr_expect_not(c->sites[0].headers_cc);
+	config_free(c);
+	c = expect_ok("types = {\"text/gemini gmi\",\n"
+	    "  \"application/x-foo\tfoo  BAR \"}\n"
+	    "charset = \"ISO-8859-1\"\n"
+	    "cache_control_types = {\"image/* public, max-age=2592000 \",\n"
+	    "  \"text/css  public, max-age=86400\", \"*/* no-cache\"}\n"
+	    "vhost \"same.test\" { }\n"
+	    "vhost \"own.test\" { types = {\"text/x-own own\"}\n"
+	    "  charset = off\n"
+	    "  cache_control_types = {\"image/png max-age=1\"}\n"
+	    "  headers = {\"cache-control: no-store\"} }\n"
+	    "vhost \"none.test\" { types = {}\n charset = \"\"\n"
+	    "  cache_control_types = {} }\n");
+	cr_assert_eq(c->nsites, 4);
+	cr_assert_not_null(c->sites[0].types);
+	cr_expect_str_eq(mime_lookup(c->sites[0].types, "a.gmi", NULL),
+	    "text/gemini");
+	cr_expect_str_eq(mime_lookup(c->sites[0].types, "a.bar", NULL),
+	    "application/x-foo");
+	cr_expect_null(mime_lookup(c->sites[0].types, "a.html", NULL));
+	cr_expect_str_eq(c->sites[0].charset, "ISO-8859-1");
+	cr_assert_eq(c->sites[0].ncctypes, 3);
+	cr_expect_str_eq(c->sites[0].cctypes[0].type, "image/*");
+	cr_expect_str_eq(c->sites[0].cctypes[0].line,
+	    "Cache-Control: public, max-age=2592000\r\n");
+	cr_expect_eq(c->sites[0].cctypes[0].linelen,
+	    strlen(c->sites[0].cctypes[0].line));
+	cr_expect_str_eq(c->sites[0].cctypes[1].line,
+	    "Cache-Control: public, max-age=86400\r\n");
+	cr_expect_str_eq(c->sites[0].cctypes[2].type, "*/*");
+	cr_expect_eq(c->sites[1].types, c->sites[0].types);
+	cr_expect_str_eq(c->sites[1].charset, "ISO-8859-1");
+	cr_assert_eq(c->sites[1].ncctypes, 3);
+	cr_expect_str_eq(c->sites[1].cctypes[1].type, "text/css");
+	cr_expect_not(c->sites[1].headers_cc);
+	cr_expect_str_eq(mime_lookup(c->sites[2].types, "a.own", NULL),
+	    "text/x-own");
+	cr_expect_null(mime_lookup(c->sites[2].types, "a.gmi", NULL));
+	cr_expect_null(c->sites[2].charset);
+	cr_assert_eq(c->sites[2].ncctypes, 1);
+	cr_expect_str_eq(c->sites[2].cctypes[0].line,
+	    "Cache-Control: max-age=1\r\n");
+	cr_expect(c->sites[2].headers_cc);
+	cr_expect_null(c->sites[3].types);
+	cr_expect_null(c->sites[3].charset);
+	cr_expect_eq(c->sites[3].ncctypes, 0);
+	config_free(c);
+}
+
+/* Each bad entry is refused with its file, line, key and why. */
+Test(config, types_charset_cache_control_types_errors)
+{
+	expect_fail("types = {\"text/gemini gmi\",\n\"text gmi2\"}", 2,
+	    "types", "media type");
+	expect_fail("types = {\"text/plain;charset=x txt\"}", 1, "types",
+	    "media type");
+	expect_fail("types = {\"text/gemini\"}", 1, "types",
+	    "at least one extension");
+	expect_fail("types = {\"\"}", 1, "types", "media type");
+	expect_fail("types = {\"text/gemini gmi .gem\"}", 1, "types",
+	    "extension \".gem\" must be 1 to 15 bytes without '.' or '/' "
+	    "(write \"gmi\", not \".gmi\")");
+	expect_fail("types = {\"text/gemini abcdefghijklmnop\"}", 1, "types",
+	    "extension \"abcdefghijklmnop\" must be 1 to 15 bytes");
+	expect_fail("types = {\"text/a x\",\n\n\"text/b y X\"}", 3, "types",
+	    "\"text/b y X\": extension \"X\" has a type already");
+	expect_fail("vhost \"a.test\" {\n\n types = {\"a/b c/d\"} }", 3,
+	    "vhost \"a.test\" types", "\"c/d\"");
+	expect_fail("\ncharset = \"utf 8\"", 2, "charset", "\"utf 8\"");
+	expect_fail("charset = \"utf-8;x=y\"", 1, "charset", "charset name");
+	expect_fail("charset = \"a\\r\\nX: y\"", 1, "charset",
+	    "charset name");
+	expect_fail("charset = \"abcdefghijklmnopqrstuvwxyzabcdefghijklmnopq"
+	    "rstuvwxyzabcdefghijklm\"", 1, "charset", "at most 64");
+	config_free(expect_ok("charset = "
+	    "\"Extended_UNIX_Code_Packed_Format_for_Japanese\""));
+	expect_fail("vhost \"a.test\" {\n charset = \"\\\"x\\\"\" }", 2,
+	    "vhost \"a.test\" charset", "charset name");
+	expect_fail("cache_control_types = {\"image/*\"}", 1,
+	    "cache_control_types", "TYPE VALUE");
+	expect_fail("cache_control_types = {\"image/*   \"}", 1,
+	    "cache_control_types", "TYPE VALUE");
+	expect_fail("cache_control_types = {\"image max-age=1\"}", 1,
+	    "cache_control_types", "\"type/*\"");
+	expect_fail("cache_control_types = {\"*/png max-age=1\"}", 1,
+	    "cache_control_types", "\"type/*\"");
+	expect_fail("cache_control_types = {\"image/*x max-age=1\"}", 1,
+	    "cache_control_types", "\"type/*\"");
+	expect_fail("cache_control_types = {\"/* max-age=1\"}", 1,
+	    "cache_control_types", "\"type/*\"");
+	expect_fail("cache_control_types = {\"* max-age=1\"}", 1,
+	    "cache_control_types", "\"type/*\"");
+	expect_fail("cache_control_types = {\"image/* a\\r\\nX: y\"}", 1,
+	    "cache_control_types", "no CR, LF");
+	expect_fail("cache_control_types = {\"image/* max-age=1\",\n"
+	    "\"IMAGE/* max-age=2\"}", 2, "cache_control_types",
+	    "given a value already");
+	expect_fail("vhost \"a.test\" {\n cache_control_types = {\n"
+	    "\"text/css x\", \"x/y/z a\"} }", 3,
+	    "vhost \"a.test\" cache_control_types", "media type");
+}
+
+/* A value longer than a head can spare is refused, not cut. */
+Test(config, cache_control_types_too_long)
+{
+	char	text[800];
+
+	memset(text, 'x', sizeof text);
+	memcpy(text, "cache_control_types = {\"a/b ", 28);
+	strcpy(text + sizeof text - 4, "\"}\n");
+	expect_fail(text, 1, "cache_control_types", "longer than 512 bytes");
 }
