@@ -254,28 +254,53 @@ static const cfg_opt_t config_site_opts[] = {
 	CFG_STR_LIST("cache_control_types", NULL, CFGF_NONE),
 };
 
-/* A vhost section's options: the site options without their defaults
- * (unset means inherited), and its aliases; malloc'd, NULL without memory. */
+/*
+ * A section's options: the site options without their defaults (unset
+ * means inherited), without document_root in a location (it serves from
+ * its site's root), then `extra`, then the hidden error options; malloc'd,
+ * NULL without memory.
+ */
 static cfg_opt_t *
-config_vhost_opts(void)
+config_section_opts(bool location, const cfg_opt_t *extra, size_t nextra)
 {
-	size_t		 nsite = CONFIG_NITEMS(config_site_opts), i;
+	size_t		 nsite = CONFIG_NITEMS(config_site_opts), i, n = 0;
 	cfg_opt_t	*opts;
 
-	if ((opts = calloc(nsite + 4, sizeof(*opts))) == NULL)
+	if ((opts = calloc(nsite + nextra + 3, sizeof(*opts))) == NULL)
 		return NULL;
-	memcpy(opts, config_site_opts, sizeof(config_site_opts));
 	for (i = 0; i < nsite; i++) {
-		opts[i].flags |= CFGF_NODEFAULT;
-		opts[i].def.string = NULL;
-		opts[i].def.parsed = NULL;
+		if (location && strcmp(config_site_opts[i].name,
+		    "document_root") == 0)
+			continue;
+		opts[n] = config_site_opts[i];
+		opts[n].flags |= CFGF_NODEFAULT;
+		opts[n].def.string = NULL;
+		opts[n++].def.parsed = NULL;
 	}
-	opts[nsite] = (cfg_opt_t)CFG_STR_LIST("aliases", NULL, CFGF_NONE);
+	for (i = 0; i < nextra; i++)
+		opts[n++] = extra[i];
 	/* libconfuse reports an error inside a section to the section. */
-	opts[nsite + 1] = (cfg_opt_t)CFG_STR(CONFIG_ERR_MSG, NULL, CFGF_NONE);
-	opts[nsite + 2] = (cfg_opt_t)CFG_INT(CONFIG_ERR_LINE, 0, CFGF_NONE);
-	opts[nsite + 3] = (cfg_opt_t)CFG_END();
+	opts[n++] = (cfg_opt_t)CFG_STR(CONFIG_ERR_MSG, NULL, CFGF_NONE);
+	opts[n++] = (cfg_opt_t)CFG_INT(CONFIG_ERR_LINE, 0, CFGF_NONE);
+	opts[n] = (cfg_opt_t)CFG_END();
 	return opts;
+}
+
+/* A location section, which vhosts and the top level both hold. */
+#define CONFIG_LOCATION_SEC(opts) \
+	CFG_SEC("location", opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES)
+
+/* A vhost section's options: a site's, its aliases and its locations;
+ * loc is the location section's options. */
+static cfg_opt_t *
+config_vhost_opts(cfg_opt_t *loc)
+{
+	cfg_opt_t	extra[] = {
+		CFG_STR_LIST("aliases", NULL, CFGF_NONE),
+		CONFIG_LOCATION_SEC(loc),
+	};
+
+	return config_section_opts(false, extra, CONFIG_NITEMS(extra));
 }
 
 /* The libconfuse description of tine.conf, with every built-in default. */
@@ -284,13 +309,16 @@ config_tree(void)
 {
 	size_t		 nserver = CONFIG_NITEMS(config_server_opts);
 	size_t		 nsite = CONFIG_NITEMS(config_site_opts), i, n;
-	cfg_opt_t	*opts, *vhost;
+	cfg_opt_t	*opts, *vhost = NULL, *loc;
 	cfg_t		*cfg = NULL;
 
-	n = nserver + nsite + CONFIG_NITEMS(config_nums) + 2;
+	n = nserver + nsite + CONFIG_NITEMS(config_nums) + 3;
 	opts = calloc(n, sizeof(*opts));
-	if (opts == NULL || (vhost = config_vhost_opts()) == NULL) {
+	loc = config_section_opts(true, NULL, 0);
+	if (opts == NULL || loc == NULL ||
+	    (vhost = config_vhost_opts(loc)) == NULL) {
 		free(opts);
+		free(loc);
 		return NULL;
 	}
 	memcpy(opts, config_server_opts, sizeof(config_server_opts));
@@ -301,10 +329,12 @@ config_tree(void)
 		    config_nums[i].def, CFGF_NONE);
 	opts[n++] = (cfg_opt_t)CFG_SEC("vhost", vhost, CFGF_MULTI |
 	    CFGF_TITLE | CFGF_NO_TITLE_DUPES);
+	opts[n++] = (cfg_opt_t)CONFIG_LOCATION_SEC(loc);
 	opts[n] = (cfg_opt_t)CFG_END();
 	/* libconfuse copies the description, sections and all. */
 	cfg = cfg_init(opts, CFGF_NONE);
 	free(vhost);
+	free(loc);
 	free(opts);
 	if (cfg != NULL)
 		cfg_set_error_function(cfg, config_on_error);
@@ -371,31 +401,54 @@ config_confuse_error(struct config_ctx *ctx, long line, const char *msg)
 	snprintf(ctx->err, ctx->errlen, "%s:%ld: %s", ctx->file, line, msg);
 }
 
-/* The tree libconfuse reported on: the root, or the vhost section it was
- * parsing (sections carry the hidden error options too). */
+/* The sections a tree may hold: vhosts (at the top level), locations. */
+static const char *const config_sections[] = { "vhost", "location" };
+
+/* How many sections named sec a tree holds: vhosts only at the top level,
+ * locations there and in a vhost (asking a tree for an option it lacks
+ * would be an error of its own). */
+static unsigned int
+config_nsec(cfg_t *cfg, const char *sec)
+{
+	const char	*name = cfg_name(cfg);
+
+	if (name != NULL && (strcmp(name, "location") == 0 ||
+	    (strcmp(name, "vhost") == 0 && strcmp(sec, "vhost") == 0)))
+		return 0;
+	return cfg_size(cfg, sec);
+}
+
+/* The tree libconfuse reported on: cfg, or the section below it it was
+ * parsing (sections carry the hidden error options too); NULL if none. */
 static cfg_t *
 config_error_tree(cfg_t *cfg)
 {
-	unsigned int	 i, n = cfg_size(cfg, "vhost");
 	cfg_t		*sec;
+	unsigned int	 i, n;
+	size_t		 s;
 
 	if (cfg_getint(cfg, CONFIG_ERR_LINE) != 0)
 		return cfg;
-	for (i = 0; i < n; i++) {
-		sec = cfg_getnsec(cfg, "vhost", i);
-		if (cfg_getint(sec, CONFIG_ERR_LINE) != 0)
-			return sec;
+	for (s = 0; s < CONFIG_NITEMS(config_sections); s++) {
+		n = config_nsec(cfg, config_sections[s]);
+		for (i = 0; i < n; i++) {
+			sec = cfg_getnsec(cfg, config_sections[s], i);
+			if ((sec = config_error_tree(sec)) != NULL)
+				return sec;
+		}
 	}
-	return cfg;
+	return NULL;
 }
 
 /* A quoted "#error" key would reach the hidden options: refuse it, at the
- * top level (label "") and in every vhost. */
+ * top level (label "") and in every section below. */
 static int
 config_hidden_set(struct config_ctx *ctx, cfg_t *cfg, const char *label)
 {
 	char		 k[CONFIG_LABEL_MAX], sub[CONFIG_LABEL_MAX];
-	unsigned int	 i, n = *label == '\0' ? cfg_size(cfg, "vhost") : 0;
+	cfg_t		*sec;
+	unsigned int	 i, n;
+	size_t		 s;
 
 	snprintf(k, sizeof k, "%s%s", label, CONFIG_ERR_MSG);
 	if (cfg_getstr(cfg, CONFIG_ERR_MSG) != NULL)
@@ -403,12 +456,15 @@ config_hidden_set(struct config_ctx *ctx, cfg_t *cfg, const char *label)
 	snprintf(k, sizeof k, "%s%s", label, CONFIG_ERR_LINE);
 	if (cfg_getint(cfg, CONFIG_ERR_LINE) != 0)
 		return config_fail(ctx, k, -1, "no such option");
-	for (i = 0; i < n; i++) {
-		snprintf(sub, sizeof sub, "vhost \"%s\" ",
-		    cfg_title(cfg_getnsec(cfg, "vhost", i)));
-		if (config_hidden_set(ctx, cfg_getnsec(cfg, "vhost", i),
-		    sub) == -1)
-			return -1;
+	for (s = 0; s < CONFIG_NITEMS(config_sections); s++) {
+		n = config_nsec(cfg, config_sections[s]);
+		for (i = 0; i < n; i++) {
+			sec = cfg_getnsec(cfg, config_sections[s], i);
+			snprintf(sub, sizeof sub, "%s%s \"%s\" ", label,
+			    config_sections[s], cfg_title(sec));
+			if (config_hidden_set(ctx, sec, sub) == -1)
+				return -1;
+		}
 	}
 	return 0;
 }
@@ -424,7 +480,8 @@ config_parse(struct config_ctx *ctx)
 	    &ctx->marks, ctx->err, ctx->errlen) == -1)
 		return -1;
 	if (cfg_parse_buf(cfg, ctx->text) != CFG_SUCCESS) {
-		cfg = config_error_tree(cfg);
+		if ((cfg = config_error_tree(ctx->cfg)) == NULL)
+			cfg = ctx->cfg;
 		msg = cfg_getstr(cfg, CONFIG_ERR_MSG);
 		config_confuse_error(ctx, cfg_getint(cfg, CONFIG_ERR_LINE),
 		    msg != NULL ? msg : "syntax error");

@@ -48,11 +48,15 @@ struct config_cctype {
 struct mime;
 
 /*
- * One site: the top level (the default, name NULL) or a vhost section. A
- * vhost inherits every option it does not set from the top level.
+ * One site: the top level (the default, name NULL) or a vhost section; or
+ * one of their location sections, which holds the options its site's
+ * requests below its prefix are answered with. A vhost inherits every
+ * option it does not set from the top level, a location from its site.
  */
 struct config_site {
 	char			*name;		/* vhost "NAME", lower-case; NULL: top level */
+	char			*prefix;	/* a location's "/path/"; NULL for a site */
+	size_t			 prefixlen;
 	char			**names;	/* name and aliases: "a.b" or "*.b" */
 	size_t			 nnames;
 	char			*document_root;	/* absolute, exists, a directory */
@@ -62,11 +66,14 @@ struct config_site {
 	bool			 hidden_files;	/* serve dotfiles (hidden_files = allow) */
 	int			 redirect_code;	/* 301, 302, 307, 308; 0: no redirect */
 	char			*redirect;	/* its target, no trailing '/'; or NULL */
+	size_t			 redirect_cut;	/* path bytes the target replaces */
 	bool			 try_html;	/* a missing /x is answered from /x.html */
 	struct config_page	*pages;		/* error_pages, one per status */
 	size_t			 npages;
 	char			*headers;	/* "Name: value\r\n" lines joined, NULL: none */
 	size_t			 headerslen;
+	struct config_site	*locations;	/* longest prefix first */
+	size_t			 nlocations;
 	struct mime		*types;		/* its own, over the server's; NULL: none */
 	char			*charset;	/* on text types; NULL: none */
 	struct config_cctype	*cctypes;	/* cache_control_types */

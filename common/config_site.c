@@ -19,6 +19,8 @@
 
 #define CONFIG_REDIRECT_MAX	2048		/* fits a head with a long path */
 #define CONFIG_HEADERS_MAX	1024		/* of a 4096-byte response head */
+#define CONFIG_PREFIX_MAX	256		/* a location's path prefix */
+#define CONFIG_LOCATIONS_MAX	256		/* per site: scanned per request */
 #define CONFIG_CHARSET_MAX	64		/* IANA's longest name has 45 bytes */
 #define CONFIG_CC_MAX		512		/* a Cache-Control value */
 
@@ -33,8 +35,9 @@ static const struct config_word config_hidden[] = {
  * vhost inherits: everything it does not set comes from the top level. */
 struct config_scope {
 	cfg_t				*cfg;
-	const char			*label;	/* "" or 'vhost "NAME" ' */
+	const char			*label;	/* "", 'vhost "NAME" ', ... */
 	const struct config_site	*parent; /* NULL at the top level */
+	const char			*prefix; /* a location's; NULL: a site */
 };
 
 /* "label" + key into buf, the name marks and messages use; buf. */
@@ -55,6 +58,11 @@ config_site_root(struct config_ctx *ctx, const struct config_scope *sc,
 	char		 q[CONFIG_QUOTE_MAX], k[CONFIG_LABEL_MAX];
 	struct stat	 st;
 
+	/* A location serves from its site's root (it has no such key). */
+	if (sc->prefix != NULL) {
+		site->document_root = strdup(sc->parent->document_root);
+		return site->document_root == NULL ? config_oom(ctx) : 0;
+	}
 	config_key(sc, "document_root", k, sizeof k);
 	if (v == NULL && sc->parent != NULL)
 		v = sc->parent->document_root;
@@ -145,24 +153,34 @@ config_site_inherits(struct config_ctx *ctx, const struct config_scope *sc,
 	return sc->parent != NULL && config_marks_find(&ctx->marks, k) == NULL;
 }
 
-/* Why an error page path is not served as written, or NULL. */
+/*
+ * Why a path written in the config (an error page, or with dir a location
+ * prefix, which may end with '/') is not matched or read as written, or
+ * NULL: it must already be in the form requests are normalised to.
+ */
 static const char *
-config_page_bad(const char *p)
+config_path_bad(const char *p, bool dir, size_t max)
 {
 	size_t	n;
 
 	if (*p != '/')
-		return "must be an absolute path like \"/404.html\"";
+		return "must be an absolute path (starting with '/')";
 	if (strchr(p, '?') != NULL)
 		return "must be a path without a query ('?')";
-	if (strlen(p) >= PATH_MAX)
+	if (strlen(p) >= max)
 		return "is too long";
+	for (n = 0; p[n] != '\0'; n++)
+		if ((unsigned char)p[n] < 0x20 || p[n] == 0x7f)
+			return "has a control byte";
 	/* Refused rather than normalised: what is written is what is read. */
 	for (; *p == '/'; p += n + 1) {
 		n = strcspn(p + 1, "/");
+		if (n == 0 && dir && p[1] == '\0')
+			break;
 		if (n == 0)
-			return "is refused, not normalised: it has an empty "
-			    "segment or ends with '/'";
+			return dir ? "is refused, not normalised: it has an "
+			    "empty segment" : "is refused, not normalised: it "
+			    "has an empty segment or ends with '/'";
 		if ((n == 1 && p[1] == '.') || (n == 2 && p[1] == '.' &&
 		    p[2] == '.'))
 			return "is refused, not normalised: it has a \".\" or "
@@ -183,7 +201,7 @@ config_page_parse(const char *v, struct config_page *pg)
 	if (pg->status < 400 || pg->status > 599)
 		return "must have an error code, 400 to 599";
 	pg->path = (char *)p + strspn(p, " \t");
-	return config_page_bad(pg->path);
+	return config_path_bad(pg->path, false, PATH_MAX);
 }
 
 /* A vhost's error_pages copied from the top level's. */
@@ -584,6 +602,27 @@ config_redirect_bad(const char *t)
 	return NULL;
 }
 
+/*
+ * In a location, the redirect target replaces the prefix: with "/old/" the
+ * path's "/old" (the rest, "/a", keeps its slash, and the target drops its
+ * own), with "/old" all of it (the rest follows the target as written, so
+ * an URL target needs a path after its host). Why v is refused, or NULL.
+ */
+static const char *
+config_location_cut(const char *prefix, const char *v,
+    struct config_site *site, bool *strip)
+{
+	size_t		 n = strlen(prefix);
+	const char	*host = strstr(v, "://");
+
+	*strip = prefix[n - 1] == '/';
+	site->redirect_cut = n - *strip;
+	if (!*strip && host != NULL && strchr(host + 3, '/') == NULL)
+		return "must have a path after the host: the rest of the "
+		    "request's path follows it directly";
+	return NULL;
+}
+
 /* redirect = "CODE TARGET": every GET and HEAD sent to TARGET + path;
  * "" turns an inherited redirect off. */
 static int
@@ -594,11 +633,18 @@ config_site_redirect(struct config_ctx *ctx, const struct config_scope *sc,
 	char		 q[CONFIG_QUOTE_MAX], k[CONFIG_LABEL_MAX];
 	int		 code = 0;
 	size_t		 n;
+	bool		 strip = true;
 
 	if (v == NULL && sc->parent != NULL) {
 		site->redirect_code = sc->parent->redirect_code;
+		site->redirect_cut = sc->parent->redirect_cut;
 		v = sc->parent->redirect;
 	} else if (v != NULL && *v != '\0') {
+		if (sc->prefix != NULL && (why = config_location_cut(sc->prefix,
+		    v, site, &strip)) != NULL)
+			return config_fail(ctx, config_key(sc, "redirect", k,
+			    sizeof k), 0, "%s %s", config_quote(v, q, sizeof q),
+			    why);
 		if (strspn(v, "0123456789") == 3 && v[3] == ' ')
 			code = atoi(v);
 		if (code != 301 && code != 302 && code != 307 && code != 308)
@@ -613,8 +659,9 @@ config_site_redirect(struct config_ctx *ctx, const struct config_scope *sc,
 	if (site->redirect_code == 0)
 		return 0;
 	/* The path appended starts with '/': do not double it. */
-	for (n = strlen(v); n > 0 && v[n - 1] == '/'; n--)
-		continue;
+	n = strlen(v);
+	while (strip && n > 0 && v[n - 1] == '/')
+		n--;
 	if ((site->redirect = strndup(v, n)) == NULL)
 		return config_oom(ctx);
 	return 0;
@@ -714,12 +761,82 @@ config_site_names(struct config_ctx *ctx, const struct config *conf,
 	return 0;
 }
 
+/* A location's name (its site's, for %v) and prefix, checked. */
+static int
+config_location_names(struct config_ctx *ctx, const struct config_scope *sc,
+    struct config_site *site)
+{
+	const char	*why;
+	char		 q[CONFIG_QUOTE_MAX], k[CONFIG_LABEL_MAX];
+
+	/* The prefix is blamed on the line that opened the section. */
+	snprintf(k, sizeof k, "%.*s", (int)strlen(sc->label) - 1, sc->label);
+	if ((why = config_path_bad(sc->prefix, true, CONFIG_PREFIX_MAX)) !=
+	    NULL)
+		return config_fail(ctx, k, -1, "%s %s", config_quote(sc->prefix,
+		    q, sizeof q), why);
+	if (sc->parent->name != NULL &&
+	    (site->name = strdup(sc->parent->name)) == NULL)
+		return config_oom(ctx);
+	if ((site->prefix = strdup(sc->prefix)) == NULL)
+		return config_oom(ctx);
+	site->prefixlen = strlen(site->prefix);
+	return 0;
+}
+
+static int	config_site(struct config_ctx *, const struct config *,
+		    const struct config_scope *, struct config_site *);
+
+/* Longest prefix first, so that the first match is the longest. */
+static int
+config_location_cmp(const void *a, const void *b)
+{
+	const struct config_site	*x = a, *y = b;
+
+	if (x->prefixlen != y->prefixlen)
+		return x->prefixlen > y->prefixlen ? -1 : 1;
+	return strcmp(x->prefix, y->prefix);
+}
+
+/* A site's location sections, each built from the site's options. */
+static int
+config_site_locations(struct config_ctx *ctx, const struct config *conf,
+    const struct config_scope *sc, struct config_site *site)
+{
+	struct config_scope	 lsc = { NULL, NULL, site, NULL };
+	char			 label[CONFIG_LABEL_MAX];
+	unsigned int		 i, n = cfg_size(sc->cfg, "location");
+
+	if (n > CONFIG_LOCATIONS_MAX)
+		return config_fail(ctx, config_key(sc, "location", label,
+		    sizeof label), -1, "more than %d locations in one site",
+		    CONFIG_LOCATIONS_MAX);
+	if ((site->locations = calloc(n + 1, sizeof *site->locations)) == NULL)
+		return config_oom(ctx);
+	for (i = 0; i < n; i++) {
+		lsc.cfg = cfg_getnsec(sc->cfg, "location", i);
+		lsc.prefix = cfg_title(lsc.cfg);
+		snprintf(label, sizeof label, "%slocation \"%s\" ", sc->label,
+		    lsc.prefix);
+		lsc.label = label;
+		site->nlocations = i + 1;
+		if (config_site(ctx, conf, &lsc, &site->locations[i]) == -1)
+			return -1;
+	}
+	qsort(site->locations, site->nlocations, sizeof *site->locations,
+	    config_location_cmp);
+	return 0;
+}
+
 /* Every option of one site, into site. */
 static int
 config_site(struct config_ctx *ctx, const struct config *conf,
     const struct config_scope *sc, struct config_site *site)
 {
-	if (sc->parent != NULL && config_site_names(ctx, conf, sc, site) == -1)
+	if (sc->parent != NULL && sc->prefix == NULL &&
+	    config_site_names(ctx, conf, sc, site) == -1)
+		return -1;
+	if (sc->prefix != NULL && config_location_names(ctx, sc, site) == -1)
 		return -1;
 	if (config_site_root(ctx, sc, site) == -1 ||
 	    config_site_index(ctx, sc, site) == -1 ||
@@ -731,9 +848,11 @@ config_site(struct config_ctx *ctx, const struct config *conf,
 	config_site_try_html(sc, site);
 	if (config_site_types(ctx, sc, site) == -1 ||
 	    config_site_charset(ctx, sc, site) == -1 ||
-	    config_site_cctypes(ctx, sc, site) == -1)
+	    config_site_cctypes(ctx, sc, site) == -1 ||
+	    config_site_words(ctx, sc, site) == -1)
 		return -1;
-	return config_site_words(ctx, sc, site);
+	return sc->prefix == NULL ? config_site_locations(ctx, conf, sc,
+	    site) : 0;
 }
 
 /* default_vhost: unset (the top level), or the name of a vhost. */
@@ -760,7 +879,7 @@ config_default_site(struct config_ctx *ctx, struct config *conf)
 int
 config_get_sites(struct config_ctx *ctx, struct config *conf)
 {
-	struct config_scope	 sc = { ctx->cfg, "", NULL };
+	struct config_scope	 sc = { ctx->cfg, "", NULL, NULL };
 	char			 label[CONFIG_LABEL_MAX];
 	unsigned int		 i, n = cfg_size(ctx->cfg, "vhost");
 
@@ -809,4 +928,8 @@ config_site_free(struct config_site *site)
 		free(site->cctypes[i].line);
 	}
 	free(site->cctypes);
+	free(site->prefix);
+	for (i = 0; i < site->nlocations; i++)
+		config_site_free(&site->locations[i]);
+	free(site->locations);
 }

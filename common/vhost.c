@@ -1,4 +1,4 @@
-/* vhost: which site a request's host names (exact name, then the longest wildcard, else the default). */
+/* vhost: which site a request's host names (exact name, then the longest wildcard, else the default), and which of its locations its path. */
 #include "tine_build.h"
 
 #include <string.h>
@@ -46,4 +46,20 @@ vhost_pick(const struct config *conf, const char *host, size_t len)
 			}
 		}
 	return best;
+}
+
+/* The options a path of site is answered with; see vhost.h. */
+const struct config_site *
+vhost_location(const struct config_site *site, const char *path, size_t len)
+{
+	const struct config_site	*loc;
+	size_t				 i;
+
+	for (i = 0; i < site->nlocations; i++) {
+		loc = &site->locations[i];
+		if (loc->prefixlen <= len && memcmp(loc->prefix, path,
+		    loc->prefixlen) == 0)
+			return loc;
+	}
+	return site;
 }

@@ -250,26 +250,6 @@ static_moved(struct worker_proc *w, const struct http_request *req,
 		static_error(w, r, 414, head);
 }
 
-/*
- * A site's redirect: its code, to its target (checked by config, never
- * from the request's Host) with the request's path and query.
- */
-static void
-static_site_redirect(struct worker_proc *w, const struct http_request *req,
-    struct response *r)
-{
-	char	path[STATIC_PATH_MAX];
-
-	if (path_normalize(req->path.ptr, req->path.len, path,
-	    sizeof(path)) == -1) {
-		r->close = true;
-		static_error(w, r, 400, req->method == HTTP_METHOD_HEAD);
-		return;
-	}
-	static_moved(w, req, r, r->site->redirect_code, r->site->redirect,
-	    path, "");
-}
-
 /* The status for a file that could not be opened. */
 static int
 static_errno_status(int err, const char *path)
@@ -554,27 +534,49 @@ static_try_html(struct worker_proc *w, struct response *r, const char *path,
 	return NULL;
 }
 
-/* Resolve the path to a held regular file entry, or answer with an error. */
-static struct fentry *
-static_resolve(struct worker_proc *w, const struct http_request *req,
-    struct response *r)
+/*
+ * Normalise the request's path into path (size bytes), then pick the
+ * location that answers it and apply what needs no file: a redirect
+ * (its code, to its target, checked by config and never from the
+ * request's Host, with the path past the prefix it replaces and the
+ * query), hidden files. The path's length, or -1 when answered.
+ */
+static long
+static_locate(struct worker_proc *w, const struct http_request *req,
+    struct response *r, char *path, size_t size)
 {
-	char		 path[STATIC_PATH_MAX];
-	struct fentry	*fe, *dir;
-	bool		 head = req->method == HTTP_METHOD_HEAD;
-	long		 len;
-	int		 err;
+	bool	head = req->method == HTTP_METHOD_HEAD;
+	long	len;
 
 	if ((len = path_normalize(req->path.ptr, req->path.len, path,
-	    sizeof(path))) == -1) {
+	    size)) == -1) {
 		r->close = true;
 		static_error(w, r, 400, head);
-		return NULL;
+		return -1;
+	}
+	r->site = vhost_location(r->site, path, (size_t)len);
+	if (r->site->redirect_code != 0) {
+		static_moved(w, req, r, r->site->redirect_code,
+		    r->site->redirect, path + r->site->redirect_cut, "");
+		return -1;
 	}
 	if (!r->site->hidden_files && static_hidden(path)) {
 		static_error(w, r, 404, head);
-		return NULL;
+		return -1;
 	}
+	return len;
+}
+
+/* Resolve a normalised path to a held regular file entry, or answer with
+ * an error. */
+static struct fentry *
+static_resolve(struct worker_proc *w, const struct http_request *req,
+    struct response *r, const char *path, long len)
+{
+	struct fentry	*fe, *dir;
+	bool		 head = req->method == HTTP_METHOD_HEAD;
+	int		 err;
+
 	if ((err = fcache_get(r->fc, path + 1, (size_t)len - 1, w->now,
 	    &fe)) != 0 && (err != ENOENT ||
 	    (fe = static_try_html(w, r, path, (size_t)len)) == NULL)) {
@@ -613,10 +615,7 @@ static_method(struct worker_proc *w, const struct http_request *req,
 	switch (req->method) {
 	case HTTP_METHOD_GET:
 	case HTTP_METHOD_HEAD:
-		if (r->site->redirect_code == 0)
-			return true;
-		static_site_redirect(w, req, r);
-		return false;
+		return true;
 	case HTTP_METHOD_OPTIONS:
 		static_options(w, r);
 		return false;
@@ -635,14 +634,17 @@ void
 static_serve(struct worker_proc *w, const struct http_request *req,
     struct response *r)
 {
+	char		 path[STATIC_PATH_MAX];
 	struct fentry	*fe;
 	size_t		 k = vhost_pick(w->conf, req->host.ptr, req->host.len);
+	long		 len;
 
 	r->fe = NULL;
 	r->site = w->sites[k].conf;
 	r->fc = w->sites[k].fcache;
-	if (static_method(w, req, r) && (fe = static_resolve(w, req, r)) !=
-	    NULL) {
+	if (static_method(w, req, r) && (len = static_locate(w, req, r, path,
+	    sizeof(path))) != -1 && (fe = static_resolve(w, req, r, path,
+	    len)) != NULL) {
 		static_file(w, req, r, fe);
 		/* Segments read the file or point into its data: conn
 		 * releases it (unless they are an error page's, held

@@ -313,9 +313,9 @@ static void
 fuzz_tree(char *conf, char *types, size_t len)
 {
 	const char	*tmp = getenv("TMPDIR");
-	char		 text[2048];
+	char		 text[4096];
 	size_t		 i;
-	int		 dfd;
+	int		 dfd, n;
 
 	snprintf(fz.root, sizeof(fz.root), "%s/tine-fuzz-XXXXXX",
 	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
@@ -337,7 +337,7 @@ fuzz_tree(char *conf, char *types, size_t len)
 	    "application/vnd.openxmlformats-officedocument.presentationml."
 	    "presentation pptx\n"
 	    "application/x-" FUZZ_T127 FUZZ_T127 " toolong\n", types, len);
-	snprintf(text, sizeof(text), "mime_types = \"%s\"\n"
+	n = snprintf(text, sizeof(text), "mime_types = \"%s\"\n"
 	    "default_type = \"" FUZZ_DEFTYPE "\"\nkeepalive_requests = 8\n"
 	    "log_level = crit\n"
 	    /* Error pages from memory, by sendfile, and missing; headers. */
@@ -353,11 +353,20 @@ fuzz_tree(char *conf, char *types, size_t len)
 	    "vhost \"fuzz.example\" { aliases = {\"*.wild.example\"}\n"
 	    "  hidden_files = allow\n  index = {\"index.htm\"}\n"
 	    "  try_html = on\n  headers = { }\n  error_pages = {\"404 /dir/index.html\"}\n"
-	    "  types = {\"text/x-fuzz txt long\"}\n  charset = \"iso-8859-1\" }\n"
+	    "  types = {\"text/x-fuzz txt long\"}\n  charset = \"iso-8859-1\"\n"
+	    /* Locations: a nested pair, a redirect replacing its prefix
+	     * (with and without a slash), one that turns it off. */
+	    "  location \"/dir/\" { headers = {\"X-L: dir\"} }\n"
+	    "  location \"/dir/sub/\" { hidden_files = deny\n"
+	    "    redirect = \"301 /moved/\" }\n"
+	    "  location \"/a\" { redirect = \"302 https://t.example/b\" } }\n"
 	    "vhost \"*.b.wild.example\" { default_type = \"text/x-b\"\n"
 	    "  charset = off\n  headers = {\"Cache-Control: no-store\"} }\n"
-	    "vhost \"r.example\" { redirect = \"308 https://t.example/base/\" }\n",
+	    "vhost \"r.example\" { redirect = \"308 https://t.example/base/\"\n"
+	    "  location \"/keep/\" { redirect = \"\" } }\n",
 	    types);
+	if (n < 0 || (size_t)n >= sizeof(text))
+		fuzz_die("config text too long for", "fuzz_tree");
 	fuzz_aside("tine.conf", text, conf, len);
 }
 

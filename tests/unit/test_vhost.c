@@ -71,3 +71,43 @@ Test(vhost, over_long_host_is_the_default)
 	strcpy(host + sizeof(host) - 8, ".a.test");
 	cr_expect_eq(pick(host, 0), 0);
 }
+
+/* A site with locations /a/, /a/b/ and /x, longest first as config sorts
+ * them. */
+static struct config_site locs[] = {
+	{ .prefix = "/a/b/", .prefixlen = 5 },
+	{ .prefix = "/a/", .prefixlen = 3 },
+	{ .prefix = "/x", .prefixlen = 2 },
+};
+static struct config_site locsite = { .locations = locs, .nlocations = 3 };
+
+/* Which location answers path: its index in locs, or -1 for the site. */
+static int
+where(const char *path)
+{
+	const struct config_site	*s;
+
+	s = vhost_location(&locsite, path, strlen(path));
+	return s == &locsite ? -1 : (int)(s - locs);
+}
+
+Test(vhost, location_longest_prefix)
+{
+	cr_expect_eq(where("/a/b/c"), 0);
+	cr_expect_eq(where("/a/b/"), 0);
+	cr_expect_eq(where("/a/b"), 1);
+	cr_expect_eq(where("/a/"), 1);
+	cr_expect_eq(where("/a"), -1);
+	cr_expect_eq(where("/ab"), -1);
+	cr_expect_eq(where("/x"), 2);
+	cr_expect_eq(where("/xyz/1"), 2);
+	cr_expect_eq(where("/"), -1);
+	cr_expect_eq(where("/A/b/c"), -1);
+}
+
+Test(vhost, location_none)
+{
+	struct config_site	site = { .nlocations = 0 };
+
+	cr_expect_eq(vhost_location(&site, "/a", 2), &site);
+}
