@@ -79,6 +79,8 @@ struct config_site {
 	struct config_cctype	*cctypes;	/* cache_control_types */
 	size_t			 ncctypes;
 	bool			 headers_cc;	/* headers has Cache-Control: it wins */
+	bool			 retypes;	/* a location typing files otherwise
+						 * than its site: its own file cache */
 };
 
 struct config {

@@ -532,6 +532,27 @@ config_headers_cc(const struct config_site *site)
 	return false;
 }
 
+/* Whether two sites type files alike: the same types table, charset,
+ * default_type and the same cache_control_types in effect. */
+static bool
+config_types_same(const struct config_site *a, const struct config_site *b)
+{
+	size_t	i, n = a->headers_cc ? 0 : a->ncctypes;
+
+	if (a->types != b->types || strcmp(a->default_type,
+	    b->default_type) != 0 || (b->headers_cc ? 0 : b->ncctypes) != n)
+		return false;
+	if (a->charset != NULL || b->charset != NULL)
+		if (a->charset == NULL || b->charset == NULL ||
+		    strcmp(a->charset, b->charset) != 0)
+			return false;
+	for (i = 0; i < n; i++)
+		if (strcmp(a->cctypes[i].type, b->cctypes[i].type) != 0 ||
+		    strcmp(a->cctypes[i].line, b->cctypes[i].line) != 0)
+			return false;
+	return true;
+}
+
 /* cache_control_types = {"TYPE VALUE", ...}: the Cache-Control line of a
  * file's answers, chosen by its type (the most specific pattern wins); a
  * Cache-Control line in the site's headers wins over them all. */
@@ -851,6 +872,8 @@ config_site(struct config_ctx *ctx, const struct config *conf,
 	    config_site_cctypes(ctx, sc, site) == -1 ||
 	    config_site_words(ctx, sc, site) == -1)
 		return -1;
+	if (sc->prefix != NULL)
+		site->retypes = !config_types_same(sc->parent, site);
 	return sc->prefix == NULL ? config_site_locations(ctx, conf, sc,
 	    site) : 0;
 }

@@ -536,14 +536,16 @@ static_try_html(struct worker_proc *w, struct response *r, const char *path,
 
 /*
  * Normalise the request's path into path (size bytes), then pick the
- * location that answers it and apply what needs no file: a redirect
+ * location of site ws that answers it (and its file cache, when it types
+ * files otherwise than the site) and apply what needs no file: a redirect
  * (its code, to its target, checked by config and never from the
  * request's Host, with the path past the prefix it replaces and the
  * query), hidden files. The path's length, or -1 when answered.
  */
 static long
-static_locate(struct worker_proc *w, const struct http_request *req,
-    struct response *r, char *path, size_t size)
+static_locate(struct worker_proc *w, const struct worker_site *ws,
+    const struct http_request *req, struct response *r, char *path,
+    size_t size)
 {
 	bool	head = req->method == HTTP_METHOD_HEAD;
 	long	len;
@@ -554,7 +556,9 @@ static_locate(struct worker_proc *w, const struct http_request *req,
 		static_error(w, r, 400, head);
 		return -1;
 	}
-	r->site = vhost_location(r->site, path, (size_t)len);
+	r->site = vhost_location(ws->conf, path, (size_t)len);
+	if (r->site->retypes)
+		r->fc = ws->lcaches[r->site - ws->conf->locations];
 	if (r->site->redirect_code != 0) {
 		static_moved(w, req, r, r->site->redirect_code,
 		    r->site->redirect, path + r->site->redirect_cut, "");
@@ -642,9 +646,9 @@ static_serve(struct worker_proc *w, const struct http_request *req,
 	r->fe = NULL;
 	r->site = w->sites[k].conf;
 	r->fc = w->sites[k].fcache;
-	if (static_method(w, req, r) && (len = static_locate(w, req, r, path,
-	    sizeof(path))) != -1 && (fe = static_resolve(w, req, r, path,
-	    len)) != NULL) {
+	if (static_method(w, req, r) && (len = static_locate(w, &w->sites[k],
+	    req, r, path, sizeof(path))) != -1 && (fe = static_resolve(w, req,
+	    r, path, len)) != NULL) {
 		static_file(w, req, r, fe);
 		/* Segments read the file or point into its data: conn
 		 * releases it (unless they are an error page's, held

@@ -50,11 +50,14 @@ struct timer {
 	int		 kind;		/* enum timer_kind, -1 when in no list */
 };
 
-/* A site as a worker serves it: its options, its root, its file cache. */
+/* A site as a worker serves it: its options, its root, its file cache,
+ * and one for each location that types files otherwise than the site. */
 struct worker_site {
 	const struct config_site *conf;
 	int			 root_fd;
 	struct fcache		*fcache;
+	struct fcache		**lcaches;	/* as conf->locations; NULL where
+						 * the site's serves */
 };
 
 /* The worker's one process-state struct; conn and static read it. */
@@ -74,6 +77,8 @@ struct worker_proc {
 	int64_t			 report_ms;	/* when those may be logged next */
 	struct worker_site	*sites;		/* as conf->sites */
 	size_t			 nsites;
+	struct fcache		**caches;	/* every site's and location's */
+	size_t			 ncaches;
 	struct timer		 lists[TIMER_N];	/* list heads */
 	int			 durations[TIMER_N];	/* seconds */
 	time_t			 now;			/* monotonic seconds */

@@ -258,10 +258,14 @@ fuzz_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 static void
 fuzz_cleanup(void)
 {
-	size_t	i;
+	size_t	i, j;
 
 	for (i = 0; i < fz.w.nsites; i++) {
 		fcache_destroy(fz.sites[i].fcache);
+		for (j = 0; fz.sites[i].lcaches != NULL &&
+		    j < fz.sites[i].conf->nlocations; j++)
+			fcache_destroy(fz.sites[i].lcaches[j]);
+		free(fz.sites[i].lcaches);
 		if (fz.sites[i].root_fd != -1)
 			close(fz.sites[i].root_fd);
 	}
@@ -357,6 +361,9 @@ fuzz_tree(char *conf, char *types, size_t len)
 	    /* Locations: a nested pair, a redirect replacing its prefix
 	     * (with and without a slash), one that turns it off. */
 	    "  location \"/dir/\" { headers = {\"X-L: dir\"} }\n"
+	    /* One typing files otherwise: a file cache of its own. */
+	    "  location \"/noindex/\" { types = {\"text/x-l txt\"}\n"
+	    "    cache_control_types = {\"text/* no-cache\"} }\n"
 	    "  location \"/dir/sub/\" { hidden_files = deny\n"
 	    "    redirect = \"301 /moved/\" }\n"
 	    "  location \"/a\" { redirect = \"302 https://t.example/b\" } }\n"
@@ -385,7 +392,25 @@ fuzz_count_fds(void)
 	return n;
 }
 
-/* Each site's root and file cache, as worker_sites() makes them; 0 or -1. */
+/* A cache for each location of ws that types files otherwise, as
+ * worker_locations() makes them; 0 or -1. */
+static int
+fuzz_locations(struct worker_site *ws)
+{
+	size_t	i, n = ws->conf->nlocations;
+
+	if ((ws->lcaches = calloc(n + 1, sizeof(*ws->lcaches))) == NULL)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (ws->conf->locations[i].retypes && (ws->lcaches[i] =
+		    fcache_create(ws->root_fd, fz.mime,
+		    &ws->conf->locations[i])) == NULL)
+			return -1;
+	return 0;
+}
+
+/* Each site's root and file caches, as worker_sites() makes them; 0 or
+ * -1. */
 static int
 fuzz_sites(void)
 {
@@ -398,7 +423,8 @@ fuzz_sites(void)
 		fz.sites[i].fcache = fz.sites[i].root_fd == -1 ? NULL :
 		    fcache_create(fz.sites[i].root_fd, fz.mime,
 		    fz.sites[i].conf);
-		if (fz.sites[i].fcache == NULL)
+		if (fz.sites[i].fcache == NULL ||
+		    fuzz_locations(&fz.sites[i]) == -1)
 			return -1;
 	}
 	return 0;

@@ -4,7 +4,8 @@
  * server's table (mime_types and the built-in one) while other sites keep
  * theirs, the charset on text types only and never twice, the Cache-Control
  * chosen by type on a file's 200, 206 and 304 but not on an error page, a
- * Cache-Control in headers winning, and the config errors tine -t reports.
+ * Cache-Control in headers winning, all of it per location too, and the
+ * config errors tine -t reports.
  */
 #include "tine_build.h"
 
@@ -315,4 +316,92 @@ Test(types, config_errors, .fini = tine_teardown, .timeout = 60)
 		    "want \"%s\": %s", i, want, err);
 		free(err);
 	}
+}
+
+/* Put file rel of the kinds the location tests ask for in dir/. */
+static void
+types_put_in(struct tine *t, const char *dir)
+{
+	static const char *const	 names[] = {
+		"a.gmi", "s.css", "noext",
+	};
+	char				 rel[128];
+	size_t				 i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(rel, sizeof(rel), "%s/%s", dir, names[i]);
+		cr_assert_eq(tine_put(t, rel, "some text\n"), 0);
+	}
+	snprintf(rel, sizeof(rel), "%s/a.png", dir);
+	cr_assert_eq(tine_put(t, rel, TYPES_PNG), 0);
+}
+
+/* A location's types, charset, default_type and cache_control_types are
+ * its own (a file cache of its own makes their heads); a location that
+ * sets none serves with its site's. */
+Test(types, per_location, .fini = tine_teardown, .timeout = 30)
+{
+	static const char *const	 dirs[] = {
+		"gem", "raw", "cc", "plain",
+	};
+	struct tine			*t = tine_setup(NULL);
+	size_t				 i;
+
+	cr_assert_not_null(t);
+	types_config(t, "vhost \"v.test\" {\n"
+	    "  cache_control_types = {\"image/* public, max-age=2592000\"}\n"
+	    "  location \"/gem/\" { types = {\"text/gemini gmi\"}\n"
+	    "    charset = off }\n"
+	    "  location \"/raw/\" { default_type = \"text/plain\" }\n"
+	    "  location \"/cc/\" { cache_control_types = {\"text/css "
+	    "no-cache\"} }\n"
+	    "  location \"/plain/\" { headers = {\"X-L: 1\"} } }\n");
+	types_files(t);
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		types_put_in(t, dirs[i]);
+	cr_assert_eq(tine_start(t), 0);
+	types_expect(t, "v.test", "/gem/a.gmi", "text/gemini");
+	types_expect(t, "v.test", "/gem/s.css", "text/css");
+	types_expect(t, "v.test", "/a.gmi", "application/octet-stream");
+	types_expect(t, "v.test", "/s.css", "text/css; charset=utf-8");
+	types_expect(t, "v.test", "/raw/noext", "text/plain; charset=utf-8");
+	types_expect(t, "v.test", "/noext", "application/octet-stream");
+	types_expect(t, "v.test", "/plain/s.css", "text/css; charset=utf-8");
+	types_cc(t, "GET", "v.test", "/cc/s.css", NULL, 200, "no-cache");
+	types_cc(t, "GET", "v.test", "/cc/a.png", NULL, 200, NULL);
+	types_cc(t, "GET", "v.test", "/s.css", NULL, 200, NULL);
+	types_cc(t, "GET", "v.test", "/a.png", NULL, 200,
+	    "public, max-age=2592000");
+	types_cc(t, "GET", "v.test", "/gem/a.png", NULL, 200,
+	    "public, max-age=2592000");
+	types_cc(t, "GET", "v.test", "/plain/a.png", NULL, 200,
+	    "public, max-age=2592000");
+	tine_stop(t);
+}
+
+/* Hugo's fingerprinted assets: a location's headers give them an
+ * immutable Cache-Control, which wins over the site's by type there (one
+ * line, on 200 and 304), while the rest of the site keeps its own. */
+Test(types, location_headers_win, .fini = tine_teardown, .timeout = 30)
+{
+	struct tine	*t = tine_setup(NULL);
+
+	cr_assert_not_null(t);
+	types_config(t, "cache_control_types = {\"image/* public, "
+	    "max-age=2592000\"}\n"
+	    "location \"/assets/\" { headers = {\"Cache-Control: public, "
+	    "max-age=31536000, immutable\"} }\n");
+	types_files(t);
+	types_put_in(t, "assets");
+	cr_assert_eq(tine_start(t), 0);
+	types_cc(t, "GET", "x", "/assets/a.png", NULL, 200,
+	    "public, max-age=31536000, immutable");
+	types_cc(t, "GET", "x", "/assets/a.png", "If-None-Match: *\r\n", 304,
+	    "public, max-age=31536000, immutable");
+	types_cc(t, "GET", "x", "/assets/a.png", "Range: bytes=0-1,3-4\r\n",
+	    206, "public, max-age=31536000, immutable");
+	types_cc(t, "GET", "x", "/a.png", NULL, 200, "public, max-age=2592000");
+	types_cc(t, "GET", "x", "/a.png", "If-None-Match: *\r\n", 304,
+	    "public, max-age=2592000");
+	tine_stop(t);
 }

@@ -1227,3 +1227,43 @@ Test(config, cache_control_types_too_long)
 	strcpy(text + sizeof text - 4, "\"}\n");
 	expect_fail(text, 1, "cache_control_types", "longer than 512 bytes");
 }
+
+/* A location that types files otherwise than its site (types, charset,
+ * default_type, or the cache_control_types in effect, which a
+ * Cache-Control in headers cancels) gets a file cache of its own. */
+Test(config, location_retypes)
+{
+	struct config		*c;
+	const struct config_site *l;
+	size_t			 i;
+
+	c = expect_ok("cache_control_types = {\"image/* max-age=1\"}\n"
+	    "location \"/same/\" { headers = {\"X-A: 1\"} }\n"
+	    "location \"/same-charset/\" { charset = \"utf-8\" }\n"
+	    "location \"/types/\" { types = {\"text/gemini gmi\"} }\n"
+	    "location \"/charset/\" { charset = off }\n"
+	    "location \"/deftype/\" { default_type = \"text/plain\" }\n"
+	    "location \"/cc/\" { cache_control_types = {\"image/* x\"} }\n"
+	    "location \"/hdr/\" { headers = {\"Cache-Control: no-store\"} }\n"
+	    "vhost \"a.test\" { headers = {\"Cache-Control: no-store\"}\n"
+	    "  location \"/same/\" { headers = {\"cache-control: x\"} }\n"
+	    "  location \"/own/\" { headers = {} } }\n"
+	    "vhost \"b.test\" { cache_control_types = {}\n"
+	    "  location \"/same/\" { headers = {\"Cache-Control: x\"} } }\n");
+	cr_expect_not(c->sites[0].retypes);
+	cr_assert_eq(c->sites[0].nlocations, 7);
+	for (i = 0; i < c->sites[0].nlocations; i++) {
+		l = &c->sites[0].locations[i];
+		cr_expect_eq(l->retypes, strncmp(l->prefix, "/same", 5) != 0,
+		    "%s", l->prefix);
+	}
+	cr_assert_eq(c->sites[1].nlocations, 2);
+	for (i = 0; i < c->sites[1].nlocations; i++) {
+		l = &c->sites[1].locations[i];
+		cr_expect_eq(l->retypes, strcmp(l->prefix, "/own/") == 0, "%s",
+		    l->prefix);
+	}
+	cr_assert_eq(c->sites[2].nlocations, 1);
+	cr_expect_not(c->sites[2].locations[0].retypes);
+	config_free(c);
+}
