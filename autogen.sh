@@ -5,7 +5,7 @@ set -e
 cd "$(dirname "$0")"
 
 PKGS="build-essential autoconf automake pkg-config libconfuse-dev libbsd-dev
-libseccomp-dev libcriterion-dev curl clang logrotate groff-base python3 wget
+libseccomp-dev libcrypt-dev libmd-dev libcriterion-dev curl clang logrotate groff-base python3 wget
 chromium gdb"
 
 if [ "$1" = "--deps" ]; then

@@ -1,8 +1,8 @@
 /*
  * config: read tine.conf with libconfuse, check every value and copy the
- * result into a struct config that owns all of its memory. config.c and
- * config_site.c (the site options) are the only files that include
- * confuse.h.
+ * result into a struct config that owns all of its memory. config.c,
+ * config_site.c (the site options) and config_text.c (an include's value)
+ * are the only files that include confuse.h.
  */
 #include "tine_build.h"
 
@@ -18,7 +18,6 @@
 #include <confuse.h>
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
 #include <pwd.h>
@@ -38,7 +37,6 @@
 #include "config_lex.h"
 #include "http.h"
 
-#define CONFIG_FILE_MAX		(1024 * 1024)	/* a real one is a few KB */
 #define CONFIG_LISTEN_MAX	64		/* "[v6 address]:port" fits */
 #define CONFIG_WHERE_MAX	(PATH_MAX + 32)
 #define CONFIG_WORKERS_MAX	256
@@ -87,6 +85,7 @@ static const struct config_num config_nums[] = {
 	CONFIG_NUM(max_header_size, 16384, 1024, 1048576, SIZE),
 	CONFIG_NUM(max_headers, 100, 1, HTTP_MAX_HEADERS, INT),
 	CONFIG_NUM(max_body_size, 1048576, 0, CONFIG_BODY_MAX, SIZE),
+	CONFIG_NUM(autoindex_max_entries, 10000, 1, 100000, INT),
 };
 
 static const struct config_word config_levels[] = {
@@ -159,7 +158,7 @@ config_where(struct config_ctx *ctx, const char *key, int index, char *buf,
 		return;
 	}
 	if ((line = config_line(ctx, key, index)) > 0)
-		snprintf(buf, len, "%s:%d", ctx->file, line);
+		config_text_at(&ctx->text, line, buf, len);
 	else
 		strlcpy(buf, "(default)", len);
 }
@@ -247,8 +246,14 @@ static const cfg_opt_t config_site_opts[] = {
 	CFG_STR("hidden_files", "deny", CFGF_NONE),
 	CFG_STR("redirect", NULL, CFGF_NONE),
 	CFG_BOOL("try_html", cfg_false, CFGF_NONE),
+	CFG_BOOL("autoindex", cfg_false, CFGF_NONE),
 	CFG_STR_LIST("error_pages", NULL, CFGF_NONE),
 	CFG_STR_LIST("headers", NULL, CFGF_NONE),
+	CFG_STR_LIST("allow", NULL, CFGF_NONE),
+	CFG_STR_LIST("deny", NULL, CFGF_NONE),
+	CFG_STR_LIST("hidden_paths", NULL, CFGF_NONE),
+	CFG_STR("auth_basic_file", NULL, CFGF_NONE),
+	CFG_STR("auth_basic_realm", "Restricted", CFGF_NONE),
 	CFG_STR_LIST("types", NULL, CFGF_NONE),
 	CFG_STR("charset", "utf-8", CFGF_NONE),
 	CFG_STR_LIST("cache_control_types", NULL, CFGF_NONE),
@@ -341,49 +346,6 @@ config_tree(void)
 	return cfg;
 }
 
-/* Say why the file cannot be read; -1 for chaining. */
-static int
-config_read_fail(struct config_ctx *ctx, int fd, const char *why)
-{
-	snprintf(ctx->err, ctx->errlen, "%s: %s", ctx->file, why);
-	if (fd != -1)
-		close(fd);
-	return -1;
-}
-
-/* Read the whole file, refusing what cannot be a config. */
-static int
-config_read(struct config_ctx *ctx)
-{
-	struct stat	 st;
-	ssize_t		 r;
-	size_t		 len = 0, size;
-	int		 fd;
-
-	if ((fd = open(ctx->file, O_RDONLY | O_CLOEXEC)) == -1 ||
-	    fstat(fd, &st) == -1)
-		return config_read_fail(ctx, fd, strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		return config_read_fail(ctx, fd, "not a regular file");
-	if (st.st_size > CONFIG_FILE_MAX)
-		return config_read_fail(ctx, fd, "larger than 1 MB");
-	size = (size_t)st.st_size;
-	if ((ctx->text = malloc(size + 1)) == NULL)
-		return config_read_fail(ctx, fd, "out of memory");
-	while (len < size && (r = read(fd, ctx->text + len, size - len)) != 0) {
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1)
-			return config_read_fail(ctx, fd, strerror(errno));
-		len += (size_t)r;
-	}
-	close(fd);
-	ctx->text[len] = '\0';
-	if (strlen(ctx->text) != len)
-		return config_read_fail(ctx, -1, "contains a NUL byte");
-	return 0;
-}
-
 /*
  * Report a libconfuse message as "FILE:LINE: KEY: message" when it names an
  * option ("... option 'KEY'"), so every config error has the same shape.
@@ -392,13 +354,16 @@ static void
 config_confuse_error(struct config_ctx *ctx, long line, const char *msg)
 {
 	const char	*k = strstr(msg, "option '"), *end;
+	char		 at[CONFIG_WHERE_MAX];
 
+	config_text_at(&ctx->text, line > INT_MAX ? INT_MAX : (int)line, at,
+	    sizeof(at));
 	if (k != NULL && (end = strchr(k + 8, '\'')) != NULL) {
-		snprintf(ctx->err, ctx->errlen, "%s:%ld: %.*s: %s", ctx->file,
-		    line, (int)(end - (k + 8)), k + 8, msg);
+		snprintf(ctx->err, ctx->errlen, "%s: %.*s: %s", at,
+		    (int)(end - (k + 8)), k + 8, msg);
 		return;
 	}
-	snprintf(ctx->err, ctx->errlen, "%s:%ld: %s", ctx->file, line, msg);
+	snprintf(ctx->err, ctx->errlen, "%s: %s", at, msg);
 }
 
 /* The sections a tree may hold: vhosts (at the top level), locations. */
@@ -469,17 +434,18 @@ config_hidden_set(struct config_ctx *ctx, cfg_t *cfg, const char *label)
 	return 0;
 }
 
-/* Note where each value is written, then let libconfuse parse the text. */
+/* Read the file and its includes noting where each value is written,
+ * then let libconfuse parse the text. */
 static int
 config_parse(struct config_ctx *ctx)
 {
 	cfg_t		*cfg = ctx->cfg;
 	const char	*msg;
 
-	if (config_read(ctx) == -1 || config_lex_scan(ctx->text, ctx->file,
-	    &ctx->marks, ctx->err, ctx->errlen) == -1)
+	if (config_lex_load(ctx->file, &ctx->text, &ctx->marks, ctx->err,
+	    ctx->errlen) == -1)
 		return -1;
-	if (cfg_parse_buf(cfg, ctx->text) != CFG_SUCCESS) {
+	if (cfg_parse_buf(cfg, ctx->text.buf) != CFG_SUCCESS) {
 		if ((cfg = config_error_tree(ctx->cfg)) == NULL)
 			cfg = ctx->cfg;
 		msg = cfg_getstr(cfg, CONFIG_ERR_MSG);
@@ -1064,7 +1030,7 @@ config_load(const char *file, const struct config_overrides *ov, char *err,
 	if (ctx.cfg != NULL)
 		cfg_free(ctx.cfg);
 	config_marks_free(&ctx.marks);
-	free(ctx.text);
+	config_text_free(&ctx.text);
 	return conf;
 }
 

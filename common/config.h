@@ -31,6 +31,8 @@ enum config_log_dest {
  * libconfuse.
  */
 struct alog;
+struct cidr;
+struct htpasswd;
 
 /* One error_pages entry: the file a site answers an error status with. */
 struct config_page {
@@ -68,12 +70,24 @@ struct config_site {
 	char			*redirect;	/* its target, no trailing '/'; or NULL */
 	size_t			 redirect_cut;	/* path bytes the target replaces */
 	bool			 try_html;	/* a missing /x is answered from /x.html */
+	bool			 autoindex;	/* list a directory without an index file */
 	struct config_page	*pages;		/* error_pages, one per status */
 	size_t			 npages;
 	char			*headers;	/* "Name: value\r\n" lines joined, NULL: none */
 	size_t			 headerslen;
 	struct config_site	*locations;	/* longest prefix first */
 	size_t			 nlocations;
+	/* Access rules, checked in this order: address, path, password. */
+	bool			 access;	/* any of them is set */
+	struct cidr		*allow;		/* empty: every address not denied */
+	size_t			 nallow;
+	struct cidr		*deny;
+	size_t			 ndeny;
+	char			**hidden_paths;	/* fnmatch(3) patterns: 404 */
+	size_t			 nhidden_paths;
+	struct htpasswd		*auth;		/* Basic auth's users, NULL: none */
+	char			*auth_realm;
+	char			*auth_challenge; /* "WWW-Authenticate: ...\r\n" */
 	struct mime		*types;		/* its own, over the server's; NULL: none */
 	char			*charset;	/* on text types; NULL: none */
 	struct config_cctype	*cctypes;	/* cache_control_types */
@@ -127,6 +141,7 @@ struct config {
 	size_t			 max_header_size;	/* bytes of the whole block, 431 */
 	int			 max_headers;		/* count, 431 */
 	size_t			 max_body_size;		/* discarded GET body, 413 past it */
+	int			 autoindex_max_entries;	/* a listing's entries, cut past it */
 
 	bool			 server_tokens;	/* "Server: tine/VERSION" or "tine" */
 	bool			 sandbox;	/* workers confine themselves */

@@ -24,7 +24,7 @@
 struct config_ctx {
 	const char		*file;
 	cfg_t			*cfg;
-	char			*text;		/* the file, NUL-terminated */
+	struct config_text	 text;		/* with its includes */
 	struct config_marks	 marks;
 	char			*err;
 	size_t			 errlen;

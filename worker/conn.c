@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "accesslog.h"
+#include "autoindex.h"
+#include "cidr.h"
 #include "config.h"
 #include "conn.h"
 #include "fcache.h"
@@ -43,6 +45,7 @@ struct conn {
 	enum conn_state		 state;
 	bool			 readable, writable;
 	char			 host[48];	/* "addr", for the access log */
+	struct cidr_addr	 peer;		/* the same, for access rules */
 	int			 port;		/* the local port it came in on */
 	struct limit_key	 key;		/* counted under this address */
 	int64_t			 head_ms;	/* monotonic ms the head began */
@@ -79,13 +82,14 @@ conn_close(struct conn *c)
 	worker_timer_clear(&c->timer);
 	if (c->resp.fe != NULL)
 		fcache_release(c->resp.fc, c->resp.fe);
+	autoindex_release(c->w, &c->resp);
 	close(c->fd);
 	free(c->in);
 	worker_conn_gone(c->w, &c->key);
 	free(c);
 }
 
-/* Format the client address once, for the access log. */
+/* Take the client address once, for the access log and access rules. */
 static void
 conn_peer(struct conn *c, const struct sockaddr_storage *ss)
 {
@@ -96,6 +100,7 @@ conn_peer(struct conn *c, const struct sockaddr_storage *ss)
 		inet_ntop(AF_INET6, &s6->sin6_addr, c->host, sizeof(c->host));
 	else
 		inet_ntop(AF_INET, &s4->sin_addr, c->host, sizeof(c->host));
+	cidr_addr_from((const struct sockaddr *)ss, &c->peer);
 }
 
 /* A request head begins: header_timeout and header_min_rate count from
@@ -165,6 +170,9 @@ conn_log(struct conn *c)
 	if (c->resp.site != NULL && c->resp.site->name != NULL)
 		e.host = (struct http_str){ c->resp.site->name,
 		    strlen(c->resp.site->name) };
+	if (c->resp.user != NULL)
+		e.user = (struct http_str){ c->resp.user,
+		    strlen(c->resp.user) };
 	e.response_head = (struct http_str){ c->resp.hdr, c->resp.headlen };
 	e.status = c->resp.status;
 	e.body_bytes = c->sent > c->resp.headlen ? c->sent - c->resp.headlen :
@@ -253,7 +261,7 @@ conn_respond(struct conn *c)
 	    (max > 0 && c->nreq + 1 >= (unsigned long)max) ||
 	    conn_skips_body(c);
 	r->keep_alive_10 = !r->close && c->req.version == 10;
-	static_serve(w, &c->req, r);
+	static_serve(w, &c->req, &c->peer, r);
 	conn_send(c);
 }
 
@@ -499,6 +507,7 @@ conn_done(struct conn *c)
 		fcache_release(c->resp.fc, c->resp.fe);
 		c->resp.fe = NULL;
 	}
+	autoindex_release(w, &c->resp);
 	c->nreq++;
 	if (c->resp.close || w->quitting)
 		return conn_finish(c);

@@ -51,6 +51,9 @@ static const int sandbox_calls[] = {
 	SCMP_SYS(sendfile), SCMP_SYS(shutdown), SCMP_SYS(close),
 	SCMP_SYS(openat2), SCMP_SYS(openat), SCMP_SYS(newfstatat),
 	SCMP_SYS(pread64),
+	/* autoindex: reading a directory; qsort(3) (glibc's merge sort asks
+	 * once how much memory the machine has, to size its buffer) */
+	SCMP_SYS(getdents64), SCMP_SYS(sysinfo),
 	/* memory (malloc) */
 	SCMP_SYS(brk), SCMP_SYS(munmap), SCMP_SYS(mremap),
 	/* clocks, when the vDSO cannot answer */

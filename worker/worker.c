@@ -18,6 +18,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "access.h"
 #include "buf.h"
 #include "config.h"
 #include "conn.h"
@@ -570,7 +571,7 @@ worker_init(struct worker_proc *w, const struct worker_env *env)
 	}
 	if (worker_docroot(w) == -1)
 		return WORKER_EXIT_FATAL;
-	if (worker_boundary(w) == -1)
+	if (worker_boundary(w) == -1 || (w->access = access_create()) == NULL)
 		return WORKER_EXIT_RESOURCE;
 	if ((w->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
 	    worker_signals(w) == -1) {
@@ -656,5 +657,6 @@ worker_main(const struct worker_env *env)
 	free(w.caches);
 	free(w.sites);
 	limit_destroy(w.limit);
+	access_destroy(w.access);
 	_exit(WORKER_EXIT_OK);
 }

@@ -11,6 +11,7 @@
 #include "date.h"
 #include "limit.h"
 
+struct access_cache;
 struct config;
 struct mime;
 struct listeners;
@@ -75,6 +76,7 @@ struct worker_proc {
 	struct limit_key	 refused_key;	/* the last one's address */
 	uint32_t		 shed;		/* closed for room, unlogged */
 	int64_t			 report_ms;	/* when those may be logged next */
+	struct access_cache	*access;	/* verified Basic credentials */
 	struct worker_site	*sites;		/* as conf->sites */
 	size_t			 nsites;
 	struct fcache		**caches;	/* every site's and location's */
@@ -91,6 +93,8 @@ struct worker_proc {
 	uint64_t		 requests;
 	bool			 quitting;
 	bool			 quit_asked;	/* SIGQUIT seen; acted on after the batch */
+	size_t			 listing_bytes;	/* autoindex bodies held by responses */
+	time_t			 listing_said;	/* when a 503 for them was logged */
 	uint64_t		 alog_lost;	/* access-log lines not written */
 	time_t			 alog_last;	/* when a lost line was last said */
 };

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "htpasswd.h"
 #include "mime.h"
 
 static char	 tmpdir[PATH_MAX];	/* real path of a fresh directory */
@@ -1101,6 +1102,135 @@ Test(config, error_pages_and_headers_errors)
 	memcpy(long_hdr, "headers = {\"X-Long: ", 20);
 	strcpy(long_hdr + sizeof long_hdr - 4, "\"}\n");
 	expect_fail(long_hdr, 1, "headers", "longer than 1024 bytes");
+}
+
+/* autoindex off by default and inherited by a vhost unless it sets it;
+ * autoindex_max_entries 10000 by default, 1..100000. */
+Test(config, autoindex)
+{
+	struct config	*c;
+
+	c = expect_ok("vhost \"same.test\" { }\n");
+	cr_expect_eq(c->sites[0].autoindex, false);
+	cr_expect_eq(c->sites[1].autoindex, false);
+	cr_expect_eq(c->autoindex_max_entries, 10000);
+	config_free(c);
+	c = expect_ok("autoindex = on\nautoindex_max_entries = 100000\n"
+	    "vhost \"same.test\" { }\n"
+	    "vhost \"off.test\" { autoindex = off }\n");
+	cr_expect_eq(c->sites[0].autoindex, true);
+	cr_expect_eq(c->sites[1].autoindex, true);
+	cr_expect_eq(c->sites[2].autoindex, false);
+	cr_expect_eq(c->autoindex_max_entries, 100000);
+	config_free(c);
+	c = expect_ok("vhost \"on.test\" { autoindex = on }\n");
+	cr_expect_eq(c->sites[0].autoindex, false);
+	cr_expect_eq(c->sites[1].autoindex, true);
+	config_free(c);
+	expect_fail("autoindex_max_entries = 0", 1, "autoindex_max_entries",
+	    "must be 1..100000, got 0");
+	expect_fail("\nautoindex_max_entries = 100001", 2,
+	    "autoindex_max_entries", "must be 1..100000");
+}
+
+/* A valid SHA-crypt line (config checks its form; crypt is not run). */
+#define CONF_HTLINE	"u:$5$rounds=1000$s$012345678901234567890123456" \
+			"7890123456789012\n"
+
+/* Write an htpasswd file into the temp directory; its path in buf. */
+static const char *
+conf_htpasswd(const char *name, const char *text, char *buf, size_t len)
+{
+	FILE	*fp;
+
+	fmt(buf, len, "%s/%s", tmpdir, name);
+	cr_assert_not_null(fp = fopen(buf, "w"));
+	cr_assert_eq(fputs(text, fp) >= 0, 1);
+	cr_assert_eq(fclose(fp), 0);
+	return buf;
+}
+
+/* allow and deny are inherited as a pair, hidden_paths as a list, the
+ * htpasswd file shared; "" turns an inherited file off. */
+Test(config, access_rules)
+{
+	char		 pw[PATH_MAX], text[4 * PATH_MAX];
+	struct config	*c;
+
+	conf_htpasswd("users", CONF_HTLINE, pw, sizeof pw);
+	c = expect_ok(fmt(text, sizeof text, "allow = {\"10.0.0.0/8\", "
+	    "\"2001:db8::/32\"}\ndeny = {\"all\"}\n"
+	    "hidden_paths = {\"*.bak\", \"/.git/*\"}\n"
+	    "auth_basic_file = \"%s\"\n"
+	    "vhost \"same.test\" { }\n"
+	    "vhost \"own.test\" { deny = {\"192.0.2.0/24\"}\n"
+	    "  hidden_paths = {}\n  auth_basic_file = \"\" }\n"
+	    "vhost \"realm.test\" { auth_basic_realm = \"Staff only\" }\n",
+	    pw));
+	cr_assert_eq(c->nsites, 4);
+	cr_expect(c->sites[0].access);
+	cr_expect_eq(c->sites[0].nallow, 2);
+	cr_expect_eq(c->sites[0].ndeny, 1);
+	cr_expect_eq(c->sites[0].nhidden_paths, 2);
+	cr_expect_str_eq(c->sites[0].hidden_paths[1], "/.git/*");
+	cr_assert_not_null(c->sites[0].auth);
+	cr_expect_str_eq(c->sites[0].auth_realm, "Restricted");
+	cr_expect_str_eq(c->sites[0].auth_challenge, "WWW-Authenticate: Basic "
+	    "realm=\"Restricted\", charset=\"UTF-8\"\r\n");
+	/* same.test takes it all, the file shared rather than read again. */
+	cr_expect_eq(c->sites[1].nallow, 2);
+	cr_expect_eq(c->sites[1].ndeny, 1);
+	cr_expect_eq(c->sites[1].nhidden_paths, 2);
+	cr_expect_eq(c->sites[1].auth, c->sites[0].auth);
+	cr_expect_eq(c->sites[0].auth->refs, 3);
+	/* own.test wrote deny: the top level's allow goes with it. */
+	cr_expect_eq(c->sites[2].nallow, 0);
+	cr_expect_eq(c->sites[2].ndeny, 1);
+	cr_expect_eq(c->sites[2].nhidden_paths, 0);
+	cr_expect_null(c->sites[2].auth);
+	cr_expect_null(c->sites[2].auth_challenge);
+	cr_expect(c->sites[2].access);
+	cr_expect_str_eq(c->sites[3].auth_realm, "Staff only");
+	cr_expect_not_null(strstr(c->sites[3].auth_challenge,
+	    "realm=\"Staff only\""));
+	config_free(c);
+	c = expect_ok("vhost \"a.test\" { allow = {} }\n");
+	cr_expect(!c->sites[0].access);
+	cr_expect(!c->sites[1].access);
+	cr_expect_null(c->sites[0].auth);
+	config_free(c);
+}
+
+/* Each bad value is refused with its file, line, key and why; a bad
+ * htpasswd line with the htpasswd file and its line too. */
+Test(config, access_rules_errors)
+{
+	char	pw[PATH_MAX], text[4 * PATH_MAX], want[PATH_MAX + 32];
+
+	expect_fail("allow = {\"10.0.0.0/8\",\n\"10.0.0.0/33\"}", 2, "allow",
+	    "\"10.0.0.0/33\" must have a prefix length of 0 to 32");
+	expect_fail("deny = {\"10.0.0.1/8\"}", 1, "deny",
+	    "\"10.0.0.1/8\" has bits set past its prefix length "
+	    "(\"10.0.0.0/8\"?)");
+	expect_fail("vhost \"a.test\" {\n deny = {\"example.com\"} }", 2,
+	    "vhost \"a.test\" deny", "is not \"all\", an address");
+	expect_fail("hidden_paths = {\"*.bak\",\n\"secret\"}", 2,
+	    "hidden_paths", "must start with '/' or '*'");
+	expect_fail("auth_basic_realm = \"a \\\"b\\\"\"", 1, "auth_basic_realm",
+	    "without '\"' or '\\'");
+	expect_fail("auth_basic_realm = \"\"", 1, "auth_basic_realm",
+	    "1 to 128");
+	expect_fail("auth_basic_file = \"users\"", 1, "auth_basic_file",
+	    "absolute path");
+	fmt(pw, sizeof pw, "%s/none", tmpdir);
+	expect_fail(fmt(text, sizeof text, "auth_basic_file = \"%s\"", pw), 1,
+	    "auth_basic_file", "No such file");
+	conf_htpasswd("bad", CONF_HTLINE "# two\nv:$apr1$x$y\n", pw,
+	    sizeof pw);
+	expect_fail(fmt(text, sizeof text, "vhost \"a.test\" {\n\n"
+	    "auth_basic_file = \"%s\" }", pw), 3, "vhost \"a.test\" "
+	    "auth_basic_file", fmt(want, sizeof want, "%s:3: is an MD5 hash",
+	    pw));
 }
 
 /* types, charset and cache_control_types: the defaults (no types of a
