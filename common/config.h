@@ -84,6 +84,8 @@ struct config_site {
 	size_t			 npages;
 	char			*headers;	/* "Name: value\r\n" lines joined, NULL: none */
 	size_t			 headerslen;
+	char			*cache_headers;	/* its Cache-Control, Expires: files only */
+	size_t			 cache_headerslen;
 	struct config_site	*locations;	/* longest prefix first */
 	size_t			 nlocations;
 	/* Access rules, checked in this order: address, path, password. */

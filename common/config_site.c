@@ -307,25 +307,56 @@ config_header_bad(const char *v, size_t *len)
 	return NULL;
 }
 
-/* Append line + CRLF to site->headers, kept below CONFIG_HEADERS_MAX. */
+/* Whether a header line is about caching (Cache-Control, Expires). */
+static bool
+config_header_caching(const char *line)
+{
+	return strncasecmp(line, "Cache-Control:", 14) == 0 ||
+	    strncasecmp(line, "Expires:", 8) == 0;
+}
+
+/*
+ * Append line + CRLF to the site's headers, or to its cache_headers when
+ * it is about caching; both together kept below CONFIG_HEADERS_MAX.
+ */
 static int
 config_header_add(struct config_site *site, const char *line, size_t len)
 {
-	char	*h;
+	bool	 caching = config_header_caching(line);
+	char	**to = caching ? &site->cache_headers : &site->headers, *h;
+	size_t	*tolen = caching ? &site->cache_headerslen : &site->headerslen;
 
-	if (site->headerslen + len + 2 > CONFIG_HEADERS_MAX)
+	if (site->headerslen + site->cache_headerslen + len + 2 >
+	    CONFIG_HEADERS_MAX)
 		return -1;
-	if ((h = realloc(site->headers, site->headerslen + len + 3)) == NULL)
+	if ((h = realloc(*to, *tolen + len + 3)) == NULL)
 		return -2;
-	memcpy(h + site->headerslen, line, len);
-	memcpy(h + site->headerslen + len, "\r\n", 3);
-	site->headers = h;
-	site->headerslen += len + 2;
+	memcpy(h + *tolen, line, len);
+	memcpy(h + *tolen + len, "\r\n", 3);
+	*to = h;
+	*tolen += len + 2;
 	return 0;
 }
 
-/* headers: lines added to every answer of the site, joined once here so
- * that a response appends them with one copy. */
+/* Copy a parent's joined lines (NULL: none); -1 without memory. */
+static int
+config_header_copy(const char *from, size_t fromlen, char **to,
+    size_t *tolen)
+{
+	if (from == NULL)
+		return 0;
+	if ((*to = strdup(from)) == NULL)
+		return -1;
+	*tolen = fromlen;
+	return 0;
+}
+
+/*
+ * headers: lines added to every answer of the site, joined once here so
+ * that a response appends them with one copy; lines about caching go on
+ * the answers of files only (200, 206, 304), never on an error or a
+ * redirect: a 404 cached for a year would outlive the deploy that fixes it.
+ */
 static int
 config_site_headers(struct config_ctx *ctx, const struct config_scope *sc,
     struct config_site *site)
@@ -338,11 +369,12 @@ config_site_headers(struct config_ctx *ctx, const struct config_scope *sc,
 
 	if (config_site_inherits(ctx, sc, config_key(sc, "headers", k,
 	    sizeof k))) {
-		if (sc->parent->headers == NULL)
-			return 0;
-		if ((site->headers = strdup(sc->parent->headers)) == NULL)
+		if (config_header_copy(sc->parent->headers,
+		    sc->parent->headerslen, &site->headers,
+		    &site->headerslen) == -1 || config_header_copy(
+		    sc->parent->cache_headers, sc->parent->cache_headerslen,
+		    &site->cache_headers, &site->cache_headerslen) == -1)
 			return config_oom(ctx);
-		site->headerslen = sc->parent->headerslen;
 		return 0;
 	}
 	for (i = 0; i < n; i++) {
@@ -534,11 +566,11 @@ config_cctypes_copy(struct config_ctx *ctx, const struct config_site *from,
 	return 0;
 }
 
-/* Whether the joined headers lines have a Cache-Control line. */
+/* Whether the site's headers have a Cache-Control line. */
 static bool
 config_headers_cc(const struct config_site *site)
 {
-	const char	*p = site->headers;
+	const char	*p = site->cache_headers;
 
 	for (; p != NULL && *p != '\0'; p = strchr(p, '\n') + 1)
 		if (strncasecmp(p, "Cache-Control:", 14) == 0)
@@ -1245,6 +1277,7 @@ config_site_free(struct config_site *site)
 		free(site->pages[i].path);
 	free(site->pages);
 	free(site->headers);
+	free(site->cache_headers);
 	mime_free(site->types);
 	free(site->charset);
 	for (i = 0; i < site->ncctypes; i++) {

@@ -41,6 +41,15 @@ resp_start(struct worker_proc *w, struct response *r, int status)
 		buf_add(&r->head, r->site->headers, r->site->headerslen);
 }
 
+/* The site's own lines about caching, for the answers of files only. */
+static void
+resp_caching(struct response *r)
+{
+	if (r->site->cache_headers != NULL)
+		buf_add(&r->head, r->site->cache_headers,
+		    r->site->cache_headerslen);
+}
+
 /* Append "Content-Length: n\r\n" and remember n. */
 static void
 resp_length(struct response *r, uint64_t n)
@@ -287,6 +296,7 @@ static_not_modified(struct worker_proc *w, struct response *r,
 {
 	resp_start(w, r, 304);
 	buf_add(&r->head, fe->hdr + fe->ctlen, fe->cclen);
+	resp_caching(r);
 	buf_addf(&r->head, "Last-Modified: %s\r\nETag: %s\r\n", fe->lastmod,
 	    fe->etag);
 	resp_end(r);
@@ -312,6 +322,7 @@ static_range_one(struct worker_proc *w, struct response *r,
 {
 	resp_start(w, r, 206);
 	buf_add(&r->head, fe->hdr, fe->hdrlen);
+	resp_caching(r);
 	buf_addf(&r->head, "Content-Range: bytes %lld-%lld/%lld\r\n",
 	    (long long)rg->first, (long long)rg->last,
 	    (long long)fe->st.st_size);
@@ -366,6 +377,7 @@ static_range_multi(struct worker_proc *w, struct response *r,
 	buf_addf(&r->head, "Content-Type: multipart/byteranges; boundary=%s"
 	    "\r\n", w->boundary);
 	buf_add(&r->head, fe->hdr + fe->ctlen, fe->cclen);
+	resp_caching(r);
 	buf_addf(&r->head, "Last-Modified: %s\r\nETag: %s\r\n"
 	    "Accept-Ranges: bytes\r\n", fe->lastmod, fe->etag);
 	resp_length(r, total);
@@ -460,6 +472,7 @@ static_file(struct worker_proc *w, const struct http_request *req,
 		return;
 	resp_start(w, r, 200);
 	buf_add(&r->head, fe->hdr, fe->hdrlen);
+	resp_caching(r);
 	resp_length(r, (uint64_t)fe->st.st_size);
 	resp_end(r);
 	if (!head && fe->st.st_size > 0)
@@ -561,6 +574,7 @@ static_listing(struct worker_proc *w, const struct http_request *req,
 	    "Content-Type: text/html; charset=utf-8\r\n");
 	if (!r->site->headers_cc)
 		buf_adds(&r->head, "Cache-Control: no-cache\r\n");
+	resp_caching(r);
 	if (cut)
 		buf_adds(&r->head, "Listing-Truncated: true\r\n");
 	resp_length(r, r->listing_len);
