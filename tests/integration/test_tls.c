@@ -676,3 +676,78 @@ Test(tls, expired_certificate_warned, .fini = tine_teardown, .timeout = 60)
 	SSL_CTX_free(ctx);
 	tine_stop(t);
 }
+
+/* An OCSP response for NAME's certificate (good), made by the test CA as
+ * its own responder, into dir/NAME.ocsp. */
+static void
+tls_ocsp(const struct tls_certs *c, const char *name)
+{
+	cr_assert_eq(tlsc_sh("cd %s && printf 'V\\t301231235959Z\\t\\t%%s\\t"
+	    "unknown\\t/CN=%s\\n' \"$(openssl x509 -in %s.crt -serial -noout | "
+	    "cut -d= -f2)\" >%s.idx && openssl ocsp -issuer ca.pem -cert "
+	    "%s.crt -no_nonce -reqout %s.req && openssl ocsp -index %s.idx "
+	    "-rsigner ca.pem -rkey ca.key -CA ca.pem -reqin %s.req -respout "
+	    "%s.ocsp -ndays 1", c->dir, name, name, name, name, name, name, name,
+	    name), 0, "openssl could not make an OCSP response");
+}
+
+/* tine -t on a config with the certificate a.test and this OCSP response
+ * file (in the certificates' directory); what it says must hold want. */
+static void
+tls_ocsp_refused(struct tine *t, const struct tls_certs *c, const char *file,
+    const char *want)
+{
+	char	 conf[TLS_CONF_MAX], *err;
+	int	 status;
+
+	snprintf(conf, sizeof(conf), "listen = {\"127.0.0.1:%d tls\"}\n"
+	    "tls_certificate = \"%s/a.pem\"\ntls_key = \"%s/a.key\"\n"
+	    "tls_ocsp_response = \"%s/%s\"", t->port, c->dir, c->dir, c->dir,
+	    file);
+	cr_assert_eq(tine_config(t, conf), 0);
+	err = tine_check(t, &status);
+	cr_expect_eq(status, 1, "%s accepted", file);
+	cr_expect_not_null(strstr(err, "tls_ocsp_response: "), "%s", err);
+	cr_expect_not_null(strstr(err, want), "want \"%s\" in %s", want, err);
+	free(err);
+}
+
+/* tls_ocsp_response: a client that asks gets the file's response stapled
+ * to the handshake, byte for byte; a response for another certificate,
+ * or a file that is no response, is refused by tine -t. */
+Test(tls, ocsp_response_stapled, .fini = tine_teardown, .timeout = 60)
+{
+	struct tls_certs	 c;
+	struct tine		*t = tine_setup(NULL);
+	struct tlsc		 k;
+	SSL_CTX			*ctx;
+	char			 extra[TLS_CONF_MAX], path[TINE_PATH_MAX];
+	char			*want;
+	unsigned char		*got;
+	size_t			 wlen;
+	long			 glen;
+
+	cr_assert_not_null(t);
+	tls_certs(t, &c);
+	tls_ocsp(&c, "a");
+	tls_ocsp(&c, "b");
+	tls_ocsp_refused(t, &c, "b.ocsp", "/b.ocsp does not answer for this "
+	    "site's certificate");
+	tls_ocsp_refused(t, &c, "a.crt", "/a.crt is not an OCSP response");
+	snprintf(extra, sizeof(extra), "tls_ocsp_response = \"%s/a.ocsp\"",
+	    c.dir);
+	tls_start(t, &c, 0, extra);
+	tine_path(path, c.dir, "a.ocsp");
+	cr_assert_not_null(want = tine_slurp(path, &wlen));
+	cr_assert_not_null(ctx = tlsc_ctx(c.ca, 0, 0, NULL));
+	cr_assert_eq(SSL_CTX_set_tlsext_status_type(ctx,
+	    TLSEXT_STATUSTYPE_ocsp), 1);
+	tls_open(&k, ctx, t->port, "a.test", NULL);
+	glen = SSL_get_tlsext_status_ocsp_resp(k.ssl, &got);
+	cr_expect(glen == (long)wlen && memcmp(got, want, wlen) == 0,
+	    "stapled %ld bytes, the file has %zu", glen, wlen);
+	tlsc_close(&k);
+	free(want);
+	SSL_CTX_free(ctx);
+	tine_stop(t);
+}
