@@ -189,6 +189,10 @@ conn_log(struct conn *c)
 	e.duration_us = us > 0 ? (uint64_t)us : 0;	/* the clock may step back */
 	e.local_port = c->port;
 	e.pid = c->w->pid;
+	if (c->tls != NULL) {
+		e.tls_protocol = tls_protocol(c->tls);
+		e.tls_cipher = tls_cipher(c->tls);
+	}
 	n = alog_format(conf->access_format, &e, line, sizeof(line));
 	if (fd == -1) {
 		syslog(LOG_INFO, "%.*s", (int)n - 1, line);

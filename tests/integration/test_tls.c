@@ -188,7 +188,8 @@ Test(tls, pipelined_range_and_large_file, .fini = tine_teardown,
 	cr_assert_not_null(t);
 	tls_certs(t, &c);
 	big = tls_big_file(t, "big.bin", TLS_BIG);
-	tls_start(t, &c, 0, NULL);
+	tls_start(t, &c, 0, "access_log_format = \"%{ssl_protocol}x "
+	    "%{SSL_CIPHER}x %>s %U\"");
 	tx = tls_kernel_tx();
 	cr_assert_not_null(ctx = tlsc_ctx(c.ca, 0, 0, NULL));
 	cr_assert_eq(SSL_CTX_set_alpn_protos(ctx, alpn, sizeof(alpn) - 1), 0);
@@ -221,6 +222,9 @@ Test(tls, pipelined_range_and_large_file, .fini = tine_teardown,
 	tine_resp_free(&r);
 	cr_expect_eq(tine_conn_wait_close(&k.conn, TINE_TIMEOUT_MS), 1);
 	tlsc_close(&k);
+	/* The access log names the protocol and the cipher. */
+	cr_expect_eq(tine_count(t->access_log, "TLSv1.3 TLS_"), 4);
+	cr_expect_eq(tine_count(t->access_log, " 206 /big.bin\n"), 1);
 	/* Which way the file went is said at start; with kernel TLS, the
 	 * kernel must have encrypted it. */
 	if (tine_count(t->error_log, "sent with SSL_sendfile (kernel TLS)")) {
@@ -233,6 +237,31 @@ Test(tls, pipelined_range_and_large_file, .fini = tine_teardown,
 	SSL_CTX_free(ctx);
 	free(big);
 	tine_stop(t);
+}
+
+/* A file and a string it should come to hold. */
+struct tls_needle {
+	const char	*path;
+	const char	*needle;
+};
+
+/* Whether the file holds the string yet. */
+static int
+tls_holds(void *arg)
+{
+	struct tls_needle	*n = arg;
+
+	return tine_count(n->path, n->needle) > 0;
+}
+
+/* Wait until t's access log holds needle (a line is written once its
+ * response is out, so maybe after the client read it); 0 or -1. */
+static int
+tls_wait_access(struct tine *t, const char *needle)
+{
+	struct tls_needle	n = { t->access_log, needle };
+
+	return tine_wait_until(tls_holds, &n, TINE_TIMEOUT_MS);
 }
 
 /* The name of the certificate a handshake with sni gets (NULL: no SNI). */
@@ -270,7 +299,8 @@ Test(tls, sni_picks_the_certificate, .fini = tine_teardown, .timeout = 60)
 	    " tls_certificate = \"%s/b.pem\"\n tls_key = \"%s/b.key\" }\n"
 	    "vhost \"*.w.test\" {\n tls_certificate = \"%s/w.pem\"\n"
 	    " tls_key = \"%s/w.key\" }\n"
-	    "vhost \"inherits.test\" { }\n", bdir, c.dir, c.dir, c.dir, c.dir);
+	    "vhost \"inherits.test\" { }\n"
+	    "access_log_format = json\n", bdir, c.dir, c.dir, c.dir, c.dir);
 	tls_start(t, &c, 0, extra);
 	cr_assert_not_null(ctx = tlsc_ctx(c.ca, 0, 0, NULL));
 	tls_expect_cert(ctx, t->port, "b.test", "b.test");
@@ -283,6 +313,9 @@ Test(tls, sni_picks_the_certificate, .fini = tine_teardown, .timeout = 60)
 	    "Connection: close\r\n\r\n", &r);
 	cr_expect_str_eq(r.body, "site b\n");
 	tine_resp_free(&r);
+	/* The json access log has the protocol and the cipher. */
+	cr_expect_eq(tls_wait_access(t, "\"tls_protocol\":\"TLSv1.3\","
+	    "\"tls_cipher\":\"TLS_"), 0);
 	SSL_CTX_free(ctx);
 	tine_stop(t);
 }
