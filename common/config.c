@@ -96,6 +96,7 @@ static const struct config_num config_nums[] = {
 	CONFIG_NUM(max_header_size, 16384, 1024, 1048576, SIZE),
 	CONFIG_NUM(max_headers, 100, 1, HTTP_MAX_HEADERS, INT),
 	CONFIG_NUM(max_body_size, 1048576, 0, CONFIG_BODY_MAX, SIZE),
+	CONFIG_NUM(tls_session_timeout, 86400, 2, 604800, INT),
 };
 
 static const struct config_word config_levels[] = {

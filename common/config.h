@@ -132,6 +132,8 @@ struct config {
 	int			 tls_min;	/* tls_protocols: 10 .. 13, TLS 1.x */
 	int			 tls_max;
 	struct config_ref	 tls_ciphers;	/* TLS 1.2 ciphers, OpenSSL's syntax */
+	int			 tls_session_timeout;	/* s a session resumes; ticket
+						 * keys rotate every half */
 
 	bool			 server_tokens;	/* "Server: tine/VERSION" or "tine" */
 	bool			 sandbox;	/* workers confine themselves */

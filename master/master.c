@@ -505,6 +505,8 @@ master_pass(struct master *m, time_t *tick)
 	if (scoreboard_now() != *tick) {
 		*tick = scoreboard_now();
 		pool_watchdog(m);
+		if (m->gens != NULL)
+			tls_rotate(m->gens->setup->tls, *tick);
 		master_prune(m);
 	}
 	return true;

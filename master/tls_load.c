@@ -26,7 +26,6 @@
 #include "tls_load.h"
 
 #define TLS_GROUPS	"X25519:P-256:P-384"	/* ECDHE: X25519 first */
-#define TLS_SESSION_S	43200			/* a ticket's lifetime: 12 h */
 #define TLS_OCSP_MAX	(64 * 1024)		/* a response is a few KB */
 #define TLS_DATE_MAX	64
 
@@ -108,7 +107,7 @@ tls_load_options(SSL_CTX *ctx, const struct config *conf, char *err,
 	    4) != 1)
 		return tls_load_fail(err, errlen, "tls", "%s", tls_load_why());
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
-	SSL_CTX_set_timeout(ctx, TLS_SESSION_S);
+	SSL_CTX_set_timeout(ctx, conf->tls_session_timeout);
 	SSL_CTX_set_default_passwd_cb(ctx, tls_load_no_passphrase);
 	return 0;
 }
@@ -451,6 +450,38 @@ tls_kernel(struct tls_conf *tc)
 		if (tc->ctx[i] != NULL)
 			SSL_CTX_set_options(tc->ctx[i], SSL_OP_ENABLE_KTLS);
 	log_notice("TLS: files are sent with SSL_sendfile (kernel TLS)");
+}
+
+/*
+ * Rotate the ticket keys every half tls_session_timeout: the slot after
+ * the current one (the oldest, two keys back) gets a new key, then
+ * becomes current; the two before it still open tickets, so a ticket
+ * opens for as long as its session may last. Workers see the change
+ * through the shared mapping; the release store publishes the key before
+ * the index that names it.
+ */
+void
+tls_rotate(struct tls_conf *tc, time_t now)
+{
+	struct tls_keys	*k;
+	uint32_t	 next;
+
+	if (tc == NULL || now - tc->keys->made <
+	    tc->conf->tls_session_timeout / 2)
+		return;
+	k = tc->keys;
+	k->made = now;
+	next = (k->current + 1) % TLS_TICKET_KEYS;
+	if (RAND_bytes((unsigned char *)&k->key[next],
+	    sizeof(k->key[next])) != 1) {
+		log_error("TLS: no new session ticket key: %s; the old one "
+		    "stays", tls_load_why());
+		ERR_clear_error();
+		return;
+	}
+	__atomic_store_n(&k->current, next, __ATOMIC_RELEASE);
+	log_info("TLS: new session ticket key; the two before it still "
+	    "open tickets");
 }
 
 /* Release what tls_load() made. */

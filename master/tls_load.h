@@ -24,6 +24,10 @@ int	tls_load(const struct config *conf, const struct tls_conf *prev,
  * and log which way files will go out; serving only (tine -t skips it). */
 void	tls_kernel(struct tls_conf *);
 
+/* The master's clock (monotonic seconds) ticked: rotate the session
+ * ticket keys when their time has come; NULL is fine. */
+void	tls_rotate(struct tls_conf *, time_t now);
+
 /* Release what tls_load() made; NULL is fine. */
 void	tls_conf_free(struct tls_conf *);
 

@@ -451,6 +451,51 @@ Test(tls, session_resumes_on_another_worker, .fini = tine_teardown,
 	tine_stop(t);
 }
 
+/* The name of the key a session's ticket is sealed with into name. */
+static void
+tls_ticket_name(SSL_SESSION *sess, unsigned char name[16])
+{
+	const unsigned char	*tick;
+	size_t			 len;
+
+	SSL_SESSION_get0_ticket(sess, &tick, &len);
+	cr_assert_geq(len, 16, "no ticket");
+	memcpy(name, tick, 16);
+}
+
+/* The master rotates the ticket keys every half tls_session_timeout: a
+ * session sealed before a rotation still resumes, and tickets issued
+ * after it are sealed with the new key. */
+Test(tls, ticket_keys_rotate, .fini = tine_teardown, .timeout = 60)
+{
+	struct tls_certs	 c;
+	struct tine		*t = tls_setup(&c, "tls_session_timeout = 4");
+	struct tlsc		 k;
+	SSL_SESSION		*s1, *s2;
+	SSL_CTX			*ctx;
+	unsigned char		 n1[16], n2[16];
+
+	cr_assert_not_null(ctx = tlsc_ctx(c.ca, 0, 0, NULL));
+	tls_open(&k, ctx, t->port, "a.test", NULL);
+	tls_get(&k);
+	cr_assert_not_null(s1 = SSL_get1_session(k.ssl));
+	tlsc_close(&k);
+	cr_assert_eq(tine_wait_log(t, "TLS: new session ticket key", 1,
+	    TINE_TIMEOUT_MS), 0, "no rotation after 2 s");
+	tls_open(&k, ctx, t->port, "a.test", s1);
+	cr_expect(SSL_session_reused(k.ssl), "the previous key lost");
+	tls_get(&k);
+	cr_assert_not_null(s2 = SSL_get1_session(k.ssl));
+	tlsc_close(&k);
+	tls_ticket_name(s1, n1);
+	tls_ticket_name(s2, n2);
+	cr_expect(memcmp(n1, n2, 16) != 0, "a new ticket under the old key");
+	SSL_SESSION_free(s1);
+	SSL_SESSION_free(s2);
+	SSL_CTX_free(ctx);
+	tine_stop(t);
+}
+
 /* Plain HTTP sent to the TLS port gets a 400 it can read, then the
  * connection closes (as nginx answers); a TLS hello sent to a plain port
  * is closed without a byte; a TLS connection that does not finish its
