@@ -432,7 +432,8 @@ tls_load_ktls(void)
 #endif
 }
 
-/* Let the contexts use kernel TLS if there is one; say which way. */
+/* Let the contexts use kernel TLS if there is one; say which way (when
+ * some listener speaks TLS). */
 void
 tls_kernel(struct tls_conf *tc)
 {
@@ -440,6 +441,10 @@ tls_kernel(struct tls_conf *tc)
 	size_t		 i;
 
 	if (tc == NULL)
+		return;
+	for (i = 0; i < tc->conf->nlisten && !tc->conf->listen[i].tls; i++)
+		;
+	if (i == tc->conf->nlisten)
 		return;
 	if ((why = tls_load_ktls()) != NULL) {
 		log_notice("TLS: files are read into a buffer and sent with "

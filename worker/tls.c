@@ -266,7 +266,7 @@ tls_handshake(struct tls *t)
 {
 	enum tls_step	 step;
 	char		 why[TLS_WHY_MAX];
-	int		 r, err;
+	int		 r, err, sys;
 
 	if (!t->peeked && (step = tls_peek(t)) != TLS_DONE)
 		return step;
@@ -275,6 +275,7 @@ tls_handshake(struct tls *t)
 		t->ktls = BIO_get_ktls_send(SSL_get_wbio(t->ssl));
 		return TLS_DONE;
 	}
+	sys = errno;
 	err = SSL_get_error(t->ssl, r);
 	if (err == SSL_ERROR_WANT_READ)
 		return TLS_WANT_READ;
@@ -284,7 +285,7 @@ tls_handshake(struct tls *t)
 	}
 	/* A client's failure, said where an admin can look, but not loud. */
 	log_info("TLS handshake with %s failed: %s", t->peer, tls_why(err,
-	    errno, why, sizeof(why)));
+	    sys, why, sizeof(why)));
 	return TLS_FAILED;
 }
 
@@ -293,7 +294,7 @@ tls_handshake(struct tls *t)
 static ssize_t
 tls_wait(struct tls *t, int r, const char *what)
 {
-	int	err = SSL_get_error(t->ssl, r), sys = errno;
+	int	sys = errno, err = SSL_get_error(t->ssl, r);
 	char	why[TLS_WHY_MAX];
 
 	switch (err) {

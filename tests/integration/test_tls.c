@@ -211,6 +211,7 @@ Test(tls, pipelined_range_and_large_file, .fini = tine_teardown,
 	tine_resp_free(&r);
 	cr_assert_eq(tlsc_read(&k, 1, &r), 0);
 	cr_expect_eq(r.status, 200);
+	cr_assert_not_null(tine_resp_header(&r, "Content-Length"));
 	cr_expect_str_eq(tine_resp_header(&r, "Content-Length"), "1048576");
 	tine_resp_free(&r);
 	cr_assert_eq(tlsc_send(&k, TLS_GET("/big.bin",
@@ -279,7 +280,7 @@ tls_expect_cert(SSL_CTX *ctx, int port, const char *sni, const char *want)
 
 /* SNI picks the certificate as a Host picks a site: an exact name (or an
  * alias), then a wildcard, else the default site's; the Host still picks
- * the site that answers. */
+ * the site (and its location) that answers. */
 Test(tls, sni_picks_the_certificate, .fini = tine_teardown, .timeout = 60)
 {
 	struct tls_certs	 c;
@@ -294,8 +295,11 @@ Test(tls, sni_picks_the_certificate, .fini = tine_teardown, .timeout = 60)
 	tine_path(bdir, t->dir, "b");
 	tine_path(file, bdir, "index.html");
 	cr_assert_eq(tine_write_file(file, "site b\n", 7, 0644), 0);
+	tine_path(file, bdir, "l/index.html");
+	cr_assert_eq(tine_write_file(file, "b's /l/\n", 8, 0644), 0);
 	snprintf(extra, sizeof(extra),
 	    "vhost \"b.test\" {\n document_root = \"%s\"\n"
+	    " location \"/l/\" { headers = {\"X-Location: l\"} }\n"
 	    " tls_certificate = \"%s/b.pem\"\n tls_key = \"%s/b.key\" }\n"
 	    "vhost \"*.w.test\" {\n tls_certificate = \"%s/w.pem\"\n"
 	    " tls_key = \"%s/w.key\" }\n"
@@ -312,6 +316,12 @@ Test(tls, sni_picks_the_certificate, .fini = tine_teardown, .timeout = 60)
 	tls_ask(ctx, t->port, "b.test", "GET / HTTP/1.1\r\nHost: b.test\r\n"
 	    "Connection: close\r\n\r\n", &r);
 	cr_expect_str_eq(r.body, "site b\n");
+	tine_resp_free(&r);
+	tls_ask(ctx, t->port, "b.test", "GET /l/ HTTP/1.1\r\nHost: b.test\r\n"
+	    "Connection: close\r\n\r\n", &r);
+	cr_expect_str_eq(r.body, "b's /l/\n");
+	cr_expect_not_null(tine_resp_header(&r, "X-Location"));
+	cr_expect_eq(tine_resp_count(&r, "X-Location"), 1);
 	tine_resp_free(&r);
 	/* The json access log has the protocol and the cipher. */
 	cr_expect_eq(tls_wait_access(t, "\"tls_protocol\":\"TLSv1.3\","
