@@ -39,7 +39,8 @@ enum alog_style {
 
 enum alog_kind {
 	ALOG_LIT,
-	ALOG_DASH,		/* %l %u: never known */
+	ALOG_DASH,		/* %l: never known */
+	ALOG_USER,		/* %u: only when Basic auth let it in */
 	ALOG_CLIENT,
 	ALOG_TIME,
 	ALOG_REQUEST,
@@ -108,7 +109,7 @@ struct alog_letter {
 
 static const struct alog_letter alog_letters[] = {
 	{ 'h', ALOG_CLIENT }, { 'a', ALOG_CLIENT }, { 'l', ALOG_DASH },
-	{ 'u', ALOG_DASH }, { 't', ALOG_TIME }, { 'r', ALOG_REQUEST },
+	{ 'u', ALOG_USER }, { 't', ALOG_TIME }, { 'r', ALOG_REQUEST },
 	{ 's', ALOG_STATUS }, { 'b', ALOG_BYTES_CLF }, { 'B', ALOG_BYTES },
 	{ 'D', ALOG_USEC }, { 'T', ALOG_SEC }, { 'm', ALOG_METHOD },
 	{ 'U', ALOG_PATH }, { 'q', ALOG_QUERY }, { 'H', ALOG_PROTOCOL },
@@ -563,6 +564,8 @@ alog_op_str(const struct alog *a, const struct alog_op *op,
 		    e->tls_cipher;
 		s.len = s.ptr != NULL ? strlen(s.ptr) : 0;
 		return s;
+	case ALOG_USER:
+		return e->user;
 	case ALOG_REQ_HEADER:
 		return alog_req_header(e, a->text + op->off);
 	case ALOG_RESP_HEADER:

@@ -33,6 +33,7 @@ struct alog_entry {
 	struct http_str		 query;		/* %q: without the '?' */
 	struct http_str		 protocol;	/* %H: "HTTP/1.1" */
 	struct http_str		 host;		/* %v: the vhost that answered, else Host */
+	struct http_str		 user;		/* %u: the user Basic auth let in */
 	/* %{Name}i: found with http_header_find(); NULL: none parsed */
 	const struct http_request *req;
 	/* %{Name}o: the raw head, "HTTP/1.1 200 OK\r\nName: value\r\n" */

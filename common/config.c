@@ -1,8 +1,8 @@
 /*
  * config: read tine.conf with libconfuse, check every value and copy the
- * result into a struct config that owns all of its memory. config.c and
- * config_site.c (the site options) are the only files that include
- * confuse.h.
+ * result into a struct config that owns all of its memory. config.c,
+ * config_site.c (the site options) and config_text.c (an include's value)
+ * are the only files that include confuse.h.
  */
 #include "tine_build.h"
 
@@ -18,7 +18,6 @@
 #include <confuse.h>
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
 #include <pwd.h>
@@ -32,13 +31,11 @@
 #include <unistd.h>
 #include <vis.h>
 
-#include "accesslog.h"
 #include "config.h"
 #include "config_int.h"
 #include "config_lex.h"
 #include "http.h"
 
-#define CONFIG_FILE_MAX		(1024 * 1024)	/* a real one is a few KB */
 #define CONFIG_LISTEN_MAX	64		/* "[v6 address]:port" fits */
 #define CONFIG_WHERE_MAX	(PATH_MAX + 32)
 #define CONFIG_WORKERS_MAX	256
@@ -97,6 +94,7 @@ static const struct config_num config_nums[] = {
 	CONFIG_NUM(max_headers, 100, 1, HTTP_MAX_HEADERS, INT),
 	CONFIG_NUM(max_body_size, 1048576, 0, CONFIG_BODY_MAX, SIZE),
 	CONFIG_NUM(tls_session_timeout, 86400, 2, 604800, INT),
+	CONFIG_NUM(autoindex_max_entries, 10000, 1, 100000, INT),
 };
 
 static const struct config_word config_levels[] = {
@@ -136,13 +134,6 @@ static const struct config_word config_tls_versions[] = {
 	{ "TLSv1.3", 13 },
 };
 
-static const struct config_word config_access_logs[] = {
-	{ "off", CONFIG_LOG_OFF },
-	{ "stdout", CONFIG_LOG_STDOUT },
-	{ "stderr", CONFIG_LOG_STDERR },
-	{ "syslog", CONFIG_LOG_SYSLOG },
-};
-
 
 /* The line of value `index` of key (-1: of the key), 0 when it is a default. */
 static int
@@ -177,7 +168,7 @@ config_where(struct config_ctx *ctx, const char *key, int index, char *buf,
 		return;
 	}
 	if ((line = config_line(ctx, key, index)) > 0)
-		snprintf(buf, len, "%s:%d", ctx->file, line);
+		config_text_at(&ctx->text, line, buf, len);
 	else
 		strlcpy(buf, "(default)", len);
 }
@@ -260,8 +251,6 @@ static const cfg_opt_t config_server_opts[] = {
 	CFG_STR("default_vhost", NULL, CFGF_NONE),
 	CFG_STR(CONFIG_ERR_MSG, NULL, CFGF_NONE),
 	CFG_INT(CONFIG_ERR_LINE, 0, CFGF_NONE),
-	CFG_STR("access_log", NULL, CFGF_NONE),
-	CFG_STR("access_log_format", "combined", CFGF_NONE),
 	CFG_STR("tls_protocols", "TLSv1.2 TLSv1.3", CFGF_NONE),
 	CFG_STR("tls_ciphers", CONFIG_TLS_CIPHERS, CFGF_NONE),
 };
@@ -279,8 +268,16 @@ static const cfg_opt_t config_site_opts[] = {
 	CFG_STR("hidden_files", "deny", CFGF_NONE),
 	CFG_STR("redirect", NULL, CFGF_NONE),
 	CFG_BOOL("try_html", cfg_false, CFGF_NONE),
+	CFG_BOOL("autoindex", cfg_false, CFGF_NONE),
 	CFG_STR_LIST("error_pages", NULL, CFGF_NONE),
 	CFG_STR_LIST("headers", NULL, CFGF_NONE),
+	CFG_STR_LIST("allow", NULL, CFGF_NONE),
+	CFG_STR_LIST("deny", NULL, CFGF_NONE),
+	CFG_STR_LIST("hidden_paths", NULL, CFGF_NONE),
+	CFG_STR("auth_basic_file", NULL, CFGF_NONE),
+	CFG_STR("auth_basic_realm", "Restricted", CFGF_NONE),
+	CFG_STR("access_log", NULL, CFGF_NONE),
+	CFG_STR("access_log_format", "combined", CFGF_NONE),
 	CFG_STR("tls_certificate", NULL, CFGF_NONE),
 	CFG_STR("tls_key", NULL, CFGF_NONE),
 	CFG_STR("tls_ocsp_response", NULL, CFGF_NONE),
@@ -389,49 +386,6 @@ config_tree(void)
 	return cfg;
 }
 
-/* Say why the file cannot be read; -1 for chaining. */
-static int
-config_read_fail(struct config_ctx *ctx, int fd, const char *why)
-{
-	snprintf(ctx->err, ctx->errlen, "%s: %s", ctx->file, why);
-	if (fd != -1)
-		close(fd);
-	return -1;
-}
-
-/* Read the whole file, refusing what cannot be a config. */
-static int
-config_read(struct config_ctx *ctx)
-{
-	struct stat	 st;
-	ssize_t		 r;
-	size_t		 len = 0, size;
-	int		 fd;
-
-	if ((fd = open(ctx->file, O_RDONLY | O_CLOEXEC)) == -1 ||
-	    fstat(fd, &st) == -1)
-		return config_read_fail(ctx, fd, strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		return config_read_fail(ctx, fd, "not a regular file");
-	if (st.st_size > CONFIG_FILE_MAX)
-		return config_read_fail(ctx, fd, "larger than 1 MB");
-	size = (size_t)st.st_size;
-	if ((ctx->text = malloc(size + 1)) == NULL)
-		return config_read_fail(ctx, fd, "out of memory");
-	while (len < size && (r = read(fd, ctx->text + len, size - len)) != 0) {
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1)
-			return config_read_fail(ctx, fd, strerror(errno));
-		len += (size_t)r;
-	}
-	close(fd);
-	ctx->text[len] = '\0';
-	if (strlen(ctx->text) != len)
-		return config_read_fail(ctx, -1, "contains a NUL byte");
-	return 0;
-}
-
 /*
  * Report a libconfuse message as "FILE:LINE: KEY: message" when it names an
  * option ("... option 'KEY'"), so every config error has the same shape.
@@ -440,13 +394,16 @@ static void
 config_confuse_error(struct config_ctx *ctx, long line, const char *msg)
 {
 	const char	*k = strstr(msg, "option '"), *end;
+	char		 at[CONFIG_WHERE_MAX];
 
+	config_text_at(&ctx->text, line > INT_MAX ? INT_MAX : (int)line, at,
+	    sizeof(at));
 	if (k != NULL && (end = strchr(k + 8, '\'')) != NULL) {
-		snprintf(ctx->err, ctx->errlen, "%s:%ld: %.*s: %s", ctx->file,
-		    line, (int)(end - (k + 8)), k + 8, msg);
+		snprintf(ctx->err, ctx->errlen, "%s: %.*s: %s", at,
+		    (int)(end - (k + 8)), k + 8, msg);
 		return;
 	}
-	snprintf(ctx->err, ctx->errlen, "%s:%ld: %s", ctx->file, line, msg);
+	snprintf(ctx->err, ctx->errlen, "%s: %s", at, msg);
 }
 
 /* The sections a tree may hold: vhosts (at the top level), locations. */
@@ -517,17 +474,18 @@ config_hidden_set(struct config_ctx *ctx, cfg_t *cfg, const char *label)
 	return 0;
 }
 
-/* Note where each value is written, then let libconfuse parse the text. */
+/* Read the file and its includes noting where each value is written,
+ * then let libconfuse parse the text. */
 static int
 config_parse(struct config_ctx *ctx)
 {
 	cfg_t		*cfg = ctx->cfg;
 	const char	*msg;
 
-	if (config_read(ctx) == -1 || config_lex_scan(ctx->text, ctx->file,
-	    &ctx->marks, ctx->err, ctx->errlen) == -1)
+	if (config_lex_load(ctx->file, &ctx->text, &ctx->marks, ctx->err,
+	    ctx->errlen) == -1)
 		return -1;
-	if (cfg_parse_buf(cfg, ctx->text) != CFG_SUCCESS) {
+	if (cfg_parse_buf(cfg, ctx->text.buf) != CFG_SUCCESS) {
 		if ((cfg = config_error_tree(ctx->cfg)) == NULL)
 			cfg = ctx->cfg;
 		msg = cfg_getstr(cfg, CONFIG_ERR_MSG);
@@ -767,7 +725,7 @@ config_index_bad(const char *name)
  * A file tine creates (pid file, log): its directory must exist. It is kept
  * absolute so that the daemon's chdir("/") does not move it.
  */
-static int
+int
 config_path(struct config_ctx *ctx, const char *key, const char *v, char **out)
 {
 	char		 path[PATH_MAX], cwd[PATH_MAX], q[CONFIG_QUOTE_MAX];
@@ -895,17 +853,13 @@ config_get_log(struct config_ctx *ctx, const char *key,
 	return config_path(ctx, key, v, path);
 }
 
-/* error_log and access_log. */
+/* error_log (access_log is a site's: config_site.c). */
 static int
 config_get_logs(struct config_ctx *ctx, struct config *conf)
 {
-	if (config_get_log(ctx, "error_log", config_error_logs,
+	return config_get_log(ctx, "error_log", config_error_logs,
 	    CONFIG_NITEMS(config_error_logs), &conf->error_log_dest,
-	    &conf->error_log) == -1)
-		return -1;
-	return config_get_log(ctx, "access_log", config_access_logs,
-	    CONFIG_NITEMS(config_access_logs), &conf->access_log_dest,
-	    &conf->access_log);
+	    &conf->error_log);
 }
 
 /* user and group: unset, or names that exist now. */
@@ -1041,22 +995,11 @@ config_media_type(const char *v)
 	return 0;
 }
 
-/* access_log_format, mime_types, server_tokens and sandbox. */
+/* mime_types, server_tokens and sandbox. */
 static int
 config_get_strings(struct config_ctx *ctx, struct config *conf)
 {
-	const char	*fmt = cfg_getstr(ctx->cfg, "access_log_format");
-	char		 q[CONFIG_QUOTE_MAX], why[CONFIG_ERR_MAX];
-
-	if (strcmp(fmt, "combined") != 0 && strcmp(fmt, "common") != 0 &&
-	    strcmp(fmt, "json") != 0 && strchr(fmt, '%') == NULL)
-		return config_fail(ctx, "access_log_format", 0, "must be "
-		    "\"combined\", \"common\", \"json\" or a format with %% "
-		    "directives, got %s", config_quote(fmt, q, sizeof q));
-	if ((conf->access_format = alog_compile(fmt, why, sizeof why)) == NULL)
-		return config_fail(ctx, "access_log_format", 0, "%s", why);
-	if ((conf->access_log_format = strdup(fmt)) == NULL ||
-	    (conf->mime_types = strdup(cfg_getstr(ctx->cfg,
+	if ((conf->mime_types = strdup(cfg_getstr(ctx->cfg,
 	    "mime_types"))) == NULL)
 		return config_oom(ctx);
 	conf->server_tokens = cfg_getbool(ctx->cfg, "server_tokens");
@@ -1194,7 +1137,7 @@ config_load(const char *file, const struct config_overrides *ov, char *err,
 	if (ctx.cfg != NULL)
 		cfg_free(ctx.cfg);
 	config_marks_free(&ctx.marks);
-	free(ctx.text);
+	config_text_free(&ctx.text);
 	return conf;
 }
 
@@ -1217,9 +1160,9 @@ config_free(struct config *conf)
 	free(conf->group);
 	free(conf->pid_file);
 	free(conf->error_log);
-	free(conf->access_log);
-	free(conf->access_log_format);
-	alog_free(conf->access_format);
+	for (i = 0; i < conf->naccess_logs; i++)
+		free(conf->access_logs[i].path);
+	free(conf->access_logs);
 	free(conf->mime_types);
 	free(conf->tls_ciphers.value);
 	free(conf->tls_ciphers.where);

@@ -43,11 +43,22 @@ enum config_log_dest {
  * libconfuse.
  */
 struct alog;
+struct cidr;
+struct htpasswd;
 
 /* One error_pages entry: the file a site answers an error status with. */
 struct config_page {
 	int			 status;	/* 400 .. 599 */
 	char			*path;		/* absolute, no "." or ".." segment, no '?' */
+};
+
+/*
+ * One access-log destination: sites that name the same one share it, so
+ * the master opens one descriptor per entry and a site keeps its index.
+ */
+struct config_access_log {
+	enum config_log_dest	 dest;		/* not set (DEFAULT), FILE, ... */
+	char			*path;		/* absolute when dest is FILE */
 };
 
 /*
@@ -71,6 +82,7 @@ struct config_site {
 	char			*redirect;	/* its target, no trailing '/'; or NULL */
 	size_t			 redirect_cut;	/* path bytes the target replaces */
 	bool			 try_html;	/* a missing /x is answered from /x.html */
+	bool			 autoindex;	/* list a directory without an index file */
 	struct config_page	*pages;		/* error_pages, one per status */
 	size_t			 npages;
 	char			*headers;	/* "Name: value\r\n" lines joined, NULL: none */
@@ -82,6 +94,20 @@ struct config_site {
 	struct config_ref	 tls_certificate;	/* full chain, PEM */
 	struct config_ref	 tls_key;		/* its private key, PEM */
 	struct config_ref	 tls_ocsp_response;	/* DER, optional */
+	/* Access rules, checked in this order: address, path, password. */
+	bool			 access;	/* any of them is set */
+	struct cidr		*allow;		/* empty: every address not denied */
+	size_t			 nallow;
+	struct cidr		*deny;
+	size_t			 ndeny;
+	char			**hidden_paths;	/* fnmatch(3) patterns: 404 */
+	size_t			 nhidden_paths;
+	struct htpasswd		*auth;		/* Basic auth's users, NULL: none */
+	char			*auth_realm;
+	char			*auth_challenge; /* "WWW-Authenticate: ...\r\n" */
+	size_t			 access_log;	/* its index in conf->access_logs */
+	char			*access_log_format; /* "combined", "common", "json" or % string */
+	struct alog		*access_format;	/* access_log_format compiled */
 };
 
 struct config {
@@ -110,10 +136,8 @@ struct config {
 	char			*error_log;	/* path when dest is FILE */
 	int			 log_level;	/* LOG_DEBUG .. LOG_EMERG (syslog.h) */
 	int			 syslog_facility;
-	enum config_log_dest	 access_log_dest;
-	char			*access_log;	/* path when dest is FILE */
-	char			*access_log_format; /* "combined", "common", "json" or % string */
-	struct alog		*access_format;	/* access_log_format compiled */
+	struct config_access_log *access_logs;	/* distinct, as the sites name them */
+	size_t			 naccess_logs;
 
 	char			*mime_types;	/* file, missing = built-in table only */
 
@@ -128,6 +152,7 @@ struct config {
 	size_t			 max_header_size;	/* bytes of the whole block, 431 */
 	int			 max_headers;		/* count, 431 */
 	size_t			 max_body_size;		/* discarded GET body, 413 past it */
+	int			 autoindex_max_entries;	/* a listing's entries, cut past it */
 
 	int			 tls_min;	/* tls_protocols: 10 .. 13, TLS 1.x */
 	int			 tls_max;

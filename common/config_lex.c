@@ -1,17 +1,20 @@
 /* config_lex: where each key and value of tine.conf was written (libconfuse forgets line numbers). */
 #include "tine_build.h"
 
+#include <glob.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config_lex.h"
+#include "config_text.h"
 
 #define CONFIG_KEY_MAX		300	/* a key, or a section title (a host name) */
 #define CONFIG_LABEL_MAX	1024	/* the section path before a key */
 #define CONFIG_DEPTH_MAX	4	/* vhost { location { } } and room */
 
-/* The tokens of libconfuse's grammar that config_lex_scan() needs to see. */
+/* The tokens of libconfuse's grammar that config_lex_load() needs to see. */
 enum config_tok {
 	CONFIG_TOK_END,
 	CONFIG_TOK_STR,
@@ -22,37 +25,48 @@ enum config_tok {
 	CONFIG_TOK_OTHER	/* , ( ) and characters libconfuse skips */
 };
 
-/* A cursor over the config text that cuts it as libconfuse's lexer does. */
+/*
+ * A cursor over one file's text that cuts it as libconfuse's lexer does.
+ * Its lines are the file's; marks and errors take lines of the config_text,
+ * which are shift more once an include has put other files before them.
+ */
 struct config_lex {
 	char		*p;
 	int		 line;
 	int		 tokline;
+	char		*tok;		/* where the last token starts */
 	char		 text[CONFIG_KEY_MAX];	/* a STR token, cut short */
 	size_t		 len;
 	int		 open_quote;	/* line of a quote never closed, or 0 */
+	int		 shift;		/* + a line of the file: one of the text */
+	char		*copied;	/* what is before it is in config_text */
+	char		*incl;		/* the include statement being read */
+	int		 base;		/* sections open where the file starts */
+	int		 inner;		/* an included file, not tine.conf */
 };
 
-/* Where a scan is between tokens, and where it reports its errors. */
+/* Where a scan is between tokens, across the files it reads, and where it
+ * reports its errors. Lines are lines of the config_text. */
 struct config_scan {
-	const char		*file;
-	char			*err;
-	size_t			 errlen;
+	struct config_text	*tx;
 	struct config_marks	*ms;
 	struct config_mark	*m;		/* the key being set */
-	enum { KEY, OP, VALUE, LIST, TITLE } state;
+	enum { KEY, OP, VALUE, LIST, TITLE, INCL_OP, INCL_VALUE } state;
 	char			 key[CONFIG_KEY_MAX];	/* the last key token */
 	int			 keyline;		/* and its line */
 	char			 prefix[CONFIG_LABEL_MAX]; /* sections around it */
 	size_t			 outer[CONFIG_DEPTH_MAX]; /* prefix length before each */
-	int			 depth;
+	int			 depth;		/* sections open, past the max too */
 	char			 title[CONFIG_KEY_MAX];
 };
+
+static int	config_lex_file(struct config_scan *, const char *, int);
 
 /* The error for a failed allocation; -1 for chaining. */
 static int
 config_lex_oom(struct config_scan *sc)
 {
-	snprintf(sc->err, sc->errlen, "out of memory");
+	strlcpy(sc->tx->err, "out of memory", sc->tx->errlen);
 	return -1;
 }
 
@@ -206,6 +220,7 @@ config_lex_next(struct config_lex *lx)
 {
 	config_lex_space(lx);
 	lx->tokline = lx->line;
+	lx->tok = lx->p;
 	lx->len = 0;
 	lx->text[0] = '\0';
 	switch (*lx->p) {
@@ -245,11 +260,16 @@ config_lex_next(struct config_lex *lx)
 static int
 config_scan_set(struct config_scan *sc, struct config_mark *m)
 {
+	const char	*first, *now;
+	int		 firstline, nowline;
+
 	if (m->setline != 0) {
-		snprintf(sc->err, sc->errlen, "%s:%d: %s: set twice (first "
-		    "on line %d); keep one", sc->file, m->keyline, m->key,
-		    m->setline);
-		return -1;
+		first = config_text_where(sc->tx, m->setline, &firstline);
+		now = config_text_where(sc->tx, m->keyline, &nowline);
+		return config_text_fail(sc->tx, m->keyline, "%s: set twice "
+		    "(first on line %d%s%s); keep one", m->key, firstline,
+		    strcmp(first, now) != 0 ? " of " : "",
+		    strcmp(first, now) != 0 ? first : "");
 	}
 	m->setline = m->keyline;
 	m->nlines = 0;
@@ -263,17 +283,15 @@ config_scan_push(struct config_scan *sc, const char *title)
 	size_t	len = strlen(sc->prefix);
 	int	n;
 
-	if (sc->depth == CONFIG_DEPTH_MAX)
+	if (sc->depth++ >= CONFIG_DEPTH_MAX)
 		return 0;	/* libconfuse refuses such nesting itself */
-	sc->outer[sc->depth++] = len;
+	sc->outer[sc->depth - 1] = len;
 	n = title != NULL ? snprintf(sc->prefix + len, sizeof(sc->prefix) - len,
 	    "%s \"%s\" ", sc->key, title) : snprintf(sc->prefix + len,
 	    sizeof(sc->prefix) - len, "%s ", sc->key);
-	if (n < 0 || (size_t)n >= sizeof(sc->prefix) - len) {
-		snprintf(sc->err, sc->errlen, "%s: sections nested too deep "
-		    "or titles too long", sc->file);
-		return -1;
-	}
+	if (n < 0 || (size_t)n >= sizeof(sc->prefix) - len)
+		return config_text_fail(sc->tx, sc->keyline, "sections nested "
+		    "too deep or titles too long");
 	/* The section itself, without the blank: 'vhost "a.com"'. */
 	sc->prefix[len + (size_t)n - 1] = '\0';
 	sc->m = config_marks_get(sc->ms, sc->prefix);
@@ -301,23 +319,95 @@ config_scan_key(struct config_scan *sc, const char *key, int line)
 }
 
 /*
+ * An include statement is read: put the file's text before it into the
+ * config_text, the statement itself blanked, then each file it names, and
+ * go on with this file's lines after them.
+ */
+static int
+config_lex_include(struct config_scan *sc, struct config_lex *lx)
+{
+	struct config_text	*tx = sc->tx;
+	char			 pat[PATH_MAX];
+	glob_t			 g;
+	size_t			 i;
+	int			 wild, r;
+
+	if (config_text_add(tx, lx->copied, (size_t)(lx->incl - lx->copied),
+	    0) == -1 || config_text_add(tx, lx->incl, (size_t)(lx->p -
+	    lx->incl), 1) == -1 || config_text_add(tx, "\n", 1, 0) == -1)
+		return -1;
+	if ((wild = config_text_pattern(tx, lx->tok, (size_t)(lx->p - lx->tok),
+	    sc->keyline, pat, sizeof(pat))) == -1)
+		return -1;
+	if (!wild)
+		r = config_lex_file(sc, pat, sc->keyline);
+	else if ((r = config_text_glob(tx, pat, sc->keyline, &g)) == 0) {
+		for (i = 0; r == 0 && i < g.gl_pathc; i++)
+			r = config_lex_file(sc, g.gl_pathv[i], sc->keyline);
+		globfree(&g);
+	}
+	if (r == -1 || config_text_resume(tx, lx->line, &lx->shift) == -1)
+		return -1;
+	lx->copied = lx->p;
+	return 0;
+}
+
+/* The rest of an include statement: "=", then a quoted file or glob. */
+static int
+config_scan_include(struct config_scan *sc, enum config_tok t,
+    struct config_lex *lx)
+{
+	if (sc->state == INCL_OP && t == CONFIG_TOK_SET) {
+		sc->state = INCL_VALUE;
+		return 0;
+	}
+	if (sc->state == INCL_OP || t != CONFIG_TOK_STR ||
+	    (*lx->tok != '"' && *lx->tok != '\''))
+		return config_text_fail(sc->tx, sc->keyline, "include: must be "
+		    "include = \"FILE\" or \"PATTERN\", quoted");
+	sc->state = KEY;
+	return config_lex_include(sc, lx);
+}
+
+/* Leave a section; an included file closes only those it opened. */
+static int
+config_scan_pop(struct config_scan *sc, struct config_lex *lx)
+{
+	if (lx->inner && sc->depth == lx->base)
+		return config_text_fail(sc->tx, lx->tokline + lx->shift, "'}' "
+		    "closes a section this file did not open");
+	if (sc->depth-- <= CONFIG_DEPTH_MAX)
+		sc->prefix[sc->outer[sc->depth]] = '\0';
+	return 0;
+}
+
+/*
  * Follow one token of the grammar libconfuse reads: key (= | +=) (value |
- * { values }), or a section key ["title"] { ... } holding more of them.
+ * { values }), or a section key ["title"] { ... } holding more of them, or
+ * include = "GLOB", which libconfuse never sees.
  */
 static int
 config_scan_token(struct config_scan *sc, enum config_tok t,
     struct config_lex *lx)
 {
+	int	line = lx->tokline + lx->shift;
+
+	if (sc->state == INCL_OP || sc->state == INCL_VALUE)
+		return config_scan_include(sc, t, lx);
 	if (t == CONFIG_TOK_STR && (sc->state == VALUE || sc->state == LIST)) {
-		if (config_mark_value(sc->m, lx->tokline) == -1)
+		if (config_mark_value(sc->m, line) == -1)
 			return config_lex_oom(sc);
 		if (sc->state == VALUE)
 			sc->state = KEY;
 	} else if (t == CONFIG_TOK_STR && sc->state == OP) {
 		strlcpy(sc->title, lx->text, sizeof(sc->title));
 		sc->state = TITLE;
+	} else if (t == CONFIG_TOK_STR && strcmp(lx->text, "include") == 0) {
+		lx->incl = lx->tok;
+		sc->keyline = line;
+		sc->state = INCL_OP;
 	} else if (t == CONFIG_TOK_STR)
-		return config_scan_key(sc, lx->text, lx->tokline);
+		return config_scan_key(sc, lx->text, line);
 	else if (sc->state == OP && (t == CONFIG_TOK_SET ||
 	    t == CONFIG_TOK_ADD)) {
 		if (t == CONFIG_TOK_SET && config_scan_set(sc, sc->m) == -1)
@@ -332,44 +422,100 @@ config_scan_token(struct config_scan *sc, enum config_tok t,
 			return -1;
 		sc->state = KEY;
 	} else if (t == CONFIG_TOK_CLOSE && sc->state == KEY &&
-	    sc->depth > 0)
-		sc->prefix[sc->outer[--sc->depth]] = '\0';
+	    (sc->depth > 0 || lx->inner))
+		return config_scan_pop(sc, lx);
 	else if (t == CONFIG_TOK_CLOSE)
 		sc->state = KEY;
 	return 0;
 }
 
 /*
- * Note the line of every key and value, and blank out the comments. The
- * marks only matter once libconfuse has accepted the text, so the grammar
- * followed is only as strict as config_scan_token() says. A key inside a
- * section is marked as its path: 'vhost "a.com" document_root'.
+ * An included file is pasted where it is named, so it must be whole: no
+ * setting cut off at its end, no section left open.
  */
-int
-config_lex_scan(char *text, const char *file, struct config_marks *ms,
-    char *err, size_t errlen)
+static int
+config_lex_whole(struct config_scan *sc, struct config_lex *lx)
 {
-	struct config_scan	 sc;
-	struct config_lex	 lx = { .p = text, .line = 1 };
-	enum config_tok		 t;
+	struct config_mark	*m;
+	size_t			 n;
 
-	memset(&sc, 0, sizeof(sc));
-	sc.file = file;
-	sc.err = err;
-	sc.errlen = errlen;
-	sc.ms = ms;
-	sc.state = KEY;
-	while ((t = config_lex_next(&lx)) != CONFIG_TOK_END) {
-		if (lx.open_quote != 0)
+	if (sc->state != KEY)
+		return config_text_fail(sc->tx, sc->keyline, "%s%s: the file "
+		    "ends inside it", sc->prefix, sc->state == INCL_OP ||
+		    sc->state == INCL_VALUE ? "include" : sc->key);
+	if (sc->depth == lx->base)
+		return 0;
+	/* The innermost open section, without the blank after it. */
+	if ((n = strlen(sc->prefix)) > 0)
+		sc->prefix[n - 1] = '\0';
+	m = config_marks_find(sc->ms, sc->prefix);
+	return config_text_fail(sc->tx, m != NULL ? m->keyline : lx->line +
+	    lx->shift, "%s: not closed ('}' missing) at the end of the file",
+	    sc->prefix);
+}
+
+/* Follow every token of one file; the marks only matter once libconfuse
+ * has accepted the text, so the grammar followed is only as strict as
+ * config_scan_token() says. */
+static int
+config_lex_run(struct config_scan *sc, struct config_lex *lx)
+{
+	enum config_tok	t;
+
+	while ((t = config_lex_next(lx)) != CONFIG_TOK_END) {
+		if (lx->open_quote != 0)
 			break;
-		if (config_scan_token(&sc, t, &lx) == -1)
+		if (config_scan_token(sc, t, lx) == -1)
 			return -1;
 	}
 	/* libconfuse would blame the end of the file, not the quote. */
-	if (lx.open_quote != 0) {
-		snprintf(err, errlen, "%s:%d: unterminated string "
-		    "(no closing quote)", file, lx.open_quote);
+	if (lx->open_quote != 0)
+		return config_text_fail(sc->tx, lx->open_quote + lx->shift,
+		    "unterminated string (no closing quote)");
+	return lx->inner ? config_lex_whole(sc, lx) : 0;
+}
+
+/* Scan one file into the config_text; `line` names it (0: tine.conf). */
+static int
+config_lex_file(struct config_scan *sc, const char *path, int line)
+{
+	struct config_lex	 lx;
+	char			*text;
+	int			 r;
+
+	if (config_text_open(sc->tx, path, line, &text) == -1)
 		return -1;
-	}
-	return 0;
+	memset(&lx, 0, sizeof(lx));
+	lx.p = lx.copied = text;
+	lx.line = 1;
+	lx.shift = sc->tx->newlines;	/* the file starts on a new line */
+	lx.base = sc->depth;
+	lx.inner = line != 0;
+	r = config_lex_run(sc, &lx);
+	if (r == 0)
+		r = config_text_add(sc->tx, lx.copied, strlen(lx.copied), 0);
+	free(text);
+	if (r == 0)
+		r = config_text_close(sc->tx);
+	return r;
+}
+
+/*
+ * Read file and what it includes into tx, noting the line of every key and
+ * value and blanking out the comments (see config_lex.h). A key inside a
+ * section is marked as its path: 'vhost "a.com" document_root'.
+ */
+int
+config_lex_load(const char *file, struct config_text *tx,
+    struct config_marks *ms, char *err, size_t errlen)
+{
+	struct config_scan	 sc;
+
+	memset(&sc, 0, sizeof(sc));
+	tx->err = err;
+	tx->errlen = errlen;
+	sc.tx = tx;
+	sc.ms = ms;
+	sc.state = KEY;
+	return config_lex_file(&sc, file, 0);
 }

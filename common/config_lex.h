@@ -4,9 +4,12 @@
 
 #include <stddef.h>
 
+#include "config_text.h"
+
 /*
  * Where one option was written, for error messages: libconfuse forgets line
- * numbers once a value is stored, so config_lex_scan() notes them itself.
+ * numbers once a value is stored, so config_lex_load() notes them itself,
+ * as lines of the config_text.
  */
 struct config_mark {
 	char		*key;
@@ -24,14 +27,17 @@ struct config_marks {
 };
 
 /*
- * Note the line of every key and value of text (NUL-terminated, the whole
- * file) and blank out its comments in place, so libconfuse's line count
- * stays right. A key set twice with "=" and an unterminated string are
- * errors: -1 with "FILE:LINE: ..." in err. -1 and "out of memory" too.
- * A key inside a section is marked by its path, the section's name and
- * title before it: 'vhost "a.com" document_root'.
+ * Read file into tx->buf, the text libconfuse parses, with each
+ * include = "GLOB" replaced by the files it names (see config_text.h), and
+ * note the line (of that text) of every key and value. Comments are
+ * blanked out, so libconfuse's line count stays right. A key set twice
+ * with "=", an unterminated string, a file that cannot be read and an
+ * included file that is not whole are errors: -1 with "FILE:LINE: ..." in
+ * err, FILE the one it was written in. -1 and "out of memory" too. A key
+ * inside a section is marked by its path, the section's name and title
+ * before it: 'vhost "a.com" document_root'.
  */
-int			 config_lex_scan(char *text, const char *file,
+int			 config_lex_load(const char *file, struct config_text *,
 			    struct config_marks *, char *err, size_t errlen);
 
 /* The mark of a key, or NULL if the file never set it. */

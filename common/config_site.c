@@ -14,17 +14,31 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "cidr.h"
+#include "accesslog.h"
 #include "config.h"
 #include "config_int.h"
+#include "htpasswd.h"
 
 #define CONFIG_REDIRECT_MAX	2048		/* fits a head with a long path */
 #define CONFIG_HEADERS_MAX	1024		/* of a 4096-byte response head */
 #define CONFIG_PREFIX_MAX	256		/* a location's path prefix */
 #define CONFIG_LOCATIONS_MAX	256		/* per site: scanned per request */
+#define CONFIG_REALM_MAX	128		/* auth_basic_realm's bytes */
+/* Distinct access logs: each is a descriptor in the master (twice while a
+ * reopen's generation starts) and in every worker. */
+#define CONFIG_ACCESS_LOGS_MAX	256
 
 static const struct config_word config_hidden[] = {
 	{ "deny", 0 },
 	{ "allow", 1 },
+};
+
+static const struct config_word config_access_words[] = {
+	{ "off", CONFIG_LOG_OFF },
+	{ "stdout", CONFIG_LOG_STDOUT },
+	{ "stderr", CONFIG_LOG_STDERR },
+	{ "syslog", CONFIG_LOG_SYSLOG },
 };
 
 /* ---- sites: the top level and each vhost ---- */
@@ -542,6 +556,16 @@ config_site_tls(struct config_ctx *ctx, const struct config_scope *sc,
 	    &site->tls_ocsp_response);
 }
 
+/* autoindex, a bool; a vhost that does not set it inherits it. */
+static void
+config_site_autoindex(const struct config_scope *sc, struct config_site *site)
+{
+	if (cfg_size(sc->cfg, "autoindex") == 0 && sc->parent != NULL)
+		site->autoindex = sc->parent->autoindex;
+	else
+		site->autoindex = cfg_getbool(sc->cfg, "autoindex");
+}
+
 /*
  * A host name a site answers to, lower-cased into out without one trailing
  * dot: "example.com", "*.example.com" (any name below it), an IPv4 address
@@ -601,6 +625,97 @@ config_site_name(struct config_ctx *ctx, const struct config *conf,
 	return 0;
 }
 
+/* ---- access_log and access_log_format ---- */
+
+/*
+ * The index of log in conf->access_logs, added if no site named it yet
+ * (then the table owns log->path; else it is freed): sites naming one file
+ * share one descriptor. key is blamed past the limit.
+ */
+static int
+config_access_add(struct config_ctx *ctx, struct config *conf,
+    const char *key, struct config_access_log *log, size_t *at)
+{
+	struct config_access_log	*v;
+	size_t				 i;
+
+	for (i = 0; i < conf->naccess_logs; i++) {
+		v = &conf->access_logs[i];
+		if (v->dest == log->dest && (v->path == NULL ||
+		    strcmp(v->path, log->path) == 0)) {
+			free(log->path);
+			*at = i;
+			return 0;
+		}
+	}
+	if (conf->naccess_logs == CONFIG_ACCESS_LOGS_MAX) {
+		free(log->path);
+		return config_fail(ctx, key, 0, "more than %d distinct access "
+		    "logs", CONFIG_ACCESS_LOGS_MAX);
+	}
+	if ((v = reallocarray(conf->access_logs, conf->naccess_logs + 1,
+	    sizeof *v)) == NULL) {
+		free(log->path);
+		return config_oom(ctx);
+	}
+	conf->access_logs = v;
+	v[conf->naccess_logs] = *log;
+	*at = conf->naccess_logs++;
+	return 0;
+}
+
+/* access_log: "off", "stdout", "stderr", "syslog" or a file; a vhost that
+ * does not set it writes to the top level's. */
+static int
+config_site_access_log(struct config_ctx *ctx, struct config *conf,
+    const struct config_scope *sc, struct config_site *site)
+{
+	const char			*v = cfg_getstr(sc->cfg, "access_log");
+	char				 k[CONFIG_LABEL_MAX];
+	struct config_access_log	 log = { CONFIG_LOG_DEFAULT, NULL };
+	int				 dest;
+
+	if (v == NULL && sc->parent != NULL) {
+		site->access_log = sc->parent->access_log;
+		return 0;
+	}
+	config_key(sc, "access_log", k, sizeof k);
+	if (v != NULL && config_word(config_access_words,
+	    CONFIG_NITEMS(config_access_words), v, &dest) == 0)
+		log.dest = (enum config_log_dest)dest;
+	else if (v != NULL) {
+		log.dest = CONFIG_LOG_FILE;
+		if (config_path(ctx, k, v, &log.path) == -1)
+			return -1;
+	}
+	return config_access_add(ctx, conf, k, &log, &site->access_log);
+}
+
+/* access_log_format, compiled once here; a vhost that does not set it
+ * inherits the top level's. */
+static int
+config_site_access_format(struct config_ctx *ctx,
+    const struct config_scope *sc, struct config_site *site)
+{
+	const char	*fmt = cfg_getstr(sc->cfg, "access_log_format");
+	char		 q[CONFIG_QUOTE_MAX], why[CONFIG_ERR_MAX];
+	char		 k[CONFIG_LABEL_MAX];
+
+	if (fmt == NULL)
+		fmt = sc->parent->access_log_format;
+	config_key(sc, "access_log_format", k, sizeof k);
+	if (strcmp(fmt, "combined") != 0 && strcmp(fmt, "common") != 0 &&
+	    strcmp(fmt, "json") != 0 && strchr(fmt, '%') == NULL)
+		return config_fail(ctx, k, 0, "must be \"combined\", "
+		    "\"common\", \"json\" or a format with %% directives, got "
+		    "%s", config_quote(fmt, q, sizeof q));
+	if ((site->access_format = alog_compile(fmt, why, sizeof why)) == NULL)
+		return config_fail(ctx, k, 0, "%s", why);
+	if ((site->access_log_format = strdup(fmt)) == NULL)
+		return config_oom(ctx);
+	return 0;
+}
+
 /* A vhost's title and aliases: the names it answers to. */
 static int
 config_site_names(struct config_ctx *ctx, const struct config *conf,
@@ -649,7 +764,7 @@ config_location_names(struct config_ctx *ctx, const struct config_scope *sc,
 	return 0;
 }
 
-static int	config_site(struct config_ctx *, const struct config *,
+static int	config_site(struct config_ctx *, struct config *,
 		    const struct config_scope *, struct config_site *);
 
 /* Longest prefix first, so that the first match is the longest. */
@@ -665,7 +780,7 @@ config_location_cmp(const void *a, const void *b)
 
 /* A site's location sections, each built from the site's options. */
 static int
-config_site_locations(struct config_ctx *ctx, const struct config *conf,
+config_site_locations(struct config_ctx *ctx, struct config *conf,
     const struct config_scope *sc, struct config_site *site)
 {
 	struct config_scope	 lsc = { NULL, NULL, site, NULL };
@@ -693,9 +808,190 @@ config_site_locations(struct config_ctx *ctx, const struct config *conf,
 	return 0;
 }
 
+/* ---- access rules: addresses, hidden paths, Basic auth ---- */
+
+/* One of allow and deny: its blocks into *out, *n of them. */
+static int
+config_cidrs(struct config_ctx *ctx, const struct config_scope *sc,
+    const char *key, struct cidr **out, size_t *n)
+{
+	const char	*v, *why;
+	char		 q[CONFIG_QUOTE_MAX], k[CONFIG_LABEL_MAX];
+	char		 meant[CIDR_TEXT_MAX];
+	unsigned int	 i, count = cfg_size(sc->cfg, key);
+
+	config_key(sc, key, k, sizeof k);
+	if ((*out = calloc(count + 1, sizeof **out)) == NULL)
+		return config_oom(ctx);
+	for (i = 0; i < count; i++) {
+		v = cfg_getnstr(sc->cfg, key, i);
+		meant[0] = '\0';
+		if (cidr_parse(v, &(*out)[i], &why, meant) == -1)
+			return config_fail(ctx, k, i, "%s %s%s%s%s",
+			    config_quote(v, q, sizeof q), why, *meant != '\0' ?
+			    " (\"" : "", meant, *meant != '\0' ? "\"?)" : "");
+		*n = i + 1;
+	}
+	return 0;
+}
+
+/* n blocks copied from a parent's list. */
+static int
+config_cidrs_copy(struct config_ctx *ctx, const struct cidr *from, size_t n,
+    struct cidr **out, size_t *nout)
+{
+	if ((*out = calloc(n + 1, sizeof **out)) == NULL)
+		return config_oom(ctx);
+	if (n > 0)
+		memcpy(*out, from, n * sizeof **out);
+	*nout = n;
+	return 0;
+}
+
+/*
+ * allow and deny: the most specific block decides (cidr_allowed). They
+ * are one rule, so they are inherited together: a site that writes either
+ * replaces both of the parent's (as nginx's allow and deny).
+ */
+static int
+config_site_addresses(struct config_ctx *ctx, const struct config_scope *sc,
+    struct config_site *site)
+{
+	const struct config_site	*p = sc->parent;
+	char				 ka[CONFIG_LABEL_MAX], kd[CONFIG_LABEL_MAX];
+
+	if (config_site_inherits(ctx, sc, config_key(sc, "allow", ka,
+	    sizeof ka)) && config_site_inherits(ctx, sc, config_key(sc,
+	    "deny", kd, sizeof kd)))
+		return config_cidrs_copy(ctx, p->allow, p->nallow,
+		    &site->allow, &site->nallow) == -1 ? -1 :
+		    config_cidrs_copy(ctx, p->deny, p->ndeny, &site->deny,
+		    &site->ndeny);
+	if (config_cidrs(ctx, sc, "allow", &site->allow, &site->nallow) ==
+	    -1)
+		return -1;
+	return config_cidrs(ctx, sc, "deny", &site->deny, &site->ndeny);
+}
+
+/* Why a hidden_paths pattern is refused, or NULL. */
+static const char *
+config_pattern_bad(const char *p)
+{
+	const unsigned char	*c;
+
+	if (*p != '/' && *p != '*')
+		return "must start with '/' or '*': it is matched against the "
+		    "whole path, which starts with '/'";
+	if (strlen(p) >= PATH_MAX)
+		return "is too long";
+	for (c = (const unsigned char *)p; *c != '\0'; c++)
+		if (*c < 0x20 || *c == 0x7f)
+			return "has a control byte";
+	return NULL;
+}
+
+/* hidden_paths: fnmatch(3) patterns whose paths are answered 404. */
+static int
+config_site_hidden_paths(struct config_ctx *ctx,
+    const struct config_scope *sc, struct config_site *site)
+{
+	const char	*v, *why;
+	char		 q[CONFIG_QUOTE_MAX], k[CONFIG_LABEL_MAX];
+	unsigned int	 i, n = cfg_size(sc->cfg, "hidden_paths");
+	bool		 inherit = config_site_inherits(ctx, sc,
+	    config_key(sc, "hidden_paths", k, sizeof k));
+
+	if (inherit)
+		n = (unsigned int)sc->parent->nhidden_paths;
+	if ((site->hidden_paths = calloc(n + 1, sizeof(char *))) == NULL)
+		return config_oom(ctx);
+	for (i = 0; i < n; i++) {
+		v = inherit ? sc->parent->hidden_paths[i] :
+		    cfg_getnstr(sc->cfg, "hidden_paths", i);
+		if ((why = config_pattern_bad(v)) != NULL)
+			return config_fail(ctx, k, i, "%s %s",
+			    config_quote(v, q, sizeof q), why);
+		if ((site->hidden_paths[i] = strdup(v)) == NULL)
+			return config_oom(ctx);
+		site->nhidden_paths = i + 1;
+	}
+	return 0;
+}
+
+/* auth_basic_realm: a quoted-string's content without quote or
+ * backslash, so it needs no escaping in WWW-Authenticate. */
+static int
+config_site_realm(struct config_ctx *ctx, const struct config_scope *sc,
+    struct config_site *site)
+{
+	const char	*v = cfg_getstr(sc->cfg, "auth_basic_realm"), *c;
+	char		 q[CONFIG_QUOTE_MAX], k[CONFIG_LABEL_MAX];
+
+	if (v == NULL)
+		v = sc->parent->auth_realm;
+	for (c = v; *c != '\0'; c++)
+		if (*c < ' ' || *c > '~' || *c == '"' || *c == '\\')
+			break;
+	if (*c != '\0' || c == v || c - v > CONFIG_REALM_MAX)
+		return config_fail(ctx, config_key(sc, "auth_basic_realm", k,
+		    sizeof k), 0, "%s must be 1 to 128 printable ASCII "
+		    "characters without '\"' or '\\'", config_quote(v, q,
+		    sizeof q));
+	if ((site->auth_realm = strdup(v)) == NULL)
+		return config_oom(ctx);
+	return 0;
+}
+
+/* auth_basic_file: the users, read now (by the master, as root, before
+ * any worker exists; again at each reload); "" turns an inherited one
+ * off. */
+static int
+config_site_auth(struct config_ctx *ctx, const struct config_scope *sc,
+    struct config_site *site)
+{
+	const char	*v = cfg_getstr(sc->cfg, "auth_basic_file");
+	char		 k[CONFIG_LABEL_MAX], err[HTPASSWD_ERR_MAX];
+
+	config_key(sc, "auth_basic_file", k, sizeof k);
+	if (config_site_realm(ctx, sc, site) == -1)
+		return -1;
+	if (v == NULL && sc->parent != NULL && sc->parent->auth != NULL)
+		site->auth = htpasswd_ref(sc->parent->auth);
+	else if (v != NULL && *v != '\0' && *v != '/')
+		return config_fail(ctx, k, 0, "must be an absolute path (it "
+		    "is read again at each reload)");
+	else if (v != NULL && *v != '\0' &&
+	    (site->auth = htpasswd_load(v, err, sizeof err)) == NULL)
+		return config_fail(ctx, k, 0, "%s", err);
+	if (site->auth == NULL)
+		return 0;
+	/* RFC 7617: the realm, and that credentials are read as UTF-8. */
+	if (asprintf(&site->auth_challenge, "WWW-Authenticate: Basic "
+	    "realm=\"%s\", charset=\"UTF-8\"\r\n", site->auth_realm) == -1) {
+		site->auth_challenge = NULL;
+		return config_oom(ctx);
+	}
+	return 0;
+}
+
+/* The access rules, and whether the site has any (one test per request
+ * when it has none). */
+static int
+config_site_access(struct config_ctx *ctx, const struct config_scope *sc,
+    struct config_site *site)
+{
+	if (config_site_addresses(ctx, sc, site) == -1 ||
+	    config_site_hidden_paths(ctx, sc, site) == -1 ||
+	    config_site_auth(ctx, sc, site) == -1)
+		return -1;
+	site->access = site->nallow > 0 || site->ndeny > 0 ||
+	    site->nhidden_paths > 0 || site->auth != NULL;
+	return 0;
+}
+
 /* Every option of one site, into site. */
 static int
-config_site(struct config_ctx *ctx, const struct config *conf,
+config_site(struct config_ctx *ctx, struct config *conf,
     const struct config_scope *sc, struct config_site *site)
 {
 	if (sc->parent != NULL && sc->prefix == NULL &&
@@ -708,10 +1004,15 @@ config_site(struct config_ctx *ctx, const struct config *conf,
 	    config_site_pages(ctx, sc, site) == -1 ||
 	    config_site_headers(ctx, sc, site) == -1)
 		return -1;
+	if (config_site_access_log(ctx, conf, sc, site) == -1 ||
+	    config_site_access_format(ctx, sc, site) == -1)
+		return -1;
 	if (config_site_redirect(ctx, sc, site) == -1 ||
+	    config_site_access(ctx, sc, site) == -1 ||
 	    config_site_tls(ctx, sc, site) == -1)
 		return -1;
 	config_site_try_html(sc, site);
+	config_site_autoindex(sc, site);
 	if (config_site_words(ctx, sc, site) == -1)
 		return -1;
 	return sc->prefix == NULL ? config_site_locations(ctx, conf, sc,
@@ -794,4 +1095,14 @@ config_site_free(struct config_site *site)
 	for (i = 0; i < site->nlocations; i++)
 		config_site_free(&site->locations[i]);
 	free(site->locations);
+	free(site->allow);
+	free(site->deny);
+	for (i = 0; i < site->nhidden_paths; i++)
+		free(site->hidden_paths[i]);
+	free(site->hidden_paths);
+	htpasswd_free(site->auth);
+	free(site->auth_realm);
+	free(site->auth_challenge);
+	free(site->access_log_format);
+	alog_free(site->access_format);
 }

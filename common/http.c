@@ -894,6 +894,7 @@ http_status_text(int status)
 	case 307: return "Temporary Redirect";
 	case 308: return "Permanent Redirect";
 	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
 	case 403: return "Forbidden";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";

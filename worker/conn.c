@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "accesslog.h"
+#include "autoindex.h"
+#include "cidr.h"
 #include "config.h"
 #include "conn.h"
 #include "fcache.h"
@@ -47,6 +49,7 @@ struct conn {
 	enum conn_state		 state;
 	bool			 readable, writable;
 	char			 host[48];	/* "addr", for the access log */
+	struct cidr_addr	 peer;		/* the same, for access rules */
 	int			 port;		/* the local port it came in on */
 	struct limit_key	 key;		/* counted under this address */
 	int64_t			 head_ms;	/* monotonic ms the head began */
@@ -83,6 +86,7 @@ conn_close(struct conn *c)
 	worker_timer_clear(&c->timer);
 	if (c->resp.fe != NULL)
 		fcache_release(c->resp.fc, c->resp.fe);
+	autoindex_release(c->w, &c->resp);
 	tls_free(c->tls);
 	close(c->fd);
 	free(c->in);
@@ -90,7 +94,7 @@ conn_close(struct conn *c)
 	free(c);
 }
 
-/* Format the client address once, for the access log. */
+/* Take the client address once, for the access log and access rules. */
 static void
 conn_peer(struct conn *c, const struct sockaddr_storage *ss)
 {
@@ -101,6 +105,7 @@ conn_peer(struct conn *c, const struct sockaddr_storage *ss)
 		inet_ntop(AF_INET6, &s6->sin6_addr, c->host, sizeof(c->host));
 	else
 		inet_ntop(AF_INET, &s4->sin_addr, c->host, sizeof(c->host));
+	cidr_addr_from((const struct sockaddr *)ss, &c->peer);
 }
 
 /* A request head begins: header_timeout and header_min_rate count from
@@ -154,20 +159,27 @@ conn_new(struct worker_proc *w, int fd, const struct sockaddr_storage *peer,
 	return c;
 }
 
-/* Write the access-log line of the finished response: one write(2). */
+/*
+ * Write the access-log line of the finished response: one write(2) to its
+ * site's log, by the index config gave the site. A response no site
+ * answered (a request that did not parse) goes to the default site's.
+ */
 static void
 conn_log(struct conn *c)
 {
-	const struct config	*conf = c->w->conf;
-	struct alog_entry	 e;
-	struct timespec		 now;
-	char			 line[ALOG_LINE_MAX];
-	size_t			 n;
-	ssize_t			 wr;
-	int64_t			 us;
-	int			 fd = c->w->env->access_fd;
+	const struct config		*conf = c->w->conf;
+	const struct config_site	*site = c->resp.site != NULL ?
+	    c->resp.site : &conf->sites[conf->default_site];
+	struct alog_entry		 e;
+	struct timespec			 now;
+	char				 line[ALOG_LINE_MAX];
+	size_t				 n;
+	ssize_t				 wr;
+	int64_t				 us;
+	size_t				 i = site->access_log;
+	int				 fd = c->w->env->access_fds[i];
 
-	if (fd == -1 && conf->access_log_dest != CONFIG_LOG_SYSLOG)
+	if (fd == -1 && conf->access_logs[i].dest != CONFIG_LOG_SYSLOG)
 		return;
 	memset(&e, 0, sizeof(e));
 	e.client = c->host;
@@ -178,6 +190,9 @@ conn_log(struct conn *c)
 	if (c->resp.site != NULL && c->resp.site->name != NULL)
 		e.host = (struct http_str){ c->resp.site->name,
 		    strlen(c->resp.site->name) };
+	if (c->resp.user != NULL)
+		e.user = (struct http_str){ c->resp.user,
+		    strlen(c->resp.user) };
 	e.response_head = (struct http_str){ c->resp.hdr, c->resp.headlen };
 	e.status = c->resp.status;
 	e.body_bytes = c->sent > c->resp.headlen ? c->sent - c->resp.headlen :
@@ -193,14 +208,15 @@ conn_log(struct conn *c)
 		e.tls_protocol = tls_protocol(c->tls);
 		e.tls_cipher = tls_cipher(c->tls);
 	}
-	n = alog_format(conf->access_format, &e, line, sizeof(line));
+	n = alog_format(site->access_format, &e, line, sizeof(line));
 	if (fd == -1) {
 		syslog(LOG_INFO, "%.*s", (int)n - 1, line);
 		return;
 	}
 	/* A full disk must not stop serving, nor go unnoticed. */
 	if ((wr = write(fd, line, n)) != (ssize_t)n)
-		worker_access_failed(c->w, wr == -1 ? errno : ENOSPC);
+		worker_access_failed(c->w, conf->access_logs[i].path,
+		    wr == -1 ? errno : ENOSPC);
 }
 
 /* Start sending c->resp. */
@@ -270,7 +286,7 @@ conn_respond(struct conn *c)
 	    (max > 0 && c->nreq + 1 >= (unsigned long)max) ||
 	    conn_skips_body(c);
 	r->keep_alive_10 = !r->close && c->req.version == 10;
-	static_serve(w, &c->req, r);
+	static_serve(w, &c->req, &c->peer, r);
 	conn_send(c);
 }
 
@@ -541,6 +557,7 @@ conn_done(struct conn *c)
 		fcache_release(c->resp.fc, c->resp.fe);
 		c->resp.fe = NULL;
 	}
+	autoindex_release(w, &c->resp);
 	c->nreq++;
 	if (c->resp.close || w->quitting)
 		return conn_finish(c);

@@ -19,6 +19,9 @@
 #define FCACHE_BYTES	(32 * 1024 * 1024) /* most bytes of contents kept */
 #define FCACHE_FDS	1024		/* most descriptors kept, by default */
 #define FCACHE_SHED	16		/* descriptors freed when the process is out */
+/* How the files served are opened; O_NONBLOCK: a FIFO in the docroot must
+ * not hang the worker. */
+#define FCACHE_FLAGS	(O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
 
 struct fcache {
 	int			 root;
@@ -58,16 +61,15 @@ fcache_hash(const char *s, size_t len)
 	return h;
 }
 
-/* Open a path beneath the root; symlinks may not leave it. -1 with errno. */
-static int
-fcache_open(struct fcache *fc, const char *key)
+/* Open a path beneath the root with flags; symlinks may not leave it. */
+int
+fcache_open(struct fcache *fc, const char *key, int flags)
 {
 	struct open_how	how;
 	int		fd;
 
 	memset(&how, 0, sizeof(how));
-	/* O_NONBLOCK: a FIFO in the docroot must not hang the worker. */
-	how.flags = O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY;
+	how.flags = (uint64_t)flags;
 	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
 	fd = (int)syscall(SYS_openat2, fc->root, *key ? key : ".", &how,
 	    sizeof(how));
@@ -266,7 +268,7 @@ fcache_fresh(struct fcache *fc, struct fentry *e, time_t now)
 
 	if (e->checked == now)
 		return 0;
-	if ((fd = fcache_open(fc, e->key)) == -1)
+	if ((fd = fcache_open(fc, e->key, FCACHE_FLAGS)) == -1)
 		return errno;
 	if (fstat(fd, &st) == -1 || st.st_ino != e->st.st_ino ||
 	    st.st_dev != e->st.st_dev || st.st_size != e->st.st_size ||
@@ -303,7 +305,7 @@ fcache_load(struct fcache *fc, const char *key, size_t keylen, uint32_t h,
 	struct stat	 st;
 	int		 fd, err;
 
-	if ((fd = fcache_open(fc, key)) == -1)
+	if ((fd = fcache_open(fc, key, FCACHE_FLAGS)) == -1)
 		return errno;
 	if (fstat(fd, &st) == -1) {
 		err = errno;

@@ -50,6 +50,14 @@ struct fcache	*fcache_create(int docroot_fd, const struct mime *,
 int		 fcache_get(struct fcache *, const char *key, size_t keylen,
 		    time_t now, struct fentry **out);
 
+/*
+ * Open key (as for fcache_get) beneath the root with these open(2) flags,
+ * the way the cache opens what it serves: no symlink may lead out of the
+ * root. For what the cache does not hold (a directory to list); the
+ * caller closes the descriptor. -1 with errno.
+ */
+int		 fcache_open(struct fcache *, const char *key, int flags);
+
 /* Keep at most n descriptors open (the worker's share of RLIMIT_NOFILE);
  * contents held in memory keep none. */
 void		 fcache_set_maxfds(struct fcache *, size_t n);

@@ -54,6 +54,9 @@ static const int sandbox_calls[] = {
 	SCMP_SYS(sendfile), SCMP_SYS(shutdown), SCMP_SYS(close),
 	SCMP_SYS(openat2), SCMP_SYS(openat), SCMP_SYS(newfstatat),
 	SCMP_SYS(pread64),
+	/* autoindex: reading a directory; qsort(3) (glibc's merge sort asks
+	 * once how much memory the machine has, to size its buffer) */
+	SCMP_SYS(getdents64), SCMP_SYS(sysinfo),
 	/* memory (malloc) */
 	SCMP_SYS(brk), SCMP_SYS(munmap), SCMP_SYS(mremap),
 	/* clocks, when the vDSO cannot answer */
@@ -198,6 +201,20 @@ sandbox_seccomp(bool syslog)
 	return 0;
 }
 
+/* Whether any log of conf goes to syslog, which needs a socket. */
+static bool
+sandbox_syslog(const struct config *conf)
+{
+	size_t	i;
+
+	if (conf->error_log_dest == CONFIG_LOG_SYSLOG)
+		return true;
+	for (i = 0; i < conf->naccess_logs; i++)
+		if (conf->access_logs[i].dest == CONFIG_LOG_SYSLOG)
+			return true;
+	return false;
+}
+
 /* Confine the calling worker for good (see sandbox.h). */
 int
 sandbox_enter(const struct config *conf, const int *roots, size_t nroots,
@@ -225,8 +242,7 @@ sandbox_enter(const struct config *conf, const int *roots, size_t nroots,
 	if (r == 1)
 		log_msg(level, "sandbox: this kernel has no Landlock: workers "
 		    "can read every file their user can");
-	if ((r = sandbox_seccomp(conf->error_log_dest == CONFIG_LOG_SYSLOG ||
-	    conf->access_log_dest == CONFIG_LOG_SYSLOG)) == -1)
+	if ((r = sandbox_seccomp(sandbox_syslog(conf))) == -1)
 		return -1;
 	if (r == 1)
 		log_msg(level, "sandbox: this kernel has no seccomp: workers "

@@ -4,7 +4,10 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
+#include "autoindex.h"
+#include "access.h"
 #include "buf.h"
 #include "cond.h"
 #include "config.h"
@@ -93,6 +96,7 @@ resp_overflowed(struct worker_proc *w, struct response *r, bool head)
 		fcache_release(r->fc, r->fe);
 		r->fe = NULL;
 	}
+	autoindex_release(w, r);
 	resp_start(w, r, 500);
 	buf_adds(&r->head, "Content-Type: text/html; charset=utf-8\r\n");
 	resp_length(r, sizeof(body) - 1);
@@ -245,7 +249,7 @@ static_moved(struct worker_proc *w, const struct http_request *req,
 }
 
 /* The status for a file that could not be opened. */
-static int
+int
 static_errno_status(int err, const char *path)
 {
 	switch (err) {
@@ -452,14 +456,15 @@ static_file(struct worker_proc *w, const struct http_request *req,
 		static_body(r, fe, 0, fe->st.st_size - 1);
 }
 
-/* Find the index file of a directory; 0 with *out held, else a status. */
+/* Find the index file of a directory; 0 with *out held, -1 when it has
+ * none, else a status. */
 static int
 static_index(struct worker_proc *w, struct response *r, const char *dir,
     size_t len, struct fentry **out)
 {
 	char	key[STATIC_PATH_MAX];
 	size_t	i;
-	int	n, err, status = 403;
+	int	n, err, status = -1;
 
 	for (i = 0; i < r->site->nindex; i++) {
 		n = snprintf(key, sizeof(key), "%.*s%s", (int)len, dir,
@@ -523,46 +528,133 @@ static_try_html(struct worker_proc *w, struct response *r, const char *path,
 	return NULL;
 }
 
+/* Whether the site's headers lines set Cache-Control: theirs stands. */
+static bool
+static_sets_cache(const struct config_site *site)
+{
+	const char	*p;
+
+	for (p = site->headers; p != NULL && *p != '\0'; p += 2) {
+		if (strncasecmp(p, "Cache-Control:", 14) == 0)
+			return true;
+		if ((p = strstr(p, "\r\n")) == NULL)
+			break;
+	}
+	return false;
+}
+
 /*
- * Normalise the request's path into path (size bytes), then pick the
- * location that answers it and apply what needs no file: a redirect
- * (its code, to its target, checked by config and never from the
- * request's Host, with the path past the prefix it replaces and the
- * query), hidden files. The path's length, or -1 when answered.
+ * autoindex: a directory without an index file answered with its listing,
+ * HTML or JSON. It has no validators (it would need a stat of every entry
+ * to say it changed), so caches are told to ask again: no-cache, unless
+ * the site's headers say otherwise.
+ */
+static void
+static_listing(struct worker_proc *w, const struct http_request *req,
+    struct response *r, const char *path, size_t len)
+{
+	bool	head = req->method == HTTP_METHOD_HEAD, cut;
+	bool	json = autoindex_json(req->query.ptr, req->query.len);
+	int	status;
+
+	if ((status = autoindex_build(w, r, path, len, json, &cut)) != 0) {
+		static_error(w, r, status, head);
+		return;
+	}
+	resp_start(w, r, 200);
+	buf_adds(&r->head, json ? "Content-Type: application/json\r\n" :
+	    "Content-Type: text/html; charset=utf-8\r\n");
+	if (!static_sets_cache(r->site))
+		buf_adds(&r->head, "Cache-Control: no-cache\r\n");
+	if (cut)
+		buf_adds(&r->head, "Listing-Truncated: true\r\n");
+	resp_length(r, r->listing_len);
+	resp_end(r);
+	if (head)
+		autoindex_release(w, r);
+	else
+		resp_seg(r, r->listing, 0, r->listing_len);
+}
+
+/*
+ * A directory: without its slash, a 301 to add it; with it, its index
+ * file held, else its listing (autoindex) or 403. NULL when answered.
+ */
+static struct fentry *
+static_dir(struct worker_proc *w, const struct http_request *req,
+    struct response *r, const char *path, size_t len)
+{
+	struct fentry	*fe = NULL;
+	int		 err;
+
+	if (path[len - 1] != '/') {
+		static_moved(w, req, r, 301, "", path, "/");
+		return NULL;
+	}
+	if ((err = static_index(w, r, path + 1, len - 1, &fe)) == 0)
+		return fe;
+	if (err == -1 && r->site->autoindex)
+		static_listing(w, req, r, path, len);
+	else
+		static_error(w, r, err == -1 ? 403 : err,
+		    req->method == HTTP_METHOD_HEAD);
+	return NULL;
+}
+
+/*
+ * Normalise the request's path into path (size bytes) and pick the
+ * location that answers it, so that every rule after this one is the
+ * path's. The path's length (0 for "OPTIONS *" and CONNECT's authority,
+ * which have none), or -1 when answered (400).
  */
 static long
 static_locate(struct worker_proc *w, const struct http_request *req,
     struct response *r, char *path, size_t size)
 {
-	bool	head = req->method == HTTP_METHOD_HEAD;
 	long	len;
 
+	path[0] = '\0';
+	if (req->path.len == 0)
+		return 0;
 	if ((len = path_normalize(req->path.ptr, req->path.len, path,
 	    size)) == -1) {
 		r->close = true;
-		static_error(w, r, 400, head);
+		static_error(w, r, 400, req->method == HTTP_METHOD_HEAD);
 		return -1;
 	}
 	r->site = vhost_location(r->site, path, (size_t)len);
-	if (r->site->redirect_code != 0) {
-		static_moved(w, req, r, r->site->redirect_code,
-		    r->site->redirect, path + r->site->redirect_cut, "");
-		return -1;
-	}
-	if (!r->site->hidden_files && static_hidden(path)) {
-		static_error(w, r, 404, head);
-		return -1;
-	}
 	return len;
 }
 
-/* Resolve a normalised path to a held regular file entry, or answer with
- * an error. */
+/*
+ * What a GET or HEAD needs no file for: a redirect (its code, to its
+ * target, checked by config and never from the request's Host, with the
+ * path past the prefix it replaces and the query), hidden files. False
+ * when answered.
+ */
+static bool
+static_guard(struct worker_proc *w, const struct http_request *req,
+    struct response *r, const char *path)
+{
+	if (r->site->redirect_code != 0) {
+		static_moved(w, req, r, r->site->redirect_code,
+		    r->site->redirect, path + r->site->redirect_cut, "");
+		return false;
+	}
+	if (!r->site->hidden_files && static_hidden(path)) {
+		static_error(w, r, 404, req->method == HTTP_METHOD_HEAD);
+		return false;
+	}
+	return true;
+}
+
+/* Resolve a normalised path to a held regular file entry, or answer
+ * without one (an error, a redirect to add a slash, a listing). */
 static struct fentry *
 static_resolve(struct worker_proc *w, const struct http_request *req,
     struct response *r, const char *path, long len)
 {
-	struct fentry	*fe, *dir;
+	struct fentry	*fe;
 	bool		 head = req->method == HTTP_METHOD_HEAD;
 	int		 err;
 
@@ -574,19 +666,8 @@ static_resolve(struct worker_proc *w, const struct http_request *req,
 	}
 	if (S_ISDIR(fe->st.st_mode)) {
 		fcache_release(r->fc, fe);
-		if (path[len - 1] != '/') {
-			/* 301 to the directory with its slash. */
-			static_moved(w, req, r, 301, "", path, "/");
+		if ((fe = static_dir(w, req, r, path, (size_t)len)) == NULL)
 			return NULL;
-		}
-		dir = NULL;
-		if ((err = static_index(w, r, path + 1, (size_t)len - 1,
-		    &dir)) !=
-		    0) {
-			static_error(w, r, err, head);
-			return NULL;
-		}
-		fe = dir;
 	}
 	if (!S_ISREG(fe->st.st_mode)) {
 		fcache_release(r->fc, fe);
@@ -594,6 +675,23 @@ static_resolve(struct worker_proc *w, const struct http_request *req,
 		return NULL;
 	}
 	return fe;
+}
+
+/* The site's access rules (address, hidden paths, password); false when
+ * they answered the request, 401 with the site's challenge. */
+static bool
+static_access(struct worker_proc *w, const struct http_request *req,
+    const struct cidr_addr *peer, struct response *r, const char *path,
+    size_t len)
+{
+	int	status = access_check(w->access, r->site, peer, req, path, len,
+	    w->now, &r->user);
+
+	if (status == 0)
+		return true;
+	static_page(w, r, status, req->method == HTTP_METHOD_HEAD,
+	    status == 401 ? r->site->auth_challenge : NULL);
+	return false;
 }
 
 /* Answer the method; false when the request is answered without a file. */
@@ -618,10 +716,11 @@ static_method(struct worker_proc *w, const struct http_request *req,
 	}
 }
 
-/* Answer a request (method, path, conditionals, ranges) into r. */
+/* Answer a request from peer (access rules, method, path, conditionals,
+ * ranges) into r. */
 void
 static_serve(struct worker_proc *w, const struct http_request *req,
-    struct response *r)
+    const struct cidr_addr *peer, struct response *r)
 {
 	char		 path[STATIC_PATH_MAX];
 	struct fentry	*fe;
@@ -631,9 +730,13 @@ static_serve(struct worker_proc *w, const struct http_request *req,
 	r->fe = NULL;
 	r->site = w->sites[k].conf;
 	r->fc = w->sites[k].fcache;
-	if (static_method(w, req, r) && (len = static_locate(w, req, r, path,
-	    sizeof(path))) != -1 && (fe = static_resolve(w, req, r, path,
-	    len)) != NULL) {
+	/* The location, then its access rules for every method (one test
+	 * when none is set), then the method, then the path. */
+	if ((len = static_locate(w, req, r, path, sizeof(path))) != -1 &&
+	    (!r->site->access || static_access(w, req, peer, r, path,
+	    (size_t)len)) && static_method(w, req, r) &&
+	    static_guard(w, req, r, path) && (fe = static_resolve(w, req, r,
+	    path, len)) != NULL) {
 		static_file(w, req, r, fe);
 		/* Segments read the file or point into its data: conn
 		 * releases it (unless they are an error page's, held

@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "range.h"
 
+struct cidr_addr;
 struct config_site;
 struct fcache;
 struct fentry;
@@ -31,7 +32,9 @@ struct seg {
  * A response being built, then sent by conn. hdr holds the head (built
  * through `head`), body the generated body bytes that segments point into
  * (an error page, multipart part headers; built through `gen`). Both are
- * bounded: what does not fit becomes a 500, never a cut line.
+ * bounded: what does not fit becomes a 500, never a cut line. A directory
+ * listing, too big for body, is on the heap (listing): conn frees it with
+ * autoindex_release() once it is sent, as it releases fe.
  */
 struct response {
 	int		 status;
@@ -40,6 +43,9 @@ struct response {
 	struct fentry	*fe;		/* file held while sending, or NULL */
 	struct fcache	*fc;		/* the site's cache fe belongs to */
 	const struct config_site *site;	/* the site it answers for, or NULL */
+	char		*listing;	/* an autoindex body, malloc'd, or NULL */
+	size_t		 listing_len;
+	const char	*user;		/* let in by Basic auth (%u), or NULL */
 	char		 hdr[RESP_HEAD_MAX];
 	struct buf	 head;
 	size_t		 headlen;	/* bytes of hdr that are the head */
@@ -50,12 +56,17 @@ struct response {
 	uint64_t	 body_len;	/* what Content-Length says */
 };
 
-/* Answer a request (method, path, conditionals, ranges) into r. */
+/* Answer a request from peer (access rules, method, path, conditionals,
+ * ranges) into r. */
 void	static_serve(struct worker_proc *, const struct http_request *,
-	    struct response *r);
+	    const struct cidr_addr *peer, struct response *r);
 
 /* An error response with a short HTML body (none for HEAD). */
 void	static_error(struct worker_proc *, struct response *r, int status,
 	    bool head);
+
+/* The status for a file that could not be opened (errno value err);
+ * logs what is the server's fault. */
+int	static_errno_status(int err, const char *path);
 
 #endif

@@ -11,6 +11,7 @@
 #include "date.h"
 #include "limit.h"
 
+struct access_cache;
 struct config;
 struct mime;
 struct listeners;
@@ -26,7 +27,8 @@ struct worker_env {
 	const struct mime	*mime;
 	const struct listeners	*ls;
 	const struct tls_conf	*tls;		/* certificates; NULL: none */
-	int			 access_fd;	/* -1: access log off */
+	const int		*access_fds;	/* one per conf->access_logs, -1: none */
+	size_t			 naccess;
 	const int		*root_fds;	/* O_PATH, one per site, opened by the master */
 	size_t			 nroots;
 	struct sb_slot		*slot;
@@ -76,6 +78,7 @@ struct worker_proc {
 	struct limit_key	 refused_key;	/* the last one's address */
 	uint32_t		 shed;		/* closed for room, unlogged */
 	int64_t			 report_ms;	/* when those may be logged next */
+	struct access_cache	*access;	/* verified Basic credentials */
 	struct worker_site	*sites;		/* as conf->sites */
 	size_t			 nsites;
 	struct timer		 lists[TIMER_N];	/* list heads */
@@ -90,6 +93,8 @@ struct worker_proc {
 	uint64_t		 requests;
 	bool			 quitting;
 	bool			 quit_asked;	/* SIGQUIT seen; acted on after the batch */
+	size_t			 listing_bytes;	/* autoindex bodies held by responses */
+	time_t			 listing_said;	/* when a 503 for them was logged */
 	uint64_t		 alog_lost;	/* access-log lines not written */
 	time_t			 alog_last;	/* when a lost line was last said */
 };
@@ -106,8 +111,9 @@ void	worker_timer_clear(struct timer *);
 /* A connection finished one response: count it, maybe ask for retirement. */
 void	worker_request_done(struct worker_proc *, uint64_t bytes);
 
-/* An access-log line could not be written (errno value err). */
-void	worker_access_failed(struct worker_proc *, int err);
+/* A line of the access log at path (NULL: unnamed) could not be written
+ * (errno value err). */
+void	worker_access_failed(struct worker_proc *, const char *path, int err);
 
 /* Close cached descriptors nobody holds, in every site; how many went. */
 size_t	worker_shed_files(struct worker_proc *);

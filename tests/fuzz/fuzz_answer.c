@@ -2,20 +2,27 @@
  * fuzz_answer: libFuzzer target for the worker's answer. The input is what
  * a client sends on one connection; each request in it goes through
  * http_parse, then static_serve (or static_error, as conn.c answers a bad
- * or stalled request) against a document root made once: long
+ * or stalled request) from one of three client addresses (by the input's
+ * length) to sites with access rules and Basic auth among others,
+ * against a document root made once: long
  * Content-Types, a 5 GiB sparse file, directories with and without an
- * index, symlinks inside and out, a FIFO, a socket, odd names. Every
+ * index (listed: autoindex, cut past a few entries), symlinks inside and
+ * out, a FIFO, a socket, odd and hostile names. Every
  * response must be framed: one blank line, at the end of the head; header
  * lines that end in CRLF and hold no CR, LF or NUL; a status line that
  * says r->status; a Content-Length equal to body_len and to the bytes of
- * the segments; file ranges inside the file; no body for HEAD.
+ * the segments; file ranges inside the file; no body for HEAD; no
+ * listing bytes left counted once a response is done with.
  */
 #include "tine_build.h"
 
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 
+#include <crypt.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -31,6 +38,9 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "autoindex.h"
+#include "access.h"
+#include "cidr.h"
 #include "config.h"
 #include "date.h"
 #include "fcache.h"
@@ -60,7 +70,8 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 			"long-long-long-long-long-long-long-long-long-long-" \
 			"long-long-type"
 /* default_type takes parameters and has no length limit. */
-#define FUZZ_SITES	5	/* the top level and the vhosts of the config */
+#define FUZZ_SITES	7	/* the top level and the vhosts of the config */
+#define FUZZ_PEERS	3	/* client addresses a request may come from */
 #define FUZZ_DEFTYPE	"application/x-tine-fuzz-default; note=" \
 			"a-default-type-long-enough-to-make-every-part-header-" \
 			"of-a-multipart-answer-longer-than-its-share-of-a-" \
@@ -109,6 +120,13 @@ static const struct fuzz_node {
 	{ FUZZ_TEXT, "with space.txt", "space\n" },
 	{ FUZZ_TEXT, "100%.txt", "percent\n" },
 	{ FUZZ_TEXT, "\xc3\xa9t\xc3\xa9.txt", "utf-8\n" },
+	{ FUZZ_TEXT, "<b>&\"'.txt", "markup\n" },
+	{ FUZZ_TEXT, "new\nline", "a control byte\n" },
+	{ FUZZ_TEXT, "bad\xff", "no UTF-8\n" },
+	{ FUZZ_TEXT, "a:b#c?d", "scheme, fragment, query\n" },
+	{ FUZZ_TEXT, "noindex/.hidden", "hidden\n" },
+	{ FUZZ_LINK, "noindex/up", "../a.txt" },
+	{ FUZZ_LINK, "noindex/out", "../../outside.txt" },
 	{ FUZZ_NOPERM, "secret.txt", "mode 000\n" },
 	{ FUZZ_LINK, "link-in", "a.txt" },
 	{ FUZZ_LINK, "link-dir", "dir" },
@@ -130,6 +148,7 @@ static struct {
 	struct mime		*mime;
 	struct worker_proc	 w;
 	struct worker_site	 sites[FUZZ_SITES];
+	struct cidr_addr	 peers[FUZZ_PEERS];
 	struct response		*r;		/* on the heap: ASan bounds it */
 	struct http_request	 req;
 	struct http_limits	 limits;
@@ -141,10 +160,11 @@ static struct {
 
 /* One connection's input: the requests not answered yet start at off. */
 struct fuzz_conn {
-	const char	*buf;
-	size_t		 len;
-	size_t		 off;
-	unsigned	 nreq;
+	const char		*buf;
+	size_t			 len;
+	size_t			 off;
+	unsigned		 nreq;
+	const struct cidr_addr	*peer;
 };
 
 /* Report a setup failure and stop: no input can be run without it. */
@@ -266,6 +286,7 @@ fuzz_cleanup(void)
 			close(fz.sites[i].root_fd);
 	}
 	mime_free(fz.mime);
+	access_destroy(fz.w.access);
 	config_free(fz.conf);
 	free(fz.r);
 	if (fz.root[0] != '\0')
@@ -308,12 +329,41 @@ fuzz_janitor(void)
 	close(p[0]);
 }
 
+/* Append a "user:hash" line for user with password user, hashed the
+ * cheapest way crypt_r allows for prefix (a fuzzer checks thousands). */
+static void
+fuzz_user(const char *user, const char *prefix, unsigned long cost,
+    char *text, size_t len)
+{
+	char			salt[CRYPT_GENSALT_OUTPUT_SIZE];
+	struct crypt_data	cd;
+
+	memset(&cd, 0, sizeof(cd));
+	if (crypt_gensalt_rn(prefix, cost, NULL, 0, salt, sizeof(salt)) ==
+	    NULL || crypt_r(user, salt, &cd) == NULL || cd.output[0] != '$')
+		fuzz_die("cannot hash with", prefix);
+	snprintf(text + strlen(text), len - strlen(text), "%s:%s\n", user,
+	    cd.output);
+}
+
+/* Write the htpasswd file of the auth vhost: "fuzz" (password "fuzz",
+ * SHA-crypt) and "b" (password "b", bcrypt); its path into path. */
+static void
+fuzz_htpasswd(char *path, size_t len)
+{
+	char	text[512] = "";
+
+	fuzz_user("fuzz", "$5$", 1000, text, sizeof(text));
+	fuzz_user("b", "$2b$", 4, text, sizeof(text));
+	fuzz_aside("htpasswd", text, path, len);
+}
+
 /* Make the temporary tree: the document root, the config, mime.types. */
 static void
 fuzz_tree(char *conf, char *types, size_t len)
 {
 	const char	*tmp = getenv("TMPDIR");
-	char		 text[4096];
+	char		 text[4096], users[PATH_MAX];
 	size_t		 i;
 	int		 dfd, n;
 
@@ -337,8 +387,12 @@ fuzz_tree(char *conf, char *types, size_t len)
 	    "application/vnd.openxmlformats-officedocument.presentationml."
 	    "presentation pptx\n"
 	    "application/x-" FUZZ_T127 FUZZ_T127 " toolong\n", types, len);
+	fuzz_htpasswd(users, sizeof(users));
 	n = snprintf(text, sizeof(text), "mime_types = \"%s\"\n"
 	    "default_type = \"" FUZZ_DEFTYPE "\"\nkeepalive_requests = 8\n"
+	    /* Listings of directories without an index: the root of
+	     * fuzz.example (index.htm only) is cut, noindex is whole. */
+	    "autoindex = on\nautoindex_max_entries = 16\n"
 	    "log_level = crit\n"
 	    /* Error pages from memory, by sendfile, and missing; headers. */
 	    "error_pages = {\"404 /a.txt\", \"416 /medium.bin\",\n"
@@ -351,15 +405,27 @@ fuzz_tree(char *conf, char *types, size_t len)
 	    "  hidden_files = allow\n  index = {\"index.htm\"}\n"
 	    "  try_html = on\n  headers = { }\n  error_pages = {\"404 /dir/index.html\"}\n"
 	    /* Locations: a nested pair, a redirect replacing its prefix
-	     * (with and without a slash), one that turns it off. */
+	     * (with and without a slash), one that turns it off; listings
+	     * off for one path of a listing site. */
 	    "  location \"/dir/\" { headers = {\"X-L: dir\"} }\n"
 	    "  location \"/dir/sub/\" { hidden_files = deny\n"
 	    "    redirect = \"301 /moved/\" }\n"
+	    "  location \"/fifodir/\" { autoindex = off }\n"
 	    "  location \"/a\" { redirect = \"302 https://t.example/b\" } }\n"
-	    "vhost \"*.b.wild.example\" { default_type = \"text/x-b\" }\n"
+	    "vhost \"*.b.wild.example\" { default_type = \"text/x-b\"\n"
+	    "  autoindex = off\n  location \"/noindex/\" { autoindex = on } }\n"
 	    "vhost \"r.example\" { redirect = \"308 https://t.example/base/\"\n"
-	    "  location \"/keep/\" { redirect = \"\" } }\n",
-	    types);
+	    "  location \"/keep/\" { redirect = \"\" } }\n"
+	    /* Access rules: the peers are 127.0.0.1, 127.0.0.2 and ::1. */
+	    "vhost \"acl.example\" { allow = {\"127.0.0.0/8\", \"::1\"}\n"
+	    "  deny = {\"127.0.0.2\"}\n"
+	    "  hidden_paths = {\"*.txt\", \"/dir/*\"}\n"
+	    "  location \"/dir/sub/\" { allow = {\"all\"} } }\n"
+	    "vhost \"auth.example\" { auth_basic_file = \"%s\"\n"
+	    "  error_pages = {\"401 /a.txt\"}\n"
+	    "  allow = {\"127.0.0.1\", \"::1\"}\n"
+	    "  location \"/dir/\" { auth_basic_file = \"\" } }\n",
+	    types, users);
 	if (n < 0 || (size_t)n >= sizeof(text))
 		fuzz_die("config text too long for", "fuzz_tree");
 	fuzz_aside("tine.conf", text, conf, len);
@@ -428,6 +494,11 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (fuzz_sites() == -1 ||
 	    (fz.r = malloc(sizeof(*fz.r))) == NULL)
 		fuzz_die("setup:", "out of resources");
+	if ((fz.w.access = access_create()) == NULL ||
+	    inet_pton(AF_INET6, "::ffff:127.0.0.1", fz.peers[0].b) != 1 ||
+	    inet_pton(AF_INET6, "::ffff:127.0.0.2", fz.peers[1].b) != 1 ||
+	    inet_pton(AF_INET6, "::1", fz.peers[2].b) != 1)
+		fuzz_die("setup:", "access rules");
 	fz.start = 1000;
 	fz.w.now = fz.start;
 	fz.w.wall = 1764300000;
@@ -544,7 +615,8 @@ fuzz_check_body(const struct response *r, bool head, int64_t cl)
 		abort();
 }
 
-/* Check a finished response, then give back its file as conn_done does. */
+/* Check a finished response, then give back its file and its listing as
+ * conn_done does; nothing may stay counted as held. */
 static void
 fuzz_done(struct response *r, bool head)
 {
@@ -553,6 +625,9 @@ fuzz_done(struct response *r, bool head)
 		fcache_release(r->fc, r->fe);
 		r->fe = NULL;
 	}
+	autoindex_release(&fz.w, r);
+	if (fz.w.listing_bytes != 0)
+		abort();
 }
 
 /* conn_is_head: did the request line, parsed or not, ask for HEAD? */
@@ -607,7 +682,7 @@ fuzz_respond(struct fuzz_conn *c)
 	r->close = !req->keep_alive || (max > 0 && c->nreq + 1 >=
 	    (unsigned long)max) || fuzz_skips_body(req);
 	r->keep_alive_10 = !r->close && req->version == 10;
-	static_serve(&fz.w, req, r);
+	static_serve(&fz.w, req, c->peer, r);
 	fuzz_done(r, req->method == HTTP_METHOD_HEAD);
 	c->nreq++;
 	return r->close ? -1 : 0;
@@ -649,7 +724,9 @@ fuzz_request(struct fuzz_conn *c)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct fuzz_conn	c = { (const char *)data, size, 0, 0 };
+	/* The peer follows from the input, so that a crash reproduces. */
+	struct fuzz_conn	c = { (const char *)data, size, 0, 0,
+	    &fz.peers[size % FUZZ_PEERS] };
 
 	/* A new second every few inputs: fcache revalidates its entries. */
 	fz.w.now = fz.start + (time_t)(fz.inputs / 4);

@@ -1,14 +1,16 @@
 #!/bin/sh
 # test_install.sh: what an administrator gets from "make install", tried for
 # real (issue 6). Installs the build into a temporary DESTDIR, checks the
-# installed files, the man pages (groff), the logrotate file (logrotate -d,
+# installed files (and the Debian-style sites-available/ and sites-enabled/
+# with the demo site enabled), the man pages (groff), the logrotate file (logrotate -d,
 # then a real forced rotation as root) and the systemd unit
 # (systemd-analyze verify, where it exists), points the installed config and
 # a TINE_DEFAULTS file at the temporary tree and drives the installed init
 # script: start, status, a second start, reload (in effect), a broken reload
 # and restart (refused, the old config serving), reopen-logs after a mv of
 # the logs, restart, stop, status, stop again, stale pid files. Ends with
-# make uninstall, which must remove everything but the edited config.
+# make uninstall, which must remove everything but the edited config (and
+# an install again keeps the demo site disabled once its link is removed).
 #
 # Run by "make check" with TINE_BIN (the built binary; its directory is the
 # build directory, where make install runs) and TINE_SRCDIR (the sources).
@@ -210,6 +212,8 @@ note "prefix $prefix, sysconfdir $sysconfdir, runstatedir $runstatedir"
 
 bin=$D$sbindir/tine
 conf=$D$tineconfdir/tine.conf
+site=$D$tineconfdir/sites-available/default.conf
+sitelink=$D$tineconfdir/sites-enabled/default.conf
 default=$D$tinedefaultdir/tine
 initd=$D$tineinitddir/tine
 unit=$D$systemdunitdir/tine.service
@@ -237,6 +241,8 @@ bin_real=$(readlink -f "$bin")
 {
 	echo "$bin 755"
 	echo "$conf 644"
+	echo "$site 644"
+	echo "$sitelink 777"
 	echo "$default 644"
 	echo "$initd 755"
 	echo "$unit 644"
@@ -268,6 +274,12 @@ files_as_expected() {
 	return "$_bad"
 }
 check "every file installed with its mode, and no other file" files_as_expected
+site_enabled() {
+	[ -L "$sitelink" ] &&
+	    [ "$(readlink "$sitelink")" = ../sites-available/default.conf ]
+}
+check "sites-enabled/default.conf links to ../sites-available/default.conf" \
+    site_enabled
 dirs_exist() {
 	[ -d "$logdir" ] && [ -d "$D$runstatedir" ]
 }
@@ -299,7 +311,13 @@ paths_rewritten() {
 	    _bad=1
 	has_line "$unit" "EnvironmentFile=-$tinedefaultdir/tine" || _bad=1
 	has_line "$lrfile" "$tinelogdir/*.log {" || _bad=1
-	has_line "$conf" "document_root = \"$tinewwwdir\"" || _bad=1
+	has_line "$site" "document_root = \"$tinewwwdir\"" || _bad=1
+	has_line "$conf" "include = \"sites-enabled/*.conf\"" || _bad=1
+	# The sites' options are in their own files, not in tine.conf.
+	if grep -q '^document_root' "$conf"; then
+		note "$conf sets document_root itself"
+		_bad=1
+	fi
 	has_line "$conf" "pid_file = \"$runstatedir/tine.pid\"" || _bad=1
 	has_line "$conf" "error_log = \"$tinelogdir/error.log\"" || _bad=1
 	has_line "$conf" "access_log = \"$tinelogdir/access.log\"" || _bad=1
@@ -312,7 +330,8 @@ paths_rewritten() {
 	    "/var/log/tine $tinelogdir" "/run/tine.pid $runstatedir/tine.pid"; do
 		_deb=${pair%% *}
 		[ "$_deb" = "${pair#* }" ] && continue
-		for _f in "$conf" "$default" "$initd" "$unit" "$lrfile"; do
+		for _f in "$conf" "$site" "$default" "$initd" "$unit" \
+		    "$lrfile"; do
 			if grep -v '^[[:space:]]*#' "$_f" |
 			    grep -E "(^|[^[:alnum:]_./-])$_deb" >"$tmp/grep"; then
 				note "$_f still names $_deb:"
@@ -411,12 +430,14 @@ print(s.getsockname()[1])' 2>/dev/null || shuf -i 20000-60999 -n 1
 }
 
 cp "$conf" "$tmp/tine.conf.pristine"
+cp "$site" "$tmp/site.pristine"
 # The demo site served first; a second document root for the reload.
 site2=$tmp/site2
 mkdir -m 755 "$site2"
 printf '<!doctype html><title>reloaded</title><p>site2 %s\n' "$$" \
     >"$site2/index.html"
-# conf_good1 PORT: the first config, written over the installed one.
+# conf_good1 PORT: the first config, written over the installed one. The
+# document root is the demo site's file's, which tine.conf includes.
 conf_good1() {
 	sed -e "s|^listen = .*|listen = { \"127.0.0.1:$1\" }|" \
 	    -E -e "s#^(document_root|pid_file|error_log|access_log) = \"/#\\1 = \"$D/#" \
@@ -427,26 +448,43 @@ conf_good1() {
 workers = 2
 worker_shutdown_timeout = 5
 EOF
+	sed "s|^document_root = \"/|document_root = \"$D/|" \
+	    "$tmp/site.pristine" >"$tmp/site.good1"
 	# The reload changes what is observable over HTTP: the Server header
 	# and the document root.
 	sed "s|^document_root = .*|document_root = \"$site2\"|" \
-	    "$tmp/tine.conf.good1" >"$tmp/tine.conf.good2"
+	    "$tmp/site.pristine" >"$tmp/site.good2"
+	cp "$tmp/tine.conf.good1" "$tmp/tine.conf.good2"
 	echo "server_tokens = false" >>"$tmp/tine.conf.good2"
 	cp "$tmp/tine.conf.good2" "$tmp/tine.conf.bad"
 	echo "workers = many" >>"$tmp/tine.conf.bad"
 	badline=$(($(wc -l <"$tmp/tine.conf.bad")))
-	cp "$tmp/tine.conf.good1" "$conf"
+	conf_use good1
+}
+# conf_use good1|good2|bad: put that tine.conf and its demo site's file in
+# place (bad is good2 with one bad line).
+conf_use() {
+	cp "$tmp/tine.conf.$1" "$conf"
+	if [ "$1" = good1 ]; then
+		cp "$tmp/site.good1" "$site"
+	else
+		cp "$tmp/site.good2" "$site"
+	fi
 }
 port=$(free_port)
 conf_good1 "$port"
 conf_is_ours() {
 	has_line "$conf" "listen = { \"127.0.0.1:$port\" }" &&
-	has_line "$conf" "document_root = \"$www\"" &&
+	has_line "$site" "document_root = \"$www\"" &&
 	has_line "$conf" "pid_file = \"$pidfile\"" &&
 	has_line "$conf" "error_log = \"$errlog\"" &&
 	has_line "$conf" "access_log = \"$acclog\""
 }
 conf_is_ours || bail "rewrite the installed tine.conf to the temporary paths"
+"$bin" -t -c "$conf" >"$tmp/t.out" 2>&1
+trc=$?
+check "tine -t on the installed config (its site read through the include)" \
+    test "$trc" -eq 0 || show "$tmp/t.out"
 
 cp "$default" "$defaults"
 cat >>"$defaults" <<EOF
@@ -598,7 +636,7 @@ check_serves 1 "second start: still serving"
 
 # ---- reload ----
 
-cp "$tmp/tine.conf.good2" "$conf"
+conf_use good2
 gen=$(last_ready_gen "$errlog")
 run_init reload
 check "reload with a changed config: exit 0" test "$rc" -eq 0
@@ -618,7 +656,7 @@ check "reload: the same master ($pid), no other" one_master "$pid"
 
 # ---- broken config: reload, configtest and restart refuse ----
 
-cp "$tmp/tine.conf.bad" "$conf"
+conf_use bad
 hups=$(count_in "$errlog" "reload requested")
 run_init reload
 check "reload with a broken config: refused (exit $rc)" rc_fails
@@ -639,7 +677,7 @@ check "restart with a broken config: prints the error" \
     out_has "$conf:$badline: workers"
 check "restart with a broken config: the same master" one_master "$pid"
 check_serves 2 "restart with a broken config: the old config still serving"
-cp "$tmp/tine.conf.good2" "$conf"
+conf_use good2
 
 # ---- reopen-logs after mv ----
 
@@ -775,12 +813,20 @@ check "error logs: no [emerg], [alert] or [crit] line" no_bad_levels ||
 # ---- install again, uninstall ----
 
 cp "$conf" "$tmp/tine.conf.edited"
+cp "$site" "$tmp/site.edited"
+# The admin disables the demo site, as on Debian: the link goes.
+rm -f "$sitelink"
 "$MAKE" --no-print-directory -C "$builddir" install DESTDIR="$D" \
     >"$tmp/install2.out" 2>&1
 irc=$?
 check "make install again: exit 0" test "$irc" -eq 0 || show "$tmp/install2.out"
 check "make install again: keeps the edited tine.conf" \
     cmp -s "$conf" "$tmp/tine.conf.edited"
+check "make install again: keeps the edited sites-available/default.conf" \
+    cmp -s "$site" "$tmp/site.edited"
+check "make install again: leaves the demo site disabled (no link made)" \
+    test ! -e "$sitelink" -a ! -L "$sitelink"
+ln -s ../sites-available/default.conf "$sitelink"
 
 # What tine wrote at run time is the admin's to remove, not uninstall's.
 rm -f "$logdir"/*.log "$logdir"/*.log.* "$logdir"/*.moved "$pidfile"
@@ -789,13 +835,20 @@ rm -f "$logdir"/*.log "$logdir"/*.log.* "$logdir"/*.moved "$pidfile"
 urc=$?
 check "make uninstall: exit 0" test "$urc" -eq 0 || show "$tmp/uninstall.out"
 find "$D" ! -type d >"$tmp/left"
-check "make uninstall: removes every file but the edited tine.conf" \
-    test "$(cat "$tmp/left")" = "$conf" || show "$tmp/left"
-check "make uninstall: says it keeps the edited tine.conf" \
-    grep -qF "keeping $conf" "$tmp/uninstall.out"
+printf '%s\n' "$conf" "$site" | LC_ALL=C sort >"$tmp/left.want"
+check "make uninstall: removes every file but the edited confs, the link too" \
+    test "$(LC_ALL=C sort "$tmp/left")" = "$(cat "$tmp/left.want")" ||
+    show "$tmp/left"
+says_keeping() {
+	grep -qF "keeping $conf" "$tmp/uninstall.out" &&
+	    grep -qF "keeping $site" "$tmp/uninstall.out"
+}
+check "make uninstall: says it keeps the edited tine.conf and default.conf" \
+    says_keeping
 
 # Back to what install wrote: now uninstall removes it, and its directories.
 cp "$tmp/tine.conf.pristine" "$conf"
+cp "$tmp/site.pristine" "$site"
 "$MAKE" --no-print-directory -C "$builddir" uninstall DESTDIR="$D" \
     >"$tmp/uninstall2.out" 2>&1
 urc=$?

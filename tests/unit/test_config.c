@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "htpasswd.h"
 
 static char	 tmpdir[PATH_MAX];	/* real path of a fresh directory */
 static char	 conf[64];		/* the config file under test */
@@ -156,6 +157,15 @@ cpus(void)
 	return n < 1 ? 1 : n > 256 ? 256 : (int)n;
 }
 
+/* The access log site i writes to. */
+static const struct config_access_log *
+alog_of(const struct config *c, size_t i)
+{
+	cr_assert_lt(i, c->nsites);
+	cr_assert_lt(c->sites[i].access_log, c->naccess_logs);
+	return &c->access_logs[c->sites[i].access_log];
+}
+
 Test(config, builtin_defaults)
 {
 	char		 err[CONFIG_ERR_MAX] = "x", buf[64];
@@ -184,9 +194,10 @@ Test(config, builtin_defaults)
 	cr_expect_null(c->error_log);
 	cr_expect_eq(c->log_level, LOG_NOTICE);
 	cr_expect_eq(c->syslog_facility, LOG_DAEMON);
-	cr_expect_eq(c->access_log_dest, CONFIG_LOG_DEFAULT);
-	cr_expect_null(c->access_log);
-	cr_expect_str_eq(c->access_log_format, "combined");
+	cr_expect_eq(c->naccess_logs, 1);
+	cr_expect_eq(alog_of(c, 0)->dest, CONFIG_LOG_DEFAULT);
+	cr_expect_null(alog_of(c, 0)->path);
+	cr_expect_str_eq(c->sites[0].access_log_format, "combined");
 	cr_expect_str_eq(c->mime_types, "/etc/mime.types");
 	cr_expect_str_eq(c->sites[0].default_type, "application/octet-stream");
 	cr_expect_eq(c->header_timeout, 10);
@@ -295,10 +306,10 @@ Test(config, every_option)
 	    "%s/logs/error.log", tmpdir));
 	cr_expect_eq(c->log_level, LOG_DEBUG);
 	cr_expect_eq(c->syslog_facility, LOG_LOCAL3);
-	cr_expect_eq(c->access_log_dest, CONFIG_LOG_FILE);
-	cr_expect_str_eq(c->access_log, fmt(logs, sizeof logs,
+	cr_expect_eq(alog_of(c, 0)->dest, CONFIG_LOG_FILE);
+	cr_expect_str_eq(alog_of(c, 0)->path, fmt(logs, sizeof logs,
 	    "%s/logs/access.log", tmpdir));
-	cr_expect_str_eq(c->access_log_format, "%h %r %s");
+	cr_expect_str_eq(c->sites[0].access_log_format, "%h %r %s");
 	cr_expect_str_eq(c->mime_types, "/nonexistent/mime.types");
 	cr_expect_str_eq(c->sites[0].default_type, "text/plain; charset=utf-8");
 	cr_expect_eq(c->header_timeout, 1);
@@ -345,21 +356,21 @@ Test(config, log_destinations)
 
 	c = expect_ok("error_log = stderr\naccess_log = off\n");
 	cr_expect_eq(c->error_log_dest, CONFIG_LOG_STDERR);
-	cr_expect_eq(c->access_log_dest, CONFIG_LOG_OFF);
+	cr_expect_eq(alog_of(c, 0)->dest, CONFIG_LOG_OFF);
 	config_free(c);
 	c = expect_ok("error_log = syslog\naccess_log = stdout\n");
 	cr_expect_eq(c->error_log_dest, CONFIG_LOG_SYSLOG);
-	cr_expect_eq(c->access_log_dest, CONFIG_LOG_STDOUT);
+	cr_expect_eq(alog_of(c, 0)->dest, CONFIG_LOG_STDOUT);
 	config_free(c);
 	c = expect_ok("access_log = stderr\n");
-	cr_expect_eq(c->access_log_dest, CONFIG_LOG_STDERR);
+	cr_expect_eq(alog_of(c, 0)->dest, CONFIG_LOG_STDERR);
 	config_free(c);
 	c = expect_ok("access_log = syslog\naccess_log_format = json\n");
-	cr_expect_eq(c->access_log_dest, CONFIG_LOG_SYSLOG);
-	cr_expect_str_eq(c->access_log_format, "json");
+	cr_expect_eq(alog_of(c, 0)->dest, CONFIG_LOG_SYSLOG);
+	cr_expect_str_eq(c->sites[0].access_log_format, "json");
 	config_free(c);
 	c = expect_ok("access_log_format = common\n");
-	cr_expect_str_eq(c->access_log_format, "common");
+	cr_expect_str_eq(c->sites[0].access_log_format, "common");
 	config_free(c);
 }
 
@@ -931,10 +942,10 @@ Test(config, sample_config_is_valid)
 	cr_assert_eq(c->nlisten, 1);
 	cr_expect_str_eq(c->listen[0].text, "*:80");
 	cr_expect_eq(c->error_log_dest, CONFIG_LOG_FILE);
-	cr_expect_eq(c->access_log_dest, CONFIG_LOG_FILE);
+	cr_expect_eq(alog_of(c, 0)->dest, CONFIG_LOG_FILE);
 	cr_expect_str_eq(c->pid_file, fmt(path, sizeof path, "%s/tine.pid",
 	    tmpdir));
-	cr_expect_str_eq(c->access_log, fmt(path, sizeof path,
+	cr_expect_str_eq(alog_of(c, 0)->path, fmt(path, sizeof path,
 	    "%s/log/tine/access.log", tmpdir));
 	config_free(c);
 }
@@ -1216,4 +1227,219 @@ Test(config, tls_certificate_per_site)
 	/* A certificate is a host's: a location cannot set one. */
 	expect_fail("location \"/a/\" {\n\n tls_certificate = \"/a.pem\" }\n", 3,
 	    NULL, "tls_certificate");
+}
+
+/* access_log and access_log_format per vhost: inherited when unset, one
+ * entry per distinct destination (two vhosts naming one file share it),
+ * "off" a destination of its own. */
+Test(config, vhost_access_logs)
+{
+	struct config	*c;
+	char		 text[8 * PATH_MAX];
+
+	fmt(text, sizeof text,
+	    "access_log = \"%s/top.log\"\n"
+	    "access_log_format = \"%%v %%U\"\n"
+	    "vhost \"same.test\" { }\n"
+	    "vhost \"a.test\" { access_log = \"%s/shared.log\" }\n"
+	    "vhost \"b.test\" {\n access_log = \"%s/shared.log\"\n"
+	    " access_log_format = json }\n"
+	    "vhost \"off.test\" { access_log = off }\n"
+	    "vhost \"top.test\" { access_log = \"%s/top.log\" }\n",
+	    tmpdir, tmpdir, tmpdir, tmpdir);
+	c = expect_ok(text);
+	cr_assert_eq(c->nsites, 6);
+	cr_expect_eq(c->naccess_logs, 3);
+	cr_expect_str_eq(alog_of(c, 0)->path, fmt(text, sizeof text,
+	    "%s/top.log", tmpdir));
+	cr_expect_eq(c->sites[1].access_log, c->sites[0].access_log);
+	cr_expect_eq(c->sites[5].access_log, c->sites[0].access_log);
+	cr_expect_str_eq(alog_of(c, 2)->path, fmt(text, sizeof text,
+	    "%s/shared.log", tmpdir));
+	cr_expect_eq(c->sites[3].access_log, c->sites[2].access_log);
+	cr_expect_neq(c->sites[2].access_log, c->sites[0].access_log);
+	cr_expect_eq(alog_of(c, 4)->dest, CONFIG_LOG_OFF);
+	cr_expect_str_eq(c->sites[1].access_log_format, "%v %U");
+	cr_expect_str_eq(c->sites[2].access_log_format, "%v %U");
+	cr_expect_str_eq(c->sites[3].access_log_format, "json");
+	cr_expect_not_null(c->sites[3].access_format);
+	config_free(c);
+}
+
+/* A config of the top level's log and n vhosts each with a log of its
+ * own, into text (cap bytes); the caller frees it. */
+static char *
+many_logs(int n)
+{
+	size_t	 cap = (size_t)(n + 1) * (PATH_MAX + 64), len;
+	char	*text, *p;
+	int	 i;
+
+	cr_assert_not_null(text = malloc(cap));
+	len = strlen(fmt(text, cap, "access_log = \"%s/top.log\"\n", tmpdir));
+	for (i = 0; i < n; i++) {
+		p = text + len;
+		len += strlen(fmt(p, cap - len, "vhost \"v%d.test\" { "
+		    "access_log = \"%s/v%d.log\" }\n", i, tmpdir, i));
+		cr_assert_lt(len + 1, cap);
+	}
+	return text;
+}
+
+/* A vhost's bad access_log or access_log_format is blamed on its line, and
+ * more distinct log files than the limit are refused on the first past it. */
+Test(config, vhost_access_log_errors)
+{
+	struct config	*c;
+	char		*text, line[PATH_MAX + 64];
+
+	expect_fail("vhost \"a.test\" {\n\n access_log = \"/nonexistent/x.log\""
+	    " }\n", 3, "vhost \"a.test\" access_log", "directory "
+	    "\"/nonexistent\" does not exist");
+	fmt(line, sizeof line, "vhost \"a.test\" {\n access_log = \"%s\" }\n",
+	    tmpdir);
+	expect_fail(line, 2, "vhost \"a.test\" access_log", "is a directory");
+	expect_fail("vhost \"a.test\" {\n access_log_format = fancy }\n", 2,
+	    "vhost \"a.test\" access_log_format", "got \"fancy\"");
+	expect_fail("vhost \"a.test\" {\n access_log_format = \"%Z\" }\n", 2,
+	    "vhost \"a.test\" access_log_format", "unknown directive %Z");
+	/* The top level's log and 255 vhosts' are the 256 allowed. */
+	text = many_logs(255);
+	c = expect_ok(text);
+	cr_expect_eq(c->naccess_logs, 256);
+	config_free(c);
+	free(text);
+	text = many_logs(256);
+	expect_fail(text, 257, "vhost \"v255.test\" access_log",
+	    "more than 256 distinct access logs");
+	free(text);
+}
+
+/* autoindex off by default and inherited by a vhost unless it sets it;
+ * autoindex_max_entries 10000 by default, 1..100000. */
+Test(config, autoindex)
+{
+	struct config	*c;
+
+	c = expect_ok("vhost \"same.test\" { }\n");
+	cr_expect_eq(c->sites[0].autoindex, false);
+	cr_expect_eq(c->sites[1].autoindex, false);
+	cr_expect_eq(c->autoindex_max_entries, 10000);
+	config_free(c);
+	c = expect_ok("autoindex = on\nautoindex_max_entries = 100000\n"
+	    "vhost \"same.test\" { }\n"
+	    "vhost \"off.test\" { autoindex = off }\n");
+	cr_expect_eq(c->sites[0].autoindex, true);
+	cr_expect_eq(c->sites[1].autoindex, true);
+	cr_expect_eq(c->sites[2].autoindex, false);
+	cr_expect_eq(c->autoindex_max_entries, 100000);
+	config_free(c);
+	c = expect_ok("vhost \"on.test\" { autoindex = on }\n");
+	cr_expect_eq(c->sites[0].autoindex, false);
+	cr_expect_eq(c->sites[1].autoindex, true);
+	config_free(c);
+	expect_fail("autoindex_max_entries = 0", 1, "autoindex_max_entries",
+	    "must be 1..100000, got 0");
+	expect_fail("\nautoindex_max_entries = 100001", 2,
+	    "autoindex_max_entries", "must be 1..100000");
+}
+
+/* A valid SHA-crypt line (config checks its form; crypt is not run). */
+#define CONF_HTLINE	"u:$5$rounds=1000$s$012345678901234567890123456" \
+			"7890123456789012\n"
+
+/* Write an htpasswd file into the temp directory; its path in buf. */
+static const char *
+conf_htpasswd(const char *name, const char *text, char *buf, size_t len)
+{
+	FILE	*fp;
+
+	fmt(buf, len, "%s/%s", tmpdir, name);
+	cr_assert_not_null(fp = fopen(buf, "w"));
+	cr_assert_eq(fputs(text, fp) >= 0, 1);
+	cr_assert_eq(fclose(fp), 0);
+	return buf;
+}
+
+/* allow and deny are inherited as a pair, hidden_paths as a list, the
+ * htpasswd file shared; "" turns an inherited file off. */
+Test(config, access_rules)
+{
+	char		 pw[PATH_MAX], text[4 * PATH_MAX];
+	struct config	*c;
+
+	conf_htpasswd("users", CONF_HTLINE, pw, sizeof pw);
+	c = expect_ok(fmt(text, sizeof text, "allow = {\"10.0.0.0/8\", "
+	    "\"2001:db8::/32\"}\ndeny = {\"all\"}\n"
+	    "hidden_paths = {\"*.bak\", \"/.git/*\"}\n"
+	    "auth_basic_file = \"%s\"\n"
+	    "vhost \"same.test\" { }\n"
+	    "vhost \"own.test\" { deny = {\"192.0.2.0/24\"}\n"
+	    "  hidden_paths = {}\n  auth_basic_file = \"\" }\n"
+	    "vhost \"realm.test\" { auth_basic_realm = \"Staff only\" }\n",
+	    pw));
+	cr_assert_eq(c->nsites, 4);
+	cr_expect(c->sites[0].access);
+	cr_expect_eq(c->sites[0].nallow, 2);
+	cr_expect_eq(c->sites[0].ndeny, 1);
+	cr_expect_eq(c->sites[0].nhidden_paths, 2);
+	cr_expect_str_eq(c->sites[0].hidden_paths[1], "/.git/*");
+	cr_assert_not_null(c->sites[0].auth);
+	cr_expect_str_eq(c->sites[0].auth_realm, "Restricted");
+	cr_expect_str_eq(c->sites[0].auth_challenge, "WWW-Authenticate: Basic "
+	    "realm=\"Restricted\", charset=\"UTF-8\"\r\n");
+	/* same.test takes it all, the file shared rather than read again. */
+	cr_expect_eq(c->sites[1].nallow, 2);
+	cr_expect_eq(c->sites[1].ndeny, 1);
+	cr_expect_eq(c->sites[1].nhidden_paths, 2);
+	cr_expect_eq(c->sites[1].auth, c->sites[0].auth);
+	cr_expect_eq(c->sites[0].auth->refs, 3);
+	/* own.test wrote deny: the top level's allow goes with it. */
+	cr_expect_eq(c->sites[2].nallow, 0);
+	cr_expect_eq(c->sites[2].ndeny, 1);
+	cr_expect_eq(c->sites[2].nhidden_paths, 0);
+	cr_expect_null(c->sites[2].auth);
+	cr_expect_null(c->sites[2].auth_challenge);
+	cr_expect(c->sites[2].access);
+	cr_expect_str_eq(c->sites[3].auth_realm, "Staff only");
+	cr_expect_not_null(strstr(c->sites[3].auth_challenge,
+	    "realm=\"Staff only\""));
+	config_free(c);
+	c = expect_ok("vhost \"a.test\" { allow = {} }\n");
+	cr_expect(!c->sites[0].access);
+	cr_expect(!c->sites[1].access);
+	cr_expect_null(c->sites[0].auth);
+	config_free(c);
+}
+
+/* Each bad value is refused with its file, line, key and why; a bad
+ * htpasswd line with the htpasswd file and its line too. */
+Test(config, access_rules_errors)
+{
+	char	pw[PATH_MAX], text[4 * PATH_MAX], want[PATH_MAX + 32];
+
+	expect_fail("allow = {\"10.0.0.0/8\",\n\"10.0.0.0/33\"}", 2, "allow",
+	    "\"10.0.0.0/33\" must have a prefix length of 0 to 32");
+	expect_fail("deny = {\"10.0.0.1/8\"}", 1, "deny",
+	    "\"10.0.0.1/8\" has bits set past its prefix length "
+	    "(\"10.0.0.0/8\"?)");
+	expect_fail("vhost \"a.test\" {\n deny = {\"example.com\"} }", 2,
+	    "vhost \"a.test\" deny", "is not \"all\", an address");
+	expect_fail("hidden_paths = {\"*.bak\",\n\"secret\"}", 2,
+	    "hidden_paths", "must start with '/' or '*'");
+	expect_fail("auth_basic_realm = \"a \\\"b\\\"\"", 1, "auth_basic_realm",
+	    "without '\"' or '\\'");
+	expect_fail("auth_basic_realm = \"\"", 1, "auth_basic_realm",
+	    "1 to 128");
+	expect_fail("auth_basic_file = \"users\"", 1, "auth_basic_file",
+	    "absolute path");
+	fmt(pw, sizeof pw, "%s/none", tmpdir);
+	expect_fail(fmt(text, sizeof text, "auth_basic_file = \"%s\"", pw), 1,
+	    "auth_basic_file", "No such file");
+	conf_htpasswd("bad", CONF_HTLINE "# two\nv:$apr1$x$y\n", pw,
+	    sizeof pw);
+	expect_fail(fmt(text, sizeof text, "vhost \"a.test\" {\n\n"
+	    "auth_basic_file = \"%s\" }", pw), 3, "vhost \"a.test\" "
+	    "auth_basic_file", fmt(want, sizeof want, "%s:3: is an MD5 hash",
+	    pw));
 }

@@ -528,9 +528,9 @@ Test(http_fields, first_line)
 /* Every status tine sends has its reason phrase. */
 Test(http_fields, status_texts)
 {
-	static const int codes[] = { 100, 200, 204, 206, 301, 304, 400, 403,
-	    404, 405, 408, 411, 412, 413, 414, 416, 417, 431, 500, 501, 503,
-	    505 };
+	static const int codes[] = { 100, 200, 204, 206, 301, 304, 400, 401,
+	    403, 404, 405, 408, 411, 412, 413, 414, 416, 417, 431, 500, 501,
+	    503, 505 };
 	size_t	 i;
 
 	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
