@@ -159,6 +159,42 @@ conn_new(struct worker_proc *w, int fd, const struct sockaddr_storage *peer,
 	return c;
 }
 
+/* What the access-log line of the finished response shows. */
+static void
+conn_log_entry(const struct conn *c, struct alog_entry *e)
+{
+	struct timespec	now;
+	int64_t		us;
+
+	memset(e, 0, sizeof(*e));
+	e->client = c->host;
+	e->request_line = http_first_line(c->in, c->inlen);
+	if (c->have_req)
+		alog_entry_request(e, &c->req);
+	/* %v: the vhost that answered, by its name (else the Host sent). */
+	if (c->resp.site != NULL && c->resp.site->name != NULL)
+		e->host = (struct http_str){ c->resp.site->name,
+		    strlen(c->resp.site->name) };
+	if (c->resp.user != NULL)
+		e->user = (struct http_str){ c->resp.user,
+		    strlen(c->resp.user) };
+	e->response_head = (struct http_str){ c->resp.hdr, c->resp.headlen };
+	e->status = c->resp.status;
+	e->body_bytes = c->sent > c->resp.headlen ? c->sent -
+	    c->resp.headlen : 0;
+	e->start = c->t0;
+	clock_gettime(CLOCK_REALTIME, &now);
+	us = (int64_t)(now.tv_sec - c->t0.tv_sec) * 1000000 +
+	    (now.tv_nsec - c->t0.tv_nsec) / 1000;
+	e->duration_us = us > 0 ? (uint64_t)us : 0;	/* the clock may step back */
+	e->local_port = c->port;
+	e->pid = c->w->pid;
+	if (c->tls != NULL) {
+		e->tls_protocol = tls_protocol(c->tls);
+		e->tls_cipher = tls_cipher(c->tls);
+	}
+}
+
 /*
  * Write the access-log line of the finished response: one write(2) to its
  * site's log, by the index config gave the site. A response no site
@@ -171,43 +207,15 @@ conn_log(struct conn *c)
 	const struct config_site	*site = c->resp.site != NULL ?
 	    c->resp.site : &conf->sites[conf->default_site];
 	struct alog_entry		 e;
-	struct timespec			 now;
 	char				 line[ALOG_LINE_MAX];
 	size_t				 n;
 	ssize_t				 wr;
-	int64_t				 us;
 	size_t				 i = site->access_log;
 	int				 fd = c->w->env->access_fds[i];
 
 	if (fd == -1 && conf->access_logs[i].dest != CONFIG_LOG_SYSLOG)
 		return;
-	memset(&e, 0, sizeof(e));
-	e.client = c->host;
-	e.request_line = http_first_line(c->in, c->inlen);
-	if (c->have_req)
-		alog_entry_request(&e, &c->req);
-	/* %v: the vhost that answered, by its name (else the Host sent). */
-	if (c->resp.site != NULL && c->resp.site->name != NULL)
-		e.host = (struct http_str){ c->resp.site->name,
-		    strlen(c->resp.site->name) };
-	if (c->resp.user != NULL)
-		e.user = (struct http_str){ c->resp.user,
-		    strlen(c->resp.user) };
-	e.response_head = (struct http_str){ c->resp.hdr, c->resp.headlen };
-	e.status = c->resp.status;
-	e.body_bytes = c->sent > c->resp.headlen ? c->sent - c->resp.headlen :
-	    0;
-	e.start = c->t0;
-	clock_gettime(CLOCK_REALTIME, &now);
-	us = (int64_t)(now.tv_sec - c->t0.tv_sec) * 1000000 +
-	    (now.tv_nsec - c->t0.tv_nsec) / 1000;
-	e.duration_us = us > 0 ? (uint64_t)us : 0;	/* the clock may step back */
-	e.local_port = c->port;
-	e.pid = c->w->pid;
-	if (c->tls != NULL) {
-		e.tls_protocol = tls_protocol(c->tls);
-		e.tls_cipher = tls_cipher(c->tls);
-	}
+	conn_log_entry(c, &e);
 	n = alog_format(site->access_format, &e, line, sizeof(line));
 	if (fd == -1) {
 		syslog(LOG_INFO, "%.*s", (int)n - 1, line);
