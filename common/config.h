@@ -8,11 +8,23 @@
 
 #define CONFIG_ERR_MAX 512
 
-/* One address to listen on, parsed from "host:port", "[v6]:port" or "*:port". */
+/* One address to listen on, parsed from "host:port", "[v6]:port" or "*:port",
+ * optionally followed by the flag "tls". */
 struct config_listen {
 	char			*text;		/* as written, for log lines */
 	struct sockaddr_storage	 addr;
 	socklen_t		 addrlen;
+	bool			 tls;		/* HTTPS on this socket */
+};
+
+/*
+ * A value that is checked after loading, outside config (the master's TLS
+ * loader opens a certificate, OpenSSL parses a cipher list), with where the
+ * file sets it, so that those errors name the line as config errors do.
+ */
+struct config_ref {
+	char			*value;		/* NULL: not set */
+	char			*where;		/* "FILE:LINE: KEY" */
 };
 
 /* Where a log goes: a file path, stderr, syslog, or nowhere. */
@@ -88,6 +100,11 @@ struct config_site {
 	size_t			 cache_headerslen;
 	struct config_site	*locations;	/* longest prefix first */
 	size_t			 nlocations;
+	/* A site's certificate (a host's: a location has none): absolute
+	 * paths, read by the master; value NULL when the site has none. */
+	struct config_ref	 tls_certificate;	/* full chain, PEM */
+	struct config_ref	 tls_key;		/* its private key, PEM */
+	struct config_ref	 tls_ocsp_response;	/* DER, optional */
 	/* Access rules, checked in this order: address, path, password. */
 	bool			 access;	/* any of them is set */
 	struct cidr		*allow;		/* empty: every address not denied */
@@ -154,6 +171,12 @@ struct config {
 	int			 max_headers;		/* count, 431 */
 	size_t			 max_body_size;		/* discarded GET body, 413 past it */
 	int			 autoindex_max_entries;	/* a listing's entries, cut past it */
+
+	int			 tls_min;	/* tls_protocols: 10 .. 13, TLS 1.x */
+	int			 tls_max;
+	struct config_ref	 tls_ciphers;	/* TLS 1.2 ciphers, OpenSSL's syntax */
+	int			 tls_session_timeout;	/* s a session resumes; ticket
+						 * keys rotate every half */
 
 	bool			 server_tokens;	/* "Server: tine/VERSION" or "tine" */
 	bool			 sandbox;	/* workers confine themselves */

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "cidr.h"
 #include "accesslog.h"
@@ -744,6 +745,97 @@ config_site_try_html(const struct config_scope *sc, struct config_site *site)
 		site->try_html = cfg_getbool(sc->cfg, "try_html");
 }
 
+/* ---- a site's certificate ---- */
+
+/* A file the master reads (a certificate, a key), kept absolute so that a
+ * reload after the daemon's chdir("/") reads the same one, and where the
+ * config names it, for the loader's errors. */
+static int
+config_site_file(struct config_ctx *ctx, const char *k, const char *v,
+    struct config_ref *ref)
+{
+	char	 cwd[PATH_MAX], q[CONFIG_QUOTE_MAX];
+
+	if (*v == '\0')
+		return config_fail(ctx, k, 0, "must not be empty");
+	if (*v != '/' && getcwd(cwd, sizeof cwd) == NULL)
+		return config_fail(ctx, k, 0, "%s is relative and the current "
+		    "directory is unknown", config_quote(v, q, sizeof q));
+	if (*v == '/')
+		ref->value = strdup(v);
+	else if (asprintf(&ref->value, "%s/%s", cwd, v) == -1)
+		ref->value = NULL;
+	if (ref->value == NULL || (ref->where = config_blame(ctx, k, 0)) ==
+	    NULL)
+		return config_oom(ctx);
+	return 0;
+}
+
+/* A copy of a config_ref (value NULL: nothing to copy). */
+static int
+config_ref_copy(struct config_ctx *ctx, const struct config_ref *from,
+    struct config_ref *to)
+{
+	if (from->value == NULL)
+		return 0;
+	if ((to->value = strdup(from->value)) == NULL ||
+	    (to->where = strdup(from->where)) == NULL)
+		return config_oom(ctx);
+	return 0;
+}
+
+/* A vhost that sets no certificate takes its parent's, key and all. */
+static int
+config_site_tls_inherit(struct config_ctx *ctx,
+    const struct config_site *parent, struct config_site *site)
+{
+	if (config_ref_copy(ctx, &parent->tls_certificate,
+	    &site->tls_certificate) == -1 ||
+	    config_ref_copy(ctx, &parent->tls_key, &site->tls_key) == -1)
+		return -1;
+	return config_ref_copy(ctx, &parent->tls_ocsp_response,
+	    &site->tls_ocsp_response);
+}
+
+/*
+ * tls_certificate, tls_key and tls_ocsp_response go together: a vhost that
+ * sets none of them takes the top level's three, one that sets a
+ * certificate sets its key in the same section. A location has none (it
+ * cannot set them: a certificate is a host's). The master reads the files.
+ */
+static int
+config_site_tls(struct config_ctx *ctx, const struct config_scope *sc,
+    struct config_site *site)
+{
+	const char	*cert, *key, *ocsp;
+	char		 kc[CONFIG_LABEL_MAX], kk[CONFIG_LABEL_MAX];
+	char		 ko[CONFIG_LABEL_MAX];
+
+	if (sc->prefix != NULL)
+		return 0;
+	cert = cfg_getstr(sc->cfg, "tls_certificate");
+	key = cfg_getstr(sc->cfg, "tls_key");
+	ocsp = cfg_getstr(sc->cfg, "tls_ocsp_response");
+	config_key(sc, "tls_certificate", kc, sizeof kc);
+	config_key(sc, "tls_key", kk, sizeof kk);
+	config_key(sc, "tls_ocsp_response", ko, sizeof ko);
+	if (cert == NULL && key == NULL && ocsp == NULL && sc->parent != NULL)
+		return config_site_tls_inherit(ctx, sc->parent, site);
+	if (cert == NULL && (key != NULL || ocsp != NULL))
+		return config_fail(ctx, key != NULL ? kk : ko, 0, "needs "
+		    "tls_certificate in the same section");
+	if (cert == NULL)
+		return 0;
+	if (key == NULL)
+		return config_fail(ctx, kc, 0, "needs tls_key in the same "
+		    "section");
+	if (config_site_file(ctx, kc, cert, &site->tls_certificate) == -1 ||
+	    config_site_file(ctx, kk, key, &site->tls_key) == -1)
+		return -1;
+	return ocsp == NULL ? 0 : config_site_file(ctx, ko, ocsp,
+	    &site->tls_ocsp_response);
+}
+
 /* autoindex, a bool; a vhost that does not set it inherits it. */
 static void
 config_site_autoindex(const struct config_scope *sc, struct config_site *site)
@@ -1196,7 +1288,8 @@ config_site(struct config_ctx *ctx, struct config *conf,
 	    config_site_access_format(ctx, sc, site) == -1)
 		return -1;
 	if (config_site_redirect(ctx, sc, site) == -1 ||
-	    config_site_access(ctx, sc, site) == -1)
+	    config_site_access(ctx, sc, site) == -1 ||
+	    config_site_tls(ctx, sc, site) == -1)
 		return -1;
 	config_site_try_html(sc, site);
 	config_site_autoindex(sc, site);
@@ -1286,6 +1379,12 @@ config_site_free(struct config_site *site)
 	}
 	free(site->cctypes);
 	free(site->prefix);
+	free(site->tls_certificate.value);
+	free(site->tls_certificate.where);
+	free(site->tls_key.value);
+	free(site->tls_key.where);
+	free(site->tls_ocsp_response.value);
+	free(site->tls_ocsp_response.where);
 	for (i = 0; i < site->nlocations; i++)
 		config_site_free(&site->locations[i]);
 	free(site->locations);

@@ -29,6 +29,7 @@
 #include "log.h"
 #include "sandbox.h"
 #include "scoreboard.h"
+#include "tls.h"
 #include "worker.h"
 
 #define WORKER_EVENTS	256
@@ -380,7 +381,7 @@ worker_emfile_end(struct worker_proc *w)
  * here already: then close it at once, without a word. */
 static void
 worker_admit(struct worker_proc *w, int fd, const struct sockaddr_storage *ss,
-    int port)
+    const struct listener *l)
 {
 	struct limit_key	key;
 	int			on = 1;
@@ -394,7 +395,7 @@ worker_admit(struct worker_proc *w, int fd, const struct sockaddr_storage *ss,
 		return;
 	}
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
-	if (conn_new(w, fd, ss, &key, port) == NULL)
+	if (conn_new(w, fd, ss, &key, l->port, l->tls ? w->tls : NULL) == NULL)
 		limit_del(w->limit, &key);
 	w->env->slot->connections = w->nconns;
 }
@@ -422,7 +423,7 @@ worker_accept(struct worker_proc *w, size_t i)
 				worker_emfile(w, err);
 			continue;
 		}
-		worker_admit(w, fd, &ss, w->env->ls->v[i].port);
+		worker_admit(w, fd, &ss, &w->env->ls->v[i]);
 		worker_listen_update(w);
 	}
 }
@@ -574,6 +575,10 @@ worker_init(struct worker_proc *w, const struct worker_env *env)
 		return WORKER_EXIT_FATAL;
 	if (worker_boundary(w) == -1 || (w->access = access_create()) == NULL)
 		return WORKER_EXIT_RESOURCE;
+	if (env->tls != NULL && (w->tls = tls_worker_new(env->tls)) == NULL) {
+		log_error("worker setup: %s", strerror(errno));
+		return WORKER_EXIT_RESOURCE;
+	}
 	if ((w->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
 	    worker_signals(w) == -1) {
 		log_error("worker setup: %s", strerror(errno));
@@ -659,5 +664,6 @@ worker_main(const struct worker_env *env)
 	free(w.sites);
 	limit_destroy(w.limit);
 	access_destroy(w.access);
+	tls_worker_free(w.tls);
 	_exit(WORKER_EXIT_OK);
 }

@@ -18,12 +18,15 @@ struct listeners;
 struct sb_slot;
 struct fcache;
 struct limit;
+struct tls_conf;
+struct tls_worker;
 
 /* What the master hands a new worker (all of it inherited through fork). */
 struct worker_env {
 	const struct config	*conf;
 	const struct mime	*mime;
 	const struct listeners	*ls;
+	const struct tls_conf	*tls;		/* certificates; NULL: none */
 	const int		*access_fds;	/* one per conf->access_logs, -1: none */
 	size_t			 naccess;
 	const int		*root_fds;	/* O_PATH, one per site, opened by the master */
@@ -70,6 +73,7 @@ struct worker_proc {
 	int			 sigfd;
 	bool			 listening;	/* listeners in the event set */
 	struct limit		*limit;		/* connections per client address */
+	struct tls_worker	*tls;		/* NULL: no certificate */
 	int64_t			 emfile_retry;	/* ms: accept again; 0 = not paused */
 	int64_t			 emfile_since;	/* ms the episode began, 0 = none */
 	uint64_t		 emfile_fails;	/* accepts refused in the episode */

@@ -1114,6 +1114,122 @@ Test(config, error_pages_and_headers_errors)
 	expect_fail(long_hdr, 1, "headers", "longer than 1024 bytes");
 }
 
+/* "ADDR tls" marks a listener for TLS; the flag is the only word after an
+ * address, and the text stays as written, for log lines. */
+Test(config, listen_tls_flag)
+{
+	struct config	*c;
+	char		 buf[64];
+
+	c = expect_ok("listen = {\"127.0.0.1:443 tls\", \"127.0.0.1:80\",\n"
+	    "\"[::1]:443\ttls\"}\n"
+	    "tls_certificate = \"/etc/ssl/a.pem\"\ntls_key = \"/etc/ssl/a.key\"\n");
+	cr_assert_eq(c->nlisten, 3);
+	cr_expect(c->listen[0].tls);
+	cr_expect_str_eq(c->listen[0].text, "127.0.0.1:443 tls");
+	cr_expect_str_eq(v4(&c->listen[0], buf, sizeof buf), "127.0.0.1:443");
+	cr_expect(!c->listen[1].tls);
+	cr_expect(c->listen[2].tls);
+	cr_expect_eq(c->listen[2].addr.ss_family, AF_INET6);
+	config_free(c);
+	expect_fail("listen = {\"127.0.0.1:443 ssl\"}\n", 1, "listen",
+	    "only the flag \"tls\"");
+	expect_fail("listen = {\"127.0.0.1:443 tls tls\"}\n", 1, "listen",
+	    "only the flag \"tls\"");
+	expect_fail("listen = {\"127.0.0.1:443 tls \"}\n", 1, "listen",
+	    "only the flag \"tls\"");
+	expect_fail("listen = {\"127.0.0.1:80\", \"127.0.0.1:80 tls\"}\n"
+	    "tls_certificate = \"/a\"\ntls_key = \"/b\"\n", 1, "listen",
+	    "duplicate address");
+	expect_fail("listen = {\"127.0.0.1:80\",\n\"127.0.0.1:443 tls\"}\n", 2,
+	    "listen", "127.0.0.1:443 tls is a tls listener, but no site has "
+	    "a tls_certificate");
+}
+
+/* tls_protocols: a range of versions by name (TLS 1.2 and 1.3 unless
+ * set); tls_ciphers: Mozilla's intermediate list unless set. */
+Test(config, tls_protocols_and_ciphers)
+{
+	struct config	*c;
+
+	c = expect_ok("");
+	cr_expect_eq(c->tls_min, 12);
+	cr_expect_eq(c->tls_max, 13);
+	cr_expect(strncmp(c->tls_ciphers.value, "ECDHE-ECDSA-AES128-GCM-SHA256:",
+	    30) == 0, "%s", c->tls_ciphers.value);
+	cr_expect_str_eq(c->tls_ciphers.where, "(default): tls_ciphers");
+	config_free(c);
+	c = expect_ok("tls_protocols = \" TLSv1.3\"\n\ntls_ciphers = \"HIGH\"\n");
+	cr_expect_eq(c->tls_min, 13);
+	cr_expect_eq(c->tls_max, 13);
+	cr_expect_str_eq(c->tls_ciphers.value, "HIGH");
+	cr_expect(strstr(c->tls_ciphers.where, ":3: tls_ciphers") != NULL,
+	    "%s", c->tls_ciphers.where);
+	config_free(c);
+	c = expect_ok("tls_protocols = \"TLSv1.2 TLSv1 TLSv1.1\"\n");
+	cr_expect_eq(c->tls_min, 10);
+	cr_expect_eq(c->tls_max, 12);
+	config_free(c);
+	expect_fail("\ntls_protocols = \"TLSv1.2 SSLv3\"\n", 2, "tls_protocols",
+	    "\"SSLv3\" is not TLSv1, TLSv1.1, TLSv1.2 or TLSv1.3");
+	expect_fail("tls_protocols = \"TLSv1.1 TLSv1.3\"\n", 1, "tls_protocols",
+	    "without a gap");
+	expect_fail("tls_protocols = \" \"\n", 1, "tls_protocols",
+	    "at least one version");
+	expect_fail("tls_protocols = \"TLSv1.2TLSv1.3TLSv1.3\"\n", 1,
+	    "tls_protocols", "is not TLSv1");
+	expect_fail("tls_ciphers = \"\"\n", 1, "tls_ciphers", "empty");
+}
+
+/* A site's certificate: the three keys go together, a vhost that sets
+ * none inherits them, a relative path becomes absolute, and each keeps
+ * where it was set for the loader's errors. */
+Test(config, tls_certificate_per_site)
+{
+	char		 want[PATH_MAX + 16], cwd[PATH_MAX];
+	struct config	*c;
+
+	cr_assert_not_null(getcwd(cwd, sizeof cwd));
+	c = expect_ok("tls_certificate = \"/c/top.pem\"\ntls_key = \"/c/top.key\"\n"
+	    "vhost \"a.test\" { }\n"
+	    "vhost \"b.test\" {\n  tls_certificate = \"b.pem\"\n"
+	    "  tls_key = \"/c/b.key\"\n  tls_ocsp_response = \"/c/b.der\" }\n");
+	cr_assert_eq(c->nsites, 3);
+	cr_expect_str_eq(c->sites[0].tls_certificate.value, "/c/top.pem");
+	cr_expect(strstr(c->sites[0].tls_certificate.where,
+	    ":1: tls_certificate") != NULL);
+	cr_expect_null(c->sites[0].tls_ocsp_response.value);
+	cr_expect_str_eq(c->sites[1].tls_certificate.value, "/c/top.pem");
+	cr_expect_str_eq(c->sites[1].tls_key.value, "/c/top.key");
+	cr_expect(strstr(c->sites[1].tls_key.where, ":2: tls_key") != NULL,
+	    "%s", c->sites[1].tls_key.where);
+	cr_expect_str_eq(c->sites[2].tls_certificate.value, fmt(want,
+	    sizeof want, "%s/b.pem", cwd));
+	cr_expect(strstr(c->sites[2].tls_certificate.where,
+	    ":5: vhost \"b.test\" tls_certificate") != NULL, "%s",
+	    c->sites[2].tls_certificate.where);
+	cr_expect_str_eq(c->sites[2].tls_ocsp_response.value, "/c/b.der");
+	config_free(c);
+	c = expect_ok("vhost \"a.test\" {\n tls_certificate = \"/a.pem\"\n"
+	    " tls_key = \"/a.key\" }\nlisten = {\"127.0.0.1:443 tls\"}\n");
+	cr_expect_null(c->sites[0].tls_certificate.value);
+	config_free(c);
+	expect_fail("\ntls_certificate = \"/a.pem\"\n", 2, "tls_certificate",
+	    "needs tls_key in the same section");
+	expect_fail("tls_key = \"/a.key\"\n", 1, "tls_key",
+	    "needs tls_certificate in the same section");
+	expect_fail("tls_ocsp_response = \"/a.der\"\n", 1, "tls_ocsp_response",
+	    "needs tls_certificate");
+	expect_fail("tls_certificate = \"/a.pem\"\ntls_key = \"/a.key\"\n"
+	    "vhost \"a.test\" {\n tls_key = \"/b.key\" }\n", 4,
+	    "vhost \"a.test\" tls_key", "needs tls_certificate");
+	expect_fail("tls_certificate = \"\"\ntls_key = \"/a.key\"\n", 1,
+	    "tls_certificate", "must not be empty");
+	/* A certificate is a host's: a location cannot set one. */
+	expect_fail("location \"/a/\" {\n\n tls_certificate = \"/a.pem\" }\n", 3,
+	    NULL, "tls_certificate");
+}
+
 /* access_log and access_log_format per vhost: inherited when unset, one
  * entry per distinct destination (two vhosts naming one file share it),
  * "off" a destination of its own. */
