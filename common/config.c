@@ -31,7 +31,6 @@
 #include <unistd.h>
 #include <vis.h>
 
-#include "accesslog.h"
 #include "config.h"
 #include "config_int.h"
 #include "config_lex.h"
@@ -113,13 +112,6 @@ static const struct config_word config_facilities[] = {
 };
 
 static const struct config_word config_error_logs[] = {
-	{ "stderr", CONFIG_LOG_STDERR },
-	{ "syslog", CONFIG_LOG_SYSLOG },
-};
-
-static const struct config_word config_access_logs[] = {
-	{ "off", CONFIG_LOG_OFF },
-	{ "stdout", CONFIG_LOG_STDOUT },
 	{ "stderr", CONFIG_LOG_STDERR },
 	{ "syslog", CONFIG_LOG_SYSLOG },
 };
@@ -229,8 +221,6 @@ static const cfg_opt_t config_server_opts[] = {
 	CFG_STR("default_vhost", NULL, CFGF_NONE),
 	CFG_STR(CONFIG_ERR_MSG, NULL, CFGF_NONE),
 	CFG_INT(CONFIG_ERR_LINE, 0, CFGF_NONE),
-	CFG_STR("access_log", NULL, CFGF_NONE),
-	CFG_STR("access_log_format", "combined", CFGF_NONE),
 };
 
 /*
@@ -254,6 +244,8 @@ static const cfg_opt_t config_site_opts[] = {
 	CFG_STR_LIST("hidden_paths", NULL, CFGF_NONE),
 	CFG_STR("auth_basic_file", NULL, CFGF_NONE),
 	CFG_STR("auth_basic_realm", "Restricted", CFGF_NONE),
+	CFG_STR("access_log", NULL, CFGF_NONE),
+	CFG_STR("access_log_format", "combined", CFGF_NONE),
 };
 
 /*
@@ -665,7 +657,7 @@ config_index_bad(const char *name)
  * A file tine creates (pid file, log): its directory must exist. It is kept
  * absolute so that the daemon's chdir("/") does not move it.
  */
-static int
+int
 config_path(struct config_ctx *ctx, const char *key, const char *v, char **out)
 {
 	char		 path[PATH_MAX], cwd[PATH_MAX], q[CONFIG_QUOTE_MAX];
@@ -793,17 +785,13 @@ config_get_log(struct config_ctx *ctx, const char *key,
 	return config_path(ctx, key, v, path);
 }
 
-/* error_log and access_log. */
+/* error_log (access_log is a site's: config_site.c). */
 static int
 config_get_logs(struct config_ctx *ctx, struct config *conf)
 {
-	if (config_get_log(ctx, "error_log", config_error_logs,
+	return config_get_log(ctx, "error_log", config_error_logs,
 	    CONFIG_NITEMS(config_error_logs), &conf->error_log_dest,
-	    &conf->error_log) == -1)
-		return -1;
-	return config_get_log(ctx, "access_log", config_access_logs,
-	    CONFIG_NITEMS(config_access_logs), &conf->access_log_dest,
-	    &conf->access_log);
+	    &conf->error_log);
 }
 
 /* user and group: unset, or names that exist now. */
@@ -939,22 +927,11 @@ config_media_type(const char *v)
 	return 0;
 }
 
-/* access_log_format, mime_types, server_tokens and sandbox. */
+/* mime_types, server_tokens and sandbox. */
 static int
 config_get_strings(struct config_ctx *ctx, struct config *conf)
 {
-	const char	*fmt = cfg_getstr(ctx->cfg, "access_log_format");
-	char		 q[CONFIG_QUOTE_MAX], why[CONFIG_ERR_MAX];
-
-	if (strcmp(fmt, "combined") != 0 && strcmp(fmt, "common") != 0 &&
-	    strcmp(fmt, "json") != 0 && strchr(fmt, '%') == NULL)
-		return config_fail(ctx, "access_log_format", 0, "must be "
-		    "\"combined\", \"common\", \"json\" or a format with %% "
-		    "directives, got %s", config_quote(fmt, q, sizeof q));
-	if ((conf->access_format = alog_compile(fmt, why, sizeof why)) == NULL)
-		return config_fail(ctx, "access_log_format", 0, "%s", why);
-	if ((conf->access_log_format = strdup(fmt)) == NULL ||
-	    (conf->mime_types = strdup(cfg_getstr(ctx->cfg,
+	if ((conf->mime_types = strdup(cfg_getstr(ctx->cfg,
 	    "mime_types"))) == NULL)
 		return config_oom(ctx);
 	conf->server_tokens = cfg_getbool(ctx->cfg, "server_tokens");
@@ -1050,9 +1027,9 @@ config_free(struct config *conf)
 	free(conf->group);
 	free(conf->pid_file);
 	free(conf->error_log);
-	free(conf->access_log);
-	free(conf->access_log_format);
-	alog_free(conf->access_format);
+	for (i = 0; i < conf->naccess_logs; i++)
+		free(conf->access_logs[i].path);
+	free(conf->access_logs);
 	free(conf->mime_types);
 	free(conf);
 }

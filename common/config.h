@@ -41,6 +41,15 @@ struct config_page {
 };
 
 /*
+ * One access-log destination: sites that name the same one share it, so
+ * the master opens one descriptor per entry and a site keeps its index.
+ */
+struct config_access_log {
+	enum config_log_dest	 dest;		/* not set (DEFAULT), FILE, ... */
+	char			*path;		/* absolute when dest is FILE */
+};
+
+/*
  * One site: the top level (the default, name NULL) or a vhost section; or
  * one of their location sections, which holds the options its site's
  * requests below its prefix are answered with. A vhost inherits every
@@ -79,6 +88,9 @@ struct config_site {
 	struct htpasswd		*auth;		/* Basic auth's users, NULL: none */
 	char			*auth_realm;
 	char			*auth_challenge; /* "WWW-Authenticate: ...\r\n" */
+	size_t			 access_log;	/* its index in conf->access_logs */
+	char			*access_log_format; /* "combined", "common", "json" or % string */
+	struct alog		*access_format;	/* access_log_format compiled */
 };
 
 struct config {
@@ -107,10 +119,8 @@ struct config {
 	char			*error_log;	/* path when dest is FILE */
 	int			 log_level;	/* LOG_DEBUG .. LOG_EMERG (syslog.h) */
 	int			 syslog_facility;
-	enum config_log_dest	 access_log_dest;
-	char			*access_log;	/* path when dest is FILE */
-	char			*access_log_format; /* "combined", "common", "json" or % string */
-	struct alog		*access_format;	/* access_log_format compiled */
+	struct config_access_log *access_logs;	/* distinct, as the sites name them */
+	size_t			 naccess_logs;
 
 	char			*mime_types;	/* file, missing = built-in table only */
 

@@ -56,6 +56,10 @@ int		 config_tchar(int c);
 /* 0 when v is "type/subtype" with optional "; parameters", else -1. */
 int		 config_media_type(const char *v);
 
+/* A file tine creates, made absolute in *out; its directory must exist. */
+int		 config_path(struct config_ctx *, const char *key,
+		    const char *v, char **out);
+
 /* Why an index name is not a plain file name, or NULL if it is one. */
 const char	*config_index_bad(const char *name);
 

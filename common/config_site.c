@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "cidr.h"
+#include "accesslog.h"
 #include "config.h"
 #include "config_int.h"
 #include "htpasswd.h"
@@ -23,10 +24,20 @@
 #define CONFIG_PREFIX_MAX	256		/* a location's path prefix */
 #define CONFIG_LOCATIONS_MAX	256		/* per site: scanned per request */
 #define CONFIG_REALM_MAX	128		/* auth_basic_realm's bytes */
+/* Distinct access logs: each is a descriptor in the master (twice while a
+ * reopen's generation starts) and in every worker. */
+#define CONFIG_ACCESS_LOGS_MAX	256
 
 static const struct config_word config_hidden[] = {
 	{ "deny", 0 },
 	{ "allow", 1 },
+};
+
+static const struct config_word config_access_words[] = {
+	{ "off", CONFIG_LOG_OFF },
+	{ "stdout", CONFIG_LOG_STDOUT },
+	{ "stderr", CONFIG_LOG_STDERR },
+	{ "syslog", CONFIG_LOG_SYSLOG },
 };
 
 /* ---- sites: the top level and each vhost ---- */
@@ -522,6 +533,97 @@ config_site_name(struct config_ctx *ctx, const struct config *conf,
 	return 0;
 }
 
+/* ---- access_log and access_log_format ---- */
+
+/*
+ * The index of log in conf->access_logs, added if no site named it yet
+ * (then the table owns log->path; else it is freed): sites naming one file
+ * share one descriptor. key is blamed past the limit.
+ */
+static int
+config_access_add(struct config_ctx *ctx, struct config *conf,
+    const char *key, struct config_access_log *log, size_t *at)
+{
+	struct config_access_log	*v;
+	size_t				 i;
+
+	for (i = 0; i < conf->naccess_logs; i++) {
+		v = &conf->access_logs[i];
+		if (v->dest == log->dest && (v->path == NULL ||
+		    strcmp(v->path, log->path) == 0)) {
+			free(log->path);
+			*at = i;
+			return 0;
+		}
+	}
+	if (conf->naccess_logs == CONFIG_ACCESS_LOGS_MAX) {
+		free(log->path);
+		return config_fail(ctx, key, 0, "more than %d distinct access "
+		    "logs", CONFIG_ACCESS_LOGS_MAX);
+	}
+	if ((v = reallocarray(conf->access_logs, conf->naccess_logs + 1,
+	    sizeof *v)) == NULL) {
+		free(log->path);
+		return config_oom(ctx);
+	}
+	conf->access_logs = v;
+	v[conf->naccess_logs] = *log;
+	*at = conf->naccess_logs++;
+	return 0;
+}
+
+/* access_log: "off", "stdout", "stderr", "syslog" or a file; a vhost that
+ * does not set it writes to the top level's. */
+static int
+config_site_access_log(struct config_ctx *ctx, struct config *conf,
+    const struct config_scope *sc, struct config_site *site)
+{
+	const char			*v = cfg_getstr(sc->cfg, "access_log");
+	char				 k[CONFIG_LABEL_MAX];
+	struct config_access_log	 log = { CONFIG_LOG_DEFAULT, NULL };
+	int				 dest;
+
+	if (v == NULL && sc->parent != NULL) {
+		site->access_log = sc->parent->access_log;
+		return 0;
+	}
+	config_key(sc, "access_log", k, sizeof k);
+	if (v != NULL && config_word(config_access_words,
+	    CONFIG_NITEMS(config_access_words), v, &dest) == 0)
+		log.dest = (enum config_log_dest)dest;
+	else if (v != NULL) {
+		log.dest = CONFIG_LOG_FILE;
+		if (config_path(ctx, k, v, &log.path) == -1)
+			return -1;
+	}
+	return config_access_add(ctx, conf, k, &log, &site->access_log);
+}
+
+/* access_log_format, compiled once here; a vhost that does not set it
+ * inherits the top level's. */
+static int
+config_site_access_format(struct config_ctx *ctx,
+    const struct config_scope *sc, struct config_site *site)
+{
+	const char	*fmt = cfg_getstr(sc->cfg, "access_log_format");
+	char		 q[CONFIG_QUOTE_MAX], why[CONFIG_ERR_MAX];
+	char		 k[CONFIG_LABEL_MAX];
+
+	if (fmt == NULL)
+		fmt = sc->parent->access_log_format;
+	config_key(sc, "access_log_format", k, sizeof k);
+	if (strcmp(fmt, "combined") != 0 && strcmp(fmt, "common") != 0 &&
+	    strcmp(fmt, "json") != 0 && strchr(fmt, '%') == NULL)
+		return config_fail(ctx, k, 0, "must be \"combined\", "
+		    "\"common\", \"json\" or a format with %% directives, got "
+		    "%s", config_quote(fmt, q, sizeof q));
+	if ((site->access_format = alog_compile(fmt, why, sizeof why)) == NULL)
+		return config_fail(ctx, k, 0, "%s", why);
+	if ((site->access_log_format = strdup(fmt)) == NULL)
+		return config_oom(ctx);
+	return 0;
+}
+
 /* A vhost's title and aliases: the names it answers to. */
 static int
 config_site_names(struct config_ctx *ctx, const struct config *conf,
@@ -570,7 +672,7 @@ config_location_names(struct config_ctx *ctx, const struct config_scope *sc,
 	return 0;
 }
 
-static int	config_site(struct config_ctx *, const struct config *,
+static int	config_site(struct config_ctx *, struct config *,
 		    const struct config_scope *, struct config_site *);
 
 /* Longest prefix first, so that the first match is the longest. */
@@ -586,7 +688,7 @@ config_location_cmp(const void *a, const void *b)
 
 /* A site's location sections, each built from the site's options. */
 static int
-config_site_locations(struct config_ctx *ctx, const struct config *conf,
+config_site_locations(struct config_ctx *ctx, struct config *conf,
     const struct config_scope *sc, struct config_site *site)
 {
 	struct config_scope	 lsc = { NULL, NULL, site, NULL };
@@ -797,7 +899,7 @@ config_site_access(struct config_ctx *ctx, const struct config_scope *sc,
 
 /* Every option of one site, into site. */
 static int
-config_site(struct config_ctx *ctx, const struct config *conf,
+config_site(struct config_ctx *ctx, struct config *conf,
     const struct config_scope *sc, struct config_site *site)
 {
 	if (sc->parent != NULL && sc->prefix == NULL &&
@@ -809,6 +911,9 @@ config_site(struct config_ctx *ctx, const struct config *conf,
 	    config_site_index(ctx, sc, site) == -1 ||
 	    config_site_pages(ctx, sc, site) == -1 ||
 	    config_site_headers(ctx, sc, site) == -1)
+		return -1;
+	if (config_site_access_log(ctx, conf, sc, site) == -1 ||
+	    config_site_access_format(ctx, sc, site) == -1)
 		return -1;
 	if (config_site_redirect(ctx, sc, site) == -1 ||
 	    config_site_access(ctx, sc, site) == -1)
@@ -899,4 +1004,6 @@ config_site_free(struct config_site *site)
 	htpasswd_free(site->auth);
 	free(site->auth_realm);
 	free(site->auth_challenge);
+	free(site->access_log_format);
+	alog_free(site->access_format);
 }

@@ -232,7 +232,8 @@ main_pidfile(struct master *m, const char *path)
 }
 
 /* The descriptor limit the config asks for: max_open_files, or (auto)
- * enough for max_connections, the listeners and the file cache. */
+ * enough for max_connections, the listeners, the access logs and the file
+ * cache. */
 static rlim_t
 main_files_wanted(const struct config *conf)
 {
@@ -240,7 +241,7 @@ main_files_wanted(const struct config *conf)
 		return conf->max_open_files < MAIN_FILES_MIN ? MAIN_FILES_MIN :
 		    (rlim_t)conf->max_open_files;
 	return (rlim_t)conf->max_connections + conf->nlisten +
-	    MAIN_FILES_CACHE + MAIN_FILES_SPARE;
+	    conf->naccess_logs + MAIN_FILES_CACHE + MAIN_FILES_SPARE;
 }
 
 /*

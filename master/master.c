@@ -109,13 +109,13 @@ master_setup_unref(struct setup *s)
 	free(s);
 }
 
-/* Open the access log of a config for a new generation; -1 on error. */
+/* Open one access log of a config for a new generation; -1 on error. */
 static int
-master_access_open(const struct master *m, const struct config *conf, int *fd,
-    char *err, size_t len)
+master_access_fd(const struct master *m, const struct config_access_log *log,
+    int *fd, char *err, size_t len)
 {
-	enum config_log_dest	 dest = conf->access_log_dest;
-	const char		*path = conf->access_log;
+	enum config_log_dest	 dest = log->dest;
+	const char		*path = log->path;
 
 	*fd = -1;
 	if (dest == CONFIG_LOG_DEFAULT && !m->foreground) {
@@ -142,6 +142,45 @@ master_access_open(const struct master *m, const struct config *conf, int *fd,
 	default:
 		return 0;
 	}
+}
+
+/* Close the access logs a generation opened. */
+static void
+master_access_close(struct generation *g)
+{
+	size_t	i;
+
+	for (i = 0; i < g->naccess; i++)
+		if (g->access_fds[i] != -1)
+			close(g->access_fds[i]);
+	free(g->access_fds);
+	g->access_fds = NULL;
+	g->naccess = 0;
+}
+
+/*
+ * Open every access log of a config, one descriptor per distinct one (sites
+ * share them by index): a generation owns its logs, so a reopen's new
+ * generation opens the files anew while the old one finishes in the old.
+ */
+static int
+master_access_open(const struct master *m, struct generation *g,
+    const struct config *conf, char *err, size_t len)
+{
+	size_t	i;
+
+	if ((g->access_fds = calloc(conf->naccess_logs,
+	    sizeof(*g->access_fds))) == NULL) {
+		snprintf(err, len, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < conf->naccess_logs; i++, g->naccess++)
+		if (master_access_fd(m, &conf->access_logs[i],
+		    &g->access_fds[i], err, len) == -1) {
+			master_access_close(g);
+			return -1;
+		}
+	return 0;
 }
 
 /* Close the document roots a generation opened. */
@@ -202,7 +241,7 @@ master_generation(struct master *m, struct setup *setup, char *err, size_t len)
 		free(g);
 		return -1;
 	}
-	if (master_access_open(m, setup->conf, &g->access_fd, err, len) == -1) {
+	if (master_access_open(m, g, setup->conf, err, len) == -1) {
 		master_roots_close(g);
 		free(g);
 		return -1;
@@ -210,8 +249,7 @@ master_generation(struct master *m, struct setup *setup, char *err, size_t len)
 	if (log_target_open(setup->conf, m->foreground, &g->log, err, len) ==
 	    -1 || listen_open(&g->ls, keep, setup->conf, err, len) == -1) {
 		log_target_close(&g->log);
-		if (g->access_fd != -1)
-			close(g->access_fd);
+		master_access_close(g);
 		master_roots_close(g);
 		free(g);
 		return -1;
@@ -237,8 +275,7 @@ master_generation_free(struct master *m, struct generation *g)
 			break;
 		}
 	listen_close(&g->ls);
-	if (g->access_fd != -1)
-		close(g->access_fd);
+	master_access_close(g);
 	if (g->has_log)
 		log_target_close(&g->log);
 	master_roots_close(g);

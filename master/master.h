@@ -21,12 +21,13 @@ struct setup {
 	struct mime	*mime;
 };
 
-/* One generation of workers: a config, its listeners and its access log. */
+/* One generation of workers: a config, its listeners and its access logs. */
 struct generation {
 	unsigned		 id;
 	struct setup		*setup;
 	struct listeners	 ls;
-	int			 access_fd;	/* -1: access_log off */
+	int			*access_fds;	/* one per conf->access_logs, -1: none */
+	size_t			 naccess;
 	int			*root_fds;	/* each site's document root, opened as root */
 	size_t			 nroots;
 	struct log_target	 log;		/* its error log, while has_log */

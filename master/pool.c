@@ -50,8 +50,9 @@ pool_child(struct master *m, struct generation *g, int i)
 			listen_close(&o->ls);
 			for (k = 0; k < o->nroots; k++)
 				close(o->root_fds[k]);
-			if (o->access_fd != -1)
-				close(o->access_fd);
+			for (k = 0; k < o->naccess; k++)
+				if (o->access_fds[k] != -1)
+					close(o->access_fds[k]);
 			if (o->has_log)
 				log_target_close(&o->log);
 		}
@@ -70,7 +71,8 @@ pool_child(struct master *m, struct generation *g, int i)
 	env.conf = g->setup->conf;
 	env.mime = g->setup->mime;
 	env.ls = &g->ls;
-	env.access_fd = g->access_fd;
+	env.access_fds = g->access_fds;
+	env.naccess = g->naccess;
 	env.root_fds = g->root_fds;
 	env.nroots = g->nroots;
 	env.slot = &m->sb.slots[i];

@@ -146,20 +146,27 @@ conn_new(struct worker_proc *w, int fd, const struct sockaddr_storage *peer,
 	return c;
 }
 
-/* Write the access-log line of the finished response: one write(2). */
+/*
+ * Write the access-log line of the finished response: one write(2) to its
+ * site's log, by the index config gave the site. A response no site
+ * answered (a request that did not parse) goes to the default site's.
+ */
 static void
 conn_log(struct conn *c)
 {
-	const struct config	*conf = c->w->conf;
-	struct alog_entry	 e;
-	struct timespec		 now;
-	char			 line[ALOG_LINE_MAX];
-	size_t			 n;
-	ssize_t			 wr;
-	int64_t			 us;
-	int			 fd = c->w->env->access_fd;
+	const struct config		*conf = c->w->conf;
+	const struct config_site	*site = c->resp.site != NULL ?
+	    c->resp.site : &conf->sites[conf->default_site];
+	struct alog_entry		 e;
+	struct timespec			 now;
+	char				 line[ALOG_LINE_MAX];
+	size_t				 n;
+	ssize_t				 wr;
+	int64_t				 us;
+	size_t				 i = site->access_log;
+	int				 fd = c->w->env->access_fds[i];
 
-	if (fd == -1 && conf->access_log_dest != CONFIG_LOG_SYSLOG)
+	if (fd == -1 && conf->access_logs[i].dest != CONFIG_LOG_SYSLOG)
 		return;
 	memset(&e, 0, sizeof(e));
 	e.client = c->host;
@@ -184,14 +191,15 @@ conn_log(struct conn *c)
 	e.duration_us = us > 0 ? (uint64_t)us : 0;	/* the clock may step back */
 	e.local_port = c->port;
 	e.pid = c->w->pid;
-	n = alog_format(conf->access_format, &e, line, sizeof(line));
+	n = alog_format(site->access_format, &e, line, sizeof(line));
 	if (fd == -1) {
 		syslog(LOG_INFO, "%.*s", (int)n - 1, line);
 		return;
 	}
 	/* A full disk must not stop serving, nor go unnoticed. */
 	if ((wr = write(fd, line, n)) != (ssize_t)n)
-		worker_access_failed(c->w, wr == -1 ? errno : ENOSPC);
+		worker_access_failed(c->w, conf->access_logs[i].path,
+		    wr == -1 ? errno : ENOSPC);
 }
 
 /* Start sending c->resp. */

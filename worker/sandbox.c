@@ -198,6 +198,20 @@ sandbox_seccomp(bool syslog)
 	return 0;
 }
 
+/* Whether any log of conf goes to syslog, which needs a socket. */
+static bool
+sandbox_syslog(const struct config *conf)
+{
+	size_t	i;
+
+	if (conf->error_log_dest == CONFIG_LOG_SYSLOG)
+		return true;
+	for (i = 0; i < conf->naccess_logs; i++)
+		if (conf->access_logs[i].dest == CONFIG_LOG_SYSLOG)
+			return true;
+	return false;
+}
+
 /* Confine the calling worker for good (see sandbox.h). */
 int
 sandbox_enter(const struct config *conf, const int *roots, size_t nroots,
@@ -225,8 +239,7 @@ sandbox_enter(const struct config *conf, const int *roots, size_t nroots,
 	if (r == 1)
 		log_msg(level, "sandbox: this kernel has no Landlock: workers "
 		    "can read every file their user can");
-	if ((r = sandbox_seccomp(conf->error_log_dest == CONFIG_LOG_SYSLOG ||
-	    conf->access_log_dest == CONFIG_LOG_SYSLOG)) == -1)
+	if ((r = sandbox_seccomp(sandbox_syslog(conf))) == -1)
 		return -1;
 	if (r == 1)
 		log_msg(level, "sandbox: this kernel has no seccomp: workers "

@@ -152,12 +152,13 @@ worker_boundary(struct worker_proc *w)
 /* An access-log line could not be written: count it, and say so at most
  * once a minute, so a full disk neither floods nor hides. */
 void
-worker_access_failed(struct worker_proc *w, int err)
+worker_access_failed(struct worker_proc *w, const char *path, int err)
 {
 	/* The first loss is always said; later ones once a minute. */
 	if (w->alog_lost++ > 0 && w->now - w->alog_last < WORKER_ALOG_QUIET)
 		return;
-	log_error("cannot write the access log: %s (%llu lines lost so far)",
+	log_error("cannot write the access log%s%s: %s (%llu lines lost so "
+	    "far)", path != NULL ? " " : "", path != NULL ? path : "",
 	    strerror(err), (unsigned long long)w->alog_lost);
 	w->alog_last = w->now;
 }
@@ -444,7 +445,7 @@ worker_limits(struct worker_proc *w)
 	if ((w->limit = limit_create((uint32_t)conf->max_connections)) == NULL)
 		return -1;
 	need = (rlim_t)conf->max_connections + w->env->ls->n +
-	    WORKER_FDS_SPARE;
+	    w->env->naccess + WORKER_FDS_SPARE;
 	/* What connections and the rest may need is not the cache's. */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur > need +
 	    WORKER_FDS_MIN)

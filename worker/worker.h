@@ -24,7 +24,8 @@ struct worker_env {
 	const struct config	*conf;
 	const struct mime	*mime;
 	const struct listeners	*ls;
-	int			 access_fd;	/* -1: access log off */
+	const int		*access_fds;	/* one per conf->access_logs, -1: none */
+	size_t			 naccess;
 	const int		*root_fds;	/* O_PATH, one per site, opened by the master */
 	size_t			 nroots;
 	struct sb_slot		*slot;
@@ -106,8 +107,9 @@ void	worker_timer_clear(struct timer *);
 /* A connection finished one response: count it, maybe ask for retirement. */
 void	worker_request_done(struct worker_proc *, uint64_t bytes);
 
-/* An access-log line could not be written (errno value err). */
-void	worker_access_failed(struct worker_proc *, int err);
+/* A line of the access log at path (NULL: unnamed) could not be written
+ * (errno value err). */
+void	worker_access_failed(struct worker_proc *, const char *path, int err);
 
 /* Close cached descriptors nobody holds, in every site; how many went. */
 size_t	worker_shed_files(struct worker_proc *);

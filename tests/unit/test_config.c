@@ -157,6 +157,15 @@ cpus(void)
 	return n < 1 ? 1 : n > 256 ? 256 : (int)n;
 }
 
+/* The access log site i writes to. */
+static const struct config_access_log *
+alog_of(const struct config *c, size_t i)
+{
+	cr_assert_lt(i, c->nsites);
+	cr_assert_lt(c->sites[i].access_log, c->naccess_logs);
+	return &c->access_logs[c->sites[i].access_log];
+}
+
 Test(config, builtin_defaults)
 {
 	char		 err[CONFIG_ERR_MAX] = "x", buf[64];
@@ -185,9 +194,10 @@ Test(config, builtin_defaults)
 	cr_expect_null(c->error_log);
 	cr_expect_eq(c->log_level, LOG_NOTICE);
 	cr_expect_eq(c->syslog_facility, LOG_DAEMON);
-	cr_expect_eq(c->access_log_dest, CONFIG_LOG_DEFAULT);
-	cr_expect_null(c->access_log);
-	cr_expect_str_eq(c->access_log_format, "combined");
+	cr_expect_eq(c->naccess_logs, 1);
+	cr_expect_eq(alog_of(c, 0)->dest, CONFIG_LOG_DEFAULT);
+	cr_expect_null(alog_of(c, 0)->path);
+	cr_expect_str_eq(c->sites[0].access_log_format, "combined");
 	cr_expect_str_eq(c->mime_types, "/etc/mime.types");
 	cr_expect_str_eq(c->sites[0].default_type, "application/octet-stream");
 	cr_expect_eq(c->header_timeout, 10);
@@ -296,10 +306,10 @@ Test(config, every_option)
 	    "%s/logs/error.log", tmpdir));
 	cr_expect_eq(c->log_level, LOG_DEBUG);
 	cr_expect_eq(c->syslog_facility, LOG_LOCAL3);
-	cr_expect_eq(c->access_log_dest, CONFIG_LOG_FILE);
-	cr_expect_str_eq(c->access_log, fmt(logs, sizeof logs,
+	cr_expect_eq(alog_of(c, 0)->dest, CONFIG_LOG_FILE);
+	cr_expect_str_eq(alog_of(c, 0)->path, fmt(logs, sizeof logs,
 	    "%s/logs/access.log", tmpdir));
-	cr_expect_str_eq(c->access_log_format, "%h %r %s");
+	cr_expect_str_eq(c->sites[0].access_log_format, "%h %r %s");
 	cr_expect_str_eq(c->mime_types, "/nonexistent/mime.types");
 	cr_expect_str_eq(c->sites[0].default_type, "text/plain; charset=utf-8");
 	cr_expect_eq(c->header_timeout, 1);
@@ -346,21 +356,21 @@ Test(config, log_destinations)
 
 	c = expect_ok("error_log = stderr\naccess_log = off\n");
 	cr_expect_eq(c->error_log_dest, CONFIG_LOG_STDERR);
-	cr_expect_eq(c->access_log_dest, CONFIG_LOG_OFF);
+	cr_expect_eq(alog_of(c, 0)->dest, CONFIG_LOG_OFF);
 	config_free(c);
 	c = expect_ok("error_log = syslog\naccess_log = stdout\n");
 	cr_expect_eq(c->error_log_dest, CONFIG_LOG_SYSLOG);
-	cr_expect_eq(c->access_log_dest, CONFIG_LOG_STDOUT);
+	cr_expect_eq(alog_of(c, 0)->dest, CONFIG_LOG_STDOUT);
 	config_free(c);
 	c = expect_ok("access_log = stderr\n");
-	cr_expect_eq(c->access_log_dest, CONFIG_LOG_STDERR);
+	cr_expect_eq(alog_of(c, 0)->dest, CONFIG_LOG_STDERR);
 	config_free(c);
 	c = expect_ok("access_log = syslog\naccess_log_format = json\n");
-	cr_expect_eq(c->access_log_dest, CONFIG_LOG_SYSLOG);
-	cr_expect_str_eq(c->access_log_format, "json");
+	cr_expect_eq(alog_of(c, 0)->dest, CONFIG_LOG_SYSLOG);
+	cr_expect_str_eq(c->sites[0].access_log_format, "json");
 	config_free(c);
 	c = expect_ok("access_log_format = common\n");
-	cr_expect_str_eq(c->access_log_format, "common");
+	cr_expect_str_eq(c->sites[0].access_log_format, "common");
 	config_free(c);
 }
 
@@ -932,10 +942,10 @@ Test(config, sample_config_is_valid)
 	cr_assert_eq(c->nlisten, 1);
 	cr_expect_str_eq(c->listen[0].text, "*:80");
 	cr_expect_eq(c->error_log_dest, CONFIG_LOG_FILE);
-	cr_expect_eq(c->access_log_dest, CONFIG_LOG_FILE);
+	cr_expect_eq(alog_of(c, 0)->dest, CONFIG_LOG_FILE);
 	cr_expect_str_eq(c->pid_file, fmt(path, sizeof path, "%s/tine.pid",
 	    tmpdir));
-	cr_expect_str_eq(c->access_log, fmt(path, sizeof path,
+	cr_expect_str_eq(alog_of(c, 0)->path, fmt(path, sizeof path,
 	    "%s/log/tine/access.log", tmpdir));
 	config_free(c);
 }
@@ -1101,6 +1111,92 @@ Test(config, error_pages_and_headers_errors)
 	memcpy(long_hdr, "headers = {\"X-Long: ", 20);
 	strcpy(long_hdr + sizeof long_hdr - 4, "\"}\n");
 	expect_fail(long_hdr, 1, "headers", "longer than 1024 bytes");
+}
+
+/* access_log and access_log_format per vhost: inherited when unset, one
+ * entry per distinct destination (two vhosts naming one file share it),
+ * "off" a destination of its own. */
+Test(config, vhost_access_logs)
+{
+	struct config	*c;
+	char		 text[8 * PATH_MAX];
+
+	fmt(text, sizeof text,
+	    "access_log = \"%s/top.log\"\n"
+	    "access_log_format = \"%%v %%U\"\n"
+	    "vhost \"same.test\" { }\n"
+	    "vhost \"a.test\" { access_log = \"%s/shared.log\" }\n"
+	    "vhost \"b.test\" {\n access_log = \"%s/shared.log\"\n"
+	    " access_log_format = json }\n"
+	    "vhost \"off.test\" { access_log = off }\n"
+	    "vhost \"top.test\" { access_log = \"%s/top.log\" }\n",
+	    tmpdir, tmpdir, tmpdir, tmpdir);
+	c = expect_ok(text);
+	cr_assert_eq(c->nsites, 6);
+	cr_expect_eq(c->naccess_logs, 3);
+	cr_expect_str_eq(alog_of(c, 0)->path, fmt(text, sizeof text,
+	    "%s/top.log", tmpdir));
+	cr_expect_eq(c->sites[1].access_log, c->sites[0].access_log);
+	cr_expect_eq(c->sites[5].access_log, c->sites[0].access_log);
+	cr_expect_str_eq(alog_of(c, 2)->path, fmt(text, sizeof text,
+	    "%s/shared.log", tmpdir));
+	cr_expect_eq(c->sites[3].access_log, c->sites[2].access_log);
+	cr_expect_neq(c->sites[2].access_log, c->sites[0].access_log);
+	cr_expect_eq(alog_of(c, 4)->dest, CONFIG_LOG_OFF);
+	cr_expect_str_eq(c->sites[1].access_log_format, "%v %U");
+	cr_expect_str_eq(c->sites[2].access_log_format, "%v %U");
+	cr_expect_str_eq(c->sites[3].access_log_format, "json");
+	cr_expect_not_null(c->sites[3].access_format);
+	config_free(c);
+}
+
+/* A config of the top level's log and n vhosts each with a log of its
+ * own, into text (cap bytes); the caller frees it. */
+static char *
+many_logs(int n)
+{
+	size_t	 cap = (size_t)(n + 1) * (PATH_MAX + 64), len;
+	char	*text, *p;
+	int	 i;
+
+	cr_assert_not_null(text = malloc(cap));
+	len = strlen(fmt(text, cap, "access_log = \"%s/top.log\"\n", tmpdir));
+	for (i = 0; i < n; i++) {
+		p = text + len;
+		len += strlen(fmt(p, cap - len, "vhost \"v%d.test\" { "
+		    "access_log = \"%s/v%d.log\" }\n", i, tmpdir, i));
+		cr_assert_lt(len + 1, cap);
+	}
+	return text;
+}
+
+/* A vhost's bad access_log or access_log_format is blamed on its line, and
+ * more distinct log files than the limit are refused on the first past it. */
+Test(config, vhost_access_log_errors)
+{
+	struct config	*c;
+	char		*text, line[PATH_MAX + 64];
+
+	expect_fail("vhost \"a.test\" {\n\n access_log = \"/nonexistent/x.log\""
+	    " }\n", 3, "vhost \"a.test\" access_log", "directory "
+	    "\"/nonexistent\" does not exist");
+	fmt(line, sizeof line, "vhost \"a.test\" {\n access_log = \"%s\" }\n",
+	    tmpdir);
+	expect_fail(line, 2, "vhost \"a.test\" access_log", "is a directory");
+	expect_fail("vhost \"a.test\" {\n access_log_format = fancy }\n", 2,
+	    "vhost \"a.test\" access_log_format", "got \"fancy\"");
+	expect_fail("vhost \"a.test\" {\n access_log_format = \"%Z\" }\n", 2,
+	    "vhost \"a.test\" access_log_format", "unknown directive %Z");
+	/* The top level's log and 255 vhosts' are the 256 allowed. */
+	text = many_logs(255);
+	c = expect_ok(text);
+	cr_expect_eq(c->naccess_logs, 256);
+	config_free(c);
+	free(text);
+	text = many_logs(256);
+	expect_fail(text, 257, "vhost \"v255.test\" access_log",
+	    "more than 256 distinct access logs");
+	free(text);
 }
 
 /* autoindex off by default and inherited by a vhost unless it sets it;
