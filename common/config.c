@@ -267,6 +267,7 @@ static const cfg_opt_t config_site_opts[] = {
 	CFG_STR("default_type", "application/octet-stream", CFGF_NONE),
 	CFG_STR("hidden_files", "deny", CFGF_NONE),
 	CFG_STR("redirect", NULL, CFGF_NONE),
+	CFG_STR("https_redirect", "off", CFGF_NONE),
 	CFG_BOOL("try_html", cfg_false, CFGF_NONE),
 	CFG_BOOL("autoindex", cfg_false, CFGF_NONE),
 	CFG_STR_LIST("error_pages", NULL, CFGF_NONE),

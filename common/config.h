@@ -88,6 +88,7 @@ struct config_site {
 	char			*default_type;
 	bool			 hidden_files;	/* serve dotfiles (hidden_files = allow) */
 	int			 redirect_code;	/* 301, 302, 307, 308; 0: no redirect */
+	int			 https_redirect; /* the same for plain HTTP; 0: off */
 	char			*redirect;	/* its target, no trailing '/'; or NULL */
 	size_t			 redirect_cut;	/* path bytes the target replaces */
 	bool			 try_html;	/* a missing /x is answered from /x.html */

@@ -745,6 +745,31 @@ config_site_try_html(const struct config_scope *sc, struct config_site *site)
 		site->try_html = cfg_getbool(sc->cfg, "try_html");
 }
 
+/* https_redirect = off | 301 | 302 | 307 | 308: the code a request that
+ * came over plain HTTP is sent to https with; unset: the parent's. */
+static int
+config_site_https(struct config_ctx *ctx, const struct config_scope *sc,
+    struct config_site *site)
+{
+	const char	*v = cfg_getstr(sc->cfg, "https_redirect");
+	char		 q[CONFIG_QUOTE_MAX], k[CONFIG_LABEL_MAX];
+
+	if (v == NULL) {
+		site->https_redirect = sc->parent->https_redirect;
+		return 0;
+	}
+	if (strcmp(v, "off") == 0)
+		return 0;
+	if (strcmp(v, "301") == 0 || strcmp(v, "302") == 0 ||
+	    strcmp(v, "307") == 0 || strcmp(v, "308") == 0) {
+		site->https_redirect = atoi(v);
+		return 0;
+	}
+	return config_fail(ctx, config_key(sc, "https_redirect", k, sizeof k),
+	    0, "must be off, 301, 302, 307 or 308, got %s", config_quote(v, q,
+	    sizeof q));
+}
+
 /* ---- a site's certificate ---- */
 
 /* A file the master reads (a certificate, a key), kept absolute so that a
@@ -1288,6 +1313,7 @@ config_site(struct config_ctx *ctx, struct config *conf,
 	    config_site_access_format(ctx, sc, site) == -1)
 		return -1;
 	if (config_site_redirect(ctx, sc, site) == -1 ||
+	    config_site_https(ctx, sc, site) == -1 ||
 	    config_site_access(ctx, sc, site) == -1 ||
 	    config_site_tls(ctx, sc, site) == -1)
 		return -1;

@@ -294,6 +294,7 @@ conn_respond(struct conn *c)
 	    (max > 0 && c->nreq + 1 >= (unsigned long)max) ||
 	    conn_skips_body(c);
 	r->keep_alive_10 = !r->close && c->req.version == 10;
+	r->tls = c->tls != NULL;
 	static_serve(w, &c->req, &c->peer, r);
 	conn_send(c);
 }

@@ -1,6 +1,7 @@
 /* static: answer one parsed request from the document root. */
 #include "tine_build.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include "worker.h"
 
 #define STATIC_PATH_MAX		4096
+#define STATIC_HOST_MAX		255	/* a host name echoed in a Location */
 #define STATIC_PAGE_MAX		256	/* the generated HTML of an error page */
 
 /* Start a head: status line, Server, Date. */
@@ -640,10 +642,47 @@ static_locate(struct worker_proc *w, const struct worker_site *ws,
 }
 
 /*
+ * https_redirect: a request that came over plain HTTP sent to the same
+ * host over https, with its path and query. The host is the request's
+ * when it is a plain name or an address literal (the parser checked it;
+ * one with escapes or sub-delims is not echoed), else the site's own
+ * name; with neither (HTTP/1.0 without Host on the top level), 400.
+ */
+static void
+static_https(struct worker_proc *w, const struct http_request *req,
+    struct response *r, const char *path)
+{
+	const char	*host = req->host.ptr, *name = r->site->name;
+	size_t		 len = req->host.len, i;
+	char		 target[STATIC_HOST_MAX + 9];
+
+	if (host != NULL && len > 0 && host[len - 1] == '.')
+		len--;
+	for (i = 0; host != NULL && host[0] != '[' && i < len; i++)
+		if (!isalnum((unsigned char)host[i]) && host[i] != '.' &&
+		    host[i] != '-')
+			break;
+	if (host == NULL || len == 0 || len > STATIC_HOST_MAX ||
+	    (host[0] != '[' && i < len)) {
+		host = name != NULL && name[0] != '*' ? name : NULL;
+		len = host != NULL ? strlen(host) : 0;
+	}
+	if (host == NULL) {
+		static_error(w, r, 400, req->method == HTTP_METHOD_HEAD);
+		return;
+	}
+	memcpy(target, "https://", 8);
+	for (i = 0; i < len; i++)
+		target[8 + i] = (char)tolower((unsigned char)host[i]);
+	target[8 + len] = '\0';
+	static_moved(w, req, r, r->site->https_redirect, target, path, "");
+}
+
+/*
  * What a GET or HEAD needs no file for: a redirect (its code, to its
  * target, checked by config and never from the request's Host, with the
- * path past the prefix it replaces and the query), hidden files. False
- * when answered.
+ * path past the prefix it replaces and the query), then https_redirect
+ * for plain HTTP, hidden files. False when answered.
  */
 static bool
 static_guard(struct worker_proc *w, const struct http_request *req,
@@ -652,6 +691,10 @@ static_guard(struct worker_proc *w, const struct http_request *req,
 	if (r->site->redirect_code != 0) {
 		static_moved(w, req, r, r->site->redirect_code,
 		    r->site->redirect, path + r->site->redirect_cut, "");
+		return false;
+	}
+	if (r->site->https_redirect != 0 && !r->tls) {
+		static_https(w, req, r, path);
 		return false;
 	}
 	if (!r->site->hidden_files && static_hidden(path)) {

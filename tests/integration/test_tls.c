@@ -550,6 +550,81 @@ Test(tls, wrong_protocol_and_stalled_handshake, .fini = tine_teardown,
 	tine_stop(t);
 }
 
+/* One plain request on port; its response (status and Location) in raw. */
+static void
+tls_plain(int port, const char *req, int status, const char *location)
+{
+	struct tine_raw	 raw;
+	char		 want[512];
+
+	cr_assert_eq(tine_exchange(AF_INET, port, req, strlen(req), 3000,
+	    &raw), 0);
+	snprintf(want, sizeof(want), "HTTP/1.1 %d ", status);
+	cr_expect(strncmp(raw.data, want, strlen(want)) == 0, "%s: %.40s",
+	    req, raw.data);
+	if (location != NULL) {
+		snprintf(want, sizeof(want), "\r\nLocation: %s\r\n", location);
+		cr_expect_not_null(strstr(raw.data, want), "%s: want %s in %s",
+		    req, want, raw.data);
+	} else
+		cr_expect_null(strstr(raw.data, "\r\nLocation:"), "%s: %s",
+		    req, raw.data);
+	tine_raw_free(&raw);
+}
+
+/*
+ * https_redirect: plain HTTP goes to https on the same host with path and
+ * query, TLS is served (no loop), a location can turn it off (ACME), a
+ * Host that is not a plain name is not echoed, and a site without a name
+ * to go to answers 400.
+ */
+Test(tls, https_redirect_for_plain_http, .fini = tine_teardown,
+    .timeout = 60)
+{
+	struct tls_certs	 c;
+	struct tine		*t = tine_setup(NULL);
+	struct tine_resp	 r;
+	SSL_CTX			*ctx;
+	int			 plain = tine_free_port();
+
+	cr_assert_not_null(t);
+	cr_assert_neq(plain, -1);
+	tls_certs(t, &c);
+	cr_assert_eq(tine_put(t, ".well-known/acme-challenge/tok", "tok\n"), 0);
+	tls_start(t, &c, plain, "https_redirect = 308\n"
+	    "vhost \"a.test\" { aliases = {\"www.a.test\"}\n"
+	    "  https_redirect = 301\n"
+	    "  location \"/.well-known/acme-challenge/\" {"
+	    " https_redirect = off } }\n");
+	tls_plain(plain, "GET /x/y?q=1 HTTP/1.1\r\nConnection: close\r\nHost: a.test\r\n\r\n",
+	    301, "https://a.test/x/y?q=1");
+	tls_plain(plain, "GET / HTTP/1.1\r\nConnection: close\r\nHost: WWW.A.Test.:80\r\n\r\n",
+	    301, "https://www.a.test/");
+	tls_plain(plain, "GET /x/%2e%2e/a/./b HTTP/1.1\r\nConnection: close\r\nHost: a.test\r\n\r\n",
+	    301, "https://a.test/a/b");
+	tls_plain(plain, "GET /.well-known/acme-challenge/tok HTTP/1.1\r\n"
+	    "Host: a.test\r\nConnection: close\r\n\r\n", 200, NULL);
+	/* The top level: any plain name is kept; one with escapes or
+	 * sub-delims is not echoed, and the top level has no name: 400. */
+	tls_plain(plain, "GET /p HTTP/1.1\r\nConnection: close\r\nHost: other.test\r\n\r\n", 308,
+	    "https://other.test/p");
+	tls_plain(plain, "GET /p HTTP/1.1\r\nConnection: close\r\nHost: ev%69l.test\r\n\r\n", 400,
+	    NULL);
+	tls_plain(plain, "GET /p HTTP/1.1\r\nConnection: close\r\nHost: a!b.test\r\n\r\n", 400,
+	    NULL);
+	tls_plain(plain, "GET /p HTTP/1.0\r\n\r\n", 400, NULL);
+	tls_plain(plain, "GET /p HTTP/1.1\r\nConnection: close\r\nHost: [::1]:8080\r\n\r\n", 308,
+	    "https://[::1]/p");
+	/* Over TLS the site is served: no loop. */
+	cr_assert_not_null(ctx = tlsc_ctx(c.ca, 0, 0, NULL));
+	tls_ask(ctx, t->port, "a.test", "GET /index.html HTTP/1.1\r\n"
+	    "Host: a.test\r\nConnection: close\r\n\r\n", &r);
+	cr_expect_eq(r.status, 200);
+	tine_resp_free(&r);
+	SSL_CTX_free(ctx);
+	tine_stop(t);
+}
+
 /* tls_certificate and tls_key of the top level into conf (with the port). */
 static void
 tls_conf_cert(struct tine *t, const struct tls_certs *c, const char *cert,

@@ -1609,3 +1609,26 @@ Test(config, location_retypes)
 	cr_expect_not(c->sites[2].locations[0].retypes);
 	config_free(c);
 }
+
+/* https_redirect: off by default, a code, inherited by vhost and
+ * location unless they set it; a bad word names its line. */
+Test(config, https_redirect)
+{
+	struct config	*c;
+
+	c = expect_ok("vhost \"a.test\" { https_redirect = 308\n"
+	    "  location \"/.well-known/\" { https_redirect = off } }\n"
+	    "vhost \"b.test\" { }\n");
+	cr_expect_eq(c->sites[0].https_redirect, 0);
+	cr_expect_eq(c->sites[1].https_redirect, 308);
+	cr_expect_eq(c->sites[1].locations[0].https_redirect, 0);
+	cr_expect_eq(c->sites[2].https_redirect, 0);
+	config_free(c);
+	c = expect_ok("https_redirect = 301\nvhost \"b.test\" { }\n");
+	cr_expect_eq(c->sites[1].https_redirect, 301);
+	config_free(c);
+	expect_fail("\nhttps_redirect = 300", 2, "https_redirect",
+	    "must be off, 301, 302, 307 or 308, got \"300\"");
+	expect_fail("vhost \"a.test\" {\n https_redirect = on }", 2,
+	    "vhost \"a.test\" https_redirect", "must be off, 301");
+}
