@@ -427,7 +427,8 @@ fuzz_tree(char *conf, char *types, size_t len)
 	    "  charset = off\n  headers = {\"Cache-Control: no-store\"}\n"
 	    "  autoindex = off\n  location \"/noindex/\" { autoindex = on } }\n"
 	    "vhost \"r.example\" { redirect = \"308 https://t.example/base/\"\n"
-	    "  location \"/keep/\" { redirect = \"\" } }\n"
+	    "  location \"/keep/\" { redirect = \"\"\n"
+	    "    https_redirect = 308 } }\n"
 	    /* Access rules: the peers are 127.0.0.1, 127.0.0.2 and ::1. */
 	    "vhost \"acl.example\" { allow = {\"127.0.0.0/8\", \"::1\"}\n"
 	    "  deny = {\"127.0.0.2\"}\n"
