@@ -28,7 +28,8 @@ static const char alog_json[] = "{\"time\":%t,\"remote_addr\":%h,"
     "\"request\":%r,\"method\":%m,\"uri\":%U,\"query\":%q,\"protocol\":%H,"
     "\"status\":%>s,\"body_bytes\":%B,\"referer\":%{Referer}i,"
     "\"user_agent\":%{User-Agent}i,\"host\":%v,\"duration_us\":%D,"
-    "\"pid\":%P}";
+    "\"pid\":%P,\"tls_protocol\":%{ssl_protocol}x,"
+    "\"tls_cipher\":%{ssl_cipher}x}";
 
 static const char alog_hex[] = "0123456789abcdef";
 enum alog_style {
@@ -57,7 +58,10 @@ enum alog_kind {
 	ALOG_PORT,
 	ALOG_PID,
 	ALOG_REQ_HEADER,
-	ALOG_RESP_HEADER
+	ALOG_RESP_HEADER,
+	ALOG_VAR,		/* %{name}x before its name is known */
+	ALOG_TLS_PROTOCOL,
+	ALOG_TLS_CIPHER
 };
 
 /* One step of a compiled format; off/len name its text in alog.text. */
@@ -111,6 +115,7 @@ static const struct alog_letter alog_letters[] = {
 	{ 'U', ALOG_PATH }, { 'q', ALOG_QUERY }, { 'H', ALOG_PROTOCOL },
 	{ 'v', ALOG_VHOST }, { 'p', ALOG_PORT }, { 'P', ALOG_PID },
 	{ 'i', ALOG_REQ_HEADER }, { 'o', ALOG_RESP_HEADER },
+	{ 'x', ALOG_VAR },
 };
 
 /* ---- compiling ---- */
@@ -190,6 +195,20 @@ alog_time_unit(const char *name, size_t len)
 	return -1;
 }
 
+/* The kind of %{name}x: the TLS variables mod_ssl names so; or -1. */
+static int
+alog_var(const char *name, size_t len, const char *d, int dlen, char *err,
+    size_t errlen)
+{
+	if (len == 12 && strncasecmp(name, "ssl_protocol", len) == 0)
+		return ALOG_TLS_PROTOCOL;
+	if (len == 10 && strncasecmp(name, "ssl_cipher", len) == 0)
+		return ALOG_TLS_CIPHER;
+	snprintf(err, errlen, "unknown variable in directive %.*s (use "
+	    "ssl_protocol or ssl_cipher)", dlen, d);
+	return -1;
+}
+
 /* Check the {name} of a directive and pick the op kind it makes; or -1. */
 static int
 alog_named(int kind, const char *name, size_t len, const char *d, int dlen,
@@ -197,6 +216,8 @@ alog_named(int kind, const char *name, size_t len, const char *d, int dlen,
 {
 	size_t	i;
 
+	if (kind == ALOG_VAR)
+		return alog_var(name, len, d, dlen, err, errlen);
 	if (kind == ALOG_SEC) {
 		if ((kind = alog_time_unit(name, len)) == -1)
 			snprintf(err, errlen, "unknown unit in directive %.*s "
@@ -262,6 +283,11 @@ alog_directive(struct alog *a, const char **pp, char *err, size_t errlen)
 	    kind == ALOG_RESP_HEADER)) {
 		snprintf(err, errlen, "directive %.*s needs a header name, "
 		    "e.g. %%{User-Agent}%c", dlen, d, *p);
+		return -1;
+	}
+	if (name == NULL && kind == ALOG_VAR) {
+		snprintf(err, errlen, "directive %.*s needs a name, e.g. "
+		    "%%{ssl_protocol}x", dlen, d);
 		return -1;
 	}
 	*pp = p + 1;
@@ -532,6 +558,12 @@ alog_op_str(const struct alog *a, const struct alog_op *op,
 		return e->protocol;
 	case ALOG_VHOST:
 		return e->host;
+	case ALOG_TLS_PROTOCOL:
+	case ALOG_TLS_CIPHER:
+		s.ptr = op->kind == ALOG_TLS_PROTOCOL ? e->tls_protocol :
+		    e->tls_cipher;
+		s.len = s.ptr != NULL ? strlen(s.ptr) : 0;
+		return s;
 	case ALOG_USER:
 		return e->user;
 	case ALOG_REQ_HEADER:

@@ -42,6 +42,15 @@
 #define CONFIG_TIMEOUT_MAX	86400L
 #define CONFIG_INT32_MAX	2147483647L
 #define CONFIG_BODY_MAX		(1L << 40)
+#define CONFIG_TLS_WORD_MAX	16		/* "TLSv1.3" */
+
+/* Mozilla's "intermediate" TLS 1.2 ciphers (version 5.7): forward secrecy
+ * and AEAD only. TLS 1.3's suites are OpenSSL's defaults, all strong. */
+#define CONFIG_TLS_CIPHERS	"ECDHE-ECDSA-AES128-GCM-SHA256:" \
+	"ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:" \
+	"ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:" \
+	"ECDHE-RSA-CHACHA20-POLY1305:DHE-RSA-AES128-GCM-SHA256:" \
+	"DHE-RSA-AES256-GCM-SHA384:DHE-RSA-CHACHA20-POLY1305"
 
 
 /* An integer option: its default, range and the field it fills. */
@@ -84,6 +93,7 @@ static const struct config_num config_nums[] = {
 	CONFIG_NUM(max_header_size, 16384, 1024, 1048576, SIZE),
 	CONFIG_NUM(max_headers, 100, 1, HTTP_MAX_HEADERS, INT),
 	CONFIG_NUM(max_body_size, 1048576, 0, CONFIG_BODY_MAX, SIZE),
+	CONFIG_NUM(tls_session_timeout, 86400, 2, 604800, INT),
 	CONFIG_NUM(autoindex_max_entries, 10000, 1, 100000, INT),
 };
 
@@ -114,6 +124,14 @@ static const struct config_word config_facilities[] = {
 static const struct config_word config_error_logs[] = {
 	{ "stderr", CONFIG_LOG_STDERR },
 	{ "syslog", CONFIG_LOG_SYSLOG },
+};
+
+/* tls_protocols' words, as nginx and Apache spell them; value 10 + minor. */
+static const struct config_word config_tls_versions[] = {
+	{ "TLSv1", 10 },
+	{ "TLSv1.1", 11 },
+	{ "TLSv1.2", 12 },
+	{ "TLSv1.3", 13 },
 };
 
 
@@ -171,6 +189,18 @@ config_fail(struct config_ctx *ctx, const char *key, int index,
 	return -1;
 }
 
+/* "WHERE: KEY" of value index of key, for a value checked after loading. */
+char *
+config_blame(struct config_ctx *ctx, const char *key, int index)
+{
+	char	 where[CONFIG_WHERE_MAX], *s;
+
+	config_where(ctx, key, index, where, sizeof where);
+	if (asprintf(&s, "%s: %s", where, key) == -1)
+		return NULL;
+	return s;
+}
+
 /* The error for a failed allocation, which has no line to blame. */
 int
 config_oom(struct config_ctx *ctx)
@@ -221,6 +251,8 @@ static const cfg_opt_t config_server_opts[] = {
 	CFG_STR("default_vhost", NULL, CFGF_NONE),
 	CFG_STR(CONFIG_ERR_MSG, NULL, CFGF_NONE),
 	CFG_INT(CONFIG_ERR_LINE, 0, CFGF_NONE),
+	CFG_STR("tls_protocols", "TLSv1.2 TLSv1.3", CFGF_NONE),
+	CFG_STR("tls_ciphers", CONFIG_TLS_CIPHERS, CFGF_NONE),
 };
 
 /*
@@ -235,6 +267,7 @@ static const cfg_opt_t config_site_opts[] = {
 	CFG_STR("default_type", "application/octet-stream", CFGF_NONE),
 	CFG_STR("hidden_files", "deny", CFGF_NONE),
 	CFG_STR("redirect", NULL, CFGF_NONE),
+	CFG_STR("https_redirect", "off", CFGF_NONE),
 	CFG_BOOL("try_html", cfg_false, CFGF_NONE),
 	CFG_BOOL("autoindex", cfg_false, CFGF_NONE),
 	CFG_BOOL("precompressed", cfg_false, CFGF_NONE),
@@ -247,13 +280,36 @@ static const cfg_opt_t config_site_opts[] = {
 	CFG_STR("auth_basic_realm", "Restricted", CFGF_NONE),
 	CFG_STR("access_log", NULL, CFGF_NONE),
 	CFG_STR("access_log_format", "combined", CFGF_NONE),
+	CFG_STR_LIST("types", NULL, CFGF_NONE),
+	CFG_STR("charset", "utf-8", CFGF_NONE),
+	CFG_STR_LIST("cache_control_types", NULL, CFGF_NONE),
+	CFG_STR("tls_certificate", NULL, CFGF_NONE),
+	CFG_STR("tls_key", NULL, CFGF_NONE),
+	CFG_STR("tls_ocsp_response", NULL, CFGF_NONE),
 };
+
+/* Site options that belong to a host, not to a path: a location cannot set
+ * them (it serves from its site's root, with its site's certificate). */
+static const char *const config_host_opts[] = {
+	"document_root", "tls_certificate", "tls_key", "tls_ocsp_response",
+};
+
+/* Whether a site option is a host's, which a location cannot set. */
+static bool
+config_host_opt(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < CONFIG_NITEMS(config_host_opts); i++)
+		if (strcmp(config_host_opts[i], name) == 0)
+			return true;
+	return false;
+}
 
 /*
  * A section's options: the site options without their defaults (unset
- * means inherited), without document_root in a location (it serves from
- * its site's root), then `extra`, then the hidden error options; malloc'd,
- * NULL without memory.
+ * means inherited), without a host's options in a location, then `extra`,
+ * then the hidden error options; malloc'd, NULL without memory.
  */
 static cfg_opt_t *
 config_section_opts(bool location, const cfg_opt_t *extra, size_t nextra)
@@ -264,8 +320,7 @@ config_section_opts(bool location, const cfg_opt_t *extra, size_t nextra)
 	if ((opts = calloc(nsite + nextra + 3, sizeof(*opts))) == NULL)
 		return NULL;
 	for (i = 0; i < nsite; i++) {
-		if (location && strcmp(config_site_opts[i].name,
-		    "document_root") == 0)
+		if (location && config_host_opt(config_site_opts[i].name))
 			continue;
 		opts[n] = config_site_opts[i];
 		opts[n].flags |= CFGF_NODEFAULT;
@@ -548,18 +603,35 @@ config_listen_v4(char *host, struct config_listen *out, const char **why)
 	return 0;
 }
 
+/* What follows an address (cut off at *p): blanks, then the flag "tls". */
+static int
+config_listen_flags(char *p, struct config_listen *out, const char **why)
+{
+	*p++ = '\0';
+	p += strspn(p, " \t");
+	if (strcmp(p, "tls") != 0) {
+		*why = "only the flag \"tls\" may follow the address";
+		return -1;
+	}
+	out->tls = true;
+	return 0;
+}
+
 /* Parse one address into out (text left NULL), saying why it is wrong. */
 static int
 config_listen_parse(const char *text, struct config_listen *out,
     const char **why)
 {
-	char	 host[CONFIG_LISTEN_MAX];
+	char	 host[CONFIG_LISTEN_MAX], *blank;
 
 	memset(out, 0, sizeof *out);
 	if (strlcpy(host, text, sizeof host) >= sizeof host) {
 		*why = "too long to be an address";
 		return -1;
 	}
+	if ((blank = strpbrk(host, " \t")) != NULL &&
+	    config_listen_flags(blank, out, why) == -1)
+		return -1;
 	if (host[0] == '[')
 		return config_listen_v6(host, out, why);
 	return config_listen_v4(host, out, why);
@@ -940,11 +1012,76 @@ config_get_strings(struct config_ctx *ctx, struct config *conf)
 	return 0;
 }
 
+/* ---- TLS ---- */
+
+/* tls_protocols: TLS versions by name, a range without a gap. */
+static int
+config_tls_protocols(struct config_ctx *ctx, struct config *conf)
+{
+	const char	*p = cfg_getstr(ctx->cfg, "tls_protocols");
+	char		 word[CONFIG_TLS_WORD_MAX], q[CONFIG_QUOTE_MAX];
+	unsigned int	 seen = 0;
+	size_t		 n;
+	int		 v;
+
+	for (;; p += n) {
+		p += strspn(p, " \t");
+		if (*p == '\0')
+			break;
+		n = strcspn(p, " \t");
+		snprintf(word, sizeof word, "%.*s", (int)n, p);
+		if (n >= sizeof word || config_word(config_tls_versions,
+		    CONFIG_NITEMS(config_tls_versions), word, &v) == -1)
+			return config_fail(ctx, "tls_protocols", 0, "%s is not "
+			    "TLSv1, TLSv1.1, TLSv1.2 or TLSv1.3",
+			    config_quote(word, q, sizeof q));
+		seen |= 1u << (v - 10);
+	}
+	if (seen == 0)
+		return config_fail(ctx, "tls_protocols", 0, "must name at "
+		    "least one version, like \"TLSv1.2 TLSv1.3\"");
+	conf->tls_min = 10 + __builtin_ctz(seen);
+	conf->tls_max = 10 + 31 - __builtin_clz(seen);
+	/* OpenSSL takes a lowest and a highest version, nothing between. */
+	if (seen + (1u << (conf->tls_min - 10)) != 1u << (conf->tls_max - 9))
+		return config_fail(ctx, "tls_protocols", 0, "must be versions "
+		    "without a gap (TLSv1.1 TLSv1.2, not TLSv1.1 TLSv1.3)");
+	return 0;
+}
+
+/* tls_protocols, tls_ciphers (OpenSSL checks it), and a certificate for
+ * every TLS listener to show. */
+static int
+config_get_tls(struct config_ctx *ctx, struct config *conf)
+{
+	const char	*ciphers = cfg_getstr(ctx->cfg, "tls_ciphers");
+	size_t		 i;
+
+	if (config_tls_protocols(ctx, conf) == -1)
+		return -1;
+	if (*ciphers == '\0')
+		return config_fail(ctx, "tls_ciphers", 0, "must not be empty");
+	if ((conf->tls_ciphers.value = strdup(ciphers)) == NULL ||
+	    (conf->tls_ciphers.where = config_blame(ctx, "tls_ciphers",
+	    0)) == NULL)
+		return config_oom(ctx);
+	for (i = 0; i < conf->nsites; i++)
+		if (conf->sites[i].tls_certificate.value != NULL)
+			return 0;
+	for (i = 0; i < conf->nlisten; i++)
+		if (conf->listen[i].tls)
+			return config_fail(ctx, "listen", (int)i, "%s is a tls "
+			    "listener, but no site has a tls_certificate",
+			    conf->listen[i].text);
+	return 0;
+}
+
 /* ---- the whole ---- */
 
 static const config_step config_steps[] = {
 	config_get_listen,
 	config_get_sites,
+	config_get_tls,
 	config_get_workers,
 	config_get_numbers,
 	config_check_sizes,
@@ -1032,6 +1169,8 @@ config_free(struct config *conf)
 		free(conf->access_logs[i].path);
 	free(conf->access_logs);
 	free(conf->mime_types);
+	free(conf->tls_ciphers.value);
+	free(conf->tls_ciphers.where);
 	free(conf);
 }
 

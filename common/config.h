@@ -8,11 +8,23 @@
 
 #define CONFIG_ERR_MAX 512
 
-/* One address to listen on, parsed from "host:port", "[v6]:port" or "*:port". */
+/* One address to listen on, parsed from "host:port", "[v6]:port" or "*:port",
+ * optionally followed by the flag "tls". */
 struct config_listen {
 	char			*text;		/* as written, for log lines */
 	struct sockaddr_storage	 addr;
 	socklen_t		 addrlen;
+	bool			 tls;		/* HTTPS on this socket */
+};
+
+/*
+ * A value that is checked after loading, outside config (the master's TLS
+ * loader opens a certificate, OpenSSL parses a cipher list), with where the
+ * file sets it, so that those errors name the line as config errors do.
+ */
+struct config_ref {
+	char			*value;		/* NULL: not set */
+	char			*where;		/* "FILE:LINE: KEY" */
 };
 
 /* Where a log goes: a file path, stderr, syslog, or nowhere. */
@@ -39,6 +51,15 @@ struct config_page {
 	int			 status;	/* 400 .. 599 */
 	char			*path;		/* absolute, no "." or ".." segment, no '?' */
 };
+
+/* One cache_control_types entry: the Cache-Control line for a type. */
+struct config_cctype {
+	char			*type;		/* a type, "type/" + star, or star/star */
+	char			*line;		/* "Cache-Control: value\r\n" */
+	size_t			 linelen;
+};
+
+struct mime;
 
 /*
  * One access-log destination: sites that name the same one share it, so
@@ -67,6 +88,7 @@ struct config_site {
 	char			*default_type;
 	bool			 hidden_files;	/* serve dotfiles (hidden_files = allow) */
 	int			 redirect_code;	/* 301, 302, 307, 308; 0: no redirect */
+	int			 https_redirect; /* the same for plain HTTP; 0: off */
 	char			*redirect;	/* its target, no trailing '/'; or NULL */
 	size_t			 redirect_cut;	/* path bytes the target replaces */
 	bool			 try_html;	/* a missing /x is answered from /x.html */
@@ -76,8 +98,15 @@ struct config_site {
 	size_t			 npages;
 	char			*headers;	/* "Name: value\r\n" lines joined, NULL: none */
 	size_t			 headerslen;
+	char			*cache_headers;	/* its Cache-Control, Expires: files only */
+	size_t			 cache_headerslen;
 	struct config_site	*locations;	/* longest prefix first */
 	size_t			 nlocations;
+	/* A site's certificate (a host's: a location has none): absolute
+	 * paths, read by the master; value NULL when the site has none. */
+	struct config_ref	 tls_certificate;	/* full chain, PEM */
+	struct config_ref	 tls_key;		/* its private key, PEM */
+	struct config_ref	 tls_ocsp_response;	/* DER, optional */
 	/* Access rules, checked in this order: address, path, password. */
 	bool			 access;	/* any of them is set */
 	struct cidr		*allow;		/* empty: every address not denied */
@@ -92,6 +121,13 @@ struct config_site {
 	size_t			 access_log;	/* its index in conf->access_logs */
 	char			*access_log_format; /* "combined", "common", "json" or % string */
 	struct alog		*access_format;	/* access_log_format compiled */
+	struct mime		*types;		/* its own, over the server's; NULL: none */
+	char			*charset;	/* on text types; NULL: none */
+	struct config_cctype	*cctypes;	/* cache_control_types */
+	size_t			 ncctypes;
+	bool			 headers_cc;	/* headers has Cache-Control: it wins */
+	bool			 retypes;	/* a location typing files otherwise
+						 * than its site: its own file cache */
 };
 
 struct config {
@@ -137,6 +173,12 @@ struct config {
 	int			 max_headers;		/* count, 431 */
 	size_t			 max_body_size;		/* discarded GET body, 413 past it */
 	int			 autoindex_max_entries;	/* a listing's entries, cut past it */
+
+	int			 tls_min;	/* tls_protocols: 10 .. 13, TLS 1.x */
+	int			 tls_max;
+	struct config_ref	 tls_ciphers;	/* TLS 1.2 ciphers, OpenSSL's syntax */
+	int			 tls_session_timeout;	/* s a session resumes; ticket
+						 * keys rotate every half */
 
 	bool			 server_tokens;	/* "Server: tine/VERSION" or "tine" */
 	bool			 sandbox;	/* workers confine themselves */

@@ -40,6 +40,10 @@ struct config_word {
 int		 config_fail(struct config_ctx *, const char *key, int index,
 		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* "WHERE: KEY" of value `index` of key, for a value checked after loading
+ * (struct config_ref); malloc'd, NULL without memory. */
+char		*config_blame(struct config_ctx *, const char *key, int index);
+
 /* The error for a failed allocation, which has no line to blame; -1. */
 int		 config_oom(struct config_ctx *);
 

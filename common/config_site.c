@@ -12,18 +12,22 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "cidr.h"
 #include "accesslog.h"
 #include "config.h"
 #include "config_int.h"
 #include "htpasswd.h"
+#include "mime.h"
 
 #define CONFIG_REDIRECT_MAX	2048		/* fits a head with a long path */
 #define CONFIG_HEADERS_MAX	1024		/* of a 4096-byte response head */
 #define CONFIG_PREFIX_MAX	256		/* a location's path prefix */
 #define CONFIG_LOCATIONS_MAX	256		/* per site: scanned per request */
 #define CONFIG_REALM_MAX	128		/* auth_basic_realm's bytes */
+#define CONFIG_CHARSET_MAX	64		/* IANA's longest name has 45 bytes */
+#define CONFIG_CC_MAX		512		/* a Cache-Control value */
 /* Distinct access logs: each is a descriptor in the master (twice while a
  * reopen's generation starts) and in every worker. */
 #define CONFIG_ACCESS_LOGS_MAX	256
@@ -304,25 +308,56 @@ config_header_bad(const char *v, size_t *len)
 	return NULL;
 }
 
-/* Append line + CRLF to site->headers, kept below CONFIG_HEADERS_MAX. */
+/* Whether a header line is about caching (Cache-Control, Expires). */
+static bool
+config_header_caching(const char *line)
+{
+	return strncasecmp(line, "Cache-Control:", 14) == 0 ||
+	    strncasecmp(line, "Expires:", 8) == 0;
+}
+
+/*
+ * Append line + CRLF to the site's headers, or to its cache_headers when
+ * it is about caching; both together kept below CONFIG_HEADERS_MAX.
+ */
 static int
 config_header_add(struct config_site *site, const char *line, size_t len)
 {
-	char	*h;
+	bool	 caching = config_header_caching(line);
+	char	**to = caching ? &site->cache_headers : &site->headers, *h;
+	size_t	*tolen = caching ? &site->cache_headerslen : &site->headerslen;
 
-	if (site->headerslen + len + 2 > CONFIG_HEADERS_MAX)
+	if (site->headerslen + site->cache_headerslen + len + 2 >
+	    CONFIG_HEADERS_MAX)
 		return -1;
-	if ((h = realloc(site->headers, site->headerslen + len + 3)) == NULL)
+	if ((h = realloc(*to, *tolen + len + 3)) == NULL)
 		return -2;
-	memcpy(h + site->headerslen, line, len);
-	memcpy(h + site->headerslen + len, "\r\n", 3);
-	site->headers = h;
-	site->headerslen += len + 2;
+	memcpy(h + *tolen, line, len);
+	memcpy(h + *tolen + len, "\r\n", 3);
+	*to = h;
+	*tolen += len + 2;
 	return 0;
 }
 
-/* headers: lines added to every answer of the site, joined once here so
- * that a response appends them with one copy. */
+/* Copy a parent's joined lines (NULL: none); -1 without memory. */
+static int
+config_header_copy(const char *from, size_t fromlen, char **to,
+    size_t *tolen)
+{
+	if (from == NULL)
+		return 0;
+	if ((*to = strdup(from)) == NULL)
+		return -1;
+	*tolen = fromlen;
+	return 0;
+}
+
+/*
+ * headers: lines added to every answer of the site, joined once here so
+ * that a response appends them with one copy; lines about caching go on
+ * the answers of files only (200, 206, 304), never on an error or a
+ * redirect: a 404 cached for a year would outlive the deploy that fixes it.
+ */
 static int
 config_site_headers(struct config_ctx *ctx, const struct config_scope *sc,
     struct config_site *site)
@@ -335,11 +370,12 @@ config_site_headers(struct config_ctx *ctx, const struct config_scope *sc,
 
 	if (config_site_inherits(ctx, sc, config_key(sc, "headers", k,
 	    sizeof k))) {
-		if (sc->parent->headers == NULL)
-			return 0;
-		if ((site->headers = strdup(sc->parent->headers)) == NULL)
+		if (config_header_copy(sc->parent->headers,
+		    sc->parent->headerslen, &site->headers,
+		    &site->headerslen) == -1 || config_header_copy(
+		    sc->parent->cache_headers, sc->parent->cache_headerslen,
+		    &site->cache_headers, &site->cache_headerslen) == -1)
 			return config_oom(ctx);
-		site->headerslen = sc->parent->headerslen;
 		return 0;
 	}
 	for (i = 0; i < n; i++) {
@@ -352,6 +388,251 @@ config_site_headers(struct config_ctx *ctx, const struct config_scope *sc,
 		if (rc == -1)
 			return config_fail(ctx, k, i, "the lines together are "
 			    "longer than %d bytes", CONFIG_HEADERS_MAX);
+	}
+	return 0;
+}
+
+/* ---- types, charset, cache_control_types: how files are typed ---- */
+
+/* Add one "type ext ext ..." entry to m; why it cannot be, or NULL (with
+ * *oom set when memory ran out). A bad extension is left in bad. */
+static const char *
+config_types_entry(struct mime *m, char *v, char *bad, size_t badlen,
+    bool *oom)
+{
+	const char	*type;
+	char		*ext, *last;
+	int		 rc;
+
+	if ((type = strtok_r(v, " \t", &last)) == NULL || !mime_type_ok(type))
+		return "must start with a media type like \"text/gemini\" "
+		    "(no parameters)";
+	if ((ext = strtok_r(NULL, " \t", &last)) == NULL)
+		return "must name at least one extension after its type";
+	for (; ext != NULL; ext = strtok_r(NULL, " \t", &last)) {
+		strlcpy(bad, ext, badlen);
+		if (!mime_ext_ok(ext))
+			return "must be 1 to 15 bytes without '.' or '/' "
+			    "(write \"gmi\", not \".gmi\")";
+		if ((rc = mime_add(m, type, ext)) == -1) {
+			*oom = true;
+			return "";
+		}
+		if (rc == 1)
+			return "has a type already";
+	}
+	return NULL;
+}
+
+/* types = {"type ext ext ...", ...}: a site's own types, looked up before
+ * the server's table (mime_types and the built-in one). */
+static int
+config_site_types(struct config_ctx *ctx, const struct config_scope *sc,
+    struct config_site *site)
+{
+	const char	*why;
+	char		 q[CONFIG_QUOTE_MAX], k[CONFIG_LABEL_MAX], *v;
+	char		 ext[CONFIG_QUOTE_MAX], qe[CONFIG_QUOTE_MAX];
+	unsigned int	 i, n = cfg_size(sc->cfg, "types");
+	bool		 oom = false;
+
+	if (config_site_inherits(ctx, sc, config_key(sc, "types", k,
+	    sizeof k))) {
+		site->types = mime_hold(sc->parent->types);
+		return 0;
+	}
+	if (n > 0 && (site->types = mime_create()) == NULL)
+		return config_oom(ctx);
+	for (i = 0; i < n; i++) {
+		if ((v = strdup(cfg_getnstr(sc->cfg, "types", i))) == NULL)
+			return config_oom(ctx);
+		ext[0] = '\0';
+		why = config_types_entry(site->types, v, ext, sizeof ext, &oom);
+		free(v);
+		if (oom)
+			return config_oom(ctx);
+		if (why != NULL && ext[0] != '\0')
+			return config_fail(ctx, k, i, "%s: extension %s %s",
+			    config_quote(cfg_getnstr(sc->cfg, "types", i), q,
+			    sizeof q), config_quote(ext, qe, sizeof qe), why);
+		if (why != NULL)
+			return config_fail(ctx, k, i, "%s %s", config_quote(
+			    cfg_getnstr(sc->cfg, "types", i), q, sizeof q),
+			    why);
+	}
+	return 0;
+}
+
+/* charset = "utf-8": the parameter text types are sent with; "" or off
+ * sends none. */
+static int
+config_site_charset(struct config_ctx *ctx, const struct config_scope *sc,
+    struct config_site *site)
+{
+	const char	*v = cfg_getstr(sc->cfg, "charset"), *p;
+	char		 q[CONFIG_QUOTE_MAX], k[CONFIG_LABEL_MAX];
+
+	if (v == NULL)
+		v = sc->parent->charset;
+	if (v == NULL || *v == '\0' || strcasecmp(v, "off") == 0)
+		return 0;
+	for (p = v; config_tchar((unsigned char)*p); p++)
+		continue;
+	if (*p != '\0' || p - v > CONFIG_CHARSET_MAX)
+		return config_fail(ctx, config_key(sc, "charset", k, sizeof k),
+		    0, "must be a charset name like \"utf-8\" (at most %d "
+		    "letters, digits and -._ ...), or off, got %s",
+		    CONFIG_CHARSET_MAX, config_quote(v, q, sizeof q));
+	if ((site->charset = strdup(v)) == NULL)
+		return config_oom(ctx);
+	return 0;
+}
+
+/* Whether p is a type pattern: "type/subtype", "type/" + '*', or a star,
+ * '/', a star. */
+static bool
+config_cctype_ok(const char *p)
+{
+	size_t	n = strcspn(p, "/");
+
+	if (strcmp(p, "*/*") == 0)
+		return true;
+	if (strcmp(p + n, "/*") == 0 && n > 0 && strcspn(p, "*") == n + 1) {
+		while (n > 0 && config_tchar((unsigned char)p[n - 1]))
+			n--;
+		return n == 0;
+	}
+	/* A star anywhere else is no pattern, and no type either. */
+	return strchr(p, '*') == NULL && mime_type_ok(p);
+}
+
+/* "PATTERN VALUE" into cc (type and line allocated); why it is not one,
+ * or NULL (with *oom set when memory ran out). */
+static const char *
+config_cctype_parse(const char *v, struct config_cctype *cc, bool *oom)
+{
+	const char	*val, *p;
+	size_t		 n = strcspn(v, " \t"), len;
+
+	val = v + n + strspn(v + n, " \t");
+	len = strlen(val);
+	while (len > 0 && (val[len - 1] == ' ' || val[len - 1] == '\t'))
+		len--;
+	if (len == 0)
+		return "must be \"TYPE VALUE\", like \"image/* public, "
+		    "max-age=2592000\"";
+	if ((cc->type = strndup(v, n)) == NULL) {
+		*oom = true;
+		return "";
+	}
+	if (!config_cctype_ok(cc->type))
+		return "must start with a media type, \"type/*\" or \"*/*\"";
+	for (p = val; p < val + len; p++)
+		if (((unsigned char)*p < 0x20 && *p != '\t') ||
+		    (unsigned char)*p > 0x7e)
+			return "must have a value of visible ASCII, spaces and "
+			    "tabs (no CR, LF or other control byte)";
+	if (len > CONFIG_CC_MAX)
+		return "has a value longer than 512 bytes";
+	if (asprintf(&cc->line, "Cache-Control: %.*s\r\n", (int)len, val) ==
+	    -1) {
+		cc->line = NULL;
+		*oom = true;
+		return "";
+	}
+	cc->linelen = strlen(cc->line);
+	return NULL;
+}
+
+/* A site's cache_control_types copied from its parent's. */
+static int
+config_cctypes_copy(struct config_ctx *ctx, const struct config_site *from,
+    struct config_site *site)
+{
+	struct config_cctype	*cc;
+	size_t			 i;
+
+	if (from->ncctypes == 0)
+		return 0;
+	if ((site->cctypes = calloc(from->ncctypes, sizeof *cc)) == NULL)
+		return config_oom(ctx);
+	for (i = 0; i < from->ncctypes; i++) {
+		cc = &site->cctypes[i];
+		site->ncctypes = i + 1;
+		if ((cc->type = strdup(from->cctypes[i].type)) == NULL ||
+		    (cc->line = strdup(from->cctypes[i].line)) == NULL)
+			return config_oom(ctx);
+		cc->linelen = from->cctypes[i].linelen;
+	}
+	return 0;
+}
+
+/* Whether the site's headers have a Cache-Control line. */
+static bool
+config_headers_cc(const struct config_site *site)
+{
+	const char	*p = site->cache_headers;
+
+	for (; p != NULL && *p != '\0'; p = strchr(p, '\n') + 1)
+		if (strncasecmp(p, "Cache-Control:", 14) == 0)
+			return true;
+	return false;
+}
+
+/* Whether two sites type files alike: the same types table, charset,
+ * default_type and the same cache_control_types in effect. */
+static bool
+config_types_same(const struct config_site *a, const struct config_site *b)
+{
+	size_t	i, n = a->headers_cc ? 0 : a->ncctypes;
+
+	if (a->types != b->types || strcmp(a->default_type,
+	    b->default_type) != 0 || (b->headers_cc ? 0 : b->ncctypes) != n)
+		return false;
+	if (a->charset != NULL || b->charset != NULL)
+		if (a->charset == NULL || b->charset == NULL ||
+		    strcmp(a->charset, b->charset) != 0)
+			return false;
+	for (i = 0; i < n; i++)
+		if (strcmp(a->cctypes[i].type, b->cctypes[i].type) != 0 ||
+		    strcmp(a->cctypes[i].line, b->cctypes[i].line) != 0)
+			return false;
+	return true;
+}
+
+/* cache_control_types = {"TYPE VALUE", ...}: the Cache-Control line of a
+ * file's answers, chosen by its type (the most specific pattern wins); a
+ * Cache-Control line in the site's headers wins over them all. */
+static int
+config_site_cctypes(struct config_ctx *ctx, const struct config_scope *sc,
+    struct config_site *site)
+{
+	const char	*v, *why;
+	char		 q[CONFIG_QUOTE_MAX], k[CONFIG_LABEL_MAX];
+	unsigned int	 i, n = cfg_size(sc->cfg, "cache_control_types");
+	size_t		 j;
+	bool		 oom = false;
+
+	site->headers_cc = config_headers_cc(site);
+	if (config_site_inherits(ctx, sc, config_key(sc, "cache_control_types",
+	    k, sizeof k)))
+		return config_cctypes_copy(ctx, sc->parent, site);
+	if (n > 0 && (site->cctypes = calloc(n, sizeof *site->cctypes)) ==
+	    NULL)
+		return config_oom(ctx);
+	for (i = 0; i < n; i++) {
+		v = cfg_getnstr(sc->cfg, "cache_control_types", i);
+		site->ncctypes = i + 1;
+		why = config_cctype_parse(v, &site->cctypes[i], &oom);
+		if (oom)
+			return config_oom(ctx);
+		for (j = 0; why == NULL && j < i; j++)
+			if (strcasecmp(site->cctypes[j].type,
+			    site->cctypes[i].type) == 0)
+				why = "names a type given a value already";
+		if (why != NULL)
+			return config_fail(ctx, k, i, "%s %s",
+			    config_quote(v, q, sizeof q), why);
 	}
 	return 0;
 }
@@ -462,6 +743,122 @@ config_site_try_html(const struct config_scope *sc, struct config_site *site)
 		site->try_html = sc->parent->try_html;
 	else
 		site->try_html = cfg_getbool(sc->cfg, "try_html");
+}
+
+/* https_redirect = off | 301 | 302 | 307 | 308: the code a request that
+ * came over plain HTTP is sent to https with; unset: the parent's. */
+static int
+config_site_https(struct config_ctx *ctx, const struct config_scope *sc,
+    struct config_site *site)
+{
+	const char	*v = cfg_getstr(sc->cfg, "https_redirect");
+	char		 q[CONFIG_QUOTE_MAX], k[CONFIG_LABEL_MAX];
+
+	if (v == NULL) {
+		site->https_redirect = sc->parent->https_redirect;
+		return 0;
+	}
+	if (strcmp(v, "off") == 0)
+		return 0;
+	if (strcmp(v, "301") == 0 || strcmp(v, "302") == 0 ||
+	    strcmp(v, "307") == 0 || strcmp(v, "308") == 0) {
+		site->https_redirect = atoi(v);
+		return 0;
+	}
+	return config_fail(ctx, config_key(sc, "https_redirect", k, sizeof k),
+	    0, "must be off, 301, 302, 307 or 308, got %s", config_quote(v, q,
+	    sizeof q));
+}
+
+/* ---- a site's certificate ---- */
+
+/* A file the master reads (a certificate, a key), kept absolute so that a
+ * reload after the daemon's chdir("/") reads the same one, and where the
+ * config names it, for the loader's errors. */
+static int
+config_site_file(struct config_ctx *ctx, const char *k, const char *v,
+    struct config_ref *ref)
+{
+	char	 cwd[PATH_MAX], q[CONFIG_QUOTE_MAX];
+
+	if (*v == '\0')
+		return config_fail(ctx, k, 0, "must not be empty");
+	if (*v != '/' && getcwd(cwd, sizeof cwd) == NULL)
+		return config_fail(ctx, k, 0, "%s is relative and the current "
+		    "directory is unknown", config_quote(v, q, sizeof q));
+	if (*v == '/')
+		ref->value = strdup(v);
+	else if (asprintf(&ref->value, "%s/%s", cwd, v) == -1)
+		ref->value = NULL;
+	if (ref->value == NULL || (ref->where = config_blame(ctx, k, 0)) ==
+	    NULL)
+		return config_oom(ctx);
+	return 0;
+}
+
+/* A copy of a config_ref (value NULL: nothing to copy). */
+static int
+config_ref_copy(struct config_ctx *ctx, const struct config_ref *from,
+    struct config_ref *to)
+{
+	if (from->value == NULL)
+		return 0;
+	if ((to->value = strdup(from->value)) == NULL ||
+	    (to->where = strdup(from->where)) == NULL)
+		return config_oom(ctx);
+	return 0;
+}
+
+/* A vhost that sets no certificate takes its parent's, key and all. */
+static int
+config_site_tls_inherit(struct config_ctx *ctx,
+    const struct config_site *parent, struct config_site *site)
+{
+	if (config_ref_copy(ctx, &parent->tls_certificate,
+	    &site->tls_certificate) == -1 ||
+	    config_ref_copy(ctx, &parent->tls_key, &site->tls_key) == -1)
+		return -1;
+	return config_ref_copy(ctx, &parent->tls_ocsp_response,
+	    &site->tls_ocsp_response);
+}
+
+/*
+ * tls_certificate, tls_key and tls_ocsp_response go together: a vhost that
+ * sets none of them takes the top level's three, one that sets a
+ * certificate sets its key in the same section. A location has none (it
+ * cannot set them: a certificate is a host's). The master reads the files.
+ */
+static int
+config_site_tls(struct config_ctx *ctx, const struct config_scope *sc,
+    struct config_site *site)
+{
+	const char	*cert, *key, *ocsp;
+	char		 kc[CONFIG_LABEL_MAX], kk[CONFIG_LABEL_MAX];
+	char		 ko[CONFIG_LABEL_MAX];
+
+	if (sc->prefix != NULL)
+		return 0;
+	cert = cfg_getstr(sc->cfg, "tls_certificate");
+	key = cfg_getstr(sc->cfg, "tls_key");
+	ocsp = cfg_getstr(sc->cfg, "tls_ocsp_response");
+	config_key(sc, "tls_certificate", kc, sizeof kc);
+	config_key(sc, "tls_key", kk, sizeof kk);
+	config_key(sc, "tls_ocsp_response", ko, sizeof ko);
+	if (cert == NULL && key == NULL && ocsp == NULL && sc->parent != NULL)
+		return config_site_tls_inherit(ctx, sc->parent, site);
+	if (cert == NULL && (key != NULL || ocsp != NULL))
+		return config_fail(ctx, key != NULL ? kk : ko, 0, "needs "
+		    "tls_certificate in the same section");
+	if (cert == NULL)
+		return 0;
+	if (key == NULL)
+		return config_fail(ctx, kc, 0, "needs tls_key in the same "
+		    "section");
+	if (config_site_file(ctx, kc, cert, &site->tls_certificate) == -1 ||
+	    config_site_file(ctx, kk, key, &site->tls_key) == -1)
+		return -1;
+	return ocsp == NULL ? 0 : config_site_file(ctx, ko, ocsp,
+	    &site->tls_ocsp_response);
 }
 
 /* autoindex, a bool; a vhost that does not set it inherits it. */
@@ -927,13 +1324,20 @@ config_site(struct config_ctx *ctx, struct config *conf,
 	    config_site_access_format(ctx, sc, site) == -1)
 		return -1;
 	if (config_site_redirect(ctx, sc, site) == -1 ||
-	    config_site_access(ctx, sc, site) == -1)
+	    config_site_https(ctx, sc, site) == -1 ||
+	    config_site_access(ctx, sc, site) == -1 ||
+	    config_site_tls(ctx, sc, site) == -1)
 		return -1;
 	config_site_try_html(sc, site);
 	config_site_autoindex(sc, site);
 	config_site_precompressed(sc, site);
-	if (config_site_words(ctx, sc, site) == -1)
+	if (config_site_types(ctx, sc, site) == -1 ||
+	    config_site_charset(ctx, sc, site) == -1 ||
+	    config_site_cctypes(ctx, sc, site) == -1 ||
+	    config_site_words(ctx, sc, site) == -1)
 		return -1;
+	if (sc->prefix != NULL)
+		site->retypes = !config_types_same(sc->parent, site);
 	return sc->prefix == NULL ? config_site_locations(ctx, conf, sc,
 	    site) : 0;
 }
@@ -1004,7 +1408,21 @@ config_site_free(struct config_site *site)
 		free(site->pages[i].path);
 	free(site->pages);
 	free(site->headers);
+	free(site->cache_headers);
+	mime_free(site->types);
+	free(site->charset);
+	for (i = 0; i < site->ncctypes; i++) {
+		free(site->cctypes[i].type);
+		free(site->cctypes[i].line);
+	}
+	free(site->cctypes);
 	free(site->prefix);
+	free(site->tls_certificate.value);
+	free(site->tls_certificate.where);
+	free(site->tls_key.value);
+	free(site->tls_key.where);
+	free(site->tls_ocsp_response.value);
+	free(site->tls_ocsp_response.where);
 	for (i = 0; i < site->nlocations; i++)
 		config_site_free(&site->locations[i]);
 	free(site->locations);

@@ -2,6 +2,7 @@
 #ifndef TINE_LISTENERS_H
 #define TINE_LISTENERS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/socket.h>
 
@@ -12,6 +13,7 @@ struct listener {
 	socklen_t		 addrlen;
 	int			 port;		/* host order, for %p in the access log */
 	int			 fd;
+	bool			 tls;		/* connections start with a TLS handshake */
 };
 
 /* The set of sockets one generation of workers accepts on. */

@@ -1,7 +1,9 @@
 /*
- * mime: map a file name to its Content-Type. A built-in table of the common
- * types comes first, then a mime.types file may override and extend it.
- * Lookups run once per response, so they hash the extension: no scanning.
+ * mime: map a file name to its media type. A built-in table of the common
+ * types comes first, then a mime.types file may override and extend it; a
+ * site's own types are a second, small table looked up before it. The
+ * tables hold bare types: the charset parameter is the site's to add.
+ * Lookups run once per cached file, so they hash the extension: no scanning.
  */
 #include "tine_build.h"
 
@@ -18,7 +20,7 @@
 #define MIME_TYPE_MAX		127	/* "type/subtype" without the charset */
 #define MIME_LINE_MAX		1024	/* longer lines are skipped whole */
 #define MIME_ENTRIES_MAX	65536	/* a hostile file cannot grow us more */
-#define MIME_CHARSET		"; charset=utf-8"
+#define MIME_SLOTS_MIN		16	/* a site's own table is a few types */
 
 /* One extension and the Content-Type it maps to. */
 struct mime_entry {
@@ -33,12 +35,11 @@ struct mime {
 	size_t			 nused;
 	char			**types;	/* every type string, owned */
 	size_t			 ntypes;
+	int			 refs;		/* holders; the last frees */
 };
 
-/*
- * The built-in table, in mime.types format so that it goes through the same
- * parser (and the same charset rule) as the file.
- */
+/* The built-in table, in mime.types format so that it goes through the
+ * same parser as the file. */
 static const char *const mime_builtin[] = {
 	"text/html html htm",
 	"text/css css",
@@ -107,7 +108,7 @@ mime_tchar(int c)
 }
 
 /* Whether s is "token/token", short enough to store. */
-static int
+int
 mime_type_ok(const char *s)
 {
 	const char	*p = s, *sub;
@@ -123,22 +124,13 @@ mime_type_ok(const char *s)
 }
 
 /* Whether s can be an extension: lookups cut at the last '.', so no dots. */
-static int
+int
 mime_ext_ok(const char *s)
 {
 	size_t	 n = strlen(s);
 
 	return n > 0 && n <= MIME_EXT_MAX && strchr(s, '.') == NULL &&
 	    strchr(s, '/') == NULL;
-}
-
-/* Text that tine serves as UTF-8, so browsers need not guess. */
-static int
-mime_is_text(const char *type)
-{
-	return strncasecmp(type, "text/", 5) == 0 ||
-	    strcasecmp(type, "application/javascript") == 0 ||
-	    strcasecmp(type, "application/json") == 0;
 }
 
 /* FNV-1a of the lower-cased extension. */
@@ -170,7 +162,9 @@ static int
 mime_grow(struct mime *m)
 {
 	struct mime_entry	*slots;
-	size_t			 i, n = m->nslots ? m->nslots * 2 : 256;
+	size_t			 i, n;
+
+	n = m->nslots ? m->nslots * 2 : MIME_SLOTS_MIN;
 
 	if ((slots = calloc(n, sizeof *slots)) == NULL)
 		return -1;
@@ -185,7 +179,8 @@ mime_grow(struct mime *m)
 	return 0;
 }
 
-/* Map ext (already checked) to type; a later mapping replaces an earlier. */
+/* Map ext (already checked) to type; a later mapping replaces an earlier:
+ * 1 then, 0 for a new one, -1 without memory. */
 static int
 mime_put(struct mime *m, const char *ext, const char *type)
 {
@@ -199,28 +194,32 @@ mime_put(struct mime *m, const char *ext, const char *type)
 	if ((m->nused + 1) * 2 > m->nslots && mime_grow(m) == -1)
 		return -1;
 	e = &m->slots[mime_slot(m->slots, m->nslots, key)];
-	if (e->ext[0] == '\0') {
-		if (m->nused >= MIME_ENTRIES_MAX)
-			return 0;
-		memcpy(e->ext, key, sizeof key);
-		m->nused++;
+	if (e->ext[0] != '\0') {
+		e->type = type;
+		return 1;
 	}
+	if (m->nused >= MIME_ENTRIES_MAX)
+		return 0;
+	memcpy(e->ext, key, sizeof key);
+	m->nused++;
 	e->type = type;
 	return 0;
 }
 
-/* Keep a copy of type, with the charset added to text; NULL on ENOMEM. */
+/* Keep a copy of type (the last one kept, when it is the same); NULL on
+ * ENOMEM. */
 static const char *
 mime_intern(struct mime *m, const char *type)
 {
 	char	**v, *s;
 
+	if (m->ntypes > 0 && strcmp(m->types[m->ntypes - 1], type) == 0)
+		return m->types[m->ntypes - 1];
 	v = reallocarray(m->types, m->ntypes + 1, sizeof *v);
 	if (v == NULL)
 		return NULL;
 	m->types = v;
-	if (asprintf(&s, "%s%s", type,
-	    mime_is_text(type) ? MIME_CHARSET : "") == -1)
+	if ((s = strdup(type)) == NULL)
 		return NULL;
 	m->types[m->ntypes++] = s;
 	return s;
@@ -230,7 +229,7 @@ mime_intern(struct mime *m, const char *type)
 static int
 mime_add_line(struct mime *m, char *line)
 {
-	const char	*type, *full = NULL;
+	const char	*type;
 	char		*ext, *last;
 
 	line[strcspn(line, "#")] = '\0';
@@ -240,12 +239,33 @@ mime_add_line(struct mime *m, char *line)
 	while ((ext = strtok_r(NULL, " \t\r\n", &last)) != NULL) {
 		if (!mime_ext_ok(ext))
 			continue;
-		if (full == NULL && (full = mime_intern(m, type)) == NULL)
-			return -1;
-		if (mime_put(m, ext, full) == -1)
+		if (mime_add(m, type, ext) == -1)
 			return -1;
 	}
 	return 0;
+}
+
+/* An empty table, for a site's own types (see mime.h). */
+struct mime *
+mime_create(void)
+{
+	struct mime	*m;
+
+	if ((m = calloc(1, sizeof *m)) == NULL)
+		return NULL;
+	m->refs = 1;
+	return m;
+}
+
+/* Map ext to type in a site's table (see mime.h). */
+int
+mime_add(struct mime *m, const char *type, const char *ext)
+{
+	const char	*t;
+
+	if ((t = mime_intern(m, type)) == NULL)
+		return -1;
+	return mime_put(m, ext, t);
 }
 
 /* Fill a new table from the built-in list; NULL on ENOMEM. */
@@ -256,7 +276,7 @@ mime_new(void)
 	char		 line[MIME_LINE_MAX];
 	size_t		 i;
 
-	if ((m = calloc(1, sizeof *m)) == NULL)
+	if ((m = mime_create()) == NULL)
 		return NULL;
 	for (i = 0; i < sizeof mime_builtin / sizeof mime_builtin[0]; i++) {
 		strlcpy(line, mime_builtin[i], sizeof line);
@@ -362,17 +382,86 @@ mime_lookup(const struct mime *m, const char *path, const char *def)
 	return e->ext[0] != '\0' ? e->type : def;
 }
 
-/* Release the table and every type string. */
+/* One more holder of a table; m. */
+struct mime *
+mime_hold(struct mime *m)
+{
+	if (m != NULL)
+		m->refs++;
+	return m;
+}
+
+/* Drop a hold: the last one releases the table and every type string. */
 void
 mime_free(struct mime *m)
 {
 	size_t	 i;
 
-	if (m == NULL)
+	if (m == NULL || --m->refs > 0)
 		return;
 	for (i = 0; i < m->ntypes; i++)
 		free(m->types[i]);
 	free(m->types);
 	free(m->slots);
 	free(m);
+}
+
+/* Length of the bare "type/subtype" at the start of a media type. */
+static size_t
+mime_bare_len(const char *type)
+{
+	return strcspn(type, "; \t");
+}
+
+/* Whether a Content-Type's parameters name a charset already. */
+static int
+mime_has_charset(const char *type)
+{
+	const char	*p = type;
+
+	while ((p = strchr(p, ';')) != NULL) {
+		p += 1 + strspn(p + 1, " \t");
+		if (strncasecmp(p, "charset=", 8) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Whether a site's charset goes on type (see mime.h). */
+int
+mime_takes_charset(const char *type)
+{
+	static const char *const	 exact[] = {
+		"application/javascript", "application/json", "application/xml",
+	};
+	size_t				 n = mime_bare_len(type), i;
+
+	if (mime_has_charset(type))
+		return 0;
+	if (n > 5 && strncasecmp(type, "text/", 5) == 0)
+		return 1;
+	for (i = 0; i < sizeof exact / sizeof exact[0]; i++)
+		if (n == strlen(exact[i]) &&
+		    strncasecmp(type, exact[i], n) == 0)
+			return 1;
+	/* RFC 6839's structured syntax suffixes: image/svg+xml, rss+xml,
+	 * application/ld+json, ... are text in those encodings. */
+	return (n > 4 && strncasecmp(type + n - 4, "+xml", 4) == 0) ||
+	    (n > 5 && strncasecmp(type + n - 5, "+json", 5) == 0);
+}
+
+/* How closely pattern matches type (see mime.h). */
+int
+mime_match(const char *pattern, const char *type)
+{
+	size_t	 n = mime_bare_len(type), major = strcspn(type, "/");
+
+	if (strcmp(pattern, "*/*") == 0)
+		return 1;
+	if (major < n && strlen(pattern) == major + 2 &&
+	    strcmp(pattern + major, "/*") == 0 &&
+	    strncasecmp(pattern, type, major) == 0)
+		return 2;
+	return strlen(pattern) == n && strncasecmp(pattern, type, n) == 0 ?
+	    3 : 0;
 }

@@ -15,6 +15,7 @@
 #include "config.h"
 #include "log.h"
 #include "master.h"
+#include "tls_load.h"
 
 #define MAIN_DEFAULT_CONF	SYSCONFDIR "/tine/tine.conf"
 #define MAIN_DEFAULT_PID	RUNSTATEDIR "/tine.pid"
@@ -319,6 +320,21 @@ main_serve(const struct main_opts *o, struct config *conf)
 	return status;
 }
 
+/* tine -t: the certificates load, as the master would load them. */
+static int
+main_check_tls(const struct config *conf)
+{
+	struct tls_conf	*tls;
+	char		 err[CONFIG_ERR_MAX];
+
+	if (tls_load(conf, NULL, &tls, err, sizeof(err)) == -1) {
+		fprintf(stderr, "tine: %s\n", err);
+		return -1;
+	}
+	tls_conf_free(tls);
+	return 0;
+}
+
 /* tine: check a config (-t), signal a master (-s), or serve. */
 int
 main(int argc, char **argv, char **envp)
@@ -340,6 +356,10 @@ main(int argc, char **argv, char **envp)
 		return 1;
 	}
 	if (o.test) {
+		if (main_check_tls(conf) == -1) {
+			config_free(conf);
+			return 1;
+		}
 		main_user_ignored(conf, o.conf_file, true);
 		printf("tine: %s: configuration OK\n", o.conf_file ?
 		    o.conf_file : "(built-in defaults)");

@@ -12,6 +12,7 @@
 #include "log.h"
 #include "master.h"
 #include "mime.h"
+#include "tls_load.h"
 
 #define MASTER_TICK_MS		1000
 #define MASTER_TERM_POLL_MS	100	/* while a fast stop waits for its workers */
@@ -104,6 +105,7 @@ master_setup_unref(struct setup *s)
 {
 	if (s == NULL || --s->refs > 0)
 		return;
+	tls_conf_free(s->tls);
 	config_free(s->conf);
 	mime_free(s->mime);
 	free(s);
@@ -283,9 +285,10 @@ master_generation_free(struct master *m, struct generation *g)
 	free(g);
 }
 
-/* Build a setup (config + MIME table) around a freshly loaded config. */
+/* Build a setup (config, MIME table, certificates) around a freshly loaded
+ * config; the ticket keys of the generation serving carry over. */
 static struct setup *
-master_setup(struct config *conf, char *err, size_t len)
+master_setup(struct master *m, struct config *conf, char *err, size_t len)
 {
 	struct setup	*s;
 
@@ -301,6 +304,12 @@ master_setup(struct config *conf, char *err, size_t len)
 		free(s);
 		return NULL;
 	}
+	if (tls_load(conf, m->gens != NULL ? m->gens->setup->tls : NULL,
+	    &s->tls, err, len) == -1) {
+		master_setup_unref(s);
+		return NULL;
+	}
+	tls_kernel(s->tls);
 	return s;
 }
 
@@ -458,7 +467,7 @@ master_on_hup(struct master *m)
 	m->sig_hup = 0;
 	log_notice("reload requested");
 	if ((conf = config_load(m->conf_file, &m->ov, err, sizeof(err))) ==
-	    NULL || (s = master_setup(conf, err, sizeof(err))) == NULL) {
+	    NULL || (s = master_setup(m, conf, err, sizeof(err))) == NULL) {
 		log_error("reload failed: %s; generation %u keeps serving",
 		    err, m->gens->id);
 		return;
@@ -533,6 +542,8 @@ master_pass(struct master *m, time_t *tick)
 	if (scoreboard_now() != *tick) {
 		*tick = scoreboard_now();
 		pool_watchdog(m);
+		if (m->gens != NULL)
+			tls_rotate(m->gens->setup->tls, *tick);
 		master_prune(m);
 	}
 	return true;
@@ -563,7 +574,7 @@ master_run(struct master *m, struct config *conf)
 		snprintf(err, sizeof(err), "cannot set up: %s", strerror(errno));
 		goto fail;
 	}
-	if ((s = master_setup(conf, err, sizeof(err))) == NULL)
+	if ((s = master_setup(m, conf, err, sizeof(err))) == NULL)
 		goto fail;
 	if (master_generation(m, s, err, sizeof(err)) == -1) {
 		master_setup_unref(s);

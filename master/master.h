@@ -13,12 +13,14 @@
 #include "scoreboard.h"
 
 struct mime;
+struct tls_conf;
 
 /* What a generation is made from; shared by a reopen's new generation. */
 struct setup {
 	int		 refs;
 	struct config	*conf;
 	struct mime	*mime;
+	struct tls_conf	*tls;		/* NULL: no site has a certificate */
 };
 
 /* One generation of workers: a config, its listeners and its access logs. */

@@ -70,6 +70,7 @@ pool_child(struct master *m, struct generation *g, int i)
 	memset(&env, 0, sizeof(env));
 	env.conf = g->setup->conf;
 	env.mime = g->setup->mime;
+	env.tls = g->setup->tls;
 	env.ls = &g->ls;
 	env.access_fds = g->access_fds;
 	env.naccess = g->naccess;

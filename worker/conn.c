@@ -25,13 +25,16 @@
 #include "log.h"
 #include "scoreboard.h"
 #include "static.h"
+#include "tls.h"
 #include "worker.h"
 
 #define CONN_IN_START	2048
 #define CONN_IOV	16
 #define CONN_SLOW_MS	1000	/* a head is judged slow only after this */
+#define CONN_TLS_HELLO	0x16	/* how a TLS client's first record starts */
 
 enum conn_state {
+	CONN_HANDSHAKE,		/* TLS: before the first request */
 	CONN_READ,		/* waiting for (the rest of) a request head */
 	CONN_DISCARD,		/* reading and dropping a request body */
 	CONN_WRITE,		/* sending a response */
@@ -42,6 +45,7 @@ struct conn {
 	struct timer		 timer;
 	struct worker_proc	*w;
 	int			 fd;
+	struct tls		*tls;		/* NULL: plain HTTP */
 	enum conn_state		 state;
 	bool			 readable, writable;
 	char			 host[48];	/* "addr", for the access log */
@@ -83,6 +87,7 @@ conn_close(struct conn *c)
 	if (c->resp.fe != NULL)
 		fcache_release(c->resp.fc, c->resp.fe);
 	autoindex_release(c->w, &c->resp);
+	tls_free(c->tls);
 	close(c->fd);
 	free(c->in);
 	worker_conn_gone(c->w, &c->key);
@@ -113,10 +118,11 @@ conn_head_start(struct conn *c)
 	worker_timer_set(c->w, &c->timer, TIMER_HEADER);
 }
 
-/* Take over an accepted socket. */
+/* Take over an accepted socket; a TLS one starts with the handshake, which
+ * counts as header time. */
 struct conn *
 conn_new(struct worker_proc *w, int fd, const struct sockaddr_storage *peer,
-    const struct limit_key *key, int port)
+    const struct limit_key *key, int port, struct tls_worker *tls)
 {
 	struct epoll_event	 ev;
 	struct conn		*c;
@@ -131,11 +137,18 @@ conn_new(struct worker_proc *w, int fd, const struct sockaddr_storage *peer,
 	c->key = *key;
 	c->timer.kind = -1;
 	conn_peer(c, peer);
+	c->state = tls != NULL ? CONN_HANDSHAKE : CONN_READ;
+	if (tls != NULL && (c->tls = tls_new(tls, fd, c->host)) == NULL) {
+		close(fd);
+		free(c);
+		return NULL;
+	}
 	http_parser_init(&c->parser);
 	ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
 	ev.data.ptr = c;
 	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) == -1) {
 		log_error("epoll_ctl: %s", strerror(errno));
+		tls_free(c->tls);
 		close(fd);
 		free(c);
 		return NULL;
@@ -144,6 +157,42 @@ conn_new(struct worker_proc *w, int fd, const struct sockaddr_storage *peer,
 	conn_head_start(c);
 	clock_gettime(CLOCK_REALTIME, &c->t0);
 	return c;
+}
+
+/* What the access-log line of the finished response shows. */
+static void
+conn_log_entry(const struct conn *c, struct alog_entry *e)
+{
+	struct timespec	now;
+	int64_t		us;
+
+	memset(e, 0, sizeof(*e));
+	e->client = c->host;
+	e->request_line = http_first_line(c->in, c->inlen);
+	if (c->have_req)
+		alog_entry_request(e, &c->req);
+	/* %v: the vhost that answered, by its name (else the Host sent). */
+	if (c->resp.site != NULL && c->resp.site->name != NULL)
+		e->host = (struct http_str){ c->resp.site->name,
+		    strlen(c->resp.site->name) };
+	if (c->resp.user != NULL)
+		e->user = (struct http_str){ c->resp.user,
+		    strlen(c->resp.user) };
+	e->response_head = (struct http_str){ c->resp.hdr, c->resp.headlen };
+	e->status = c->resp.status;
+	e->body_bytes = c->sent > c->resp.headlen ? c->sent -
+	    c->resp.headlen : 0;
+	e->start = c->t0;
+	clock_gettime(CLOCK_REALTIME, &now);
+	us = (int64_t)(now.tv_sec - c->t0.tv_sec) * 1000000 +
+	    (now.tv_nsec - c->t0.tv_nsec) / 1000;
+	e->duration_us = us > 0 ? (uint64_t)us : 0;	/* the clock may step back */
+	e->local_port = c->port;
+	e->pid = c->w->pid;
+	if (c->tls != NULL) {
+		e->tls_protocol = tls_protocol(c->tls);
+		e->tls_cipher = tls_cipher(c->tls);
+	}
 }
 
 /*
@@ -158,39 +207,15 @@ conn_log(struct conn *c)
 	const struct config_site	*site = c->resp.site != NULL ?
 	    c->resp.site : &conf->sites[conf->default_site];
 	struct alog_entry		 e;
-	struct timespec			 now;
 	char				 line[ALOG_LINE_MAX];
 	size_t				 n;
 	ssize_t				 wr;
-	int64_t				 us;
 	size_t				 i = site->access_log;
 	int				 fd = c->w->env->access_fds[i];
 
 	if (fd == -1 && conf->access_logs[i].dest != CONFIG_LOG_SYSLOG)
 		return;
-	memset(&e, 0, sizeof(e));
-	e.client = c->host;
-	e.request_line = http_first_line(c->in, c->inlen);
-	if (c->have_req)
-		alog_entry_request(&e, &c->req);
-	/* %v: the vhost that answered, by its name (else the Host sent). */
-	if (c->resp.site != NULL && c->resp.site->name != NULL)
-		e.host = (struct http_str){ c->resp.site->name,
-		    strlen(c->resp.site->name) };
-	if (c->resp.user != NULL)
-		e.user = (struct http_str){ c->resp.user,
-		    strlen(c->resp.user) };
-	e.response_head = (struct http_str){ c->resp.hdr, c->resp.headlen };
-	e.status = c->resp.status;
-	e.body_bytes = c->sent > c->resp.headlen ? c->sent - c->resp.headlen :
-	    0;
-	e.start = c->t0;
-	clock_gettime(CLOCK_REALTIME, &now);
-	us = (int64_t)(now.tv_sec - c->t0.tv_sec) * 1000000 +
-	    (now.tv_nsec - c->t0.tv_nsec) / 1000;
-	e.duration_us = us > 0 ? (uint64_t)us : 0;	/* the clock may step back */
-	e.local_port = c->port;
-	e.pid = c->w->pid;
+	conn_log_entry(c, &e);
 	n = alog_format(site->access_format, &e, line, sizeof(line));
 	if (fd == -1) {
 		syslog(LOG_INFO, "%.*s", (int)n - 1, line);
@@ -269,6 +294,7 @@ conn_respond(struct conn *c)
 	    (max > 0 && c->nreq + 1 >= (unsigned long)max) ||
 	    conn_skips_body(c);
 	r->keep_alive_10 = !r->close && c->req.version == 10;
+	r->tls = c->tls != NULL;
 	static_serve(w, &c->req, &c->peer, r);
 	conn_send(c);
 }
@@ -307,8 +333,18 @@ conn_request(struct conn *c, size_t headlen)
 	conn_respond(c);
 }
 
-/* Try to parse the buffered bytes; true if the state moved on. */
-static bool
+/* Bytes from the client: through TLS on a TLS connection. */
+static ssize_t
+conn_recv(struct conn *c, void *buf, size_t len)
+{
+	if (c->tls != NULL)
+		return tls_read(c->tls, buf, len);
+	return read(c->fd, buf, len);
+}
+
+/* Try to parse the buffered bytes: 1 the state moved on, 0 more bytes are
+ * needed, -1 the connection is gone. */
+static int
 conn_parse(struct conn *c)
 {
 	const struct config	*conf = c->w->conf;
@@ -317,21 +353,29 @@ conn_parse(struct conn *c)
 	long			 n;
 
 	if (c->inlen == 0)
-		return false;
+		return 0;
+	/* A TLS hello on a plain port: no answer it could read. */
+	if (c->nreq == 0 && (unsigned char)c->in[0] == CONN_TLS_HELLO &&
+	    c->tls == NULL) {
+		log_info("a TLS handshake from %s on plain HTTP port %d: closed",
+		    c->host, c->port);
+		conn_close(c);
+		return -1;
+	}
 	n = http_parse(&c->parser, c->in, c->inlen, &lim, &c->req);
 	if (n < 0) {
 		c->have_req = false;
 		conn_fail(c, c->req.status);
-		return true;
+		return 1;
 	}
 	if (n == HTTP_PARSE_MORE) {
 		if (c->inlen < conf->max_header_size)
-			return false;
+			return 0;
 		conn_fail(c, 431);
-		return true;
+		return 1;
 	}
 	conn_request(c, (size_t)n);
-	return true;
+	return 1;
 }
 
 /* Read into the buffer; 1 data, 0 would block, -1 closed or failed. */
@@ -352,13 +396,14 @@ conn_read(struct conn *c)
 		c->in = p;
 		c->incap = cap;
 	}
-	n = read(c->fd, c->in + c->inlen, c->incap - c->inlen);
+	n = conn_recv(c, c->in + c->inlen, c->incap - c->inlen);
 	if (n > 0) {
 		if (c->inlen == 0 && c->timer.kind == TIMER_KEEPALIVE)
 			conn_head_start(c);
 		c->rx += (uint64_t)n;
-		/* A short read drained the socket: skip the EAGAIN read. */
-		if ((size_t)n < c->incap - c->inlen)
+		/* A short read drained the socket: skip the EAGAIN read. (Not
+		 * so through TLS, which returns one record at a time.) */
+		if ((size_t)n < c->incap - c->inlen && c->tls == NULL)
 			c->readable = false;
 		c->inlen += (size_t)n;
 		return 1;
@@ -377,7 +422,7 @@ conn_drop(struct conn *c)
 	char	buf[16384];
 	ssize_t	n;
 
-	n = read(c->fd, buf, c->discard < sizeof(buf) ? (size_t)c->discard :
+	n = conn_recv(c, buf, c->discard < sizeof(buf) ? (size_t)c->discard :
 	    sizeof(buf));
 	/* No timer reset: header_timeout bounds the head and the body. */
 	if (n > 0) {
@@ -443,6 +488,8 @@ conn_gather(struct conn *c, struct iovec *iov, int niov, bool more)
 {
 	struct msghdr	msg;
 
+	if (c->tls != NULL)
+		return tls_writev(c->tls, iov, niov);
 	if (!more)
 		return writev(c->fd, iov, niov);
 	memset(&msg, 0, sizeof(msg));
@@ -469,7 +516,9 @@ conn_write(struct conn *c)
 			return 1;
 		else {
 			off = r->segs[c->seg].off + (off_t)c->seg_done;
-			n = sendfile(c->fd, r->fe->fd, &off,
+			n = c->tls != NULL ? tls_sendfile(c->tls, r->fe->fd,
+			    off, r->segs[c->seg].len - c->seg_done) :
+			    sendfile(c->fd, r->fe->fd, &off,
 			    r->segs[c->seg].len - c->seg_done);
 			if (n == 0) {
 				log_error("%s changed while being sent",
@@ -493,6 +542,8 @@ conn_write(struct conn *c)
 static bool
 conn_finish(struct conn *c)
 {
+	if (c->tls != NULL)
+		tls_shutdown(c->tls);
 	if (c->inlen == c->used && c->discard == 0 && !c->readable) {
 		conn_close(c);
 		return false;
@@ -550,6 +601,37 @@ conn_linger(struct conn *c)
 	return false;
 }
 
+/* The TLS handshake; false when it must wait or the conn is gone. */
+static bool
+conn_handshake(struct conn *c)
+{
+	switch (tls_handshake(c->tls)) {
+	case TLS_DONE:
+		c->state = CONN_READ;
+		return true;
+	case TLS_WANT_READ:
+		c->readable = false;
+		return false;
+	case TLS_WANT_WRITE:
+		c->writable = false;
+		return false;
+	case TLS_PLAIN:
+		/* Plain HTTP on the TLS port: a 400 it can read, then close,
+		 * as nginx answers; what it sent so far is logged with it. */
+		tls_free(c->tls);
+		c->tls = NULL;
+		if (conn_read(c) == -1) {
+			conn_close(c);
+			return false;
+		}
+		conn_fail(c, 400);
+		return true;
+	default:
+		conn_close(c);
+		return false;
+	}
+}
+
 /* Run the state machine until it must wait; false when the conn is gone. */
 static bool
 conn_step(struct conn *c)
@@ -557,9 +639,11 @@ conn_step(struct conn *c)
 	int	r;
 
 	switch (c->state) {
+	case CONN_HANDSHAKE:
+		return c->readable && conn_handshake(c);
 	case CONN_READ:
-		if (conn_parse(c))
-			return true;
+		if ((r = conn_parse(c)) != 0)
+			return r == 1;
 		if (!c->readable)
 			return false;
 		if ((r = conn_read(c)) == -1) {
@@ -599,6 +683,9 @@ conn_step(struct conn *c)
 void
 conn_event(struct conn *c, uint32_t events)
 {
+	/* A TLS read that must first write, or the reverse: either way. */
+	if (c->tls != NULL && tls_crossed(c->tls))
+		events |= EPOLLIN | EPOLLOUT;
 	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
 		c->readable = true;
 	if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR))

@@ -9,13 +9,15 @@
 struct conn;
 struct limit_key;
 struct timer;
+struct tls_worker;
 struct worker_proc;
 
-/* Take over a socket accepted on local port, counted under key; NULL
- * (closed, not counted) without memory. */
+/* Take over a socket accepted on local port, counted under key, over TLS
+ * when tls is set; NULL (closed, not counted) without memory. */
 struct conn	*conn_new(struct worker_proc *, int fd,
 		    const struct sockaddr_storage *peer,
-		    const struct limit_key *key, int port);
+		    const struct limit_key *key, int port,
+		    struct tls_worker *tls);
 
 /* Readiness reported by epoll for this connection. */
 void		 conn_event(struct conn *, uint32_t events);

@@ -12,6 +12,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "fcache.h"
 #include "mime.h"
 
@@ -28,7 +29,7 @@
 struct fcache {
 	int			 root;
 	const struct mime	*mime;
-	const char		*default_type;
+	const struct config_site *site;
 	struct fentry		*buckets[FCACHE_BUCKETS];
 	struct fentry		*lru_head, *lru_tail;
 	size_t			 nentries;
@@ -43,12 +44,13 @@ struct fcache_key {
 	size_t		 len;
 	uint32_t	 hash;
 	enum encoding	 coding;	/* a sibling's: answered in this coding */
-	const char	*type;		/* a sibling's: the file's Content-Type */
+	const struct fentry *of;	/* a sibling's: the file it answers as */
 };
 
 /* Create a cache over the directory docroot_fd. */
 struct fcache *
-fcache_create(int docroot_fd, const struct mime *mime, const char *def)
+fcache_create(int docroot_fd, const struct mime *mime,
+    const struct config_site *site)
 {
 	struct fcache	*fc;
 
@@ -56,7 +58,7 @@ fcache_create(int docroot_fd, const struct mime *mime, const char *def)
 		return NULL;
 	fc->root = docroot_fd;
 	fc->mime = mime;
-	fc->default_type = def;
+	fc->site = site;
 	fc->maxfds = FCACHE_FDS;
 	return fc;
 }
@@ -190,40 +192,88 @@ fcache_shed(struct fcache *fc)
 	return before - fc->nfds;
 }
 
+/* The Cache-Control line a site's cache_control_types choose for a type:
+ * the most specific pattern; "" when none does or its headers have one. */
+static const char *
+fcache_cctype(const struct config_site *site, const char *type,
+    size_t *len)
+{
+	const struct config_cctype	*best = NULL;
+	size_t				 i;
+	int				 m, bestm = 0;
+
+	for (i = 0; !site->headers_cc && i < site->ncctypes; i++)
+		if ((m = mime_match(site->cctypes[i].type, type)) > bestm) {
+			best = &site->cctypes[i];
+			bestm = m;
+		}
+	*len = best != NULL ? best->linelen : 0;
+	return best != NULL ? best->line : "";
+}
+
 /*
- * Build the per-file header block sent with every 200/206 of it. A
- * sibling's has the file's type (from k), its coding, and its own ETag
- * with the coding inside the quotes ("...-gzip"): never the file's tag,
- * still one entity-tag.
+ * The header block of a sibling answered as the file `of`: of's
+ * Content-Type and Cache-Control lines (its type's, not the .gz's), the
+ * coding, then its own validators, its ETag tagged with the coding inside
+ * the quotes ("...-gzip"): never the file's tag, still one entity-tag.
  */
 static int
-fcache_headers(struct fcache *fc, struct fentry *e,
-    const struct fcache_key *k)
+fcache_headers_coded(struct fentry *e, const struct fentry *of, size_t len)
 {
-	char		 enc[48] = "";
-	size_t		 len;
+	const char	*name = encoding_name(e->coding);
 	int		 n;
 
-	if ((len = cond_etag(&e->st, e->etag)) < 2)
-		return -1;
-	if (e->coding == ENCODING_IDENTITY)
-		e->type = mime_lookup(fc->mime, e->key, fc->default_type);
-	else {
-		e->type = k->type;
-		snprintf(e->etag + len - 1, sizeof(e->etag) - len + 1, "-%s\"",
-		    encoding_name(e->coding));
-		snprintf(enc, sizeof(enc), "Content-Encoding: %s\r\n",
-		    encoding_name(e->coding));
-	}
-	date_format(e->st.st_mtim.tv_sec, e->lastmod);
-	n = asprintf(&e->hdr, "Content-Type: %s\r\n%sLast-Modified: %s\r\n"
-	    "ETag: %s\r\nAccept-Ranges: bytes\r\n", e->type, enc, e->lastmod,
-	    e->etag);
+	snprintf(e->etag + len - 1, sizeof(e->etag) - len + 1, "-%s\"", name);
+	n = asprintf(&e->hdr, "%.*sContent-Encoding: %s\r\nLast-Modified: %s"
+	    "\r\nETag: %s\r\nAccept-Ranges: bytes\r\n",
+	    (int)(of->ctlen + of->cclen), of->hdr, name, e->lastmod, e->etag);
 	if (n == -1) {
 		e->hdr = NULL;
 		return -1;
 	}
 	e->hdrlen = (size_t)n;
+	e->ctlen = of->ctlen;
+	e->cclen = of->cclen;
+	return 0;
+}
+
+/*
+ * Build the per-file header block sent with every 200/206 of it: its type
+ * (the site's own types, then the server's table, then default_type) with
+ * the site's charset when it takes one, the Cache-Control line chosen by
+ * that type, then the validators. Resolved once here, so that options
+ * cost nothing per request. A sibling's is its file's (k->of) in coding.
+ */
+static int
+fcache_headers(struct fcache *fc, struct fentry *e,
+    const struct fcache_key *k)
+{
+	const struct config_site	*site = fc->site;
+	const char			*type, *cs, *cc;
+	size_t				 len;
+	int				 n;
+
+	if ((len = cond_etag(&e->st, e->etag)) < 2)
+		return -1;
+	date_format(e->st.st_mtim.tv_sec, e->lastmod);
+	if (e->coding != ENCODING_IDENTITY)
+		return fcache_headers_coded(e, k->of, len);
+	type = mime_lookup(site->types, e->key, NULL);
+	if (type == NULL)
+		type = mime_lookup(fc->mime, e->key, site->default_type);
+	cs = site->charset != NULL && mime_takes_charset(type) ?
+	    site->charset : NULL;
+	cc = fcache_cctype(site, type, &e->cclen);
+	n = asprintf(&e->hdr, "Content-Type: %s%s%s\r\n%sLast-Modified: %s\r\n"
+	    "ETag: %s\r\nAccept-Ranges: bytes\r\n", type, cs != NULL ?
+	    "; charset=" : "", cs != NULL ? cs : "", cc, e->lastmod, e->etag);
+	if (n == -1) {
+		e->hdr = NULL;
+		return -1;
+	}
+	e->hdrlen = (size_t)n;
+	/* No type or charset holds a '\n': config and mime.c refuse them. */
+	e->ctlen = (size_t)(strchr(e->hdr, '\n') - e->hdr) + 1;
 	return 0;
 }
 
@@ -414,7 +464,7 @@ fcache_sibling(struct fcache *fc, struct fentry *file, enum encoding coding,
 {
 	static const char *const suffix[ENCODING_N] = { "", ".br", ".gz" };
 	char			 key[PATH_MAX];
-	struct fcache_key	 k = { key, 0, 0, coding, file->type };
+	struct fcache_key	 k = { key, 0, 0, coding, file };
 	struct fentry		*e;
 	int			 n, err;
 

@@ -14,6 +14,7 @@
 /* An ETag with room for a coding's suffix ("-gzip") inside its quotes. */
 #define FCACHE_ETAG_LEN	(COND_ETAG_LEN + 8)
 
+struct config_site;
 struct mime;
 
 /*
@@ -29,11 +30,12 @@ struct fentry {
 					 * a sibling answered as another file */
 	int		 fd;		/* -1 unless sent with sendfile */
 	struct stat	 st;
-	const char	*type;		/* Content-Type, owned by the MIME table */
 	char		 etag[FCACHE_ETAG_LEN];
 	char		 lastmod[DATE_LEN];
 	char		*hdr;		/* "Content-Type: ...\r\n...Accept-Ranges: bytes\r\n" */
 	size_t		 hdrlen;
+	size_t		 ctlen;		/* hdr's first line, "Content-Type: ...\r\n" */
+	size_t		 cclen;		/* the "Cache-Control: ...\r\n" after it, or 0 */
 	char		*data;		/* whole contents of a small file, or NULL */
 	time_t		 checked;	/* monotonic second of the last stat */
 	time_t		 nosib[ENCODING_N]; /* no usable sibling in that coding
@@ -46,9 +48,11 @@ struct fentry {
 
 struct fcache;
 
-/* A cache over the directory docroot_fd; NULL when out of memory. */
+/* A cache over the directory docroot_fd, its files typed as site says
+ * (types, charset, default_type, cache_control_types) on top of the
+ * server's table; NULL when out of memory. */
 struct fcache	*fcache_create(int docroot_fd, const struct mime *,
-		    const char *default_type);
+		    const struct config_site *site);
 
 /*
  * The entry for key (a normalised path without its leading '/'; "" is the

@@ -47,6 +47,9 @@ static const int sandbox_calls[] = {
 	/* the event loop, connections and files */
 	SCMP_SYS(epoll_wait), SCMP_SYS(epoll_ctl), SCMP_SYS(accept4),
 	SCMP_SYS(setsockopt), SCMP_SYS(read), SCMP_SYS(recvfrom),
+	/* TLS: OpenSSL's random generator reseeds; kernel TLS receives
+	 * records with their type in a control message */
+	SCMP_SYS(getrandom), SCMP_SYS(recvmsg),
 	SCMP_SYS(write), SCMP_SYS(writev), SCMP_SYS(sendmsg),
 	SCMP_SYS(sendfile), SCMP_SYS(shutdown), SCMP_SYS(close),
 	SCMP_SYS(openat2), SCMP_SYS(openat), SCMP_SYS(newfstatat),

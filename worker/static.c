@@ -1,10 +1,10 @@
 /* static: answer one parsed request from the document root. */
 #include "tine_build.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include "autoindex.h"
 #include "access.h"
@@ -21,6 +21,7 @@
 #include "worker.h"
 
 #define STATIC_PATH_MAX		4096
+#define STATIC_HOST_MAX		255	/* a host name echoed in a Location */
 #define STATIC_PAGE_MAX		256	/* the generated HTML of an error page */
 
 /* Start a head: status line, Server, Date. */
@@ -41,6 +42,22 @@ resp_start(struct worker_proc *w, struct response *r, int status)
 	/* The site's headers lines, pre-joined: one test when it has none. */
 	if (r->site != NULL && r->site->headers != NULL)
 		buf_add(&r->head, r->site->headers, r->site->headerslen);
+}
+
+/*
+ * The site's own lines about caching, for the answers of files only. With
+ * precompressed on, a file's answer depends on the request's
+ * Accept-Encoding: Vary says so on every one, sibling or not, as nginx
+ * does (knowing that a file has none would cost a lookup per coding).
+ */
+static void
+resp_caching(struct response *r)
+{
+	if (r->site->cache_headers != NULL)
+		buf_add(&r->head, r->site->cache_headers,
+		    r->site->cache_headerslen);
+	if (r->site->precompressed)
+		buf_adds(&r->head, "Vary: Accept-Encoding\r\n");
 }
 
 /* Append "Content-Length: n\r\n" and remember n. */
@@ -138,13 +155,19 @@ static_error_page(struct worker_proc *w, struct response *r, int status,
 	    NULL || fcache_get(r->fc, path + 1, strlen(path) - 1, w->now,
 	    &fe) != 0)
 		return false;
+	if (!S_ISREG(fe->st.st_mode)) {
+		fcache_release(r->fc, fe);
+		return false;
+	}
 	resp_start(w, r, status);
-	buf_addf(&r->head, "Content-Type: %s\r\n", fe->type);
+	/* Its Content-Type line, not its Cache-Control: an error is not
+	 * to be cached as the file would be. */
+	buf_add(&r->head, fe->hdr, fe->ctlen);
 	if (extra != NULL)
 		buf_adds(&r->head, extra);
 	resp_length(r, (uint64_t)fe->st.st_size);
 	resp_end(r);
-	if (!S_ISREG(fe->st.st_mode) || !buf_ok(&r->head)) {
+	if (!buf_ok(&r->head)) {
 		fcache_release(r->fc, fe);
 		return false;
 	}
@@ -275,27 +298,17 @@ static_errno_status(int err, const char *path)
 	}
 }
 
-/*
- * With precompressed on, a file's answer depends on the request's
- * Accept-Encoding: say so on every one, sibling or not, as nginx does
- * (knowing that a file has none would cost a lookup per coding).
- */
-static void
-static_vary(struct response *r)
-{
-	if (r->site->precompressed)
-		buf_adds(&r->head, "Vary: Accept-Encoding\r\n");
-}
-
-/* 304: validators (and Vary, as a 200 would have it), no body. */
+/* 304: the Cache-Control the 200 would have (RFC 9110 15.4.5), the
+ * validators, no body. */
 static void
 static_not_modified(struct worker_proc *w, struct response *r,
     const struct fentry *fe)
 {
 	resp_start(w, r, 304);
+	buf_add(&r->head, fe->hdr + fe->ctlen, fe->cclen);
+	resp_caching(r);
 	buf_addf(&r->head, "Last-Modified: %s\r\nETag: %s\r\n", fe->lastmod,
 	    fe->etag);
-	static_vary(r);
 	resp_end(r);
 }
 
@@ -319,7 +332,7 @@ static_range_one(struct worker_proc *w, struct response *r,
 {
 	resp_start(w, r, 206);
 	buf_add(&r->head, fe->hdr, fe->hdrlen);
-	static_vary(r);
+	resp_caching(r);
 	buf_addf(&r->head, "Content-Range: bytes %lld-%lld/%lld\r\n",
 	    (long long)rg->first, (long long)rg->last,
 	    (long long)fe->st.st_size);
@@ -341,9 +354,10 @@ static_parts(struct worker_proc *w, struct response *r,
 
 	for (i = 0; i < n; i++) {
 		off[i] = r->gen.len;
-		buf_addf(&r->gen, "\r\n--%s\r\nContent-Type: %s\r\n"
-		    "Content-Range: bytes %lld-%lld/%lld\r\n\r\n", w->boundary,
-		    fe->type, (long long)rg[i].first, (long long)rg[i].last,
+		buf_addf(&r->gen, "\r\n--%s\r\n", w->boundary);
+		buf_add(&r->gen, fe->hdr, fe->ctlen);
+		buf_addf(&r->gen, "Content-Range: bytes %lld-%lld/%lld\r\n\r\n",
+		    (long long)rg[i].first, (long long)rg[i].last,
 		    (long long)fe->st.st_size);
 	}
 	off[n] = r->gen.len;
@@ -371,9 +385,11 @@ static_range_multi(struct worker_proc *w, struct response *r,
 	for (i = 0; i < n; i++)
 		total += (uint64_t)(rg[i].last - rg[i].first + 1);
 	buf_addf(&r->head, "Content-Type: multipart/byteranges; boundary=%s"
-	    "\r\nLast-Modified: %s\r\nETag: %s\r\nAccept-Ranges: bytes\r\n",
-	    w->boundary, fe->lastmod, fe->etag);
-	static_vary(r);
+	    "\r\n", w->boundary);
+	buf_add(&r->head, fe->hdr + fe->ctlen, fe->cclen);
+	resp_caching(r);
+	buf_addf(&r->head, "Last-Modified: %s\r\nETag: %s\r\n"
+	    "Accept-Ranges: bytes\r\n", fe->lastmod, fe->etag);
 	resp_length(r, total);
 	resp_end(r);
 	if (head)
@@ -470,7 +486,7 @@ static_file(struct worker_proc *w, const struct http_request *req,
 		return;
 	resp_start(w, r, 200);
 	buf_add(&r->head, fe->hdr, fe->hdrlen);
-	static_vary(r);
+	resp_caching(r);
 	resp_length(r, (uint64_t)fe->st.st_size);
 	resp_end(r);
 	if (!head && fe->st.st_size > 0)
@@ -549,21 +565,6 @@ static_try_html(struct worker_proc *w, struct response *r, const char *path,
 	return NULL;
 }
 
-/* Whether the site's headers lines set Cache-Control: theirs stands. */
-static bool
-static_sets_cache(const struct config_site *site)
-{
-	const char	*p;
-
-	for (p = site->headers; p != NULL && *p != '\0'; p += 2) {
-		if (strncasecmp(p, "Cache-Control:", 14) == 0)
-			return true;
-		if ((p = strstr(p, "\r\n")) == NULL)
-			break;
-	}
-	return false;
-}
-
 /*
  * autoindex: a directory without an index file answered with its listing,
  * HTML or JSON. It has no validators (it would need a stat of every entry
@@ -585,8 +586,9 @@ static_listing(struct worker_proc *w, const struct http_request *req,
 	resp_start(w, r, 200);
 	buf_adds(&r->head, json ? "Content-Type: application/json\r\n" :
 	    "Content-Type: text/html; charset=utf-8\r\n");
-	if (!static_sets_cache(r->site))
+	if (!r->site->headers_cc)
 		buf_adds(&r->head, "Cache-Control: no-cache\r\n");
+	resp_caching(r);
 	if (cut)
 		buf_adds(&r->head, "Listing-Truncated: true\r\n");
 	resp_length(r, r->listing_len);
@@ -624,13 +626,15 @@ static_dir(struct worker_proc *w, const struct http_request *req,
 
 /*
  * Normalise the request's path into path (size bytes) and pick the
- * location that answers it, so that every rule after this one is the
- * path's. The path's length (0 for "OPTIONS *" and CONNECT's authority,
+ * location of site ws that answers it (and its file cache, when it types
+ * files otherwise than the site), so that every rule after this one is
+ * the path's. The path's length (0 for "OPTIONS *" and CONNECT's authority,
  * which have none), or -1 when answered (400).
  */
 static long
-static_locate(struct worker_proc *w, const struct http_request *req,
-    struct response *r, char *path, size_t size)
+static_locate(struct worker_proc *w, const struct worker_site *ws,
+    const struct http_request *req, struct response *r, char *path,
+    size_t size)
 {
 	long	len;
 
@@ -643,15 +647,54 @@ static_locate(struct worker_proc *w, const struct http_request *req,
 		static_error(w, r, 400, req->method == HTTP_METHOD_HEAD);
 		return -1;
 	}
-	r->site = vhost_location(r->site, path, (size_t)len);
+	r->site = vhost_location(ws->conf, path, (size_t)len);
+	if (r->site->retypes)
+		r->fc = ws->lcaches[r->site - ws->conf->locations];
 	return len;
+}
+
+/*
+ * https_redirect: a request that came over plain HTTP sent to the same
+ * host over https, with its path and query. The host is the request's
+ * when it is a plain name or an address literal (the parser checked it;
+ * one with escapes or sub-delims is not echoed), else the site's own
+ * name; with neither (HTTP/1.0 without Host on the top level), 400.
+ */
+static void
+static_https(struct worker_proc *w, const struct http_request *req,
+    struct response *r, const char *path)
+{
+	const char	*host = req->host.ptr, *name = r->site->name;
+	size_t		 len = req->host.len, i;
+	char		 target[STATIC_HOST_MAX + 9];
+
+	if (host != NULL && len > 0 && host[len - 1] == '.')
+		len--;
+	for (i = 0; host != NULL && host[0] != '[' && i < len; i++)
+		if (!isalnum((unsigned char)host[i]) && host[i] != '.' &&
+		    host[i] != '-')
+			break;
+	if (host == NULL || len == 0 || len > STATIC_HOST_MAX ||
+	    (host[0] != '[' && i < len)) {
+		host = name != NULL && name[0] != '*' ? name : NULL;
+		len = host != NULL ? strlen(host) : 0;
+	}
+	if (host == NULL) {
+		static_error(w, r, 400, req->method == HTTP_METHOD_HEAD);
+		return;
+	}
+	memcpy(target, "https://", 8);
+	for (i = 0; i < len; i++)
+		target[8 + i] = (char)tolower((unsigned char)host[i]);
+	target[8 + len] = '\0';
+	static_moved(w, req, r, r->site->https_redirect, target, path, "");
 }
 
 /*
  * What a GET or HEAD needs no file for: a redirect (its code, to its
  * target, checked by config and never from the request's Host, with the
- * path past the prefix it replaces and the query), hidden files. False
- * when answered.
+ * path past the prefix it replaces and the query), then https_redirect
+ * for plain HTTP, hidden files. False when answered.
  */
 static bool
 static_guard(struct worker_proc *w, const struct http_request *req,
@@ -660,6 +703,10 @@ static_guard(struct worker_proc *w, const struct http_request *req,
 	if (r->site->redirect_code != 0) {
 		static_moved(w, req, r, r->site->redirect_code,
 		    r->site->redirect, path + r->site->redirect_cut, "");
+		return false;
+	}
+	if (r->site->https_redirect != 0 && !r->tls) {
+		static_https(w, req, r, path);
 		return false;
 	}
 	if (!r->site->hidden_files && static_hidden(path)) {
@@ -780,12 +827,13 @@ static_serve(struct worker_proc *w, const struct http_request *req,
 	r->fc = w->sites[k].fcache;
 	/* The location, then its access rules for every method (one test
 	 * when none is set), then the method, then the path. */
-	if ((len = static_locate(w, req, r, path, sizeof(path))) != -1 &&
+	if ((len = static_locate(w, &w->sites[k], req, r, path,
+	    sizeof(path))) != -1 &&
 	    (!r->site->access || static_access(w, req, peer, r, path,
 	    (size_t)len)) && static_method(w, req, r) &&
 	    static_guard(w, req, r, path) && (fe = static_resolve(w, req, r,
 	    path, len)) != NULL) {
-		/* Off, it costs this test and static_vary's: no lookup. */
+		/* Off, it costs this test and resp_caching's: no lookup. */
 		if (r->site->precompressed)
 			fe = static_precompressed(w, req, r, fe);
 		static_file(w, req, r, fe);

@@ -29,6 +29,7 @@
 #include "log.h"
 #include "sandbox.h"
 #include "scoreboard.h"
+#include "tls.h"
 #include "worker.h"
 
 #define WORKER_EVENTS	256
@@ -98,18 +99,53 @@ worker_docroot(const struct worker_proc *w)
 	return 0;
 }
 
-/* Close cached descriptors nobody holds, in every site; how many went. */
+/* Close cached descriptors nobody holds, in every cache; how many went. */
 size_t
 worker_shed_files(struct worker_proc *w)
 {
 	size_t	i, n = 0;
 
-	for (i = 0; i < w->nsites; i++)
-		n += fcache_shed(w->sites[i].fcache);
+	for (i = 0; i < w->ncaches; i++)
+		n += fcache_shed(w->caches[i]);
 	return n;
 }
 
-/* Each site's root and file cache; -1 without memory. */
+/* A file cache over root_fd typing files as conf says, kept in w->caches;
+ * NULL without memory. */
+static struct fcache *
+worker_cache(struct worker_proc *w, int root_fd,
+    const struct config_site *conf)
+{
+	struct fcache	**v;
+
+	v = reallocarray(w->caches, w->ncaches + 1, sizeof(*v));
+	if (v == NULL)
+		return NULL;
+	w->caches = v;
+	if ((v[w->ncaches] = fcache_create(root_fd, w->env->mime, conf)) ==
+	    NULL)
+		return NULL;
+	return v[w->ncaches++];
+}
+
+/* A cache for each location of ws that types files otherwise than its
+ * site: the site's cache holds heads made by the site's options. */
+static int
+worker_locations(struct worker_proc *w, struct worker_site *ws)
+{
+	size_t	i, n = ws->conf->nlocations;
+
+	if ((ws->lcaches = calloc(n + 1, sizeof(*ws->lcaches))) == NULL)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (ws->conf->locations[i].retypes && (ws->lcaches[i] =
+		    worker_cache(w, ws->root_fd, &ws->conf->locations[i])) ==
+		    NULL)
+			return -1;
+	return 0;
+}
+
+/* Each site's root and file caches; -1 without memory. */
 static int
 worker_sites(struct worker_proc *w, const struct worker_env *env)
 {
@@ -120,9 +156,10 @@ worker_sites(struct worker_proc *w, const struct worker_env *env)
 	for (i = 0; i < env->nroots; i++, w->nsites++) {
 		w->sites[i].conf = &w->conf->sites[i];
 		w->sites[i].root_fd = env->root_fds[i];
-		w->sites[i].fcache = fcache_create(env->root_fds[i], env->mime,
-		    w->conf->sites[i].default_type);
-		if (w->sites[i].fcache == NULL)
+		w->sites[i].fcache = worker_cache(w, env->root_fds[i],
+		    &w->conf->sites[i]);
+		if (w->sites[i].fcache == NULL ||
+		    worker_locations(w, &w->sites[i]) == -1)
 			return -1;
 	}
 	return 0;
@@ -344,7 +381,7 @@ worker_emfile_end(struct worker_proc *w)
  * here already: then close it at once, without a word. */
 static void
 worker_admit(struct worker_proc *w, int fd, const struct sockaddr_storage *ss,
-    int port)
+    const struct listener *l)
 {
 	struct limit_key	key;
 	int			on = 1;
@@ -358,7 +395,7 @@ worker_admit(struct worker_proc *w, int fd, const struct sockaddr_storage *ss,
 		return;
 	}
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
-	if (conn_new(w, fd, ss, &key, port) == NULL)
+	if (conn_new(w, fd, ss, &key, l->port, l->tls ? w->tls : NULL) == NULL)
 		limit_del(w->limit, &key);
 	w->env->slot->connections = w->nconns;
 }
@@ -386,7 +423,7 @@ worker_accept(struct worker_proc *w, size_t i)
 				worker_emfile(w, err);
 			continue;
 		}
-		worker_admit(w, fd, &ss, w->env->ls->v[i].port);
+		worker_admit(w, fd, &ss, &w->env->ls->v[i]);
 		worker_listen_update(w);
 	}
 }
@@ -450,10 +487,10 @@ worker_limits(struct worker_proc *w)
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur > need +
 	    WORKER_FDS_MIN)
 		fds = rl.rlim_cur - need;
-	/* Each site's cache gets an equal share. */
-	for (i = 0; i < w->nsites; i++)
-		fcache_set_maxfds(w->sites[i].fcache, (size_t)fds / w->nsites >
-		    WORKER_FDS_MIN ? (size_t)fds / w->nsites : WORKER_FDS_MIN);
+	/* Each cache (a site's, a location's) gets an equal share. */
+	for (i = 0; i < w->ncaches; i++)
+		fcache_set_maxfds(w->caches[i], (size_t)fds / w->ncaches >
+		    WORKER_FDS_MIN ? (size_t)fds / w->ncaches : WORKER_FDS_MIN);
 	return 0;
 }
 
@@ -538,6 +575,10 @@ worker_init(struct worker_proc *w, const struct worker_env *env)
 		return WORKER_EXIT_FATAL;
 	if (worker_boundary(w) == -1 || (w->access = access_create()) == NULL)
 		return WORKER_EXIT_RESOURCE;
+	if (env->tls != NULL && (w->tls = tls_worker_new(env->tls)) == NULL) {
+		log_error("worker setup: %s", strerror(errno));
+		return WORKER_EXIT_RESOURCE;
+	}
 	if ((w->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
 	    worker_signals(w) == -1) {
 		log_error("worker setup: %s", strerror(errno));
@@ -615,10 +656,14 @@ worker_main(const struct worker_env *env)
 		if (w.quitting && w.nconns == 0)
 			break;
 	}
+	for (n = 0; n < (int)w.ncaches; n++)
+		fcache_destroy(w.caches[n]);
 	for (n = 0; n < (int)w.nsites; n++)
-		fcache_destroy(w.sites[n].fcache);
+		free(w.sites[n].lcaches);
+	free(w.caches);
 	free(w.sites);
 	limit_destroy(w.limit);
 	access_destroy(w.access);
+	tls_worker_free(w.tls);
 	_exit(WORKER_EXIT_OK);
 }

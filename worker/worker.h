@@ -18,12 +18,15 @@ struct listeners;
 struct sb_slot;
 struct fcache;
 struct limit;
+struct tls_conf;
+struct tls_worker;
 
 /* What the master hands a new worker (all of it inherited through fork). */
 struct worker_env {
 	const struct config	*conf;
 	const struct mime	*mime;
 	const struct listeners	*ls;
+	const struct tls_conf	*tls;		/* certificates; NULL: none */
 	const int		*access_fds;	/* one per conf->access_logs, -1: none */
 	size_t			 naccess;
 	const int		*root_fds;	/* O_PATH, one per site, opened by the master */
@@ -52,11 +55,14 @@ struct timer {
 	int		 kind;		/* enum timer_kind, -1 when in no list */
 };
 
-/* A site as a worker serves it: its options, its root, its file cache. */
+/* A site as a worker serves it: its options, its root, its file cache,
+ * and one for each location that types files otherwise than the site. */
 struct worker_site {
 	const struct config_site *conf;
 	int			 root_fd;
 	struct fcache		*fcache;
+	struct fcache		**lcaches;	/* as conf->locations; NULL where
+						 * the site's serves */
 };
 
 /* The worker's one process-state struct; conn and static read it. */
@@ -67,6 +73,7 @@ struct worker_proc {
 	int			 sigfd;
 	bool			 listening;	/* listeners in the event set */
 	struct limit		*limit;		/* connections per client address */
+	struct tls_worker	*tls;		/* NULL: no certificate */
 	int64_t			 emfile_retry;	/* ms: accept again; 0 = not paused */
 	int64_t			 emfile_since;	/* ms the episode began, 0 = none */
 	uint64_t		 emfile_fails;	/* accepts refused in the episode */
@@ -77,6 +84,8 @@ struct worker_proc {
 	struct access_cache	*access;	/* verified Basic credentials */
 	struct worker_site	*sites;		/* as conf->sites */
 	size_t			 nsites;
+	struct fcache		**caches;	/* every site's and location's */
+	size_t			 ncaches;
 	struct timer		 lists[TIMER_N];	/* list heads */
 	int			 durations[TIMER_N];	/* seconds */
 	time_t			 now;			/* monotonic seconds */

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Benchmark tine against nginx on this machine, in one run: the same files,
-# the same number of workers, access logs off in both, wrk on loopback.
+# the same number of workers, access logs off in both, wrk on loopback;
+# over HTTP, then over HTTPS with the same certificate (ECDSA P-256), the
+# same versions and ciphers: keep-alive, a full handshake per request
+# (Connection: close: wrk resumes no session), and a large file.
 # Prints the median requests/s of each over ROUNDS alternating rounds, the
 # ratio, and the workers' resident memory after the load.
 #   usage: tests/bench/run.sh [path/to/tine]
@@ -13,7 +16,7 @@ secs=${SECONDS_EACH:-5}
 conns=${CONNS:-64}
 workers=${WORKERS:-2}
 
-for bin in wrk nginx; do
+for bin in wrk nginx openssl; do
 	command -v "$bin" >/dev/null || PATH=$PATH:/usr/sbin
 	command -v "$bin" >/dev/null || {
 		echo "bench: $bin missing (apt-get install wrk nginx-light)"; exit 1; }
@@ -43,9 +46,17 @@ free_port() {
 }
 tport=$(free_port)
 nport=$(free_port)
+tsport=$(free_port)
+nsport=$(free_port)
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	-keyout "$dir/key.pem" -out "$dir/cert.pem" -days 2 \
+	-subj /CN=localhost 2>/dev/null
+ciphers="ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-CHACHA20-POLY1305"
 
 cat > "$dir/tine.conf" <<CONF
-listen = { "127.0.0.1:$tport" }
+listen = { "127.0.0.1:$tport", "127.0.0.1:$tsport tls" }
+tls_certificate = "$dir/cert.pem"
+tls_key = "$dir/key.pem"
 document_root = "$dir/www"
 workers = $workers
 pid_file = "$dir/tine.pid"
@@ -66,6 +77,16 @@ http {
 	open_file_cache max=1000 inactive=20s;
 	types { text/html html; application/octet-stream bin; }
 	server { listen 127.0.0.1:$nport; root $dir/www; }
+	server {
+		listen 127.0.0.1:$nsport ssl;
+		root $dir/www;
+		ssl_certificate $dir/cert.pem;
+		ssl_certificate_key $dir/key.pem;
+		ssl_protocols TLSv1.2 TLSv1.3;
+		ssl_ciphers $ciphers;
+		ssl_prefer_server_ciphers off;
+		ssl_session_tickets on;
+	}
 }
 CONF
 
@@ -73,16 +94,20 @@ CONF
 nginx -c "$dir/nginx.conf" -e "$dir/nginx-error.log" & pids+=($!)
 
 # Wait until both answer (bounded).
-for port in $tport $nport; do
+for url in http://127.0.0.1:$tport http://127.0.0.1:$nport \
+    https://127.0.0.1:$tsport https://127.0.0.1:$nsport; do
 	for i in $(seq 100); do
-		curl -fs -o /dev/null "http://127.0.0.1:$port/small.html" && break
-		[ "$i" = 100 ] && { echo "bench: server on $port never answered"; exit 1; }
+		curl -kfs -o /dev/null "$url/small.html" && break
+		[ "$i" = 100 ] && { echo "bench: $url never answered"; exit 1; }
 		sleep 0.1
 	done
 done
 
+# Requests/s of wrk against URL $1 (extra wrk arguments after it).
 rps() {
-	wrk -t2 -c"$conns" -d"${secs}s" "http://127.0.0.1:$1/$2" |
+	local url=$1
+	shift
+	wrk -t2 -c"$conns" -d"${secs}s" "$@" "$url" |
 		awk '/Requests\/sec/ { print int($2) }'
 }
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
@@ -96,18 +121,29 @@ rss() {
 	echo "$total"
 }
 
-printf '%-12s %12s %12s %8s\n' file tine_rps nginx_rps ratio
-for file in small.html asset.bin big.bin; do
-	t=(); n=()
+# One row: scenario name $1, path $2, then tine's and nginx's scheme and
+# port, then wrk's extra arguments.
+row() {
+	local name=$1 path=$2 ts=$3 tp=$4 ns=$5 np=$6 t=() n=() tm nm
+	shift 6
 	for _ in $(seq "$rounds"); do
-		t+=("$(rps "$tport" "$file")")
-		n+=("$(rps "$nport" "$file")")
+		t+=("$(rps "$ts://127.0.0.1:$tp/$path" "$@")")
+		n+=("$(rps "$ns://127.0.0.1:$np/$path" "$@")")
 	done
 	tm=$(printf '%s\n' "${t[@]}" | median)
 	nm=$(printf '%s\n' "${n[@]}" | median)
-	printf '%-12s %12s %12s %8s\n' "$file" "$tm" "$nm" \
+	printf '%-22s %12s %12s %8s\n' "$name" "$tm" "$nm" \
 		"$(awk -v a="$tm" -v b="$nm" 'BEGIN { printf "%.2f", a / b }')"
+}
+
+printf '%-22s %12s %12s %8s\n' scenario tine_rps nginx_rps ratio
+for file in small.html asset.bin big.bin; do
+	row "$file" "$file" http "$tport" http "$nport"
 done
+row "https small.html" small.html https "$tsport" https "$nsport"
+row "https handshake each" small.html https "$tsport" https "$nsport" \
+	-H "Connection: close"
+row "https big.bin" big.bin https "$tsport" https "$nsport"
 tmaster=$(cat "$dir/tine.pid")
 nmaster=$(cat "$dir/nginx.pid")
 echo "worker RSS after load: tine $(rss "$tmaster") KiB, nginx $(rss "$nmaster") KiB ($workers workers each)"

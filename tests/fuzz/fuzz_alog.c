@@ -22,7 +22,8 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 static const char	*fuzz_formats[FUZZ_NFORMATS] = {
 	"combined", "common", "json",
 	"%h %a %l %u %t \"%r\" %>s %<s %b %B %D %T %{ms}T %m %U %q %H %v "
-	"%p %P \"%{User-Agent}i\" \"%{X-Forwarded-For}i\" %{Content-Type}o %%"
+	"%p %P \"%{User-Agent}i\" \"%{X-Forwarded-For}i\" %{Content-Type}o "
+	"%{ssl_protocol}x %{ssl_cipher}x %%"
 };
 
 /* What tine itself would have sent back. */
@@ -95,6 +96,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	e.duration_us = (uint64_t)inlen * 997;
 	e.local_port = 8080;
 	e.pid = 4242;
+	/* Half of the inputs came over TLS. */
+	if (inlen % 2 == 1) {
+		e.tls_protocol = "TLSv1.3";
+		e.tls_cipher = "TLS_AES_128_GCM_SHA256";
+	}
 
 	for (i = 0; i < FUZZ_NFORMATS; i++) {
 		n = alog_format(fuzz_format(i), &e, line, sizeof(line));

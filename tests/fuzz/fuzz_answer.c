@@ -301,10 +301,14 @@ fuzz_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 static void
 fuzz_cleanup(void)
 {
-	size_t	i;
+	size_t	i, j;
 
 	for (i = 0; i < fz.w.nsites; i++) {
 		fcache_destroy(fz.sites[i].fcache);
+		for (j = 0; fz.sites[i].lcaches != NULL &&
+		    j < fz.sites[i].conf->nlocations; j++)
+			fcache_destroy(fz.sites[i].lcaches[j]);
+		free(fz.sites[i].lcaches);
 		if (fz.sites[i].root_fd != -1)
 			close(fz.sites[i].root_fd);
 	}
@@ -422,25 +426,34 @@ fuzz_tree(char *conf, char *types, size_t len)
 	    "  \"403 /missing.html\", \"405 /empty\"}\n"
 	    "headers = {\"X-Fuzz: 1\", \"Content-Security-Policy: "
 	    "default-src 'self'\"}\n"
+	    /* A Cache-Control by type on 200, 206 and 304, two patterns. */
+	    "cache_control_types = {\"text/* max-age=60\", "
+	    "\"*/* public, max-age=31536000, immutable\"}\n"
 	    /* Two vhosts over the same root, so Host picks among three
 	     * sites, each with its own file cache and options. */
 	    "vhost \"fuzz.example\" { aliases = {\"*.wild.example\"}\n"
 	    "  hidden_files = allow\n  index = {\"index.htm\"}\n"
 	    "  try_html = on\n  headers = { }\n  error_pages = {\"404 /dir/index.html\"}\n"
+	    "  types = {\"text/x-fuzz txt long\"}\n  charset = \"iso-8859-1\"\n"
 	    /* Locations: a nested pair, a redirect replacing its prefix
 	     * (with and without a slash), one that turns it off; listings
 	     * off for one path of a listing site. */
 	    "  location \"/dir/\" { headers = {\"X-L: dir\"} }\n"
+	    /* One typing files otherwise: a file cache of its own. */
+	    "  location \"/noindex/\" { types = {\"text/x-l txt\"}\n"
+	    "    cache_control_types = {\"text/* no-cache\"} }\n"
 	    "  location \"/dir/sub/\" { hidden_files = deny\n"
 	    "    redirect = \"301 /moved/\" }\n"
 	    "  location \"/fifodir/\" { autoindex = off }\n"
 	    "  location \"/a\" { redirect = \"302 https://t.example/b\" } }\n"
 	    "vhost \"*.b.wild.example\" { default_type = \"text/x-b\"\n"
+	    "  charset = off\n  headers = {\"Cache-Control: no-store\"}\n"
 	    "  autoindex = off\n  precompressed = off\n"
 	    "  location \"/noindex/\" { autoindex = on\n"
 	    "    precompressed = on } }\n"
 	    "vhost \"r.example\" { redirect = \"308 https://t.example/base/\"\n"
-	    "  location \"/keep/\" { redirect = \"\" } }\n"
+	    "  location \"/keep/\" { redirect = \"\"\n"
+	    "    https_redirect = 308 } }\n"
 	    /* Access rules: the peers are 127.0.0.1, 127.0.0.2 and ::1. */
 	    "vhost \"acl.example\" { allow = {\"127.0.0.0/8\", \"::1\"}\n"
 	    "  deny = {\"127.0.0.2\"}\n"
@@ -471,7 +484,25 @@ fuzz_count_fds(void)
 	return n;
 }
 
-/* Each site's root and file cache, as worker_sites() makes them; 0 or -1. */
+/* A cache for each location of ws that types files otherwise, as
+ * worker_locations() makes them; 0 or -1. */
+static int
+fuzz_locations(struct worker_site *ws)
+{
+	size_t	i, n = ws->conf->nlocations;
+
+	if ((ws->lcaches = calloc(n + 1, sizeof(*ws->lcaches))) == NULL)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (ws->conf->locations[i].retypes && (ws->lcaches[i] =
+		    fcache_create(ws->root_fd, fz.mime,
+		    &ws->conf->locations[i])) == NULL)
+			return -1;
+	return 0;
+}
+
+/* Each site's root and file caches, as worker_sites() makes them; 0 or
+ * -1. */
 static int
 fuzz_sites(void)
 {
@@ -483,8 +514,9 @@ fuzz_sites(void)
 		    O_CLOEXEC);
 		fz.sites[i].fcache = fz.sites[i].root_fd == -1 ? NULL :
 		    fcache_create(fz.sites[i].root_fd, fz.mime,
-		    fz.sites[i].conf->default_type);
-		if (fz.sites[i].fcache == NULL)
+		    fz.sites[i].conf);
+		if (fz.sites[i].fcache == NULL ||
+		    fuzz_locations(&fz.sites[i]) == -1)
 			return -1;
 	}
 	return 0;

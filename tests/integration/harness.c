@@ -849,7 +849,8 @@ tine_conn_send(struct tine_conn *c, const void *data, size_t len)
 	ssize_t		 n;
 
 	while (len > 0) {
-		n = send(c->fd, p, len, MSG_NOSIGNAL);
+		n = c->send != NULL ? c->send(c->layer, p, len) :
+		    send(c->fd, p, len, MSG_NOSIGNAL);
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
@@ -889,7 +890,8 @@ tine_conn_fill(struct tine_conn *c, long long deadline)
 		c->cap = cap;
 	}
 	for (;;) {
-		n = recv(c->fd, c->buf + c->len, TINE_CHUNK, 0);
+		n = c->recv != NULL ? c->recv(c->layer, c->buf + c->len,
+		    TINE_CHUNK) : recv(c->fd, c->buf + c->len, TINE_CHUNK, 0);
 		if (n > 0) {
 			c->len += (size_t)n;
 			c->buf[c->len] = '\0';

@@ -64,6 +64,11 @@ struct tine_conn {
 	size_t	 len;
 	size_t	 cap;
 	int	 eof;			/* the peer closed (FIN or RST) */
+	/* A layer the bytes go through (a test's TLS client), NULL: none.
+	 * As recv(2) and send(2): -1 with EAGAIN to wait for the socket. */
+	ssize_t	(*recv)(void *layer, void *buf, size_t len);
+	ssize_t	(*send)(void *layer, const void *buf, size_t len);
+	void	*layer;
 };
 
 /* The bytes of a raw exchange, and whether the peer closed. */

@@ -92,6 +92,45 @@ Test(location, longest_prefix_wins, .fini = tine_teardown, .timeout = 60)
 	tine_stop(t);
 }
 
+/* A location's Cache-Control (Hugo's fingerprinted assets) goes on its
+ * files' 200, 206 and 304, never on an error or a redirect; its other
+ * lines (HSTS) go on every answer. */
+Test(location, caching_lines_for_files_only, .fini = tine_teardown,
+    .timeout = 60)
+{
+	static const struct { const char *path, *extra; int status, cc; } c[] = {
+		{ "/a/f", NULL, 200, 1 },
+		{ "/a/f", "Range: bytes=0-1\r\n", 206, 1 },
+		{ "/a/f", "If-None-Match: *\r\n", 304, 1 },
+		{ "/a/missing.css", NULL, 404, 0 },
+		{ "/a/b", NULL, 301, 0 },
+		{ "/a/f", "If-Match: \"nope\"\r\n", 412, 0 },
+	};
+	struct tine		*t = tine_setup(
+	    "location \"/a/\" { headers = {\"X-Loc: a\",\n"
+	    "  \"Cache-Control: public, max-age=31536000, immutable\",\n"
+	    "  \"Expires: Thu, 31 Dec 2037 23:55:55 GMT\"} }\n");
+	struct tine_resp	 r;
+	size_t			 i;
+
+	cr_assert_not_null(t);
+	loc_files(t);
+	cr_assert_eq(tine_start(t), 0);
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		cr_assert_eq(tine_ask(t, "GET", "localhost", c[i].path,
+		    c[i].extra, &r), 0);
+		cr_expect_eq(r.status, c[i].status, "case %zu: %d", i,
+		    r.status);
+		expect_hdr(&r, "X-Loc", "a");
+		cr_expect_eq(tine_resp_count(&r, "Cache-Control"), c[i].cc,
+		    "case %zu", i);
+		cr_expect_eq(tine_resp_count(&r, "Expires"), c[i].cc,
+		    "case %zu", i);
+		tine_resp_free(&r);
+	}
+	tine_stop(t);
+}
+
 /* The path is matched once normalised: no spelling steps around it. */
 Test(location, normalised_path_matched, .fini = tine_teardown,
     .timeout = 60)

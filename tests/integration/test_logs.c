@@ -543,9 +543,9 @@ Test(logs, bad_requests_logged_escaped, .fini = tine_teardown, .timeout = 60)
 
 Test(logs, binary_garbage_logged, .fini = tine_teardown, .timeout = 30)
 {
-	/* The start of a TLS ClientHello sent to the plain-text port. */
-	static const char	 hello[] = "\x16\x03\x01\x02\x00\x01\x00\x01"
-	    "\xfc\x03\x03\r\n\r\n";
+	/* A SOCKS5 greeting sent to the HTTP port (a TLS hello is closed
+	 * without an answer: test_tls). */
+	static const char	 hello[] = "\x05\x02\x00\x02\xfc\r\n\r\n";
 	struct tine		*t = logs_start(NULL);
 	struct logs_combined	*c = malloc(sizeof(*c));
 	struct tine_raw		 raw;
@@ -556,7 +556,7 @@ Test(logs, binary_garbage_logged, .fini = tine_teardown, .timeout = 30)
 	tine_raw_free(&raw);
 	logs_only_line(t, c);
 	cr_expect_eq(c->status, 400);
-	cr_expect(strncmp(c->request, "\\x16\\x03\\x01", 12) == 0,
+	cr_expect(strncmp(c->request, "\\x05\\x02\\x00", 12) == 0,
 	    "request field %s", c->request);
 	cr_expect_str_eq(c->ua, "-");
 	free(c);
@@ -571,13 +571,14 @@ logs_json_line(const char *line, size_t len, struct json_field *jf)
 {
 	static const char *const keys[] = { "time", "remote_addr", "request",
 	    "method", "uri", "query", "protocol", "status", "body_bytes",
-	    "referer", "user_agent", "host", "duration_us", "pid" };
+	    "referer", "user_agent", "host", "duration_us", "pid",
+	    "tls_protocol", "tls_cipher" };
 	char	 v[LOGS_FIELD];
 	size_t	 i;
 	int	 n;
 
 	n = json_object(line, len, jf, LOGS_JSON_MAX);
-	cr_assert_eq(n, 14, "not a JSON object of 14 fields: %s", line);
+	cr_assert_eq(n, 16, "not a JSON object of 16 fields: %s", line);
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		cr_assert_not_null(json_get(jf, n, keys[i], v, sizeof(v)),
 		    "no %s in %s", keys[i], line);

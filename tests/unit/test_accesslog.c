@@ -25,6 +25,7 @@
 			"Content-Type: text/html\r\nContent-Length:42  \r\n" \
 			"X-Empty:\r\n\r\n"
 #define JSON_MAX_FIELDS	32
+#define JSON_NFIELDS	16	/* in a line of the json format */
 
 static const struct http_limits test_limits = { 8192, 65536, 100 };
 
@@ -343,6 +344,19 @@ Test(accesslog, absent_values)
 	fixture_bare(&e);
 	expect_line("%r|%m|%U|%q|%H|%v|%{Referer}i|%{Content-Type}o|%b|%B",
 	    &e, "-|-|-||-|-|-|-|-|0");
+	expect_line("%{ssl_protocol}x|%{ssl_cipher}x", &e, "-|-");
+}
+
+/* The TLS variables, by mod_ssl's names in any case. */
+Test(accesslog, tls_variables)
+{
+	struct fixture	f;
+
+	fixture_init(&f, NULL);
+	f.e.tls_protocol = "TLSv1.3";
+	f.e.tls_cipher = "TLS_AES_128_GCM_SHA256";
+	expect_line("%{ssl_protocol}x %{SSL_CIPHER}x %{Ssl_Protocol}x", &f.e,
+	    "TLSv1.3 TLS_AES_128_GCM_SHA256 TLSv1.3");
 }
 
 Test(accesslog, empty_values)
@@ -435,6 +449,11 @@ static const struct err_case err_cases[] = {
 	{ "%i", "directive %i needs a header name, e.g. %{User-Agent}i" },
 	{ "%o", "directive %o needs a header name, e.g. %{User-Agent}o" },
 	{ "%{h}T", "unknown unit in directive %{h}T (use s, ms or us)" },
+	{ "%x", "directive %x needs a name, e.g. %{ssl_protocol}x" },
+	{ "%{ssl_version}x", "unknown variable in directive %{ssl_version}x "
+	  "(use ssl_protocol or ssl_cipher)" },
+	{ "%{}x", "unknown variable in directive %{}x (use ssl_protocol or "
+	  "ssl_cipher)" },
 	{ "", "empty format" },
 	{ "a\nb", "control character 0x0a in format" },
 	{ "%h\x7f", "control character 0x7f in format" },
@@ -611,7 +630,8 @@ Test(accesslog, escape_json)
 		f.e.request_line.len = esc_cases[i].len;
 		n = fmt_line("json", &f.e, line, sizeof(line));
 		nf = json_object(line, n, jf, JSON_MAX_FIELDS);
-		cr_expect_eq(nf, 14, "case %zu not valid JSON: %s", i, line);
+		cr_expect_eq(nf, JSON_NFIELDS, "case %zu not valid JSON: %s", i,
+		    line);
 		snprintf(want, sizeof(want), "\"request\":\"%s\"",
 		    esc_cases[i].json);
 		cr_expect(strstr(line, want) != NULL, "case %zu: want %s in %s",
@@ -626,12 +646,16 @@ Test(accesslog, json_exact)
 	struct fixture	f;
 
 	fixture_init(&f, NULL);
+	f.e.tls_protocol = "TLSv1.2";
+	f.e.tls_cipher = "ECDHE-RSA-AES128-GCM-SHA256";
 	expect_line("json", &f.e, "{\"time\":\"2026-11-28T04:37:00+00:00\","
 	    "\"remote_addr\":\"192.0.2.7\",\"request\":\"" BASE_LINE "\","
 	    "\"method\":\"GET\",\"uri\":\"/index.html\",\"query\":\"x=1\","
 	    "\"protocol\":\"HTTP/1.1\",\"status\":200,\"body_bytes\":42,"
 	    "\"referer\":\"" BASE_REF "\",\"user_agent\":\"" BASE_UA "\","
-	    "\"host\":\"example.org\",\"duration_us\":1234567,\"pid\":4242}");
+	    "\"host\":\"example.org\",\"duration_us\":1234567,\"pid\":4242,"
+	    "\"tls_protocol\":\"TLSv1.2\","
+	    "\"tls_cipher\":\"ECDHE-RSA-AES128-GCM-SHA256\"}");
 }
 
 Test(accesslog, json_absent_is_null)
@@ -645,7 +669,8 @@ Test(accesslog, json_absent_is_null)
 	    "\"remote_addr\":\"192.0.2.7\",\"request\":null,\"method\":null,"
 	    "\"uri\":null,\"query\":null,\"protocol\":null,\"status\":400,"
 	    "\"body_bytes\":0,\"referer\":null,\"user_agent\":null,"
-	    "\"host\":null,\"duration_us\":0,\"pid\":4242}");
+	    "\"host\":null,\"duration_us\":0,\"pid\":4242,"
+	    "\"tls_protocol\":null,\"tls_cipher\":null}");
 }
 
 Test(accesslog, json_fields_parse)
@@ -655,14 +680,15 @@ Test(accesslog, json_fields_parse)
 	struct json_field	jf[JSON_MAX_FIELDS];
 	static const char *const keys[] = { "time", "remote_addr", "request",
 	    "method", "uri", "query", "protocol", "status", "body_bytes",
-	    "referer", "user_agent", "host", "duration_us", "pid" };
+	    "referer", "user_agent", "host", "duration_us", "pid",
+	    "tls_protocol", "tls_cipher" };
 	size_t		i, n;
 	int		nf;
 
 	fixture_init(&f, "X-Other: 1\r\n");
 	n = fmt_line("json", &f.e, line, sizeof(line));
 	nf = json_object(line, n, jf, JSON_MAX_FIELDS);
-	cr_assert_eq(nf, 14, "%s", line);
+	cr_assert_eq(nf, JSON_NFIELDS, "%s", line);
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		cr_expect_not_null(json_get(jf, nf, keys[i], v, sizeof(v)),
 		    "no %s in %s", keys[i], line);
@@ -876,7 +902,7 @@ json_cut_ok(const char *line, size_t n, size_t len, const struct cut_ctx *ctx)
 	if (len <= ctx->skel)
 		return nf == 0;
 	s = json_get(jf, nf, "status", v, sizeof(v));
-	if (nf != 14 || s == NULL || strcmp(s, "200") != 0)
+	if (nf != JSON_NFIELDS || s == NULL || strcmp(s, "200") != 0)
 		return false;
 	b = json_get(jf, nf, "body_bytes", v, sizeof(v));
 	return b != NULL && strcmp(b, "42") == 0;

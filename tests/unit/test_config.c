@@ -20,6 +20,7 @@
 
 #include "config.h"
 #include "htpasswd.h"
+#include "mime.h"
 
 static char	 tmpdir[PATH_MAX];	/* real path of a fresh directory */
 static char	 conf[64];		/* the config file under test */
@@ -1113,6 +1114,122 @@ Test(config, error_pages_and_headers_errors)
 	expect_fail(long_hdr, 1, "headers", "longer than 1024 bytes");
 }
 
+/* "ADDR tls" marks a listener for TLS; the flag is the only word after an
+ * address, and the text stays as written, for log lines. */
+Test(config, listen_tls_flag)
+{
+	struct config	*c;
+	char		 buf[64];
+
+	c = expect_ok("listen = {\"127.0.0.1:443 tls\", \"127.0.0.1:80\",\n"
+	    "\"[::1]:443\ttls\"}\n"
+	    "tls_certificate = \"/etc/ssl/a.pem\"\ntls_key = \"/etc/ssl/a.key\"\n");
+	cr_assert_eq(c->nlisten, 3);
+	cr_expect(c->listen[0].tls);
+	cr_expect_str_eq(c->listen[0].text, "127.0.0.1:443 tls");
+	cr_expect_str_eq(v4(&c->listen[0], buf, sizeof buf), "127.0.0.1:443");
+	cr_expect(!c->listen[1].tls);
+	cr_expect(c->listen[2].tls);
+	cr_expect_eq(c->listen[2].addr.ss_family, AF_INET6);
+	config_free(c);
+	expect_fail("listen = {\"127.0.0.1:443 ssl\"}\n", 1, "listen",
+	    "only the flag \"tls\"");
+	expect_fail("listen = {\"127.0.0.1:443 tls tls\"}\n", 1, "listen",
+	    "only the flag \"tls\"");
+	expect_fail("listen = {\"127.0.0.1:443 tls \"}\n", 1, "listen",
+	    "only the flag \"tls\"");
+	expect_fail("listen = {\"127.0.0.1:80\", \"127.0.0.1:80 tls\"}\n"
+	    "tls_certificate = \"/a\"\ntls_key = \"/b\"\n", 1, "listen",
+	    "duplicate address");
+	expect_fail("listen = {\"127.0.0.1:80\",\n\"127.0.0.1:443 tls\"}\n", 2,
+	    "listen", "127.0.0.1:443 tls is a tls listener, but no site has "
+	    "a tls_certificate");
+}
+
+/* tls_protocols: a range of versions by name (TLS 1.2 and 1.3 unless
+ * set); tls_ciphers: Mozilla's intermediate list unless set. */
+Test(config, tls_protocols_and_ciphers)
+{
+	struct config	*c;
+
+	c = expect_ok("");
+	cr_expect_eq(c->tls_min, 12);
+	cr_expect_eq(c->tls_max, 13);
+	cr_expect(strncmp(c->tls_ciphers.value, "ECDHE-ECDSA-AES128-GCM-SHA256:",
+	    30) == 0, "%s", c->tls_ciphers.value);
+	cr_expect_str_eq(c->tls_ciphers.where, "(default): tls_ciphers");
+	config_free(c);
+	c = expect_ok("tls_protocols = \" TLSv1.3\"\n\ntls_ciphers = \"HIGH\"\n");
+	cr_expect_eq(c->tls_min, 13);
+	cr_expect_eq(c->tls_max, 13);
+	cr_expect_str_eq(c->tls_ciphers.value, "HIGH");
+	cr_expect(strstr(c->tls_ciphers.where, ":3: tls_ciphers") != NULL,
+	    "%s", c->tls_ciphers.where);
+	config_free(c);
+	c = expect_ok("tls_protocols = \"TLSv1.2 TLSv1 TLSv1.1\"\n");
+	cr_expect_eq(c->tls_min, 10);
+	cr_expect_eq(c->tls_max, 12);
+	config_free(c);
+	expect_fail("\ntls_protocols = \"TLSv1.2 SSLv3\"\n", 2, "tls_protocols",
+	    "\"SSLv3\" is not TLSv1, TLSv1.1, TLSv1.2 or TLSv1.3");
+	expect_fail("tls_protocols = \"TLSv1.1 TLSv1.3\"\n", 1, "tls_protocols",
+	    "without a gap");
+	expect_fail("tls_protocols = \" \"\n", 1, "tls_protocols",
+	    "at least one version");
+	expect_fail("tls_protocols = \"TLSv1.2TLSv1.3TLSv1.3\"\n", 1,
+	    "tls_protocols", "is not TLSv1");
+	expect_fail("tls_ciphers = \"\"\n", 1, "tls_ciphers", "empty");
+}
+
+/* A site's certificate: the three keys go together, a vhost that sets
+ * none inherits them, a relative path becomes absolute, and each keeps
+ * where it was set for the loader's errors. */
+Test(config, tls_certificate_per_site)
+{
+	char		 want[PATH_MAX + 16], cwd[PATH_MAX];
+	struct config	*c;
+
+	cr_assert_not_null(getcwd(cwd, sizeof cwd));
+	c = expect_ok("tls_certificate = \"/c/top.pem\"\ntls_key = \"/c/top.key\"\n"
+	    "vhost \"a.test\" { }\n"
+	    "vhost \"b.test\" {\n  tls_certificate = \"b.pem\"\n"
+	    "  tls_key = \"/c/b.key\"\n  tls_ocsp_response = \"/c/b.der\" }\n");
+	cr_assert_eq(c->nsites, 3);
+	cr_expect_str_eq(c->sites[0].tls_certificate.value, "/c/top.pem");
+	cr_expect(strstr(c->sites[0].tls_certificate.where,
+	    ":1: tls_certificate") != NULL);
+	cr_expect_null(c->sites[0].tls_ocsp_response.value);
+	cr_expect_str_eq(c->sites[1].tls_certificate.value, "/c/top.pem");
+	cr_expect_str_eq(c->sites[1].tls_key.value, "/c/top.key");
+	cr_expect(strstr(c->sites[1].tls_key.where, ":2: tls_key") != NULL,
+	    "%s", c->sites[1].tls_key.where);
+	cr_expect_str_eq(c->sites[2].tls_certificate.value, fmt(want,
+	    sizeof want, "%s/b.pem", cwd));
+	cr_expect(strstr(c->sites[2].tls_certificate.where,
+	    ":5: vhost \"b.test\" tls_certificate") != NULL, "%s",
+	    c->sites[2].tls_certificate.where);
+	cr_expect_str_eq(c->sites[2].tls_ocsp_response.value, "/c/b.der");
+	config_free(c);
+	c = expect_ok("vhost \"a.test\" {\n tls_certificate = \"/a.pem\"\n"
+	    " tls_key = \"/a.key\" }\nlisten = {\"127.0.0.1:443 tls\"}\n");
+	cr_expect_null(c->sites[0].tls_certificate.value);
+	config_free(c);
+	expect_fail("\ntls_certificate = \"/a.pem\"\n", 2, "tls_certificate",
+	    "needs tls_key in the same section");
+	expect_fail("tls_key = \"/a.key\"\n", 1, "tls_key",
+	    "needs tls_certificate in the same section");
+	expect_fail("tls_ocsp_response = \"/a.der\"\n", 1, "tls_ocsp_response",
+	    "needs tls_certificate");
+	expect_fail("tls_certificate = \"/a.pem\"\ntls_key = \"/a.key\"\n"
+	    "vhost \"a.test\" {\n tls_key = \"/b.key\" }\n", 4,
+	    "vhost \"a.test\" tls_key", "needs tls_certificate");
+	expect_fail("tls_certificate = \"\"\ntls_key = \"/a.key\"\n", 1,
+	    "tls_certificate", "must not be empty");
+	/* A certificate is a host's: a location cannot set one. */
+	expect_fail("location \"/a/\" {\n\n tls_certificate = \"/a.pem\" }\n", 3,
+	    NULL, "tls_certificate");
+}
+
 /* access_log and access_log_format per vhost: inherited when unset, one
  * entry per distinct destination (two vhosts naming one file share it),
  * "off" a destination of its own. */
@@ -1326,4 +1443,192 @@ Test(config, access_rules_errors)
 	    "auth_basic_file = \"%s\" }", pw), 3, "vhost \"a.test\" "
 	    "auth_basic_file", fmt(want, sizeof want, "%s:3: is an MD5 hash",
 	    pw));
+}
+
+/* types, charset and cache_control_types: the defaults (no types of a
+ * site's own, utf-8, no Cache-Control), a vhost that inherits them and
+ * ones that replace or turn them off. */
+Test(config, types_charset_cache_control_types)
+{
+	struct config	*c;
+
+	c = expect_ok("");
+	cr_expect_null(c->sites[0].types);
+	cr_expect_str_eq(c->sites[0].charset, "utf-8");
+	cr_expect_eq(c->sites[0].ncctypes, 0);
+	cr_expect_not(c->sites[0].headers_cc);
+	config_free(c);
+	c = expect_ok("types = {\"text/gemini gmi\",\n"
+	    "  \"application/x-foo\tfoo  BAR \"}\n"
+	    "charset = \"ISO-8859-1\"\n"
+	    "cache_control_types = {\"image/* public, max-age=2592000 \",\n"
+	    "  \"text/css  public, max-age=86400\", \"*/* no-cache\"}\n"
+	    "vhost \"same.test\" { }\n"
+	    "vhost \"own.test\" { types = {\"text/x-own own\"}\n"
+	    "  charset = off\n"
+	    "  cache_control_types = {\"image/png max-age=1\"}\n"
+	    "  headers = {\"cache-control: no-store\"} }\n"
+	    "vhost \"none.test\" { types = {}\n charset = \"\"\n"
+	    "  cache_control_types = {} }\n");
+	cr_assert_eq(c->nsites, 4);
+	cr_assert_not_null(c->sites[0].types);
+	cr_expect_str_eq(mime_lookup(c->sites[0].types, "a.gmi", NULL),
+	    "text/gemini");
+	cr_expect_str_eq(mime_lookup(c->sites[0].types, "a.bar", NULL),
+	    "application/x-foo");
+	cr_expect_null(mime_lookup(c->sites[0].types, "a.html", NULL));
+	cr_expect_str_eq(c->sites[0].charset, "ISO-8859-1");
+	cr_assert_eq(c->sites[0].ncctypes, 3);
+	cr_expect_str_eq(c->sites[0].cctypes[0].type, "image/*");
+	cr_expect_str_eq(c->sites[0].cctypes[0].line,
+	    "Cache-Control: public, max-age=2592000\r\n");
+	cr_expect_eq(c->sites[0].cctypes[0].linelen,
+	    strlen(c->sites[0].cctypes[0].line));
+	cr_expect_str_eq(c->sites[0].cctypes[1].line,
+	    "Cache-Control: public, max-age=86400\r\n");
+	cr_expect_str_eq(c->sites[0].cctypes[2].type, "*/*");
+	cr_expect_eq(c->sites[1].types, c->sites[0].types);
+	cr_expect_str_eq(c->sites[1].charset, "ISO-8859-1");
+	cr_assert_eq(c->sites[1].ncctypes, 3);
+	cr_expect_str_eq(c->sites[1].cctypes[1].type, "text/css");
+	cr_expect_not(c->sites[1].headers_cc);
+	cr_expect_str_eq(mime_lookup(c->sites[2].types, "a.own", NULL),
+	    "text/x-own");
+	cr_expect_null(mime_lookup(c->sites[2].types, "a.gmi", NULL));
+	cr_expect_null(c->sites[2].charset);
+	cr_assert_eq(c->sites[2].ncctypes, 1);
+	cr_expect_str_eq(c->sites[2].cctypes[0].line,
+	    "Cache-Control: max-age=1\r\n");
+	cr_expect(c->sites[2].headers_cc);
+	cr_expect_null(c->sites[3].types);
+	cr_expect_null(c->sites[3].charset);
+	cr_expect_eq(c->sites[3].ncctypes, 0);
+	config_free(c);
+}
+
+/* Each bad entry is refused with its file, line, key and why. */
+Test(config, types_charset_cache_control_types_errors)
+{
+	expect_fail("types = {\"text/gemini gmi\",\n\"text gmi2\"}", 2,
+	    "types", "media type");
+	expect_fail("types = {\"text/plain;charset=x txt\"}", 1, "types",
+	    "media type");
+	expect_fail("types = {\"text/gemini\"}", 1, "types",
+	    "at least one extension");
+	expect_fail("types = {\"\"}", 1, "types", "media type");
+	expect_fail("types = {\"text/gemini gmi .gem\"}", 1, "types",
+	    "extension \".gem\" must be 1 to 15 bytes without '.' or '/' "
+	    "(write \"gmi\", not \".gmi\")");
+	expect_fail("types = {\"text/gemini abcdefghijklmnop\"}", 1, "types",
+	    "extension \"abcdefghijklmnop\" must be 1 to 15 bytes");
+	expect_fail("types = {\"text/a x\",\n\n\"text/b y X\"}", 3, "types",
+	    "\"text/b y X\": extension \"X\" has a type already");
+	expect_fail("vhost \"a.test\" {\n\n types = {\"a/b c/d\"} }", 3,
+	    "vhost \"a.test\" types", "\"c/d\"");
+	expect_fail("\ncharset = \"utf 8\"", 2, "charset", "\"utf 8\"");
+	expect_fail("charset = \"utf-8;x=y\"", 1, "charset", "charset name");
+	expect_fail("charset = \"a\\r\\nX: y\"", 1, "charset",
+	    "charset name");
+	expect_fail("charset = \"abcdefghijklmnopqrstuvwxyzabcdefghijklmnopq"
+	    "rstuvwxyzabcdefghijklm\"", 1, "charset", "at most 64");
+	config_free(expect_ok("charset = "
+	    "\"Extended_UNIX_Code_Packed_Format_for_Japanese\""));
+	expect_fail("vhost \"a.test\" {\n charset = \"\\\"x\\\"\" }", 2,
+	    "vhost \"a.test\" charset", "charset name");
+	expect_fail("cache_control_types = {\"image/*\"}", 1,
+	    "cache_control_types", "TYPE VALUE");
+	expect_fail("cache_control_types = {\"image/*   \"}", 1,
+	    "cache_control_types", "TYPE VALUE");
+	expect_fail("cache_control_types = {\"image max-age=1\"}", 1,
+	    "cache_control_types", "\"type/*\"");
+	expect_fail("cache_control_types = {\"*/png max-age=1\"}", 1,
+	    "cache_control_types", "\"type/*\"");
+	expect_fail("cache_control_types = {\"image/*x max-age=1\"}", 1,
+	    "cache_control_types", "\"type/*\"");
+	expect_fail("cache_control_types = {\"/* max-age=1\"}", 1,
+	    "cache_control_types", "\"type/*\"");
+	expect_fail("cache_control_types = {\"* max-age=1\"}", 1,
+	    "cache_control_types", "\"type/*\"");
+	expect_fail("cache_control_types = {\"image/* a\\r\\nX: y\"}", 1,
+	    "cache_control_types", "no CR, LF");
+	expect_fail("cache_control_types = {\"image/* max-age=1\",\n"
+	    "\"IMAGE/* max-age=2\"}", 2, "cache_control_types",
+	    "given a value already");
+	expect_fail("vhost \"a.test\" {\n cache_control_types = {\n"
+	    "\"text/css x\", \"x/y/z a\"} }", 3,
+	    "vhost \"a.test\" cache_control_types", "media type");
+}
+
+/* A value longer than a head can spare is refused, not cut. */
+Test(config, cache_control_types_too_long)
+{
+	char	text[800];
+
+	memset(text, 'x', sizeof text);
+	memcpy(text, "cache_control_types = {\"a/b ", 28);
+	strcpy(text + sizeof text - 4, "\"}\n");
+	expect_fail(text, 1, "cache_control_types", "longer than 512 bytes");
+}
+
+/* A location that types files otherwise than its site (types, charset,
+ * default_type, or the cache_control_types in effect, which a
+ * Cache-Control in headers cancels) gets a file cache of its own. */
+Test(config, location_retypes)
+{
+	struct config		*c;
+	const struct config_site *l;
+	size_t			 i;
+
+	c = expect_ok("cache_control_types = {\"image/* max-age=1\"}\n"
+	    "location \"/same/\" { headers = {\"X-A: 1\"} }\n"
+	    "location \"/same-charset/\" { charset = \"utf-8\" }\n"
+	    "location \"/types/\" { types = {\"text/gemini gmi\"} }\n"
+	    "location \"/charset/\" { charset = off }\n"
+	    "location \"/deftype/\" { default_type = \"text/plain\" }\n"
+	    "location \"/cc/\" { cache_control_types = {\"image/* x\"} }\n"
+	    "location \"/hdr/\" { headers = {\"Cache-Control: no-store\"} }\n"
+	    "vhost \"a.test\" { headers = {\"Cache-Control: no-store\"}\n"
+	    "  location \"/same/\" { headers = {\"cache-control: x\"} }\n"
+	    "  location \"/own/\" { headers = {} } }\n"
+	    "vhost \"b.test\" { cache_control_types = {}\n"
+	    "  location \"/same/\" { headers = {\"Cache-Control: x\"} } }\n");
+	cr_expect_not(c->sites[0].retypes);
+	cr_assert_eq(c->sites[0].nlocations, 7);
+	for (i = 0; i < c->sites[0].nlocations; i++) {
+		l = &c->sites[0].locations[i];
+		cr_expect_eq(l->retypes, strncmp(l->prefix, "/same", 5) != 0,
+		    "%s", l->prefix);
+	}
+	cr_assert_eq(c->sites[1].nlocations, 2);
+	for (i = 0; i < c->sites[1].nlocations; i++) {
+		l = &c->sites[1].locations[i];
+		cr_expect_eq(l->retypes, strcmp(l->prefix, "/own/") == 0, "%s",
+		    l->prefix);
+	}
+	cr_assert_eq(c->sites[2].nlocations, 1);
+	cr_expect_not(c->sites[2].locations[0].retypes);
+	config_free(c);
+}
+
+/* https_redirect: off by default, a code, inherited by vhost and
+ * location unless they set it; a bad word names its line. */
+Test(config, https_redirect)
+{
+	struct config	*c;
+
+	c = expect_ok("vhost \"a.test\" { https_redirect = 308\n"
+	    "  location \"/.well-known/\" { https_redirect = off } }\n"
+	    "vhost \"b.test\" { }\n");
+	cr_expect_eq(c->sites[0].https_redirect, 0);
+	cr_expect_eq(c->sites[1].https_redirect, 308);
+	cr_expect_eq(c->sites[1].locations[0].https_redirect, 0);
+	cr_expect_eq(c->sites[2].https_redirect, 0);
+	config_free(c);
+	c = expect_ok("https_redirect = 301\nvhost \"b.test\" { }\n");
+	cr_expect_eq(c->sites[1].https_redirect, 301);
+	config_free(c);
+	expect_fail("\nhttps_redirect = 300", 2, "https_redirect",
+	    "must be off, 301, 302, 307 or 308, got \"300\"");
+	expect_fail("vhost \"a.test\" {\n https_redirect = on }", 2,
+	    "vhost \"a.test\" https_redirect", "must be off, 301");
 }

@@ -1,4 +1,5 @@
-/* Unit tests of mime: built-in table, lookups, mime.types files. */
+/* Unit tests of mime: built-in table, lookups, mime.types files, a
+ * site's own table, the charset rule and type patterns. */
 #include "tine_build.h"
 
 #include <sys/stat.h>
@@ -60,15 +61,15 @@ builtin(void)
 Test(mime, builtin_types)
 {
 	static const struct { const char *path, *type; } t[] = {
-		{ "index.html", "text/html; charset=utf-8" },
-		{ "old.htm", "text/html; charset=utf-8" },
-		{ "site.css", "text/css; charset=utf-8" },
-		{ "app.js", "text/javascript; charset=utf-8" },
-		{ "mod.mjs", "text/javascript; charset=utf-8" },
-		{ "data.json", "application/json; charset=utf-8" },
-		{ "notes.txt", "text/plain; charset=utf-8" },
-		{ "table.csv", "text/csv; charset=utf-8" },
-		{ "README.md", "text/markdown; charset=utf-8" },
+		{ "index.html", "text/html" },
+		{ "old.htm", "text/html" },
+		{ "site.css", "text/css" },
+		{ "app.js", "text/javascript" },
+		{ "mod.mjs", "text/javascript" },
+		{ "data.json", "application/json" },
+		{ "notes.txt", "text/plain" },
+		{ "table.csv", "text/csv" },
+		{ "README.md", "text/markdown" },
 		{ "feed.xml", "application/xml" },
 		{ "logo.svg", "image/svg+xml" },
 		{ "a.png", "image/png" },
@@ -106,8 +107,7 @@ Test(mime, case_insensitive)
 {
 	struct mime	*m = builtin();
 
-	cr_expect_str_eq(mime_lookup(m, "/INDEX.HTML", DEF),
-	    "text/html; charset=utf-8");
+	cr_expect_str_eq(mime_lookup(m, "/INDEX.HTML", DEF), "text/html");
 	cr_expect_str_eq(mime_lookup(m, "Photo.JpG", DEF), "image/jpeg");
 	cr_expect_str_eq(mime_lookup(m, "f.WOFF2", DEF), "font/woff2");
 	mime_free(m);
@@ -137,7 +137,7 @@ Test(mime, dotfiles)
 	cr_expect_str_eq(mime_lookup(m, ".bashrc", DEF), DEF);
 	cr_expect_str_eq(mime_lookup(m, "/home/u/.html", DEF), DEF);
 	cr_expect_str_eq(mime_lookup(m, "/dir/.config.json", DEF),
-	    "application/json; charset=utf-8");
+	    "application/json");
 	mime_free(m);
 }
 
@@ -146,8 +146,7 @@ Test(mime, last_extension_counts)
 	struct mime	*m = builtin();
 
 	cr_expect_str_eq(mime_lookup(m, "a.tar.gz", DEF), "application/gzip");
-	cr_expect_str_eq(mime_lookup(m, "/x.png/y.html", DEF),
-	    "text/html; charset=utf-8");
+	cr_expect_str_eq(mime_lookup(m, "/x.png/y.html", DEF), "text/html");
 	cr_expect_str_eq(mime_lookup(m, "page.html.bak", DEF), DEF);
 	mime_free(m);
 }
@@ -172,30 +171,22 @@ Test(mime, file_overrides_and_extends)
 	    "application/jsonx  notjson\n");
 	m = mime_load(types, err, sizeof err);
 	cr_assert_not_null(m, "%s", err);
-	cr_expect_str_eq(mime_lookup(m, "a.foo", DEF),
-	    "text/x-custom; charset=utf-8");
-	cr_expect_str_eq(mime_lookup(m, "a.BAR", DEF),
-	    "text/x-custom; charset=utf-8");
+	cr_expect_str_eq(mime_lookup(m, "a.foo", DEF), "text/x-custom");
+	cr_expect_str_eq(mime_lookup(m, "a.BAR", DEF), "text/x-custom");
 	cr_expect_str_eq(mime_lookup(m, "a.baz", DEF), DEF);
 	cr_expect_str_eq(mime_lookup(m, "a.html", DEF),
 	    "application/x-override");
-	cr_expect_str_eq(mime_lookup(m, "a.htm", DEF),
-	    "text/html; charset=utf-8");
+	cr_expect_str_eq(mime_lookup(m, "a.htm", DEF), "text/html");
 	cr_expect_str_eq(mime_lookup(m, "a.png2", DEF), "image/png");
 	cr_expect_str_eq(mime_lookup(m, "a.twice", DEF),
 	    "application/x-second");
-	cr_expect_str_eq(mime_lookup(m, "a.up", DEF),
-	    "TEXT/X-Upper; charset=utf-8");
-	cr_expect_str_eq(mime_lookup(m, "a.geojson", DEF),
-	    "application/json; charset=utf-8");
-	/* Media types are case-insensitive (RFC 9110 8.3.1): text is text. */
-	cr_expect_str_eq(mime_lookup(m, "a.upjson", DEF),
-	    "Application/JSON; charset=utf-8");
+	cr_expect_str_eq(mime_lookup(m, "a.up", DEF), "TEXT/X-Upper");
+	cr_expect_str_eq(mime_lookup(m, "a.geojson", DEF), "application/json");
+	cr_expect_str_eq(mime_lookup(m, "a.upjson", DEF), "Application/JSON");
 	cr_expect_str_eq(mime_lookup(m, "a.upjs", DEF),
-	    "APPLICATION/JavaScript; charset=utf-8");
+	    "APPLICATION/JavaScript");
 	cr_expect_str_eq(mime_lookup(m, "a.notjson", DEF), "application/jsonx");
-	cr_expect_str_eq(mime_lookup(m, "a.css", DEF),
-	    "text/css; charset=utf-8");
+	cr_expect_str_eq(mime_lookup(m, "a.css", DEF), "text/css");
 	mime_free(m);
 }
 
@@ -284,8 +275,7 @@ Test(mime, many_entries)
 		cr_assert_str_eq(mime_lookup(m, ext, DEF), want, "%s", ext);
 	}
 	cr_expect_str_eq(mime_lookup(m, "f.e5000", DEF), DEF);
-	cr_expect_str_eq(mime_lookup(m, "a.html", DEF),
-	    "text/html; charset=utf-8");
+	cr_expect_str_eq(mime_lookup(m, "a.html", DEF), "text/html");
 	mime_free(m);
 }
 
@@ -297,8 +287,7 @@ Test(mime, missing_file_is_builtin)
 	m = mime_load("/nonexistent/mime.types", err, sizeof err);
 	cr_assert_not_null(m, "%s", err);
 	cr_expect_str_empty(err);
-	cr_expect_str_eq(mime_lookup(m, "a.html", DEF),
-	    "text/html; charset=utf-8");
+	cr_expect_str_eq(mime_lookup(m, "a.html", DEF), "text/html");
 	mime_free(m);
 }
 
@@ -319,12 +308,125 @@ Test(mime, system_mime_types)
 		cr_skip_test("no /etc/mime.types on this system");
 	m = mime_load("/etc/mime.types", err, sizeof err);
 	cr_assert_not_null(m, "%s", err);
-	cr_expect_str_eq(mime_lookup(m, "a.html", DEF),
-	    "text/html; charset=utf-8");
+	cr_expect_str_eq(mime_lookup(m, "a.html", DEF), "text/html");
 	cr_expect_str_eq(mime_lookup(m, "a.png", DEF), "image/png");
-	cr_expect_str_eq(mime_lookup(m, "a.css", DEF),
-	    "text/css; charset=utf-8");
+	cr_expect_str_eq(mime_lookup(m, "a.css", DEF), "text/css");
 	cr_expect_str_eq(mime_lookup(m, "A.PDF", DEF), "application/pdf");
 	cr_expect_str_eq(mime_lookup(m, "noext", DEF), DEF);
 	mime_free(m);
+}
+
+/* A site's own table: its types, case-insensitive, a later mapping
+ * replacing an earlier, and nothing else (the server's table is apart). */
+Test(mime, site_table)
+{
+	struct mime	*m, *held;
+
+	cr_assert_not_null(m = mime_create());
+	cr_expect_str_eq(mime_lookup(m, "a.html", DEF), DEF);
+	cr_expect_eq(mime_add(m, "text/gemini", "gmi"), 0);
+	cr_expect_eq(mime_add(m, "application/x-foo", "foo"), 0);
+	cr_expect_eq(mime_add(m, "application/x-foo", "BAR"), 0);
+	cr_expect_eq(mime_add(m, "text/x-html", "html"), 0);
+	cr_expect_str_eq(mime_lookup(m, "/a/index.GMI", DEF), "text/gemini");
+	cr_expect_str_eq(mime_lookup(m, "x.bar", DEF), "application/x-foo");
+	cr_expect_str_eq(mime_lookup(m, "x.foo", DEF), "application/x-foo");
+	cr_expect_str_eq(mime_lookup(m, "x.html", DEF), "text/x-html");
+	cr_expect_null(mime_lookup(m, "x.css", NULL));
+	cr_expect_eq(mime_add(m, "text/plain", "Gmi"), 1);
+	cr_expect_str_eq(mime_lookup(m, "a.gmi", DEF), "text/plain");
+	/* Held twice: the first free leaves it whole. */
+	held = mime_hold(m);
+	cr_expect_eq(held, m);
+	mime_free(m);
+	cr_expect_str_eq(mime_lookup(held, "a.foo", DEF), "application/x-foo");
+	mime_free(held);
+	cr_expect_null(mime_hold(NULL));
+}
+
+/* A site's table grows past its first slots like the server's. */
+Test(mime, site_table_grows)
+{
+	struct mime	*m;
+	char		 ext[16], path[32];
+	int		 i;
+
+	cr_assert_not_null(m = mime_create());
+	for (i = 0; i < 300; i++) {
+		snprintf(ext, sizeof ext, "x%d", i);
+		cr_assert_eq(mime_add(m, i % 2 ? "text/odd" : "text/even", ext),
+		    0);
+	}
+	for (i = 0; i < 300; i++) {
+		snprintf(path, sizeof path, "f.x%d", i);
+		cr_assert_str_eq(mime_lookup(m, path, DEF), i % 2 ? "text/odd" :
+		    "text/even", "%s", path);
+	}
+	mime_free(m);
+}
+
+/* What a table can hold: bare "token/token" types, extensions without
+ * '.' or '/' of 1 to 15 bytes. */
+Test(mime, type_and_ext_checks)
+{
+	cr_expect(mime_type_ok("text/gemini"));
+	cr_expect(mime_type_ok("application/vnd.a+b"));
+	cr_expect_not(mime_type_ok("text"));
+	cr_expect_not(mime_type_ok("text/"));
+	cr_expect_not(mime_type_ok("/plain"));
+	cr_expect_not(mime_type_ok("text/plain; charset=utf-8"));
+	cr_expect_not(mime_type_ok("text/pl ain"));
+	cr_expect_not(mime_type_ok("text/a/b"));
+	cr_expect(mime_ext_ok("gmi"));
+	cr_expect(mime_ext_ok("abcdefghijklmno"));
+	cr_expect_not(mime_ext_ok("abcdefghijklmnop"));
+	cr_expect_not(mime_ext_ok(".gmi"));
+	cr_expect_not(mime_ext_ok("tar.gz"));
+	cr_expect_not(mime_ext_ok("a/b"));
+	cr_expect_not(mime_ext_ok(""));
+}
+
+/* The types a site's charset goes on, case-insensitive; never twice. */
+Test(mime, takes_charset)
+{
+	static const char *const	 yes[] = {
+		"text/html", "text/css", "TEXT/Plain", "text/gemini",
+		"application/javascript", "application/json",
+		"Application/JSON", "application/xml", "image/svg+xml",
+		"application/rss+xml", "application/atom+xml",
+		"application/xhtml+xml", "application/ld+json",
+		"application/manifest+json", "text/plain; format=flowed",
+		"text/plain ;q=1",
+	};
+	static const char *const	 no[] = {
+		"image/png", "application/octet-stream", "font/woff2",
+		"application/jsonx", "application/x-xml-ish", "text/",
+		"application/pdf", "text/plain; charset=iso-8859-1",
+		"text/html;CHARSET=utf-8", "text/html; a=b; charset=x",
+		"application/json; charset=utf-8", "image/+xml-no",
+	};
+	size_t				 i;
+
+	for (i = 0; i < sizeof yes / sizeof yes[0]; i++)
+		cr_expect(mime_takes_charset(yes[i]), "%s", yes[i]);
+	for (i = 0; i < sizeof no / sizeof no[0]; i++)
+		cr_expect_not(mime_takes_charset(no[i]), "%s", no[i]);
+}
+
+/* Patterns: the type itself beats its major type, which beats any type. */
+Test(mime, match)
+{
+	cr_expect_eq(mime_match("image/png", "image/png"), 3);
+	cr_expect_eq(mime_match("IMAGE/PNG", "image/png"), 3);
+	cr_expect_eq(mime_match("text/plain", "text/plain; charset=utf-8"), 3);
+	cr_expect_eq(mime_match("image/*", "image/png"), 2);
+	cr_expect_eq(mime_match("Image/*", "image/svg+xml"), 2);
+	cr_expect_eq(mime_match("text/*", "text/css; charset=utf-8"), 2);
+	cr_expect_eq(mime_match("*/*", "font/woff2"), 1);
+	cr_expect_eq(mime_match("image/png", "image/pngx"), 0);
+	cr_expect_eq(mime_match("image/pngx", "image/png"), 0);
+	cr_expect_eq(mime_match("image/*", "imagex/png"), 0);
+	cr_expect_eq(mime_match("imag/*", "image/png"), 0);
+	cr_expect_eq(mime_match("text/*", "image/png"), 0);
+	cr_expect_eq(mime_match("text/plain", "text/plainx"), 0);
 }

@@ -1,0 +1,916 @@
+/*
+ * test_tls: HTTPS against the real binary over real sockets, with a CA and
+ * certificates the openssl command makes in each test's directory — GET,
+ * keep-alive and pipelining, ranges and a 1 MiB file byte-exact over TLS,
+ * the certificate SNI picks, old versions and weak ciphers refused, a
+ * session resumed on another worker, plain HTTP on the TLS port (400) and
+ * TLS on a plain port (closed), a handshake bounded by header_timeout,
+ * reloads with a new and with a broken certificate, OCSP stapling, and
+ * what tine -t says about TLS settings.
+ */
+#include "tine_build.h"
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
+
+#include "harness.h"
+#include "tlsc.h"
+
+#define TLS_BIG		(1024 * 1024)	/* the large file's size */
+#define TLS_CONF_MAX	(16 * TINE_PATH_MAX)
+#define TLS_WHY		256
+#define TLS_TRIES	60		/* resumptions tried to reach the other worker */
+
+/* The certificates of one test: dir/certs holds ca.pem and, signed by that
+ * CA, a.pem (a.test, www.a.test), b.pem (b.test), w.pem (*.w.test) and
+ * e.pem (e.test, expired yesterday), each the leaf then the CA, with its
+ * key NAME.key, readable by root only. */
+struct tls_certs {
+	char	dir[TINE_PATH_MAX];
+	char	ca[TINE_PATH_MAX];
+};
+
+/* Make a test's certificates with the openssl command. */
+static void
+tls_certs(struct tine *t, struct tls_certs *c)
+{
+	tine_path(c->dir, t->dir, "certs");
+	tine_path(c->ca, c->dir, "ca.pem");
+	cr_assert_eq(tlsc_sh("mkdir %s && cd %s && "
+	    "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 "
+	    "-nodes -keyout ca.key -out ca.pem -days 2 -subj '/CN=tine test CA' "
+	    "&& leaf() { openssl req -newkey ec -pkeyopt "
+	    "ec_paramgen_curve:P-256 -nodes -keyout $1.key -out $1.csr "
+	    "-subj \"/CN=$2\" && printf 'subjectAltName=%%s\\n' \"$3\" >$1.ext "
+	    "&& openssl x509 -req -in $1.csr -CA ca.pem -CAkey ca.key "
+	    "-days $4 -extfile $1.ext -out $1.crt && cat $1.crt ca.pem >$1.pem "
+	    "&& chmod 600 $1.key; } && "
+	    "leaf a a.test DNS:a.test,DNS:www.a.test 2 && "
+	    "leaf b b.test DNS:b.test 2 && leaf w '*.w.test' 'DNS:*.w.test' 2 "
+	    "&& leaf e e.test DNS:e.test -1", c->dir, c->dir), 0,
+	    "openssl could not make the test certificates");
+}
+
+/* Start t with TLS on its port (and plain HTTP on port plain, unless 0),
+ * the docroot and the certificate a.test at the top level, and extra
+ * lines (which may set document_root in a vhost). */
+static void
+tls_start(struct tine *t, const struct tls_certs *c, int plain,
+    const char *extra)
+{
+	char	conf[TLS_CONF_MAX], more[64] = "";
+
+	if (plain != 0)
+		snprintf(more, sizeof(more), ", \"127.0.0.1:%d\"", plain);
+	snprintf(conf, sizeof(conf),
+	    "listen = {\"127.0.0.1:%d tls\"%s}\n"
+	    "document_root = \"%s\"\n"
+	    "tls_certificate = \"%s/a.pem\"\n"
+	    "tls_key = \"%s/a.key\"\n%s\n", t->port, more, t->docroot, c->dir,
+	    c->dir, extra != NULL ? extra : "");
+	cr_assert_eq(tine_config(t, conf), 0);
+	cr_assert_eq(tine_start(t), 0, "tine did not start: see %s",
+	    t->error_log);
+}
+
+/* A new instance with its certificates, started; extra as tls_start's. */
+static struct tine *
+tls_setup(struct tls_certs *c, const char *extra)
+{
+	struct tine	*t = tine_setup(NULL);
+
+	cr_assert_not_null(t);
+	tls_certs(t, c);
+	tls_start(t, c, 0, extra);
+	return t;
+}
+
+/* Connect, expecting the handshake to succeed. */
+static void
+tls_open(struct tlsc *k, SSL_CTX *ctx, int port, const char *sni,
+    SSL_SESSION *sess)
+{
+	char	why[TLS_WHY];
+
+	cr_assert_eq(tlsc_open(k, ctx, port, sni, sess, why, sizeof(why)), 0,
+	    "handshake with %s failed: %s", sni != NULL ? sni : "(no SNI)",
+	    why);
+}
+
+/* One request on a new TLS connection; the response in r. */
+static void
+tls_ask(SSL_CTX *ctx, int port, const char *sni, const char *req,
+    struct tine_resp *r)
+{
+	struct tlsc	k;
+
+	tls_open(&k, ctx, port, sni, NULL);
+	cr_assert_eq(tlsc_send(&k, req), 0);
+	cr_assert_eq(tlsc_read(&k, 0, r), 0, "no response to %s", req);
+	tlsc_close(&k);
+}
+
+/* A file of n pseudo-random bytes in t's docroot; its bytes, to free. */
+static unsigned char *
+tls_big_file(struct tine *t, const char *rel, size_t n)
+{
+	unsigned char	*b = malloc(n);
+	char		 path[TINE_PATH_MAX];
+	uint32_t	 x = 2463534242u;
+	size_t		 i;
+
+	cr_assert_not_null(b);
+	for (i = 0; i < n; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		b[i] = (unsigned char)x;
+	}
+	tine_path(path, t->docroot, rel);
+	cr_assert_eq(tine_write_file(path, b, n, 0644), 0);
+	return b;
+}
+
+/* The TLS transmit counter of the kernel (/proc/net/tls_stat
+ * TlsTxSw + TlsTxDevice), -1 when the kernel has no TLS. */
+static long long
+tls_kernel_tx(void)
+{
+	char		 line[128];
+	long long	 v, sum = -1;
+	FILE		*f;
+
+	if ((f = fopen("/proc/net/tls_stat", "re")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if ((sscanf(line, "TlsTxSw %lld", &v) == 1 ||
+		    sscanf(line, "TlsTxDevice %lld", &v) == 1))
+			sum = (sum < 0 ? 0 : sum) + v;
+	fclose(f);
+	return sum;
+}
+
+/* A request on a connection that stays open, for pipelining. */
+#define TLS_GET(path, more)	"GET " path " HTTP/1.1\r\nHost: a.test\r\n" \
+	more "\r\n"
+
+/*
+ * Keep-alive and pipelining over TLS: three requests in one write (one of
+ * them a range, one a HEAD), then a 1 MiB file byte-exact on the same
+ * connection, which then closes as asked. ALPN settles on http/1.1, the
+ * certificate verifies for a.test, and the key file is root's only.
+ */
+Test(tls, pipelined_range_and_large_file, .fini = tine_teardown,
+    .timeout = 60)
+{
+	static const unsigned char	 alpn[] = "\x02h2\x08http/1.1";
+	struct tls_certs		 c;
+	struct tine			*t = tine_setup(NULL);
+	struct tine_resp		 r;
+	struct tlsc			 k;
+	SSL_CTX				*ctx;
+	unsigned char			*big;
+	const unsigned char		*proto;
+	unsigned int			 plen;
+	long long			 tx;
+
+	cr_assert_not_null(t);
+	tls_certs(t, &c);
+	big = tls_big_file(t, "big.bin", TLS_BIG);
+	tls_start(t, &c, 0, "access_log_format = \"%{ssl_protocol}x "
+	    "%{SSL_CIPHER}x %>s %U\"");
+	tx = tls_kernel_tx();
+	cr_assert_not_null(ctx = tlsc_ctx(c.ca, 0, 0, NULL));
+	cr_assert_eq(SSL_CTX_set_alpn_protos(ctx, alpn, sizeof(alpn) - 1), 0);
+	tls_open(&k, ctx, t->port, "a.test", NULL);
+	cr_expect_eq(tlsc_verify(&k), X509_V_OK);
+	SSL_get0_alpn_selected(k.ssl, &proto, &plen);
+	cr_expect(plen == 8 && memcmp(proto, "http/1.1", 8) == 0);
+	cr_assert_eq(tlsc_send(&k, TLS_GET("/", "") TLS_GET("/big.bin",
+	    "Range: bytes=1000-1999\r\n") "HEAD /big.bin HTTP/1.1\r\n"
+	    "Host: a.test\r\n\r\n"), 0);
+	cr_assert_eq(tlsc_read(&k, 0, &r), 0);
+	cr_expect_eq(r.status, 200);
+	cr_expect_str_eq(r.body, TINE_INDEX_BODY);
+	tine_resp_free(&r);
+	cr_assert_eq(tlsc_read(&k, 0, &r), 0);
+	cr_expect_eq(r.status, 206);
+	cr_assert_eq(r.bodylen, 1000);
+	cr_expect(memcmp(r.body, big + 1000, 1000) == 0);
+	tine_resp_free(&r);
+	cr_assert_eq(tlsc_read(&k, 1, &r), 0);
+	cr_expect_eq(r.status, 200);
+	cr_assert_not_null(tine_resp_header(&r, "Content-Length"));
+	cr_expect_str_eq(tine_resp_header(&r, "Content-Length"), "1048576");
+	tine_resp_free(&r);
+	cr_assert_eq(tlsc_send(&k, TLS_GET("/big.bin",
+	    "Connection: close\r\n")), 0);
+	cr_assert_eq(tlsc_read(&k, 0, &r), 0);
+	cr_expect_eq(r.status, 200);
+	cr_assert_eq(r.bodylen, TLS_BIG);
+	cr_expect(memcmp(r.body, big, TLS_BIG) == 0, "1 MiB not byte-exact");
+	tine_resp_free(&r);
+	cr_expect_eq(tine_conn_wait_close(&k.conn, TINE_TIMEOUT_MS), 1);
+	tlsc_close(&k);
+	/* The access log names the protocol and the cipher. */
+	cr_expect_eq(tine_count(t->access_log, "TLSv1.3 TLS_"), 4);
+	cr_expect_eq(tine_count(t->access_log, " 206 /big.bin\n"), 1);
+	/* Which way the file went is said at start; with kernel TLS, the
+	 * kernel must have encrypted it. */
+	if (tine_count(t->error_log, "sent with SSL_sendfile (kernel TLS)")) {
+		cr_expect_gt(tls_kernel_tx(), tx, "kernel TLS said, not used");
+	} else {
+		cr_expect_eq(tine_count(t->error_log, "sent with SSL_write "
+		    "(no kernel TLS"), 1);
+		cr_log_info("no kernel TLS here: the SSL_write path was tested");
+	}
+	SSL_CTX_free(ctx);
+	free(big);
+	tine_stop(t);
+}
+
+/* A file and a string it should come to hold. */
+struct tls_needle {
+	const char	*path;
+	const char	*needle;
+};
+
+/* Whether the file holds the string yet. */
+static int
+tls_holds(void *arg)
+{
+	struct tls_needle	*n = arg;
+
+	return tine_count(n->path, n->needle) > 0;
+}
+
+/* Wait until t's access log holds needle (a line is written once its
+ * response is out, so maybe after the client read it); 0 or -1. */
+static int
+tls_wait_access(struct tine *t, const char *needle)
+{
+	struct tls_needle	n = { t->access_log, needle };
+
+	return tine_wait_until(tls_holds, &n, TINE_TIMEOUT_MS);
+}
+
+/* The name of the certificate a handshake with sni gets (NULL: no SNI). */
+static void
+tls_expect_cert(SSL_CTX *ctx, int port, const char *sni, const char *want)
+{
+	struct tlsc	k;
+	char		name[256];
+
+	tls_open(&k, ctx, port, sni, NULL);
+	cr_expect_str_eq(tlsc_name(&k, name, sizeof(name)), want, "SNI %s",
+	    sni != NULL ? sni : "(none)");
+	tlsc_close(&k);
+}
+
+/* SNI picks the certificate as a Host picks a site: an exact name (or an
+ * alias), then a wildcard, else the default site's; the Host still picks
+ * the site (and its location) that answers. */
+Test(tls, sni_picks_the_certificate, .fini = tine_teardown, .timeout = 60)
+{
+	struct tls_certs	 c;
+	struct tine		*t = tine_setup(NULL);
+	struct tine_resp	 r;
+	char			 extra[TLS_CONF_MAX], bdir[TINE_PATH_MAX];
+	char			 file[TINE_PATH_MAX];
+	SSL_CTX			*ctx;
+
+	cr_assert_not_null(t);
+	tls_certs(t, &c);
+	tine_path(bdir, t->dir, "b");
+	tine_path(file, bdir, "index.html");
+	cr_assert_eq(tine_write_file(file, "site b\n", 7, 0644), 0);
+	tine_path(file, bdir, "l/index.html");
+	cr_assert_eq(tine_write_file(file, "b's /l/\n", 8, 0644), 0);
+	snprintf(extra, sizeof(extra),
+	    "vhost \"b.test\" {\n document_root = \"%s\"\n"
+	    " location \"/l/\" { headers = {\"X-Location: l\"} }\n"
+	    " tls_certificate = \"%s/b.pem\"\n tls_key = \"%s/b.key\" }\n"
+	    "vhost \"*.w.test\" {\n tls_certificate = \"%s/w.pem\"\n"
+	    " tls_key = \"%s/w.key\" }\n"
+	    "vhost \"inherits.test\" { }\n"
+	    "access_log_format = json\n", bdir, c.dir, c.dir, c.dir, c.dir);
+	tls_start(t, &c, 0, extra);
+	cr_assert_not_null(ctx = tlsc_ctx(c.ca, 0, 0, NULL));
+	tls_expect_cert(ctx, t->port, "b.test", "b.test");
+	tls_expect_cert(ctx, t->port, "B.Test", "b.test");
+	tls_expect_cert(ctx, t->port, "x.w.test", "*.w.test");
+	tls_expect_cert(ctx, t->port, "inherits.test", "a.test");
+	tls_expect_cert(ctx, t->port, "unknown.test", "a.test");
+	tls_expect_cert(ctx, t->port, NULL, "a.test");
+	tls_ask(ctx, t->port, "b.test", "GET / HTTP/1.1\r\nHost: b.test\r\n"
+	    "Connection: close\r\n\r\n", &r);
+	cr_expect_str_eq(r.body, "site b\n");
+	tine_resp_free(&r);
+	tls_ask(ctx, t->port, "b.test", "GET /l/ HTTP/1.1\r\nHost: b.test\r\n"
+	    "Connection: close\r\n\r\n", &r);
+	cr_expect_str_eq(r.body, "b's /l/\n");
+	cr_expect_not_null(tine_resp_header(&r, "X-Location"));
+	cr_expect_eq(tine_resp_count(&r, "X-Location"), 1);
+	tine_resp_free(&r);
+	/* The json access log has the protocol and the cipher. */
+	cr_expect_eq(tls_wait_access(t, "\"tls_protocol\":\"TLSv1.3\","
+	    "\"tls_cipher\":\"TLS_"), 0);
+	SSL_CTX_free(ctx);
+	tine_stop(t);
+}
+
+/* A handshake that must fail, and the reason the server logs for it. */
+static void
+tls_refused(struct tine *t, SSL_CTX *ctx, const char *logged)
+{
+	struct tlsc	k;
+	char		why[TLS_WHY];
+
+	cr_expect_eq(tlsc_open(&k, ctx, t->port, "a.test", NULL, why,
+	    sizeof(why)), -1, "handshake accepted, want \"%s\"", logged);
+	tlsc_close(&k);
+	cr_expect_eq(tine_wait_log(t, logged, 1, TINE_TIMEOUT_MS), 0,
+	    "no \"%s\" in %s", logged, t->error_log);
+}
+
+/* TLS 1.0 and 1.1 and ciphers without forward secrecy are refused (the
+ * client offers them, the server says why at info); tls_protocols and
+ * tls_ciphers change what is accepted. */
+Test(tls, old_versions_and_weak_ciphers_refused, .fini = tine_teardown,
+    .timeout = 60)
+{
+	struct tls_certs	 c;
+	struct tine		*t = tls_setup(&c, NULL);
+	struct tine_resp	 r;
+	SSL_CTX			*ctx;
+
+	cr_assert_not_null(ctx = tlsc_ctx(c.ca, TLS1_VERSION, TLS1_1_VERSION,
+	    "DEFAULT:@SECLEVEL=0"));
+	tls_refused(t, ctx, "TLS handshake with 127.0.0.1 failed: "
+	    "unsupported protocol");
+	SSL_CTX_free(ctx);
+	cr_assert_not_null(ctx = tlsc_ctx(c.ca, TLS1_2_VERSION, TLS1_2_VERSION,
+	    "AES128-SHA:AES256-GCM-SHA384:ECDHE-ECDSA-AES128-SHA"));
+	tls_refused(t, ctx, "failed: no shared cipher");
+	SSL_CTX_free(ctx);
+	cr_expect_eq(tine_count(t->error_log, "[error]"), 0);
+	tine_stop(t);
+
+	t = tls_setup(&c, "tls_protocols = \"TLSv1.3\"\n"
+	    "tls_ciphers = \"ECDHE-ECDSA-AES128-SHA\"");
+	cr_assert_not_null(ctx = tlsc_ctx(c.ca, TLS1_2_VERSION, TLS1_2_VERSION,
+	    NULL));
+	tls_refused(t, ctx, "failed: unsupported protocol");
+	SSL_CTX_free(ctx);
+	cr_assert_not_null(ctx = tlsc_ctx(c.ca, 0, 0, NULL));
+	tls_ask(ctx, t->port, "a.test", "GET / HTTP/1.0\r\n\r\n", &r);
+	cr_expect_eq(r.status, 200);
+	tine_resp_free(&r);
+	SSL_CTX_free(ctx);
+	tine_stop(t);
+}
+
+/* An access log of at least n lines. */
+struct tls_lines {
+	struct tine	*t;
+	int		 n;
+};
+
+/* Whether the access log has its lines yet (a line is written once its
+ * response is out, so after the client may have read it). */
+static int
+tls_has_lines(void *arg)
+{
+	struct tls_lines	*l = arg;
+
+	return tine_count(l->t->access_log, "\n") >= l->n;
+}
+
+/* The number at the start of line n (from 1) of the access log. */
+static long
+tls_log_number(struct tine *t, int n)
+{
+	struct tls_lines	 l = { t, n };
+	char			*log, *p;
+	long			 v;
+	int			 i;
+
+	cr_assert_eq(tine_wait_until(tls_has_lines, &l, TINE_TIMEOUT_MS), 0,
+	    "fewer than %d access log lines", n);
+	cr_assert_not_null(log = tine_slurp(t->access_log, NULL));
+	for (p = log, i = 1; i < n; i++)
+		p = strchr(p, '\n') + 1;
+	v = strtol(p, NULL, 10);
+	free(log);
+	return v;
+}
+
+/* GET / with Host a.test on an open TLS connection, kept alive. */
+static void
+tls_get(struct tlsc *k)
+{
+	struct tine_resp	r;
+
+	cr_assert_eq(tlsc_send(k, TLS_GET("/", "")), 0);
+	cr_assert_eq(tlsc_read(k, 0, &r), 0);
+	cr_expect_eq(r.status, 200);
+	tine_resp_free(&r);
+}
+
+/*
+ * A session made on one worker resumes on the other: the ticket keys are
+ * the generation's, not a worker's. With max_connections = 1, the worker
+ * holding the first connection does not accept, so the second one lands
+ * on the other worker, which the access log's %P shows.
+ */
+Test(tls, session_resumes_on_another_worker, .fini = tine_teardown,
+    .timeout = 60)
+{
+	struct tls_certs	 c;
+	struct tine		*t = tls_setup(&c, "workers = 2\n"
+	    "max_connections = 1\naccess_log_format = \"%P\"");
+	struct tlsc		 k1, k2;
+	SSL_SESSION		*sess;
+	SSL_CTX			*ctx;
+
+	cr_assert_not_null(ctx = tlsc_ctx(c.ca, 0, 0, NULL));
+	tls_open(&k1, ctx, t->port, "a.test", NULL);
+	tls_get(&k1);
+	cr_assert_not_null(sess = SSL_get1_session(k1.ssl));
+	cr_assert(SSL_SESSION_is_resumable(sess), "no ticket came");
+	tls_open(&k2, ctx, t->port, "a.test", sess);
+	cr_expect(SSL_session_reused(k2.ssl), "a full handshake, not resumed");
+	tls_get(&k2);
+	cr_expect_neq(tls_log_number(t, 1), tls_log_number(t, 2),
+	    "both connections on one worker");
+	tlsc_close(&k2);
+	tlsc_close(&k1);
+	SSL_SESSION_free(sess);
+	SSL_CTX_free(ctx);
+	tine_stop(t);
+}
+
+/* The name of the key a session's ticket is sealed with into name. */
+static void
+tls_ticket_name(SSL_SESSION *sess, unsigned char name[16])
+{
+	const unsigned char	*tick;
+	size_t			 len;
+
+	SSL_SESSION_get0_ticket(sess, &tick, &len);
+	cr_assert_geq(len, 16, "no ticket");
+	memcpy(name, tick, 16);
+}
+
+/* The master rotates the ticket keys every half tls_session_timeout: a
+ * session sealed before a rotation still resumes, and tickets issued
+ * after it are sealed with the new key. */
+Test(tls, ticket_keys_rotate, .fini = tine_teardown, .timeout = 60)
+{
+	struct tls_certs	 c;
+	struct tine		*t = tls_setup(&c, "tls_session_timeout = 4");
+	struct tlsc		 k;
+	SSL_SESSION		*s1, *s2;
+	SSL_CTX			*ctx;
+	unsigned char		 n1[16], n2[16];
+
+	cr_assert_not_null(ctx = tlsc_ctx(c.ca, 0, 0, NULL));
+	tls_open(&k, ctx, t->port, "a.test", NULL);
+	tls_get(&k);
+	cr_assert_not_null(s1 = SSL_get1_session(k.ssl));
+	tlsc_close(&k);
+	cr_assert_eq(tine_wait_log(t, "TLS: new session ticket key", 1,
+	    TINE_TIMEOUT_MS), 0, "no rotation after 2 s");
+	tls_open(&k, ctx, t->port, "a.test", s1);
+	cr_expect(SSL_session_reused(k.ssl), "the previous key lost");
+	tls_get(&k);
+	cr_assert_not_null(s2 = SSL_get1_session(k.ssl));
+	tlsc_close(&k);
+	tls_ticket_name(s1, n1);
+	tls_ticket_name(s2, n2);
+	cr_expect(memcmp(n1, n2, 16) != 0, "a new ticket under the old key");
+	SSL_SESSION_free(s1);
+	SSL_SESSION_free(s2);
+	SSL_CTX_free(ctx);
+	tine_stop(t);
+}
+
+/* Plain HTTP sent to the TLS port gets a 400 it can read, then the
+ * connection closes (as nginx answers); a TLS hello sent to a plain port
+ * is closed without a byte; a TLS connection that does not finish its
+ * handshake within header_timeout is closed. */
+Test(tls, wrong_protocol_and_stalled_handshake, .fini = tine_teardown,
+    .timeout = 60)
+{
+	static const char	 hello[] = "\x16\x03\x01\x00\x40\x01";
+	static const char	 plain_get[] = "GET / HTTP/1.1\r\n"
+	    "Host: a.test\r\n\r\n";
+	struct tls_certs	 c;
+	struct tine		*t = tine_setup(NULL);
+	struct tine_raw		 raw;
+	int			 plain = tine_free_port();
+	long long		 t0;
+
+	cr_assert_not_null(t);
+	cr_assert_neq(plain, -1);
+	tls_certs(t, &c);
+	tls_start(t, &c, plain, "header_timeout = 1");
+	cr_assert_eq(tine_exchange(AF_INET, t->port, plain_get,
+	    sizeof(plain_get) - 1, 3000, &raw), 0);
+	cr_expect(strncmp(raw.data, "HTTP/1.1 400 ", 13) == 0, "%s", raw.data);
+	cr_expect_not_null(strstr(raw.data, "Connection: close\r\n"));
+	cr_expect(raw.closed);
+	tine_raw_free(&raw);
+	cr_expect_gt(tine_count(t->access_log, "\"GET / HTTP/1.1\" 400 "), 0);
+	cr_assert_eq(tine_exchange(AF_INET, plain, hello, sizeof(hello) - 1,
+	    3000, &raw), 0);
+	cr_expect_eq(raw.len, 0, "answered a TLS hello: %s", raw.data);
+	cr_expect(raw.closed);
+	tine_raw_free(&raw);
+	cr_expect_eq(tine_wait_log(t, "a TLS handshake from 127.0.0.1 on plain "
+	    "HTTP port", 1, TINE_TIMEOUT_MS), 0);
+	/* Half a ClientHello, then nothing: header_timeout (1 s) ends it. */
+	t0 = tine_now_ms();
+	cr_assert_eq(tine_exchange(AF_INET, t->port, hello, sizeof(hello) - 1,
+	    5000, &raw), 0);
+	cr_expect(raw.closed, "a stalled handshake was kept open");
+	cr_expect_lt(tine_now_ms() - t0, 4000);
+	tine_raw_free(&raw);
+	tine_stop(t);
+}
+
+/* One plain request on port; its response (status and Location) in raw. */
+static void
+tls_plain(int port, const char *req, int status, const char *location)
+{
+	struct tine_raw	 raw;
+	char		 want[512];
+
+	cr_assert_eq(tine_exchange(AF_INET, port, req, strlen(req), 3000,
+	    &raw), 0);
+	snprintf(want, sizeof(want), "HTTP/1.1 %d ", status);
+	cr_expect(strncmp(raw.data, want, strlen(want)) == 0, "%s: %.40s",
+	    req, raw.data);
+	if (location != NULL) {
+		snprintf(want, sizeof(want), "\r\nLocation: %s\r\n", location);
+		cr_expect_not_null(strstr(raw.data, want), "%s: want %s in %s",
+		    req, want, raw.data);
+	} else
+		cr_expect_null(strstr(raw.data, "\r\nLocation:"), "%s: %s",
+		    req, raw.data);
+	tine_raw_free(&raw);
+}
+
+/*
+ * https_redirect: plain HTTP goes to https on the same host with path and
+ * query, TLS is served (no loop), a location can turn it off (ACME), a
+ * Host that is not a plain name is not echoed, and a site without a name
+ * to go to answers 400.
+ */
+Test(tls, https_redirect_for_plain_http, .fini = tine_teardown,
+    .timeout = 60)
+{
+	struct tls_certs	 c;
+	struct tine		*t = tine_setup(NULL);
+	struct tine_resp	 r;
+	SSL_CTX			*ctx;
+	int			 plain = tine_free_port();
+
+	cr_assert_not_null(t);
+	cr_assert_neq(plain, -1);
+	tls_certs(t, &c);
+	cr_assert_eq(tine_put(t, ".well-known/acme-challenge/tok", "tok\n"), 0);
+	tls_start(t, &c, plain, "https_redirect = 308\n"
+	    "vhost \"a.test\" { aliases = {\"www.a.test\"}\n"
+	    "  https_redirect = 301\n"
+	    "  location \"/.well-known/acme-challenge/\" {"
+	    " https_redirect = off } }\n");
+	tls_plain(plain, "GET /x/y?q=1 HTTP/1.1\r\nConnection: close\r\nHost: a.test\r\n\r\n",
+	    301, "https://a.test/x/y?q=1");
+	tls_plain(plain, "GET / HTTP/1.1\r\nConnection: close\r\nHost: WWW.A.Test.:80\r\n\r\n",
+	    301, "https://www.a.test/");
+	tls_plain(plain, "GET /x/%2e%2e/a/./b HTTP/1.1\r\nConnection: close\r\nHost: a.test\r\n\r\n",
+	    301, "https://a.test/a/b");
+	tls_plain(plain, "GET /.well-known/acme-challenge/tok HTTP/1.1\r\n"
+	    "Host: a.test\r\nConnection: close\r\n\r\n", 200, NULL);
+	/* The top level: any plain name is kept; one with escapes or
+	 * sub-delims is not echoed, and the top level has no name: 400. */
+	tls_plain(plain, "GET /p HTTP/1.1\r\nConnection: close\r\nHost: other.test\r\n\r\n", 308,
+	    "https://other.test/p");
+	tls_plain(plain, "GET /p HTTP/1.1\r\nConnection: close\r\nHost: ev%69l.test\r\n\r\n", 400,
+	    NULL);
+	tls_plain(plain, "GET /p HTTP/1.1\r\nConnection: close\r\nHost: a!b.test\r\n\r\n", 400,
+	    NULL);
+	tls_plain(plain, "GET /p HTTP/1.0\r\n\r\n", 400, NULL);
+	tls_plain(plain, "GET /p HTTP/1.1\r\nConnection: close\r\nHost: [::1]:8080\r\n\r\n", 308,
+	    "https://[::1]/p");
+	/* Over TLS the site is served: no loop. */
+	cr_assert_not_null(ctx = tlsc_ctx(c.ca, 0, 0, NULL));
+	tls_ask(ctx, t->port, "a.test", "GET /index.html HTTP/1.1\r\n"
+	    "Host: a.test\r\nConnection: close\r\n\r\n", &r);
+	cr_expect_eq(r.status, 200);
+	tine_resp_free(&r);
+	SSL_CTX_free(ctx);
+	tine_stop(t);
+}
+
+/* tls_certificate and tls_key of the top level into conf (with the port). */
+static void
+tls_conf_cert(struct tine *t, const struct tls_certs *c, const char *cert,
+    const char *key)
+{
+	char	conf[TLS_CONF_MAX];
+
+	snprintf(conf, sizeof(conf), "listen = {\"127.0.0.1:%d tls\"}\n"
+	    "tls_certificate = \"%s/%s\"\ntls_key = \"%s/%s\"\n", t->port,
+	    c->dir, cert, c->dir, key);
+	cr_assert_eq(tine_config(t, conf), 0);
+}
+
+/* Whether a handshake now gets the certificate named arg's want. */
+struct tls_seen {
+	struct tine	*t;
+	SSL_CTX		*ctx;
+	const char	*want;
+	int		 asked;
+	int		 failed;
+};
+
+/* One request on a new connection: count a failure, and whether its
+ * certificate is the one wanted. */
+static int
+tls_sees(void *arg)
+{
+	struct tls_seen		*s = arg;
+	struct tine_resp	 r;
+	struct tlsc		 k;
+	char			 why[TLS_WHY], name[256] = "";
+	int			 ok;
+
+	s->asked++;
+	if (tlsc_open(&k, s->ctx, s->t->port, "a.test", NULL, why,
+	    sizeof(why)) == -1 || tlsc_send(&k, TLS_GET("/",
+	    "Connection: close\r\n")) == -1 || tlsc_read(&k, 0, &r) == -1) {
+		s->failed++;
+		tlsc_close(&k);
+		return 0;
+	}
+	ok = r.status == 200;
+	s->failed += !ok;
+	tlsc_name(&k, name, sizeof(name));
+	tine_resp_free(&r);
+	tlsc_close(&k);
+	return ok && strcmp(name, s->want) == 0;
+}
+
+/*
+ * SIGHUP with a new certificate: new connections see it once the new
+ * generation serves, and no request fails meanwhile (a request per try,
+ * bounded by the wait); a session from the old generation still resumes
+ * (the ticket keys carry over). A broken certificate is refused: the
+ * reload fails, saying why, and the old generation keeps serving.
+ */
+Test(tls, reload_changes_the_certificate, .fini = tine_teardown,
+    .timeout = 60)
+{
+	struct tls_certs	 c;
+	struct tine		*t = tls_setup(&c, NULL);
+	struct tls_seen		 s = { t, NULL, "b.test", 0, 0 };
+	struct tlsc		 k;
+	SSL_SESSION		*sess;
+
+	cr_assert_not_null(s.ctx = tlsc_ctx(c.ca, 0, 0, NULL));
+	tls_open(&k, s.ctx, t->port, "a.test", NULL);
+	tls_get(&k);
+	cr_assert_not_null(sess = SSL_get1_session(k.ssl));
+	tlsc_close(&k);
+	tls_conf_cert(t, &c, "b.pem", "b.key");
+	cr_assert_eq(kill(t->pid, SIGHUP), 0);
+	cr_expect_eq(tine_wait_until(tls_sees, &s, TINE_TIMEOUT_MS), 0,
+	    "b.test's certificate not seen after %d requests", s.asked);
+	cr_expect_eq(s.failed, 0, "%d of %d requests failed during the reload",
+	    s.failed, s.asked);
+	tls_open(&k, s.ctx, t->port, "a.test", sess);
+	cr_expect(SSL_session_reused(k.ssl), "the reload lost the sessions");
+	tlsc_close(&k);
+	/* a's key with b's certificate: refused, b keeps being served. */
+	tls_conf_cert(t, &c, "b.pem", "a.key");
+	cr_assert_eq(kill(t->pid, SIGHUP), 0);
+	cr_expect_eq(tine_wait_log(t, "reload failed: ", 1, TINE_TIMEOUT_MS),
+	    0);
+	cr_expect_eq(tine_count(t->error_log, "tls_key: "), 1);
+	cr_expect_eq(tine_count(t->error_log, "is not the key of the "
+	    "certificate in"), 1);
+	s.asked = s.failed = 0;
+	cr_expect(tls_sees(&s), "the old generation stopped serving b.test");
+	SSL_SESSION_free(sess);
+	SSL_CTX_free(s.ctx);
+	tine_stop(t);
+}
+
+/* src with each "D/" standing for the certificates' directory, into dst. */
+static char *
+tls_subst(char *dst, size_t len, const char *src, const char *dir)
+{
+	size_t	n = 0;
+
+	for (; *src != '\0' && n < len - 1; src++)
+		if (src[0] == 'D' && src[1] == '/')
+			n += strlcpy(dst + n, dir, len - n);
+		else
+			dst[n++] = *src;
+	dst[n < len ? n : len - 1] = '\0';
+	return dst;
+}
+
+/* The number of the first line of t's config holding needle, 0 if none. */
+static int
+tls_line_of(struct tine *t, const char *needle)
+{
+	char	*conf = tine_slurp(t->conf, NULL), *hit, *p;
+	int	 line = 1;
+
+	cr_assert_not_null(conf);
+	if ((hit = strstr(conf, needle)) == NULL) {
+		free(conf);
+		return 0;
+	}
+	for (p = conf; p < hit; p++)
+		line += *p == '\n';
+	free(conf);
+	return line;
+}
+
+/* tine -t checks what the master will load, naming the file and line of
+ * the value at fault ("D/" is the certificates' directory). */
+Test(tls, config_errors_name_the_line, .fini = tine_teardown, .timeout = 60)
+{
+	static const struct { const char *conf, *at, *want; } cases[] = {
+		{ "workers = 1", "listen =", "listen: 127.0.0.1:" },
+		{ "tls_certificate = \"D/none.pem\"\ntls_key = \"D/a.key\"",
+		  "tls_certificate =", "tls_certificate: cannot read "
+		  "D/none.pem: No such file" },
+		{ "tls_certificate = \"D/a.pem\"\ntls_key = \"D/b.key\"",
+		  "tls_key =", "tls_key: D/b.key is not the key of the "
+		  "certificate in D/a.pem" },
+		{ "tls_certificate = \"D/a.pem\"", "tls_certificate =",
+		  "tls_certificate: needs tls_key" },
+		{ "tls_certificate = \"D/a.ext\"\ntls_key = \"D/a.key\"",
+		  "tls_certificate =", "tls_certificate: D/a.ext is not a PEM "
+		  "certificate chain" },
+		{ "tls_certificate = \"D/a.pem\"\ntls_key = \"D/a.pem\"",
+		  "tls_key =", "tls_key: D/a.pem is not a PEM private key" },
+		{ "tls_certificate = \"D/a.pem\"\ntls_key = \"D/a.key\"\n"
+		  "tls_ciphers = \"NOTHING-LIKE-THIS\"", "tls_ciphers =",
+		  "tls_ciphers: OpenSSL knows none of these ciphers" },
+		{ "vhost \"b.test\" {\n tls_certificate = \"D/b.pem\"\n"
+		  " tls_key = \"D/a.key\" }", " tls_key =", "vhost \"b.test\" "
+		  "tls_key: D/a.key is not the key of the certificate" },
+		{ "tls_certificate = \"D/a.pem\"\ntls_key = \"D/a.key\"\n"
+		  "location \"/x/\" {\n tls_key = \"D/a.key\" }", " tls_key =",
+		  "tls_key: no such option" },
+	};
+	struct tls_certs	 c;
+	struct tine		*t = tine_setup(NULL);
+	char			 conf[TLS_CONF_MAX], want[TLS_CONF_MAX];
+	char			 text[TLS_CONF_MAX], *err;
+	size_t			 i;
+	int			 status;
+
+	cr_assert_not_null(t);
+	tls_certs(t, &c);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(conf, sizeof(conf), "listen = {\"127.0.0.1:%d tls\"}\n"
+		    "%s\n", t->port, tls_subst(text, sizeof(text),
+		    cases[i].conf, c.dir));
+		cr_assert_eq(tine_config(t, conf), 0);
+		snprintf(want, sizeof(want), "tine.conf:%d: %s",
+		    tls_line_of(t, cases[i].at), tls_subst(text, sizeof(text),
+		    cases[i].want, c.dir));
+		err = tine_check(t, &status);
+		cr_expect_eq(status, 1, "case %zu accepted", i);
+		cr_expect_not_null(strstr(err, want), "case %zu: want \"%s\" in "
+		    "%s", i, want, err);
+		free(err);
+	}
+	/* A key readable only by root is fine: the master loads it. */
+	snprintf(conf, sizeof(conf), "listen = {\"127.0.0.1:%d tls\"}\n"
+	    "tls_certificate = \"%s/a.pem\"\ntls_key = \"%s/a.key\"",
+	    t->port, c.dir, c.dir);
+	cr_assert_eq(tine_config(t, conf), 0);
+	err = tine_check(t, &status);
+	cr_expect_eq(status, 0, "%s", err);
+	free(err);
+	tine_stop(t);
+}
+
+/* An expired certificate is served as configured, with a warning at
+ * start, and the client sees why it cannot trust it. */
+Test(tls, expired_certificate_warned, .fini = tine_teardown, .timeout = 60)
+{
+	struct tls_certs	 c;
+	struct tine		*t = tine_setup(NULL);
+	struct tlsc		 k;
+	SSL_CTX			*ctx;
+
+	cr_assert_not_null(t);
+	tls_certs(t, &c);
+	tls_conf_cert(t, &c, "e.pem", "e.key");
+	cr_assert_eq(tine_start(t), 0);
+	cr_expect_eq(tine_count(t->error_log, "[warn]"), 1);
+	cr_expect_eq(tine_count(t->error_log, "tls_certificate: the "
+	    "certificate in "), 1);
+	cr_expect_eq(tine_count(t->error_log, "/e.pem expired on "), 1);
+	cr_assert_not_null(ctx = tlsc_ctx(c.ca, 0, 0, NULL));
+	tls_open(&k, ctx, t->port, "e.test", NULL);
+	cr_expect_eq(tlsc_verify(&k), X509_V_ERR_CERT_HAS_EXPIRED);
+	tlsc_close(&k);
+	SSL_CTX_free(ctx);
+	tine_stop(t);
+}
+
+/* An OCSP response for NAME's certificate (good), made by the test CA as
+ * its own responder, into dir/NAME.ocsp. */
+static void
+tls_ocsp(const struct tls_certs *c, const char *name)
+{
+	cr_assert_eq(tlsc_sh("cd %s && printf 'V\\t301231235959Z\\t\\t%%s\\t"
+	    "unknown\\t/CN=%s\\n' \"$(openssl x509 -in %s.crt -serial -noout | "
+	    "cut -d= -f2)\" >%s.idx && openssl ocsp -issuer ca.pem -cert "
+	    "%s.crt -no_nonce -reqout %s.req && openssl ocsp -index %s.idx "
+	    "-rsigner ca.pem -rkey ca.key -CA ca.pem -reqin %s.req -respout "
+	    "%s.ocsp -ndays 1", c->dir, name, name, name, name, name, name, name,
+	    name), 0, "openssl could not make an OCSP response");
+}
+
+/* tine -t on a config with the certificate a.test and this OCSP response
+ * file (in the certificates' directory); what it says must hold want. */
+static void
+tls_ocsp_refused(struct tine *t, const struct tls_certs *c, const char *file,
+    const char *want)
+{
+	char	 conf[TLS_CONF_MAX], *err;
+	int	 status;
+
+	snprintf(conf, sizeof(conf), "listen = {\"127.0.0.1:%d tls\"}\n"
+	    "tls_certificate = \"%s/a.pem\"\ntls_key = \"%s/a.key\"\n"
+	    "tls_ocsp_response = \"%s/%s\"", t->port, c->dir, c->dir, c->dir,
+	    file);
+	cr_assert_eq(tine_config(t, conf), 0);
+	err = tine_check(t, &status);
+	cr_expect_eq(status, 1, "%s accepted", file);
+	cr_expect_not_null(strstr(err, "tls_ocsp_response: "), "%s", err);
+	cr_expect_not_null(strstr(err, want), "want \"%s\" in %s", want, err);
+	free(err);
+}
+
+/* tls_ocsp_response: a client that asks gets the file's response stapled
+ * to the handshake, byte for byte; a response for another certificate,
+ * or a file that is no response, is refused by tine -t. */
+Test(tls, ocsp_response_stapled, .fini = tine_teardown, .timeout = 60)
+{
+	struct tls_certs	 c;
+	struct tine		*t = tine_setup(NULL);
+	struct tlsc		 k;
+	SSL_CTX			*ctx;
+	char			 extra[TLS_CONF_MAX], path[TINE_PATH_MAX];
+	char			*want;
+	unsigned char		*got;
+	size_t			 wlen;
+	long			 glen;
+
+	cr_assert_not_null(t);
+	tls_certs(t, &c);
+	tls_ocsp(&c, "a");
+	tls_ocsp(&c, "b");
+	tls_ocsp_refused(t, &c, "b.ocsp", "/b.ocsp does not answer for this "
+	    "site's certificate");
+	tls_ocsp_refused(t, &c, "a.crt", "/a.crt is not an OCSP response");
+	snprintf(extra, sizeof(extra), "tls_ocsp_response = \"%s/a.ocsp\"",
+	    c.dir);
+	tls_start(t, &c, 0, extra);
+	tine_path(path, c.dir, "a.ocsp");
+	cr_assert_not_null(want = tine_slurp(path, &wlen));
+	cr_assert_not_null(ctx = tlsc_ctx(c.ca, 0, 0, NULL));
+	cr_assert_eq(SSL_CTX_set_tlsext_status_type(ctx,
+	    TLSEXT_STATUSTYPE_ocsp), 1);
+	tls_open(&k, ctx, t->port, "a.test", NULL);
+	glen = SSL_get_tlsext_status_ocsp_resp(k.ssl, &got);
+	cr_expect(glen == (long)wlen && memcmp(got, want, wlen) == 0,
+	    "stapled %ld bytes, the file has %zu", glen, wlen);
+	tlsc_close(&k);
+	free(want);
+	SSL_CTX_free(ctx);
+	tine_stop(t);
+}

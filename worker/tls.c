@@ -1,0 +1,430 @@
+/* tls: a worker's TLS connections (handshake, reads, writes, files) over OpenSSL, which nothing else in the worker sees. */
+#include "tine_build.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <openssl/ssl.h>
+
+#include "log.h"
+#include "tls.h"
+#include "tls_int.h"
+#include "vhost.h"
+
+#define TLS_RECORD	16384	/* the most plaintext one record holds */
+#define TLS_HANDSHAKE	0x16	/* the first byte of a TLS ClientHello */
+#define TLS_WHY_MAX	128
+
+/* A worker's TLS state: the generation's contexts and a record's buffer. */
+struct tls_worker {
+	const struct tls_conf	*tc;
+	unsigned char		 buf[TLS_RECORD];	/* gathered or read bytes */
+};
+
+/* One connection's TLS state. */
+struct tls {
+	SSL			*ssl;
+	struct tls_worker	*tw;
+	int			 fd;
+	const char		*peer;		/* the client, for log lines */
+	bool			 peeked;	/* its first byte was TLS's */
+	bool			 crossed;	/* waits on the other direction */
+	bool			 ktls;		/* the kernel encrypts: SSL_sendfile */
+	bool			 shut;		/* close_notify sent */
+};
+
+/* ---- callbacks, run inside OpenSSL during a handshake ---- */
+
+/* SNI: the certificate of the site the name picks, as a Host would
+ * (exact name, then the longest wildcard, then the default site). */
+static int
+tls_on_sni(SSL *s, int *alert, void *arg)
+{
+	const struct tls_conf	*tc = arg;
+	const char		*name;
+	SSL_CTX			*ctx;
+
+	(void)alert;
+	if ((name = SSL_get_servername(s, TLSEXT_NAMETYPE_host_name)) == NULL)
+		return SSL_TLSEXT_ERR_NOACK;
+	ctx = tc->ctx[vhost_pick(tc->conf, name, strlen(name))];
+	if (ctx == NULL)
+		ctx = tc->fallback;
+	if (ctx != SSL_get_SSL_CTX(s) && SSL_set_SSL_CTX(s, ctx) == NULL)
+		return SSL_TLSEXT_ERR_ALERT_FATAL;
+	return SSL_TLSEXT_ERR_OK;
+}
+
+/* ALPN: HTTP/1.1 when the client offers it; else no protocol is named. */
+static int
+tls_on_alpn(SSL *s, const unsigned char **out, unsigned char *outlen,
+    const unsigned char *in, unsigned int inlen, void *arg)
+{
+	static const unsigned char	 ours[] = "\x08http/1.1";
+	unsigned char			*pick;
+
+	(void)s;
+	(void)arg;
+	if (SSL_select_next_proto(&pick, outlen, ours, sizeof(ours) - 1, in,
+	    inlen) != OPENSSL_NPN_NEGOTIATED)
+		return SSL_TLSEXT_ERR_NOACK;
+	*out = pick;
+	return SSL_TLSEXT_ERR_OK;
+}
+
+/* Key the HMAC of a ticket with key's secret. */
+static int
+tls_ticket_mac(EVP_MAC_CTX *hctx, const struct tls_ticket_key *key)
+{
+	OSSL_PARAM	p[3];
+
+	p[0] = OSSL_PARAM_construct_octet_string(OSSL_MAC_PARAM_KEY,
+	    (void *)key->hmac, sizeof(key->hmac));
+	p[1] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+	    (char *)"SHA256", 0);
+	p[2] = OSSL_PARAM_construct_end();
+	return EVP_MAC_CTX_set_params(hctx, p) == 1 ? 0 : -1;
+}
+
+/*
+ * Session tickets under the generation's keys, which the master made and
+ * every worker shares, so a client resumes on any worker: seal with the
+ * current key; open with any key of the ring, asking for a new ticket
+ * when it is not the current one (1 sealed or opened, 2 opened and to be
+ * renewed, 0 unknown key: a full handshake, -1 failure).
+ */
+static int
+tls_on_ticket(SSL *s, unsigned char *name, unsigned char *iv,
+    EVP_CIPHER_CTX *cctx, EVP_MAC_CTX *hctx, int enc)
+{
+	const struct tls_conf	*tc = SSL_CTX_get_app_data(SSL_get_SSL_CTX(s));
+	struct tls_keys		*ring = tc->keys;
+	uint32_t		 cur = __atomic_load_n(&ring->current,
+				    __ATOMIC_ACQUIRE);
+	const struct tls_ticket_key *key = &ring->key[cur];
+	size_t			 i;
+
+	if (enc) {
+		if (RAND_bytes(iv, EVP_MAX_IV_LENGTH) != 1 ||
+		    EVP_EncryptInit_ex(cctx, EVP_aes_256_cbc(), NULL, key->aes,
+		    iv) != 1)
+			return -1;
+		memcpy(name, key->name, TLS_TICKET_NAME);
+		return tls_ticket_mac(hctx, key) == 0 ? 1 : -1;
+	}
+	for (i = 0; i < TLS_TICKET_KEYS; i++)
+		if (memcmp(name, ring->key[i].name, TLS_TICKET_NAME) == 0)
+			break;
+	if (i == TLS_TICKET_KEYS)
+		return 0;
+	if (tls_ticket_mac(hctx, &ring->key[i]) == -1 ||
+	    EVP_DecryptInit_ex(cctx, EVP_aes_256_cbc(), NULL,
+	    ring->key[i].aes, iv) != 1)
+		return -1;
+	return i == cur ? 1 : 2;
+}
+
+/* OCSP stapling: a copy of the site's response, for a client asking. */
+static int
+tls_on_status(SSL *s, void *arg)
+{
+	const struct tls_ocsp	*o = arg;
+	unsigned char		*copy;
+
+	if ((copy = OPENSSL_memdup(o->der, o->len)) == NULL)
+		return SSL_TLSEXT_ERR_NOACK;
+	if (SSL_set_tlsext_status_ocsp_resp(s, copy, (long)o->len) != 1) {
+		OPENSSL_free(copy);
+		return SSL_TLSEXT_ERR_NOACK;
+	}
+	return SSL_TLSEXT_ERR_OK;
+}
+
+/* Make ctx answer as tine does; the master calls it while loading. */
+void
+tls_ctx_hooks(SSL_CTX *ctx, struct tls_conf *tc, struct tls_ocsp *ocsp)
+{
+	SSL_CTX_set_app_data(ctx, tc);
+	SSL_CTX_set_tlsext_servername_callback(ctx, tls_on_sni);
+	SSL_CTX_set_tlsext_servername_arg(ctx, tc);
+	SSL_CTX_set_alpn_select_cb(ctx, tls_on_alpn, NULL);
+	SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, tls_on_ticket);
+	if (ocsp != NULL && ocsp->der != NULL) {
+		SSL_CTX_set_tlsext_status_cb(ctx, tls_on_status);
+		SSL_CTX_set_tlsext_status_arg(ctx, ocsp);
+	}
+}
+
+/* ---- connections ---- */
+
+/* The worker's TLS state over the generation's contexts. */
+struct tls_worker *
+tls_worker_new(const struct tls_conf *tc)
+{
+	struct tls_worker	*tw;
+
+	if ((tw = calloc(1, sizeof(*tw))) == NULL)
+		return NULL;
+	tw->tc = tc;
+	return tw;
+}
+
+/* Release a worker's TLS state. */
+void
+tls_worker_free(struct tls_worker *tw)
+{
+	free(tw);
+}
+
+/* TLS on an accepted socket, answering with the fallback certificate
+ * until SNI names another. */
+struct tls *
+tls_new(struct tls_worker *tw, int fd, const char *peer)
+{
+	struct tls	*t;
+
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return NULL;
+	if ((t->ssl = SSL_new(tw->tc->fallback)) == NULL ||
+	    SSL_set_fd(t->ssl, fd) != 1) {
+		ERR_clear_error();
+		SSL_free(t->ssl);
+		free(t);
+		return NULL;
+	}
+	SSL_set_accept_state(t->ssl);
+	t->tw = tw;
+	t->fd = fd;
+	t->peer = peer;
+	return t;
+}
+
+/* Free a connection's TLS state. */
+void
+tls_free(struct tls *t)
+{
+	if (t == NULL)
+		return;
+	SSL_free(t->ssl);
+	free(t);
+}
+
+/* Why an OpenSSL call failed with SSL_get_error() code err (errno saved
+ * right after the call in sys); buf or a static string. */
+static const char *
+tls_why(int err, int sys, char *buf, size_t len)
+{
+	unsigned long	 e = ERR_peek_last_error();
+	const char	*r;
+
+	if (err == SSL_ERROR_SYSCALL && sys != 0)
+		r = strerror(sys);
+	else if (err == SSL_ERROR_SYSCALL || err == SSL_ERROR_ZERO_RETURN)
+		r = "the client closed the connection";
+	else if (e == 0 || (r = ERR_reason_error_string(e)) == NULL)
+		r = "unknown error";
+	strlcpy(buf, r, len);
+	ERR_clear_error();
+	return buf;
+}
+
+/*
+ * Look at the first byte before OpenSSL reads it: a TLS connection opens
+ * with a handshake record; anything else is a client speaking plain HTTP
+ * to the HTTPS port, which gets a 400 it can read, as nginx answers.
+ */
+static enum tls_step
+tls_peek(struct tls *t)
+{
+	unsigned char	b;
+	ssize_t		n = recv(t->fd, &b, 1, MSG_PEEK);
+
+	if (n == 1 && b == TLS_HANDSHAKE) {
+		t->peeked = true;
+		return TLS_DONE;
+	}
+	if (n == 1)
+		return TLS_PLAIN;
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return TLS_WANT_READ;
+	/* Closed before a byte was sent (a port check): nothing to say. */
+	log_debug("TLS: %s closed before the handshake", t->peer);
+	return TLS_FAILED;
+}
+
+/* Go on with the handshake (see tls.h). */
+enum tls_step
+tls_handshake(struct tls *t)
+{
+	enum tls_step	 step;
+	char		 why[TLS_WHY_MAX];
+	int		 r, err, sys;
+
+	if (!t->peeked && (step = tls_peek(t)) != TLS_DONE)
+		return step;
+	ERR_clear_error();
+	if ((r = SSL_do_handshake(t->ssl)) == 1) {
+		t->ktls = BIO_get_ktls_send(SSL_get_wbio(t->ssl));
+		return TLS_DONE;
+	}
+	sys = errno;
+	err = SSL_get_error(t->ssl, r);
+	if (err == SSL_ERROR_WANT_READ)
+		return TLS_WANT_READ;
+	if (err == SSL_ERROR_WANT_WRITE) {
+		t->crossed = true;
+		return TLS_WANT_WRITE;
+	}
+	/* A client's failure, said where an admin can look, but not loud. */
+	log_info("TLS handshake with %s failed: %s", t->peer, tls_why(err,
+	    sys, why, sizeof(why)));
+	return TLS_FAILED;
+}
+
+/* After an OpenSSL read or write returned r <= 0: -1 with errno EAGAIN
+ * when it must wait, else -1 with errno set (EPROTO: logged). */
+static ssize_t
+tls_wait(struct tls *t, int r, const char *what)
+{
+	int	sys = errno, err = SSL_get_error(t->ssl, r);
+	char	why[TLS_WHY_MAX];
+
+	switch (err) {
+	case SSL_ERROR_WANT_READ:
+	case SSL_ERROR_WANT_WRITE:
+		/* A read that must write (a key update's answer), or a write
+		 * that must read: the other readiness unblocks it. */
+		t->crossed = (err == SSL_ERROR_WANT_READ) != (*what == 'r');
+		errno = EAGAIN;
+		return -1;
+	case SSL_ERROR_ZERO_RETURN:
+		errno = 0;
+		return 0;
+	case SSL_ERROR_SYSCALL:
+		ERR_clear_error();
+		errno = sys != 0 ? sys : EPIPE;
+		return sys != 0 ? -1 : 0;
+	default:
+		log_info("TLS %s with %s failed: %s", what, t->peer,
+		    tls_why(err, sys, why, sizeof(why)));
+		errno = EPROTO;
+		return -1;
+	}
+}
+
+/* As read(2), through TLS. */
+ssize_t
+tls_read(struct tls *t, void *buf, size_t len)
+{
+	int	n;
+
+	ERR_clear_error();
+	if ((n = SSL_read(t->ssl, buf, len > INT_MAX ? INT_MAX :
+	    (int)len)) > 0)
+		return n;
+	return tls_wait(t, n, "read");
+}
+
+/* Write len bytes at p as one record (partial writes are on). */
+static ssize_t
+tls_write(struct tls *t, const void *p, size_t len)
+{
+	int	n;
+
+	ERR_clear_error();
+	if ((n = SSL_write(t->ssl, p, len > INT_MAX ? INT_MAX :
+	    (int)len)) > 0)
+		return n;
+	if (tls_wait(t, n, "write") == 0)
+		errno = EPIPE;
+	return -1;
+}
+
+/*
+ * As writev(2), one record at most: pieces are gathered into the worker's
+ * buffer, so a head and a small body leave in one record. A retry after
+ * EAGAIN gathers the same bytes again (the connection has not moved on),
+ * which is what OpenSSL asks of a retried write.
+ */
+ssize_t
+tls_writev(struct tls *t, const struct iovec *iov, int niov)
+{
+	unsigned char	*buf = t->tw->buf;
+	size_t		 len = 0, k;
+	int		 i;
+
+	if (niov == 1 || iov[0].iov_len >= TLS_RECORD)
+		return tls_write(t, iov[0].iov_base, iov[0].iov_len);
+	for (i = 0; i < niov && len < TLS_RECORD; i++) {
+		k = iov[i].iov_len < TLS_RECORD - len ? iov[i].iov_len :
+		    TLS_RECORD - len;
+		memcpy(buf + len, iov[i].iov_base, k);
+		len += k;
+	}
+	return tls_write(t, buf, len);
+}
+
+/* Send up to len bytes of a file (see tls.h). */
+ssize_t
+tls_sendfile(struct tls *t, int fd, off_t off, size_t len)
+{
+	ossl_ssize_t	n;
+
+	if (t->ktls) {
+		ERR_clear_error();
+		if ((n = SSL_sendfile(t->ssl, fd, off, len, 0)) >= 0)
+			return n;
+		if (tls_wait(t, -1, "write") == 0)
+			errno = EPIPE;
+		return -1;
+	}
+	if ((n = pread(fd, t->tw->buf, len < TLS_RECORD ? len : TLS_RECORD,
+	    off)) <= 0)
+		return n;
+	return tls_write(t, t->tw->buf, (size_t)n);
+}
+
+/* Whether the last call waited on the other direction; forgets it. */
+bool
+tls_crossed(struct tls *t)
+{
+	bool	crossed = t->crossed;
+
+	t->crossed = false;
+	return crossed;
+}
+
+/* Send close_notify once, after a finished handshake; never waits. */
+void
+tls_shutdown(struct tls *t)
+{
+	if (t->shut || !SSL_is_init_finished(t->ssl))
+		return;
+	t->shut = true;
+	ERR_clear_error();
+	SSL_shutdown(t->ssl);
+	ERR_clear_error();
+}
+
+/* The protocol of a finished handshake, for the access log. */
+const char *
+tls_protocol(const struct tls *t)
+{
+	return SSL_is_init_finished(t->ssl) ? SSL_get_version(t->ssl) : NULL;
+}
+
+/* The cipher of a finished handshake, for the access log. */
+const char *
+tls_cipher(const struct tls *t)
+{
+	return SSL_is_init_finished(t->ssl) ? SSL_get_cipher_name(t->ssl) :
+	    NULL;
+}
