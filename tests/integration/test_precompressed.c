@@ -3,7 +3,8 @@
  * binary over real sockets — FILE.br or FILE.gz sent for FILE when the
  * request's Accept-Encoding allows it (q-values, "*", several lines), with
  * FILE's type, the coding, Vary and the sibling's own validators; ranges
- * and conditionals on the sibling's bytes; a sibling that is missing,
+ * and conditionals on the sibling's bytes; the file's types, charset and
+ * cache_control_types on the coded answer; a sibling that is missing,
  * older than its file or no regular file left alone; Vary on the identity
  * answer; a direct request for the sibling; a sibling deployed or removed
  * while tine runs; off, per vhost, per location, and tine -t's error.
@@ -360,6 +361,39 @@ Test(precompressed, conditionals, .fini = tine_teardown, .timeout = 60)
 	    "Range: bytes=0-1\r\nIf-Range: %s\r\n", gz);
 	pc_ask(t, "GET", "x", "/main.css", extra, &r);
 	expect_status(&r, 206);
+	tine_resp_free(&r);
+	tine_stop(t);
+}
+
+/* The coded answer is typed and cached as its file (the site's types,
+ * charset and cache_control_types), on a 304 too; the .gz by name as a
+ * .gz. */
+Test(precompressed, types_and_caching, .fini = tine_teardown, .timeout = 60)
+{
+	struct tine		*t = pc_start("precompressed = on\n"
+	    "types = {\"text/x-fancy css\"}\ncharset = \"iso-8859-1\"\n"
+	    "cache_control_types = {\"text/* public, max-age=600\",\n"
+	    "  \"application/gzip no-cache\"}\n", pc_t0());
+	struct tine_resp	 r;
+	char			 extra[256];
+
+	pc_ask(t, "GET", "x", "/main.css", "Accept-Encoding: gzip\r\n", &r);
+	expect_body(&r, pc_gz, sizeof(pc_gz) - 1);
+	expect_hdr(&r, "Content-Type", "text/x-fancy; charset=iso-8859-1");
+	expect_hdr(&r, "Content-Encoding", "gzip");
+	expect_hdr(&r, "Cache-Control", "public, max-age=600");
+	snprintf(extra, sizeof(extra), "Accept-Encoding: gzip\r\n"
+	    "If-None-Match: %s\r\n", expect_header(&r, "ETag"));
+	tine_resp_free(&r);
+	pc_ask(t, "GET", "x", "/main.css", extra, &r);
+	expect_status(&r, 304);
+	expect_hdr(&r, "Cache-Control", "public, max-age=600");
+	expect_hdr(&r, "Vary", PC_VARY);
+	tine_resp_free(&r);
+	pc_ask(t, "GET", "x", "/main.css.gz", NULL, &r);
+	expect_type(&r, "application/gzip");
+	expect_hdr(&r, "Cache-Control", "no-cache");
+	cr_expect_null(tine_resp_header(&r, "Content-Encoding"));
 	tine_resp_free(&r);
 	tine_stop(t);
 }
