@@ -44,13 +44,13 @@
 /*
  * The config under test, in one place: %1$s is the generated tree, %2$s
  * the harness's docroot, the default site (written here because the
- * vhosts' document_root lines would hide the harness's own). Lines for
- * what is still to come go here too: precompressed = on,
- * cache_control_types, a per-vhost access_log, access rules.
+ * vhosts' document_root lines would hide the harness's own). site.test
+ * is the Hugo blog as the README's example hosts it (precompressed, its
+ * assets cached for a year); mirror.test the same tree with the defaults.
  */
 #define HUGO_CONF \
 	"document_root = \"%2$s\"\n" \
-	"access_log_format = \"%%v %%>s %%U\"\n" \
+	"access_log_format = \"%%v %%>s %%U %%B\"\n" \
 	"vhost \"site.test\" {\n" \
 	"    aliases       = {\"blog.site.test\"}\n" \
 	"    document_root = \"%1$s\"\n" \
@@ -58,6 +58,7 @@
 	"    headers       = {\"Strict-Transport-Security: " HUGO_HSTS "\",\n" \
 	"                     \"X-Content-Type-Options: nosniff\"}\n" \
 	"    try_html      = on\n" \
+	"    precompressed = on\n" \
 	"    location \"/assets/\" {\n" \
 	"        headers = {\"Strict-Transport-Security: " HUGO_HSTS "\",\n" \
 	"                   \"X-Content-Type-Options: nosniff\",\n" \
@@ -739,10 +740,20 @@ Test(hugo, assets, .fini = tine_teardown, .timeout = 30)
 	cr_expect_eq(r.bodylen, 0);
 	tine_resp_free(&r);
 	css = hugo_file(t, HUGO_CSS, &len);
-	hugo_req(t, "GET", "site.test", "/" HUGO_CSS,
-	    "Accept-Encoding: gzip, br\r\n", &r);
+	hugo_req(t, "GET", "mirror.test", "/" HUGO_CSS,
+	    "Accept-Encoding: gzip\r\n", &r);
 	expect_body(&r, css, len);
 	cr_expect_null(tine_resp_header(&r, "Content-Encoding"));
+	tine_resp_free(&r);
+	free(css);
+	/* site.test has precompressed = on: the .gz, said so. */
+	css = hugo_file(t, HUGO_CSS ".gz", &len);
+	hugo_req(t, "GET", "site.test", "/" HUGO_CSS,
+	    "Accept-Encoding: gzip\r\n", &r);
+	expect_body(&r, css, len);
+	expect_hdr(&r, "Content-Encoding", "gzip");
+	expect_hdr(&r, "Vary", "Accept-Encoding");
+	expect_type(&r, "text/css");
 	tine_resp_free(&r);
 	free(css);
 	tine_stop(t);
@@ -892,41 +903,66 @@ Test(hugo, downloads_listing, .fini = tine_teardown, .timeout = 30)
 	tine_stop(t);
 }
 
-/* The next document_root or access_log key in p, or NULL; *file says
- * which (an access log names a file, whose directory must exist). */
-static const char *
-hugo_path_key(const char *p, bool *file)
-{
-	const char	*r = strstr(p, "document_root"), *l = strstr(p,
-	    "access_log ");
+/* The absolute paths a config names, by what must exist there. */
+enum hugo_path { HUGO_DIR, HUGO_LOG, HUGO_USERS };
 
-	*file = l != NULL && (r == NULL || l < r);
-	return *file ? l : r;
+/* The next document_root, access_log or auth_basic_file key in p, or
+ * NULL; *kind says which. */
+static const char *
+hugo_path_key(const char *p, enum hugo_path *kind)
+{
+	static const char *const keys[] = { "document_root", "access_log ",
+	    "auth_basic_file" };
+	const char	*best = NULL, *q;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if ((q = strstr(p, keys[i])) != NULL && (best == NULL ||
+		    q < best)) {
+			best = q;
+			*kind = (enum hugo_path)i;
+		}
+	return best;
 }
 
-/* Prefix every document_root and access_log of text with dir and make
- * the directories they need (a config's absolute paths, moved under a
+/* Make what a moved path needs: a directory, a log's directory, or an
+ * htpasswd file of one valid SHA-crypt line. */
+static void
+hugo_make(const char *dir, const char *v, int len, enum hugo_path kind)
+{
+	static const char	 users[] = "u:$5$rounds=1000$s$0123456789012"
+	    "345678901234567890123456789012\n";
+	char			 path[2 * TINE_PATH_MAX];
+
+	cr_assert_lt((size_t)snprintf(path, sizeof(path), "%s%.*s%s", dir,
+	    len, v, kind == HUGO_DIR ? "/x" : ""), sizeof(path));
+	/* dir/path/x makes dir/path; a log's file is made empty. */
+	if (kind == HUGO_USERS)
+		cr_assert_eq(tine_write_file(path, users, sizeof(users) - 1,
+		    0600), 0);
+	else
+		cr_assert_eq(tine_write_file(path, "", 0, 0644), 0);
+}
+
+/* Prefix every document_root, access_log and auth_basic_file of text with
+ * dir and make what they need (a config's absolute paths, moved under a
  * temp dir); the new text, which the caller frees. */
 static char *
 hugo_reroot(const char *text, const char *dir)
 {
 	const char	*p = text, *q, *v, *e;
-	char		 path[2 * TINE_PATH_MAX], *out;
+	char		*out;
 	size_t		 cap = strlen(text) * 2 + 4096, len = 0;
-	bool		 file;
+	enum hugo_path	 kind = HUGO_DIR;
 
 	cr_assert_not_null(out = malloc(cap));
-	while ((q = hugo_path_key(p, &file)) != NULL) {
+	while ((q = hugo_path_key(p, &kind)) != NULL) {
 		v = q + strcspn(q, " \t=");
 		v += strspn(v, " \t=");
 		cr_assert(*v == '"' && v[1] == '/', "path not absolute in "
 		    "quotes: %.40s", q);
 		cr_assert_not_null(e = strchr(v + 1, '"'));
-		/* dir/path/x makes dir/path; an access log's file stays. */
-		cr_assert_lt((size_t)snprintf(path, sizeof(path), "%s%.*s%s",
-		    dir, (int)(e - v - 1), v + 1, file ? "" : "/x"),
-		    sizeof(path));
-		cr_assert_eq(tine_write_file(path, "", 0, 0644), 0);
+		hugo_make(dir, v + 1, (int)(e - v - 1), kind);
 		cr_assert_lt(len + (size_t)(v + 1 - p) + strlen(dir), cap);
 		memcpy(out + len, p, (size_t)(v + 1 - p));
 		len += (size_t)(v + 1 - p);
@@ -986,40 +1022,71 @@ hugo_readme_example(const char *readme)
 	return out;
 }
 
-/* The README's example config (tests/site/README-example.conf, and the
- * block the README itself shows) passes tine -t. */
+/* s without its blank lines, in place; s. */
+static char *
+hugo_unblank(char *s)
+{
+	char	*r = s, *w = s;
+
+	for (; *r != '\0'; r++)
+		if (*r != '\n' || (w > s && w[-1] != '\n'))
+			*w++ = *r;
+	*w = '\0';
+	return s;
+}
+
+/* The README's example config (tests/site/README-example.conf, which the
+ * README shows as its first block there, line for line) passes tine -t. */
 Test(hugo, readme_example, .fini = tine_teardown, .timeout = 30)
 {
 	const char	*src = getenv("TINE_SRCDIR");
 	struct tine	*t = tine_setup(NULL);
-	char		 path[TINE_PATH_MAX], *text, *block;
+	char		 path[TINE_PATH_MAX], *text, *file, *block;
 
 	cr_assert_not_null(t);
 	cr_assert(src != NULL && *src != '\0', "TINE_SRCDIR is not set");
-	text = tine_slurp(tine_path(path, src, "tests/site/README-example.conf"),
+	file = tine_slurp(tine_path(path, src, "tests/site/README-example.conf"),
 	    NULL);
-	cr_assert_not_null(text, "no %s", path);
-	hugo_expect_valid(t, "README-example.conf", text);
-	free(text);
+	cr_assert_not_null(file, "no %s", path);
+	hugo_expect_valid(t, "README-example.conf", file);
 	cr_assert_not_null(text = tine_slurp(tine_path(path, src, "README"),
 	    NULL));
 	block = hugo_readme_example(text);
 	hugo_expect_valid(t, "the README's example", block);
+	cr_expect_str_eq(hugo_unblank(block), hugo_unblank(file), "the README's "
+	    "example is not tests/site/README-example.conf");
 	free(block);
 	free(text);
+	free(file);
 	tine_stop(t);
 }
 
+/* Whether t's access log ("%v %>s %U %B") has site.test's 200 for path
+ * with the size of the tree's file rel: the bytes that went out. */
+static int
+hugo_logged(struct tine *t, const char *path, const char *rel)
+{
+	char	 line[TINE_PATH_MAX], *body;
+	size_t	 len;
+
+	if ((body = hugo_file(t, rel, &len)) == NULL)
+		return 0;
+	free(body);
+	snprintf(line, sizeof(line), "site.test 200 %s %zu\n", path, len);
+	return tine_count(t->access_log, line);
+}
+
 /* Whether the browser fetched the page's three subresources from the
- * vhost with a 200 (format "%v %>s %U"); for tine_wait_until. */
+ * vhost with a 200, the stylesheet and script as their .gz (Chromium
+ * asks for gzip, and br only over https); for tine_wait_until. */
 static int
 hugo_subresources_logged(void *arg)
 {
 	struct tine	*t = arg;
 
-	return tine_count(t->access_log, "site.test 200 /" HUGO_CSS "\n") &&
-	    tine_count(t->access_log, "site.test 200 /" HUGO_JS "\n") &&
-	    tine_count(t->access_log, "site.test 200 /" HUGO_PNG "\n");
+	return hugo_logged(t, "/" HUGO_CSS, HUGO_CSS ".gz") &&
+	    hugo_logged(t, "/" HUGO_JS, HUGO_JS ".gz") &&
+	    hugo_logged(t, "/" HUGO_PNG, HUGO_PNG);
 }
 
 /* The browser to use, or NULL (the test is then skipped or failed). */
@@ -1095,8 +1162,9 @@ hugo_expect_fetched(struct tine *t)
 	    0)
 		return;
 	text = tine_slurp(t->access_log, NULL);
-	cr_expect_fail("stylesheet, script or image not fetched with a 200 "
-	    "from site.test; access log:\n%s", text != NULL ? text : "");
+	cr_expect_fail("stylesheet, script (both precompressed) or image not "
+	    "fetched with a 200 from site.test; access log:\n%s",
+	    text != NULL ? text : "");
 	free(text);
 }
 
