@@ -586,6 +586,41 @@ tine_run(struct tine *t, const char *const *args, int timeout_ms)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+/* The number of the first line of the file at path that holds mark; 0
+ * when none does. */
+int
+tine_line_of(const char *path, const char *mark)
+{
+	char		*text, *hit;
+	const char	*p;
+	int		 line = 0;
+
+	if ((text = tine_slurp(path, NULL)) == NULL)
+		return 0;
+	if ((hit = strstr(text, mark)) != NULL)
+		for (line = 1, p = text; p < hit; p++)
+			line += *p == '\n';
+	free(text);
+	return line;
+}
+
+/* tine -t on a new instance's config of the base lines and extra; see
+ * harness.h. */
+char *
+tine_check_extra(const char *extra, const char *mark, int *status,
+    int *line)
+{
+	struct tine	*t = tine_setup(extra);
+	char		*out;
+
+	cr_assert_not_null(t, "harness: no instance for tine -t");
+	if (line != NULL)
+		*line = tine_line_of(t->conf, mark);
+	out = tine_check(t, status);
+	tine_stop(t);
+	return out;
+}
+
 /* Run tine -t on t's config; its stderr from "tine.conf:" on (so callers
  * match FILE:LINE without the temp path), which the caller frees. */
 char *

@@ -106,6 +106,16 @@ int	 tine_run(struct tine *, const char *const *args, int timeout_ms);
  * caller frees; the exit status in *status. */
 char	*tine_check(struct tine *, int *status);
 
+/* tine -t on a config of the base lines and extra (a new instance, set up
+ * and stopped here): as tine_check, and with line the number of the line
+ * that holds mark (the test fails when no instance can be made). */
+char	*tine_check_extra(const char *extra, const char *mark, int *status,
+	    int *line);
+
+/* The number of the first line of the file at path that holds mark; 0
+ * when none does. */
+int	 tine_line_of(const char *path, const char *mark);
+
 /* Wait until needle occurs count times in t->ready_log; 0 or -1. */
 int	 tine_wait_log(struct tine *, const char *needle, int count,
 	    int timeout_ms);

@@ -234,20 +234,6 @@ Test(location, redirect_off_for_acme, .fini = tine_teardown, .timeout = 60)
 	tine_stop(t);
 }
 
-/* Run tine -t on a config of the base lines and extra; its stderr, which
- * the caller frees, and the exit status in *status. */
-static char *
-loc_check(const char *extra, int *status)
-{
-	struct tine	*t = tine_setup(extra);
-	char		*out;
-
-	cr_assert_not_null(t);
-	out = tine_check(t, status);
-	tine_stop(t);
-	return out;
-}
-
 /* tine -t names the file, the line and the section of a bad location. */
 Test(location, config_errors, .fini = tine_teardown, .timeout = 60)
 {
@@ -276,7 +262,7 @@ Test(location, config_errors, .fini = tine_teardown, .timeout = 60)
 	int	 status;
 
 	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
-		err = loc_check(c[i].conf, &status);
+		err = tine_check_extra(c[i].conf, NULL, &status, NULL);
 		cr_expect_eq(status, 1, "case %zu accepted", i);
 		cr_expect_not_null(strstr(err, c[i].want), "case %zu: want "
 		    "\"%s\" in %s", i, c[i].want, err);

@@ -287,38 +287,6 @@ Test(pages, headers_on_every_answer, .fini = tine_teardown, .timeout = 30)
 	tine_stop(t);
 }
 
-/* The line of the config file that holds mark; 0 when none does. */
-static int
-pages_line(const char *conf, const char *mark)
-{
-	char		*text, *hit;
-	const char	*p;
-	int		 line = 0;
-
-	cr_assert_not_null(text = tine_slurp(conf, NULL));
-	if ((hit = strstr(text, mark)) != NULL)
-		for (line = 1, p = text; p < hit; p++)
-			line += *p == '\n';
-	free(text);
-	return line;
-}
-
-/* Run tine -t on a config of the base lines and extra; its stderr from
- * "tine.conf:" on, which the caller frees, the exit status, and the line
- * that holds mark. */
-static char *
-pages_check(const char *extra, const char *mark, int *status, int *line)
-{
-	struct tine	*t = tine_setup(extra);
-	char		*out;
-
-	cr_assert_not_null(t);
-	*line = pages_line(t->conf, mark);
-	out = tine_check(t, status);
-	tine_stop(t);
-	return out;
-}
-
 /* tine -t refuses each bad entry, naming file, line, key (and vhost). */
 Test(pages, config_errors, .fini = tine_teardown, .timeout = 60)
 {
@@ -346,7 +314,7 @@ Test(pages, config_errors, .fini = tine_teardown, .timeout = 60)
 	int	 status, line;
 
 	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
-		err = pages_check(c[i].conf, c[i].mark, &status, &line);
+		err = tine_check_extra(c[i].conf, c[i].mark, &status, &line);
 		cr_expect_eq(status, 1, "case %zu accepted", i);
 		cr_expect_not_null(strstr(err, c[i].want), "case %zu: want "
 		    "\"%s\" in %s", i, c[i].want, err);

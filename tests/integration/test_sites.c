@@ -209,20 +209,6 @@ Test(sites, access_log_names_the_vhost, .fini = tine_teardown,
 	tine_stop(t);
 }
 
-/* Run tine -t on a config of the base lines and extra; its stderr, which
- * the caller frees, and the exit status in *status. */
-static char *
-sites_check(const char *extra, int *status)
-{
-	struct tine	*t = tine_setup(extra);
-	char		*out;
-
-	cr_assert_not_null(t);
-	out = tine_check(t, status);
-	tine_stop(t);
-	return out;
-}
-
 /* tine -t names the file, the line and the vhost of a bad section. */
 Test(sites, config_errors_name_the_vhost, .fini = tine_teardown,
     .timeout = 30)
@@ -249,7 +235,7 @@ Test(sites, config_errors_name_the_vhost, .fini = tine_teardown,
 	int	 status;
 
 	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
-		err = sites_check(c[i].conf, &status);
+		err = tine_check_extra(c[i].conf, NULL, &status, NULL);
 		cr_expect_eq(status, 1, "case %zu accepted", i);
 		cr_expect_not_null(strstr(err, c[i].want), "case %zu: want "
 		    "\"%s\" in %s", i, c[i].want, err);
@@ -258,8 +244,8 @@ Test(sites, config_errors_name_the_vhost, .fini = tine_teardown,
 		free(err);
 	}
 	/* The same key in two vhosts is not "set twice". */
-	err = sites_check("vhost \"a.test\" { index = {\"x\"} }\n"
-	    "vhost \"b.test\" { index = {\"x\"} }", &status);
+	err = tine_check_extra("vhost \"a.test\" { index = {\"x\"} }\n"
+	    "vhost \"b.test\" { index = {\"x\"} }", NULL, &status, NULL);
 	cr_expect_eq(status, 0, "%s", err);
 	free(err);
 }

@@ -734,24 +734,6 @@ tls_subst(char *dst, size_t len, const char *src, const char *dir)
 	return dst;
 }
 
-/* The number of the first line of t's config holding needle, 0 if none. */
-static int
-tls_line_of(struct tine *t, const char *needle)
-{
-	char	*conf = tine_slurp(t->conf, NULL), *hit, *p;
-	int	 line = 1;
-
-	cr_assert_not_null(conf);
-	if ((hit = strstr(conf, needle)) == NULL) {
-		free(conf);
-		return 0;
-	}
-	for (p = conf; p < hit; p++)
-		line += *p == '\n';
-	free(conf);
-	return line;
-}
-
 /* tine -t checks what the master will load, naming the file and line of
  * the value at fault ("D/" is the certificates' directory). */
 Test(tls, config_errors_name_the_line, .fini = tine_teardown, .timeout = 60)
@@ -796,7 +778,7 @@ Test(tls, config_errors_name_the_line, .fini = tine_teardown, .timeout = 60)
 		    cases[i].conf, c.dir));
 		cr_assert_eq(tine_config(t, conf), 0);
 		snprintf(want, sizeof(want), "tine.conf:%d: %s",
-		    tls_line_of(t, cases[i].at), tls_subst(text, sizeof(text),
+		    tine_line_of(t->conf, cases[i].at), tls_subst(text, sizeof(text),
 		    cases[i].want, c.dir));
 		err = tine_check(t, &status);
 		cr_expect_eq(status, 1, "case %zu accepted", i);

@@ -259,22 +259,6 @@ Test(types, headers_cache_control_wins, .fini = tine_teardown,
 	tine_stop(t);
 }
 
-/* The line of the config file that holds mark; 0 when none does. */
-static int
-types_line(const char *conf, const char *mark)
-{
-	char		*text, *hit;
-	const char	*p;
-	int		 line = 0;
-
-	cr_assert_not_null(text = tine_slurp(conf, NULL));
-	if ((hit = strstr(text, mark)) != NULL)
-		for (line = 1, p = text; p < hit; p++)
-			line += *p == '\n';
-	free(text);
-	return line;
-}
-
 /* tine -t refuses each bad entry, naming file, line, key (and vhost). */
 Test(types, config_errors, .fini = tine_teardown, .timeout = 60)
 {
@@ -304,7 +288,7 @@ Test(types, config_errors, .fini = tine_teardown, .timeout = 60)
 
 	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
 		cr_assert_not_null(t = tine_setup(c[i].conf));
-		line = types_line(t->conf, c[i].mark);
+		line = tine_line_of(t->conf, c[i].mark);
 		err = tine_check(t, &status);
 		tine_stop(t);
 		cr_expect_eq(status, 1, "case %zu accepted", i);
