@@ -120,12 +120,13 @@ autoindex_plain(const char *s, size_t len)
 }
 
 /*
- * A name as HTML text: markup characters as entities; a control byte or
- * one that is no UTF-8 as U+FFFD, so the page is valid UTF-8 and a name
- * cannot end a line or a tag.
+ * Copy a name into b: runs of plain bytes and whole UTF-8 characters as
+ * they are, every other byte through one(), which escapes it for the
+ * page or the JSON.
  */
 static void
-autoindex_text(struct buf *b, const char *s, size_t len)
+autoindex_escape(struct buf *b, const char *s, size_t len,
+    void (*one)(struct buf *, unsigned char))
 {
 	const unsigned char	*u = (const unsigned char *)s;
 	size_t			 i, n;
@@ -138,50 +139,60 @@ autoindex_text(struct buf *b, const char *s, size_t len)
 			continue;
 		}
 		n = 1;
-		if (u[i] >= 0x80 || u[i] < 0x20 || u[i] == 0x7f)
-			buf_adds(b, "\xef\xbf\xbd");
-		else if (u[i] == '<')
-			buf_adds(b, "&lt;");
-		else if (u[i] == '>')
-			buf_adds(b, "&gt;");
-		else if (u[i] == '&')
-			buf_adds(b, "&amp;");
-		else if (u[i] == '"')
-			buf_adds(b, "&quot;");
-		else if (u[i] == '\'')
-			buf_adds(b, "&#39;");
-		else
-			buf_add(b, s + i, 1);
+		one(b, u[i]);
 	}
 }
 
-/* A name as a JSON string's contents: every byte that is no UTF-8 as
- * U+FFFD; controls and <>& as \u escapes. */
+/* One byte of a name as HTML text: markup characters as entities; a
+ * control byte or one that is no UTF-8 as U+FFFD, so the page is valid
+ * UTF-8 and a name cannot end a line or a tag. */
+static void
+autoindex_html_byte(struct buf *b, unsigned char c)
+{
+	if (c >= 0x80 || c < 0x20 || c == 0x7f)
+		buf_adds(b, "\xef\xbf\xbd");
+	else if (c == '<')
+		buf_adds(b, "&lt;");
+	else if (c == '>')
+		buf_adds(b, "&gt;");
+	else if (c == '&')
+		buf_adds(b, "&amp;");
+	else if (c == '"')
+		buf_adds(b, "&quot;");
+	else if (c == '\'')
+		buf_adds(b, "&#39;");
+	else
+		buf_add(b, (const char *)&c, 1);
+}
+
+/* One byte of a name in a JSON string: one that is no UTF-8 as U+FFFD;
+ * controls and <>& as \u escapes. */
+static void
+autoindex_json_byte(struct buf *b, unsigned char c)
+{
+	if (c >= 0x80)
+		buf_adds(b, "\\ufffd");
+	else if (c == '"' || c == '\\') {
+		buf_add(b, "\\", 1);
+		buf_add(b, (const char *)&c, 1);
+	} else if (c < 0x20 || c == 0x7f || c == '<' || c == '>' || c == '&')
+		buf_addesc(b, "\\u00", c, false);
+	else
+		buf_add(b, (const char *)&c, 1);
+}
+
+/* A name as HTML text. */
+static void
+autoindex_text(struct buf *b, const char *s, size_t len)
+{
+	autoindex_escape(b, s, len, autoindex_html_byte);
+}
+
+/* A name as a JSON string's contents. */
 static void
 autoindex_jstr(struct buf *b, const char *s, size_t len)
 {
-	const unsigned char	*u = (const unsigned char *)s;
-	size_t			 i, n;
-
-	for (i = 0; i < len; i += n) {
-		if ((n = autoindex_plain(s + i, len - i)) == 0 && u[i] >= 0x80)
-			n = autoindex_utf8(u + i, len - i);
-		if (n > 0) {
-			buf_add(b, s + i, n);
-			continue;
-		}
-		n = 1;
-		if (u[i] >= 0x80)
-			buf_adds(b, "\\ufffd");
-		else if (u[i] == '"' || u[i] == '\\') {
-			buf_add(b, "\\", 1);
-			buf_add(b, s + i, 1);
-		} else if (u[i] < 0x20 || u[i] == 0x7f || u[i] == '<' ||
-		    u[i] == '>' || u[i] == '&')
-			buf_addesc(b, "\\u00", u[i], false);
-		else
-			buf_add(b, s + i, 1);
-	}
+	autoindex_escape(b, s, len, autoindex_json_byte);
 }
 
 /* An entry's link relative to the directory: its name percent-encoded
