@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "auth.h"
+#include "../b64.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -27,29 +28,6 @@ fuzz_ctl(const char *s, size_t n)
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
 			return 1;
 	return 0;
-}
-
-/* Standard padded base64 of the len bytes at s into out; its length. */
-static size_t
-fuzz_b64(const char *s, size_t len, char *out)
-{
-	static const char	t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "abcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t			i, n = 0;
-	uint32_t		v;
-
-	for (i = 0; i < len; i += 3) {
-		v = (uint32_t)(unsigned char)s[i] << 16;
-		if (i + 1 < len)
-			v |= (uint32_t)(unsigned char)s[i + 1] << 8;
-		if (i + 2 < len)
-			v |= (unsigned char)s[i + 2];
-		out[n++] = t[v >> 18 & 63];
-		out[n++] = t[v >> 12 & 63];
-		out[n++] = i + 1 < len ? t[v >> 6 & 63] : '=';
-		out[n++] = i + 2 < len ? t[v & 63] : '=';
-	}
-	return n;
 }
 
 /* What was taken must be what was sent, encoded the one strict way. */
@@ -71,7 +49,7 @@ fuzz_taken(const char *v, size_t len, const struct auth_basic *c)
 	memcpy(plain, c->user, ulen);
 	plain[ulen] = ':';
 	memcpy(plain + ulen + 1, c->pass, plen);
-	n = fuzz_b64(plain, ulen + 1 + plen, token);
+	n = b64_encode(plain, ulen + 1 + plen, token);
 	if (n != len - i || memcmp(token, v + i, n) != 0)
 		abort();
 }

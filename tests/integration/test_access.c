@@ -22,6 +22,7 @@
 
 #include "expect.h"
 #include "harness.h"
+#include "../b64.h"
 
 #define ACC_CHALLENGE	"Basic realm=\"Test Realm\", charset=\"UTF-8\""
 
@@ -45,29 +46,6 @@ acc_line(const char *user, const char *prefix, unsigned long cost,
 	strcat(out, "\n");
 }
 
-/* base64 of s, for an Authorization value: its own code, not tine's. */
-static void
-acc_b64(const char *s, char *out)
-{
-	static const char	t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "abcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t			i, n = 0, len = strlen(s);
-	unsigned		v;
-
-	for (i = 0; i < len; i += 3) {
-		v = (unsigned char)s[i] << 16;
-		if (i + 1 < len)
-			v |= (unsigned char)s[i + 1] << 8;
-		if (i + 2 < len)
-			v |= (unsigned char)s[i + 2];
-		out[n++] = t[v >> 18 & 63];
-		out[n++] = t[v >> 12 & 63];
-		out[n++] = i + 1 < len ? t[v >> 6 & 63] : '=';
-		out[n++] = i + 2 < len ? t[v & 63] : '=';
-	}
-	out[n] = '\0';
-}
-
 /* "Authorization: Basic base64(user:pass)\r\n" into out. */
 static const char *
 acc_basic(const char *user, const char *pass, char *out, size_t len)
@@ -75,7 +53,7 @@ acc_basic(const char *user, const char *pass, char *out, size_t len)
 	char	plain[256], enc[400];
 
 	snprintf(plain, sizeof(plain), "%s:%s", user, pass);
-	acc_b64(plain, enc);
+	b64_encode(plain, strlen(plain), enc);
 	snprintf(out, len, "Authorization: Basic %s\r\n", enc);
 	return out;
 }

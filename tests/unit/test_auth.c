@@ -6,6 +6,7 @@
 #include <criterion/criterion.h>
 
 #include "auth.h"
+#include "../b64.h"
 
 /* Parse a NUL-terminated value; its result, out filled on 0. */
 static int
@@ -98,29 +99,6 @@ Test(auth, bounded_by_length)
 	cr_expect_eq(auth_basic_parse(v, 0, &c), -1);
 }
 
-/* Encode s as base64, into out. */
-static void
-b64(const char *s, size_t len, char *out)
-{
-	static const char	t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "abcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t			i, n = 0;
-	unsigned		v;
-
-	for (i = 0; i < len; i += 3) {
-		v = (unsigned char)s[i] << 16;
-		if (i + 1 < len)
-			v |= (unsigned char)s[i + 1] << 8;
-		if (i + 2 < len)
-			v |= (unsigned char)s[i + 2];
-		out[n++] = t[v >> 18 & 63];
-		out[n++] = t[v >> 12 & 63];
-		out[n++] = i + 1 < len ? t[v >> 6 & 63] : '=';
-		out[n++] = i + 2 < len ? t[v & 63] : '=';
-	}
-	out[n] = '\0';
-}
-
 /* The longest user and password pass; one byte more of either does not. */
 Test(auth, length_limits)
 {
@@ -135,7 +113,7 @@ Test(auth, length_limits)
 			plain[u] = ':';
 			memset(plain + u + 1, 'p', p);
 			strcpy(v, "Basic ");
-			b64(plain, u + 1 + p, v + 6);
+			b64_encode(plain, u + 1 + p, v + 6);
 			if (u > AUTH_USER_MAX || p > AUTH_PASS_MAX) {
 				cr_expect_eq(parse(v, &c), -1, "user %zu, "
 				    "password %zu taken", u, p);
