@@ -54,7 +54,8 @@ acc_basic(const char *user, const char *pass, char *out, size_t len)
 
 	snprintf(plain, sizeof(plain), "%s:%s", user, pass);
 	b64_encode(plain, strlen(plain), enc);
-	snprintf(out, len, "Authorization: Basic %s\r\n", enc);
+	cr_assert_lt((size_t)snprintf(out, len, "Authorization: Basic %s\r\n",
+	    enc), len, "credentials too long for the test's buffer");
 	return out;
 }
 
