@@ -735,14 +735,16 @@ config_site_redirect(struct config_ctx *ctx, const struct config_scope *sc,
 	return 0;
 }
 
-/* try_html, a bool; a vhost that does not set it inherits it. */
+/* A bool site option into *out; a site that does not set it takes its
+ * parent's (at *from, the same field of the parent). */
 static void
-config_site_try_html(const struct config_scope *sc, struct config_site *site)
+config_site_bool(const struct config_scope *sc, const char *key, bool *out,
+    const bool *from)
 {
-	if (cfg_size(sc->cfg, "try_html") == 0 && sc->parent != NULL)
-		site->try_html = sc->parent->try_html;
+	if (cfg_size(sc->cfg, key) == 0 && sc->parent != NULL)
+		*out = *from;
 	else
-		site->try_html = cfg_getbool(sc->cfg, "try_html");
+		*out = cfg_getbool(sc->cfg, key);
 }
 
 /* https_redirect = off | 301 | 302 | 307 | 308: the code a request that
@@ -859,27 +861,6 @@ config_site_tls(struct config_ctx *ctx, const struct config_scope *sc,
 		return -1;
 	return ocsp == NULL ? 0 : config_site_file(ctx, ko, ocsp,
 	    &site->tls_ocsp_response);
-}
-
-/* autoindex, a bool; a vhost that does not set it inherits it. */
-static void
-config_site_autoindex(const struct config_scope *sc, struct config_site *site)
-{
-	if (cfg_size(sc->cfg, "autoindex") == 0 && sc->parent != NULL)
-		site->autoindex = sc->parent->autoindex;
-	else
-		site->autoindex = cfg_getbool(sc->cfg, "autoindex");
-}
-
-/* precompressed, a bool; a vhost that does not set it inherits it. */
-static void
-config_site_precompressed(const struct config_scope *sc,
-    struct config_site *site)
-{
-	if (cfg_size(sc->cfg, "precompressed") == 0 && sc->parent != NULL)
-		site->precompressed = sc->parent->precompressed;
-	else
-		site->precompressed = cfg_getbool(sc->cfg, "precompressed");
 }
 
 /*
@@ -1328,9 +1309,12 @@ config_site(struct config_ctx *ctx, struct config *conf,
 	    config_site_access(ctx, sc, site) == -1 ||
 	    config_site_tls(ctx, sc, site) == -1)
 		return -1;
-	config_site_try_html(sc, site);
-	config_site_autoindex(sc, site);
-	config_site_precompressed(sc, site);
+	config_site_bool(sc, "try_html", &site->try_html,
+	    sc->parent != NULL ? &sc->parent->try_html : NULL);
+	config_site_bool(sc, "autoindex", &site->autoindex,
+	    sc->parent != NULL ? &sc->parent->autoindex : NULL);
+	config_site_bool(sc, "precompressed", &site->precompressed,
+	    sc->parent != NULL ? &sc->parent->precompressed : NULL);
 	if (config_site_types(ctx, sc, site) == -1 ||
 	    config_site_charset(ctx, sc, site) == -1 ||
 	    config_site_cctypes(ctx, sc, site) == -1 ||
