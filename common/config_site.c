@@ -277,7 +277,8 @@ config_site_pages(struct config_ctx *ctx, const struct config_scope *sc,
 static const char *const config_managed[] = {
 	"Content-Length", "Transfer-Encoding", "Connection", "Date", "Server",
 	"Content-Type", "Content-Range", "Last-Modified", "ETag",
-	"Accept-Ranges", "Location", "Allow",
+	"Accept-Ranges", "Location", "Allow", "Content-Encoding",
+	"WWW-Authenticate", "Listing-Truncated",
 };
 
 /* Why "Name: value" is not a header line to add, or NULL; *len is the

@@ -308,6 +308,9 @@ Test(pages, config_errors, .fini = tine_teardown, .timeout = 60)
 		{ "vhost \"a.test\" {\n  headers = {\"connection: x\"} }",
 		  "connection:", "vhost \"a.test\" headers: \"connection: x\" "
 		  "names a header tine writes itself" },
+		{ "headers = {\"X-A: a\",\n\"Content-Encoding: gzip\"}",
+		  "Content-Encoding", "headers: \"Content-Encoding: gzip\" "
+		  "names a header tine writes itself" },
 	};
 	char	*err, want[32];
 	size_t	 i;
