@@ -550,6 +550,75 @@ Test(tls, wrong_protocol_and_stalled_handshake, .fini = tine_teardown,
 	tine_stop(t);
 }
 
+/* Whether t's access log has the TLS 1.2 request; for tine_wait_until. */
+static int
+tls_logged_12(void *arg)
+{
+	struct tine	*t = arg;
+
+	return tine_count(t->access_log, "TLSv1.2 200 /\n") > 0;
+}
+
+/*
+ * Clients other than the test's own: curl (HTTP/1.1 over TLS 1.3, a 1 MiB
+ * file byte-exact, a range, two URLs on one kept connection) and Python's
+ * ssl module (TLS 1.2 forced, the certificate checked against the test
+ * CA for the name a.test). Both are in autogen.sh --deps.
+ */
+Test(tls, curl_and_python_clients, .fini = tine_teardown, .timeout = 60)
+{
+	struct tls_certs	 c;
+	struct tine		*t = tine_setup(NULL);
+	char			 out[TINE_PATH_MAX], path[TINE_PATH_MAX];
+	unsigned char		*big, *got;
+	size_t			 len;
+
+	cr_assert_not_null(t);
+	tls_certs(t, &c);
+	big = tls_big_file(t, "big.bin", TLS_BIG);
+	tls_start(t, &c, 0, "access_log_format = \"%{ssl_protocol}x %>s %U\"");
+	tine_path(out, t->dir, "curl.out");
+	cr_assert_eq(tlsc_sh("curl -sf --tlsv1.3 --http1.1 --cacert %s "
+	    "--resolve a.test:%d:127.0.0.1 -o %s https://a.test:%d/big.bin",
+	    c.ca, t->port, out, t->port), 0, "curl could not fetch big.bin");
+	cr_assert_not_null(got = (unsigned char *)tine_slurp(out, &len));
+	cr_expect(len == TLS_BIG && memcmp(got, big, len) == 0,
+	    "curl got %zu bytes, not big.bin", len);
+	free(got);
+	cr_expect_eq(tlsc_sh("test \"$(curl -sf --cacert %s -r 10-19 "
+	    "--resolve a.test:%d:127.0.0.1 https://a.test:%d/big.bin | "
+	    "od -An -tx1 | tr -d ' \\n')\" = \"$(dd if=%s bs=1 skip=10 "
+	    "count=10 2>/dev/null | od -An -tx1 | tr -d ' \\n')\"", c.ca,
+	    t->port, t->port, tine_path(path, t->docroot, "big.bin")), 0,
+	    "curl's range is not bytes 10-19");
+	cr_expect_eq(tlsc_sh("curl -sf --cacert %s --resolve "
+	    "a.test:%d:127.0.0.1 https://a.test:%d/ https://a.test:%d/ "
+	    "-o /dev/null -o /dev/null -w '%%{num_connects}\\n' | "
+	    "tr -d '\\n' | grep -qx 10", c.ca, t->port, t->port, t->port), 0,
+	    "curl did not keep its connection for the second URL");
+	cr_expect_eq(tlsc_sh("python3 -c 'import ssl, socket, sys\n"
+	    "x = ssl.create_default_context(cafile=sys.argv[1])\n"
+	    "x.maximum_version = ssl.TLSVersion.TLSv1_2\n"
+	    "s = x.wrap_socket(socket.create_connection((\"127.0.0.1\", "
+	    "int(sys.argv[2]))), server_hostname=\"a.test\")\n"
+	    "s.sendall(b\"GET / HTTP/1.1\\r\\nHost: a.test\\r\\n"
+	    "Connection: close\\r\\n\\r\\n\")\n"
+	    "r = b\"\"\n"
+	    "while True:\n"
+	    "    d = s.recv(65536)\n"
+	    "    if not d: break\n"
+	    "    r += d\n"
+	    "sys.exit(0 if r.startswith(b\"HTTP/1.1 200 \") and "
+	    "s.version() == \"TLSv1.2\" else 1)' %s %d", c.ca, t->port), 0,
+	    "Python's ssl client did not get a 200 over TLS 1.2");
+	/* The log line follows the answer: wait for the last one. */
+	cr_expect_eq(tine_wait_until(tls_logged_12, t, TINE_TIMEOUT_MS), 0);
+	cr_expect_gt(tine_count(t->access_log, "TLSv1.3 200 /big.bin"), 0);
+	cr_expect_gt(tine_count(t->access_log, "TLSv1.3 206 /big.bin"), 0);
+	free(big);
+	tine_stop(t);
+}
+
 /* One plain request on port; its response (status and Location) in raw. */
 static void
 tls_plain(int port, const char *req, int status, const char *location)
