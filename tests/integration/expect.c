@@ -260,3 +260,28 @@ expect_multipart(const struct tine_resp *r, const unsigned char *data,
 	    "%s: %zu bytes after the close delimiter", spec,
 	    (size_t)(end - p));
 }
+
+/* Send a request and assert it was answered; see expect.h. */
+void
+expect_ask(struct tine *t, const char *method, const char *host,
+    const char *path, const char *extra, struct tine_resp *r)
+{
+	cr_assert_eq(tine_ask(t, method, host, path, extra, r), 0,
+	    "%s %s%s: no answer", method, host, path);
+}
+
+/* tine -t refuses extra, saying want and where; see expect.h. */
+void
+expect_refused(const char *extra, const char *want, size_t i)
+{
+	char	*err;
+	int	 status;
+
+	err = tine_check_extra(extra, NULL, &status, NULL);
+	cr_expect_eq(status, 1, "case %zu accepted", i);
+	cr_expect_not_null(strstr(err, want), "case %zu: want \"%s\" in %s",
+	    i, want, err);
+	cr_expect_not_null(strstr(err, "tine.conf:"), "case %zu: no file and "
+	    "line: %s", i, err);
+	free(err);
+}

@@ -55,4 +55,13 @@ void		 expect_multipart(const struct tine_resp *, const unsigned char
 		    *data, long long size, const char *type,
 		    const struct expect_part *want, int n, const char *spec);
 
+/* Send method path with this Host and extra header lines (closing); assert
+ * an answer came, into *r. */
+void		 expect_ask(struct tine *, const char *method, const char *host,
+		    const char *path, const char *extra, struct tine_resp *r);
+
+/* Expect tine -t to refuse the base config plus extra, with want in its
+ * message and a FILE:LINE; case is the caller's number for it. */
+void		 expect_refused(const char *extra, const char *want, size_t i);
+
 #endif

@@ -245,15 +245,6 @@ hugo_file(struct tine *t, const char *rel, size_t *len)
 	return text;
 }
 
-/* Send method path with this Host and extra header lines (closing). */
-static void
-hugo_req(struct tine *t, const char *method, const char *host,
-    const char *path, const char *extra, struct tine_resp *r)
-{
-	cr_assert_eq(tine_ask(t, method, host, path, extra, r), 0,
-	    "%s %s%s: no answer", method, host, path);
-}
-
 /* Expect the body to hold <title>title</title>. */
 static void
 hugo_expect_title(const struct tine_resp *r, const char *title)
@@ -275,7 +266,7 @@ hugo_expect_file(struct tine *t, const char *host, const char *path,
 	size_t			 len;
 
 	want = hugo_file(t, rel, &len);
-	hugo_req(t, "GET", host, path, NULL, &r);
+	expect_ask(t, "GET", host, path, NULL, &r);
 	cr_expect_eq(r.status, 200, "%s%s: %d", host, path, r.status);
 	expect_body(&r, want, len);
 	expect_type(&r, type);
@@ -290,7 +281,7 @@ hugo_expect_moved(struct tine *t, const char *method, const char *host,
 {
 	struct tine_resp	r;
 
-	hugo_req(t, method, host, path, NULL, &r);
+	expect_ask(t, method, host, path, NULL, &r);
 	cr_expect_eq(r.status, 301, "%s %s%s: %d", method, host, path,
 	    r.status);
 	expect_hdr(&r, "Location", location);
@@ -549,14 +540,14 @@ Test(hugo, names_and_alias, .fini = tine_teardown, .timeout = 30)
 
 	for (i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++) {
 		hugo_expect_file(t, hosts[i], "/", "index.html", "text/html");
-		hugo_req(t, "GET", hosts[i], "/", NULL, &r);
+		expect_ask(t, "GET", hosts[i], "/", NULL, &r);
 		hugo_expect_title(&r, HUGO_TITLE);
 		tine_resp_free(&r);
 	}
-	hugo_req(t, "GET", "example.org", "/", NULL, &r);
+	expect_ask(t, "GET", "example.org", "/", NULL, &r);
 	expect_body(&r, TINE_INDEX_BODY, strlen(TINE_INDEX_BODY));
 	tine_resp_free(&r);
-	hugo_req(t, "GET", "example.org", "/about", NULL, &r);
+	expect_ask(t, "GET", "example.org", "/about", NULL, &r);
 	expect_status(&r, 404);
 	tine_resp_free(&r);
 	tine_stop(t);
@@ -583,7 +574,7 @@ Test(hugo, clean_urls, .fini = tine_teardown, .timeout = 30)
 	    "text/html");
 	hugo_expect_file(t, "site.test", "/tags/hugo/", "tags/hugo/index.html",
 	    "text/html");
-	hugo_req(t, "GET", "site.test", "/about", NULL, &r);
+	expect_ask(t, "GET", "site.test", "/about", NULL, &r);
 	hugo_expect_title(&r, "About | " HUGO_TITLE);
 	tine_resp_free(&r);
 	hugo_expect_moved(t, "GET", "site.test", "/blog", "/blog/");
@@ -606,7 +597,7 @@ Test(hugo, not_found_page, .fini = tine_teardown, .timeout = 30)
 
 	page = hugo_file(t, "404.html", &len);
 	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
-		hugo_req(t, "GET", i % 2 ? "mirror.test" : "site.test",
+		expect_ask(t, "GET", i % 2 ? "mirror.test" : "site.test",
 		    paths[i], NULL, &r);
 		expect_status(&r, 404);
 		expect_type(&r, "text/html");
@@ -616,10 +607,10 @@ Test(hugo, not_found_page, .fini = tine_teardown, .timeout = 30)
 		cr_expect_null(strstr(r.body, "s3cret"), "%s", paths[i]);
 		tine_resp_free(&r);
 	}
-	hugo_req(t, "GET", "site.test", "/nope", NULL, &r);
+	expect_ask(t, "GET", "site.test", "/nope", NULL, &r);
 	hugo_expect_title(&r, "Page not found | " HUGO_TITLE);
 	tine_resp_free(&r);
-	hugo_req(t, "HEAD", "site.test", "/nope", NULL, &r);
+	expect_ask(t, "HEAD", "site.test", "/nope", NULL, &r);
 	expect_status(&r, 404);
 	expect_length(&r, len);
 	cr_expect_eq(r.bodylen, 0);
@@ -667,18 +658,18 @@ Test(hugo, headers_per_site, .fini = tine_teardown, .timeout = 30)
 
 	for (h = 0; h < sizeof(hosts) / sizeof(hosts[0]); h++) {
 		for (i = 0; i < sizeof(ask) / sizeof(ask[0]); i++) {
-			hugo_req(t, "GET", hosts[h], ask[i].path, NULL, &r);
+			expect_ask(t, "GET", hosts[h], ask[i].path, NULL, &r);
 			/* The default site has neither the CSS nor /blog. */
 			if (h < 2)
 				expect_status(&r, ask[i].status);
 			hugo_expect_headers(&r, hosts[h]);
 			tine_resp_free(&r);
 		}
-		hugo_req(t, "GET", hosts[h], "/", NULL, &r);
+		expect_ask(t, "GET", hosts[h], "/", NULL, &r);
 		snprintf(inm, sizeof(inm), "If-None-Match: %s\r\n",
 		    expect_header(&r, "ETag"));
 		tine_resp_free(&r);
-		hugo_req(t, "GET", hosts[h], "/", inm, &r);
+		expect_ask(t, "GET", hosts[h], "/", inm, &r);
 		expect_status(&r, 304);
 		hugo_expect_headers(&r, hosts[h]);
 		tine_resp_free(&r);
@@ -703,7 +694,7 @@ Test(hugo, www_redirect, .fini = tine_teardown, .timeout = 30)
 	    "https://site.test/" HUGO_CSS);
 	hugo_expect_moved(t, "GET", "www.site.test", "/nope?q",
 	    "https://site.test/nope?q");
-	hugo_req(t, "GET", "www.site.test", "/", NULL, &r);
+	expect_ask(t, "GET", "www.site.test", "/", NULL, &r);
 	cr_expect_null(strstr(r.body, HUGO_TITLE), "%s", r.body);
 	tine_resp_free(&r);
 	tine_stop(t);
@@ -729,18 +720,18 @@ Test(hugo, assets, .fini = tine_teardown, .timeout = 30)
 	    "application/xml");
 	hugo_expect_file(t, "site.test", "/robots.txt", "robots.txt",
 	    "text/plain");
-	hugo_req(t, "GET", "site.test", "/" HUGO_JS, NULL, &r);
+	expect_ask(t, "GET", "site.test", "/" HUGO_JS, NULL, &r);
 	cr_expect_eq(r.status, 200);
 	expect_hdr(&r, "Last-Modified", HUGO_MODIFIED);
 	snprintf(inm, sizeof(inm), "If-None-Match: %s\r\n",
 	    expect_header(&r, "ETag"));
 	tine_resp_free(&r);
-	hugo_req(t, "GET", "site.test", "/" HUGO_JS, inm, &r);
+	expect_ask(t, "GET", "site.test", "/" HUGO_JS, inm, &r);
 	expect_status(&r, 304);
 	cr_expect_eq(r.bodylen, 0);
 	tine_resp_free(&r);
 	css = hugo_file(t, HUGO_CSS, &len);
-	hugo_req(t, "GET", "mirror.test", "/" HUGO_CSS,
+	expect_ask(t, "GET", "mirror.test", "/" HUGO_CSS,
 	    "Accept-Encoding: gzip\r\n", &r);
 	expect_body(&r, css, len);
 	cr_expect_null(tine_resp_header(&r, "Content-Encoding"));
@@ -748,7 +739,7 @@ Test(hugo, assets, .fini = tine_teardown, .timeout = 30)
 	free(css);
 	/* site.test has precompressed = on: the .gz, said so. */
 	css = hugo_file(t, HUGO_CSS ".gz", &len);
-	hugo_req(t, "GET", "site.test", "/" HUGO_CSS,
+	expect_ask(t, "GET", "site.test", "/" HUGO_CSS,
 	    "Accept-Encoding: gzip\r\n", &r);
 	expect_body(&r, css, len);
 	expect_hdr(&r, "Content-Encoding", "gzip");
@@ -767,7 +758,7 @@ hugo_expect_cache(struct tine *t, const char *host, const char *path,
 {
 	struct tine_resp	r;
 
-	hugo_req(t, "GET", host, path, extra, &r);
+	expect_ask(t, "GET", host, path, extra, &r);
 	expect_status(&r, status);
 	if (want != NULL)
 		expect_hdr(&r, "Cache-Control", want);
@@ -792,7 +783,7 @@ Test(hugo, cache_by_path, .fini = tine_teardown, .timeout = 30)
 	    HUGO_IMMUTABLE);
 	hugo_expect_cache(t, "blog.site.test", "/" HUGO_JS, NULL, 200,
 	    HUGO_IMMUTABLE);
-	hugo_req(t, "GET", "site.test", "/" HUGO_CSS, NULL, &r);
+	expect_ask(t, "GET", "site.test", "/" HUGO_CSS, NULL, &r);
 	snprintf(inm, sizeof(inm), "If-None-Match: %s\r\n",
 	    expect_header(&r, "ETag"));
 	tine_resp_free(&r);
@@ -837,12 +828,12 @@ Test(hugo, acme_on_redirecting_name, .fini = tine_teardown, .timeout = 30)
 
 	tine_path(path, t->dir, HUGO_TREE HUGO_ACME "Xk2");
 	cr_assert_eq(tine_write_file(path, token, strlen(token), 0644), 0);
-	hugo_req(t, "GET", "www.site.test", HUGO_ACME "Xk2", NULL, &r);
+	expect_ask(t, "GET", "www.site.test", HUGO_ACME "Xk2", NULL, &r);
 	expect_body(&r, token, strlen(token));
 	tine_resp_free(&r);
 	hugo_expect_moved(t, "GET", "www.site.test", "/.well-known/other",
 	    "https://site.test/.well-known/other");
-	hugo_req(t, "GET", "www.site.test", HUGO_ACME "gone", NULL, &r);
+	expect_ask(t, "GET", "www.site.test", HUGO_ACME "gone", NULL, &r);
 	expect_status(&r, 404);
 	cr_expect_null(tine_resp_header(&r, "Location"));
 	tine_resp_free(&r);
@@ -857,7 +848,7 @@ hugo_expect_listing(struct tine *t, const char *host, const char *path,
 {
 	struct tine_resp	r;
 
-	hugo_req(t, "GET", host, path, NULL, &r);
+	expect_ask(t, "GET", host, path, NULL, &r);
 	expect_status(&r, 200);
 	expect_type(&r, type);
 	for (; *want != NULL; want++)
@@ -891,13 +882,13 @@ Test(hugo, downloads_listing, .fini = tine_teardown, .timeout = 30)
 	hugo_expect_file(t, "site.test", "/downloads/old/release-0.9.txt",
 	    "downloads/old/release-0.9.txt", "text/plain");
 	hugo_expect_moved(t, "GET", "site.test", "/downloads", "/downloads/");
-	hugo_req(t, "GET", "site.test", "/downloads/.htaccess", NULL, &r);
+	expect_ask(t, "GET", "site.test", "/downloads/.htaccess", NULL, &r);
 	expect_status(&r, 404);
 	tine_resp_free(&r);
-	hugo_req(t, "GET", "site.test", "/blog/2026/", NULL, &r);
+	expect_ask(t, "GET", "site.test", "/blog/2026/", NULL, &r);
 	expect_status(&r, 403);
 	tine_resp_free(&r);
-	hugo_req(t, "GET", "mirror.test", "/downloads/", NULL, &r);
+	expect_ask(t, "GET", "mirror.test", "/downloads/", NULL, &r);
 	expect_status(&r, 403);
 	tine_resp_free(&r);
 	tine_stop(t);

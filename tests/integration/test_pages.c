@@ -25,15 +25,6 @@
 #define PAGES_412	"<!doctype html><p>custom precondition\n"
 #define PAGES_BIG	(100 * 1024)	/* past what fcache keeps in memory */
 
-/* Send method path with this Host and extra header lines (closing). */
-static void
-pages_req(struct tine *t, const char *method, const char *host,
-    const char *path, const char *extra, struct tine_resp *r)
-{
-	cr_assert_eq(tine_ask(t, method, host, path, extra, r), 0,
-	    "%s %s%s: no answer", method, host, path);
-}
-
 /* Expect an error page answer: status, the file's type, length and body,
  * and none of the validators a file's 200 carries. */
 static void
@@ -78,11 +69,11 @@ Test(pages, not_found_page, .fini = tine_teardown, .timeout = 30)
 	cr_assert_not_null(t);
 	cr_assert_eq(tine_put(t, "errors/404.html", PAGES_404), 0);
 	cr_assert_eq(tine_start(t), 0);
-	pages_req(t, "GET", "x", "/nope", NULL, &r);
+	expect_ask(t, "GET", "x", "/nope", NULL, &r);
 	pages_expect(&r, 404, "text/html", PAGES_404);
 	expect_date_now(&r);
 	tine_resp_free(&r);
-	pages_req(t, "GET", "x", "/dir/nope.txt", "Range: bytes=0-3\r\n"
+	expect_ask(t, "GET", "x", "/dir/nope.txt", "Range: bytes=0-3\r\n"
 	    "If-None-Match: *\r\n", &r);
 	pages_expect(&r, 404, "text/html", PAGES_404);
 	tine_resp_free(&r);
@@ -98,7 +89,7 @@ Test(pages, not_found_page, .fini = tine_teardown, .timeout = 30)
 	    0, "HEAD sent a body: %s", raw.data);
 	tine_raw_free(&raw);
 	/* The page itself is still an ordinary file. */
-	pages_req(t, "GET", "x", "/errors/404.html", NULL, &r);
+	expect_ask(t, "GET", "x", "/errors/404.html", NULL, &r);
 	expect_body(&r, PAGES_404, strlen(PAGES_404));
 	tine_resp_free(&r);
 	tine_stop(t);
@@ -132,16 +123,16 @@ Test(pages, vhost_pages, .fini = tine_teardown, .timeout = 30)
 	    "    error_pages = {} }\n", t->docroot, own, same, none);
 	cr_assert_eq(tine_config(t, conf), 0);
 	cr_assert_eq(tine_start(t), 0);
-	pages_req(t, "GET", "top.test", "/nope", NULL, &r);
+	expect_ask(t, "GET", "top.test", "/nope", NULL, &r);
 	pages_expect(&r, 404, "text/html", PAGES_404);
 	tine_resp_free(&r);
-	pages_req(t, "GET", "own.test", "/nope", NULL, &r);
+	expect_ask(t, "GET", "own.test", "/nope", NULL, &r);
 	pages_expect(&r, 404, "text/plain", PAGES_OWN);
 	tine_resp_free(&r);
-	pages_req(t, "GET", "same.test", "/nope", NULL, &r);
+	expect_ask(t, "GET", "same.test", "/nope", NULL, &r);
 	pages_expect(&r, 404, "text/html", big);
 	tine_resp_free(&r);
-	pages_req(t, "GET", "none.test", "/nope", NULL, &r);
+	expect_ask(t, "GET", "none.test", "/nope", NULL, &r);
 	expect_error(&r, 404, 0, 1);
 	tine_resp_free(&r);
 	free(big);
@@ -164,16 +155,16 @@ Test(pages, fallback_to_builtin, .fini = tine_teardown, .timeout = 30)
 	cr_assert_eq(tine_write_file(tine_path(path, t->docroot,
 	    "locked.html"), "x\n", 2, 0000), 0);
 	cr_assert_eq(tine_start(t), 0);
-	pages_req(t, "GET", "x", "/nope", NULL, &r);
+	expect_ask(t, "GET", "x", "/nope", NULL, &r);
 	expect_error(&r, 404, 0, 1);
 	tine_resp_free(&r);
-	pages_req(t, "GET", "x", "/missing.html", NULL, &r);
+	expect_ask(t, "GET", "x", "/missing.html", NULL, &r);
 	expect_error(&r, 404, 0, 1);
 	tine_resp_free(&r);
-	pages_req(t, "GET", "x", "/locked.html", NULL, &r);
+	expect_ask(t, "GET", "x", "/locked.html", NULL, &r);
 	expect_error(&r, 403, 0, 1);
 	tine_resp_free(&r);
-	pages_req(t, "GET", "x", "/", "If-Match: \"nope\"\r\n", &r);
+	expect_ask(t, "GET", "x", "/", "If-Match: \"nope\"\r\n", &r);
 	expect_error(&r, 412, 0, 1);
 	tine_resp_free(&r);
 	tine_stop(t);
@@ -196,23 +187,23 @@ Test(pages, other_statuses, .fini = tine_teardown, .timeout = 30)
 	cr_assert_eq(tine_write_file(tine_path(path, t->docroot,
 	    "secret.html"), "secret\n", 7, 0000), 0);
 	cr_assert_eq(tine_start(t), 0);
-	pages_req(t, "GET", "x", "/secret.html", NULL, &r);
+	expect_ask(t, "GET", "x", "/secret.html", NULL, &r);
 	pages_expect(&r, 403, "text/html", PAGES_403);
 	tine_resp_free(&r);
-	pages_req(t, "GET", "x", "/", "If-Match: \"nope\"\r\n", &r);
+	expect_ask(t, "GET", "x", "/", "If-Match: \"nope\"\r\n", &r);
 	pages_expect(&r, 412, "text/html", PAGES_412);
 	tine_resp_free(&r);
 	/* The page is the answer even to a precondition on itself. */
-	pages_req(t, "GET", "x", "/412.html", "If-Match: \"nope\"\r\n", &r);
+	expect_ask(t, "GET", "x", "/412.html", "If-Match: \"nope\"\r\n", &r);
 	pages_expect(&r, 412, "text/html", PAGES_412);
 	tine_resp_free(&r);
-	pages_req(t, "GET", "x", "/", "Range: bytes=99999-\r\n", &r);
+	expect_ask(t, "GET", "x", "/", "Range: bytes=99999-\r\n", &r);
 	expect_status(&r, 416);
 	cr_expect_str_eq(r.body, PAGES_412);
 	snprintf(path, sizeof(path), "bytes */%zu", strlen(TINE_INDEX_BODY));
 	expect_hdr(&r, "Content-Range", path);
 	tine_resp_free(&r);
-	pages_req(t, "DELETE", "x", "/", NULL, &r);
+	expect_ask(t, "DELETE", "x", "/", NULL, &r);
 	expect_status(&r, 405);
 	cr_expect_str_eq(r.body, PAGES_403);
 	expect_hdr(&r, "Allow", "GET, HEAD, OPTIONS");
@@ -252,34 +243,34 @@ Test(pages, headers_on_every_answer, .fini = tine_teardown, .timeout = 30)
 	cr_assert_not_null(t);
 	cr_assert_eq(tine_put(t, "dir/index.html", "dir\n"), 0);
 	cr_assert_eq(tine_start(t), 0);
-	pages_req(t, "GET", "x", "/", NULL, &r);
+	expect_ask(t, "GET", "x", "/", NULL, &r);
 	expect_body(&r, TINE_INDEX_BODY, strlen(TINE_INDEX_BODY));
 	pages_expect_headers(&r, 1);
 	snprintf(inm, sizeof(inm), "If-None-Match: %s\r\n",
 	    expect_header(&r, "ETag"));
 	tine_resp_free(&r);
-	pages_req(t, "GET", "x", "/", inm, &r);
+	expect_ask(t, "GET", "x", "/", inm, &r);
 	expect_status(&r, 304);
 	pages_expect_headers(&r, 1);
 	tine_resp_free(&r);
-	pages_req(t, "GET", "x", "/nope", NULL, &r);
+	expect_ask(t, "GET", "x", "/nope", NULL, &r);
 	expect_error(&r, 404, 0, 1);
 	pages_expect_headers(&r, 1);
 	tine_resp_free(&r);
-	pages_req(t, "HEAD", "x", "/dir", NULL, &r);
+	expect_ask(t, "HEAD", "x", "/dir", NULL, &r);
 	expect_status(&r, 301);
 	expect_hdr(&r, "Location", "/dir/");
 	pages_expect_headers(&r, 1);
 	tine_resp_free(&r);
-	pages_req(t, "OPTIONS", "x", "*", NULL, &r);
+	expect_ask(t, "OPTIONS", "x", "*", NULL, &r);
 	pages_expect_headers(&r, 1);
 	tine_resp_free(&r);
-	pages_req(t, "GET", "own.test", "/", NULL, &r);
+	expect_ask(t, "GET", "own.test", "/", NULL, &r);
 	expect_status(&r, 200);
 	pages_expect_headers(&r, 0);
 	expect_hdr(&r, "X-Frame-Options", "DENY");
 	tine_resp_free(&r);
-	pages_req(t, "GET", "own.test", "/nope", NULL, &r);
+	expect_ask(t, "GET", "own.test", "/nope", NULL, &r);
 	pages_expect(&r, 404, "text/html", TINE_INDEX_BODY);
 	pages_expect_headers(&r, 0);
 	expect_hdr(&r, "X-Frame-Options", "DENY");

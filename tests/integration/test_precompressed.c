@@ -93,15 +93,6 @@ pc_t0(void)
 	return time(NULL) - 100000;
 }
 
-/* method path at host with extra lines; the response in *r. */
-static void
-pc_ask(struct tine *t, const char *method, const char *host,
-    const char *path, const char *extra, struct tine_resp *r)
-{
-	cr_assert_eq(tine_ask(t, method, host, path, extra, r), 0,
-	    "%s %s%s: no answer", method, host, path);
-}
-
 /* The answer is the sibling of a text/css file in coding, whole. */
 static void
 pc_expect_coded(const struct tine_resp *r, const char *coding,
@@ -147,7 +138,7 @@ pc_get(struct tine *t, const char *host, const char *path, const char *ae,
 
 	if (ae != NULL)
 		snprintf(extra, sizeof(extra), "Accept-Encoding: %s\r\n", ae);
-	pc_ask(t, "GET", host, path, extra, &r);
+	expect_ask(t, "GET", host, path, extra, &r);
 	if (strcmp(coding, "br") == 0)
 		pc_expect_coded(&r, "br", pc_br, sizeof(pc_br) - 1);
 	else if (strcmp(coding, "gzip") == 0)
@@ -196,30 +187,30 @@ Test(precompressed, unusable_siblings, .fini = tine_teardown, .timeout = 60)
 	struct tine		*t = pc_start("precompressed = on", pc_t0());
 	struct tine_resp	 r;
 
-	pc_ask(t, "GET", "x", "/only.js", "Accept-Encoding: br, gzip\r\n", &r);
+	expect_ask(t, "GET", "x", "/only.js", "Accept-Encoding: br, gzip\r\n", &r);
 	expect_body(&r, pc_jsgz, sizeof(pc_jsgz) - 1);
 	expect_hdr(&r, "Content-Encoding", "gzip");
 	expect_type(&r, "text/javascript");
 	tine_resp_free(&r);
-	pc_ask(t, "GET", "x", "/only.js", "Accept-Encoding: br\r\n", &r);
+	expect_ask(t, "GET", "x", "/only.js", "Accept-Encoding: br\r\n", &r);
 	pc_expect_identity(&r, PC_JS, "text/javascript", 1);
 	tine_resp_free(&r);
-	pc_ask(t, "GET", "x", "/plain.txt", "Accept-Encoding: br, gzip\r\n",
+	expect_ask(t, "GET", "x", "/plain.txt", "Accept-Encoding: br, gzip\r\n",
 	    &r);
 	pc_expect_identity(&r, PC_TXT, "text/plain", 1);
 	tine_resp_free(&r);
-	pc_ask(t, "GET", "x", "/old.css", "Accept-Encoding: gzip\r\n", &r);
+	expect_ask(t, "GET", "x", "/old.css", "Accept-Encoding: gzip\r\n", &r);
 	pc_expect_identity(&r, PC_CSS, "text/css", 1);
 	tine_resp_free(&r);
-	pc_ask(t, "GET", "x", "/dir.css", "Accept-Encoding: gzip\r\n", &r);
+	expect_ask(t, "GET", "x", "/dir.css", "Accept-Encoding: gzip\r\n", &r);
 	pc_expect_identity(&r, PC_CSS, "text/css", 1);
 	tine_resp_free(&r);
-	pc_ask(t, "GET", "x", "/docs/", "Accept-Encoding: gzip\r\n", &r);
+	expect_ask(t, "GET", "x", "/docs/", "Accept-Encoding: gzip\r\n", &r);
 	expect_body(&r, pc_gz, sizeof(pc_gz) - 1);
 	expect_hdr(&r, "Content-Encoding", "gzip");
 	expect_type(&r, "text/html");
 	tine_resp_free(&r);
-	pc_ask(t, "GET", "x", "/.hidden.css", "Accept-Encoding: gzip\r\n", &r);
+	expect_ask(t, "GET", "x", "/.hidden.css", "Accept-Encoding: gzip\r\n", &r);
 	expect_error(&r, 404, 0, 1);
 	tine_resp_free(&r);
 	tine_stop(t);
@@ -237,9 +228,9 @@ Test(precompressed, validators, .fini = tine_teardown, .timeout = 60)
 	struct tine_resp	 r, gz, id;
 	char			 date[64], want[128];
 
-	pc_ask(t, "GET", "x", "/main.css", "Accept-Encoding: gzip\r\n", &r);
-	pc_ask(t, "GET", "x", "/main.css.gz", NULL, &gz);
-	pc_ask(t, "GET", "x", "/main.css", NULL, &id);
+	expect_ask(t, "GET", "x", "/main.css", "Accept-Encoding: gzip\r\n", &r);
+	expect_ask(t, "GET", "x", "/main.css.gz", NULL, &gz);
+	expect_ask(t, "GET", "x", "/main.css", NULL, &id);
 	expect_hdr(&r, "Last-Modified", tine_http_date(t0 + 100, date,
 	    sizeof(date)));
 	expect_hdr(&id, "Last-Modified", tine_http_date(t0, date,
@@ -252,7 +243,7 @@ Test(precompressed, validators, .fini = tine_teardown, .timeout = 60)
 	tine_resp_free(&r);
 	tine_resp_free(&gz);
 	tine_resp_free(&id);
-	pc_ask(t, "GET", "x", "/main.css", "Accept-Encoding: br\r\n", &r);
+	expect_ask(t, "GET", "x", "/main.css", "Accept-Encoding: br\r\n", &r);
 	expect_hdr(&r, "Last-Modified", tine_http_date(t0 + 200, date,
 	    sizeof(date)));
 	tine_resp_free(&r);
@@ -266,7 +257,7 @@ Test(precompressed, direct_request, .fini = tine_teardown, .timeout = 60)
 	struct tine		*t = pc_start("precompressed = on", pc_t0());
 	struct tine_resp	 r;
 
-	pc_ask(t, "GET", "x", "/main.css.gz", "Accept-Encoding: gzip\r\n",
+	expect_ask(t, "GET", "x", "/main.css.gz", "Accept-Encoding: gzip\r\n",
 	    &r);
 	expect_body(&r, pc_gz, sizeof(pc_gz) - 1);
 	expect_type(&r, "application/gzip");
@@ -285,7 +276,7 @@ Test(precompressed, ranges, .fini = tine_teardown, .timeout = 60)
 	struct tine_resp	 r;
 	char			 want[64];
 
-	pc_ask(t, "GET", "x", "/main.css",
+	expect_ask(t, "GET", "x", "/main.css",
 	    "Accept-Encoding: gzip\r\nRange: bytes=1-12\r\n", &r);
 	expect_status(&r, 206);
 	snprintf(want, sizeof(want), "bytes 1-12/%zu", sizeof(pc_gz) - 1);
@@ -296,23 +287,23 @@ Test(precompressed, ranges, .fini = tine_teardown, .timeout = 60)
 	expect_length(&r, 12);
 	cr_expect(r.bodylen == 12 && memcmp(r.body, pc_gz + 1, 12) == 0);
 	tine_resp_free(&r);
-	pc_ask(t, "GET", "x", "/main.css",
+	expect_ask(t, "GET", "x", "/main.css",
 	    "Accept-Encoding: gzip\r\nRange: bytes=0-0,3-4\r\n", &r);
 	pc_expect_coded(&r, "gzip", pc_gz, sizeof(pc_gz) - 1);
 	tine_resp_free(&r);
-	pc_ask(t, "GET", "x", "/main.css",
+	expect_ask(t, "GET", "x", "/main.css",
 	    "Accept-Encoding: gzip\r\nRange: bytes=5000-\r\n", &r);
 	expect_status(&r, 416);
 	snprintf(want, sizeof(want), "bytes */%zu", sizeof(pc_gz) - 1);
 	expect_hdr(&r, "Content-Range", want);
 	tine_resp_free(&r);
-	pc_ask(t, "GET", "x", "/main.css", "Range: bytes=0-3\r\n", &r);
+	expect_ask(t, "GET", "x", "/main.css", "Range: bytes=0-3\r\n", &r);
 	expect_status(&r, 206);
 	cr_expect(r.bodylen == 4 && memcmp(r.body, PC_CSS, 4) == 0);
 	cr_expect_null(tine_resp_header(&r, "Content-Encoding"));
 	expect_hdr(&r, "Vary", PC_VARY);
 	tine_resp_free(&r);
-	pc_ask(t, "GET", "x", "/main.css", "Range: bytes=0-0,3-4\r\n", &r);
+	expect_ask(t, "GET", "x", "/main.css", "Range: bytes=0-0,3-4\r\n", &r);
 	expect_status(&r, 206);
 	expect_hdr(&r, "Vary", PC_VARY);
 	tine_resp_free(&r);
@@ -328,16 +319,16 @@ Test(precompressed, conditionals, .fini = tine_teardown, .timeout = 60)
 	struct tine_resp	 r;
 	char			 gz[128], id[128], extra[512];
 
-	pc_ask(t, "GET", "x", "/main.css", "Accept-Encoding: gzip\r\n", &r);
+	expect_ask(t, "GET", "x", "/main.css", "Accept-Encoding: gzip\r\n", &r);
 	snprintf(gz, sizeof(gz), "%s", expect_header(&r, "ETag"));
 	tine_resp_free(&r);
-	pc_ask(t, "GET", "x", "/main.css", NULL, &r);
+	expect_ask(t, "GET", "x", "/main.css", NULL, &r);
 	snprintf(id, sizeof(id), "%s", expect_header(&r, "ETag"));
 	tine_resp_free(&r);
 
 	snprintf(extra, sizeof(extra), "Accept-Encoding: gzip\r\n"
 	    "If-None-Match: %s\r\n", gz);
-	pc_ask(t, "GET", "x", "/main.css", extra, &r);
+	expect_ask(t, "GET", "x", "/main.css", extra, &r);
 	expect_status(&r, 304);
 	expect_hdr(&r, "ETag", gz);
 	expect_hdr(&r, "Vary", PC_VARY);
@@ -345,21 +336,21 @@ Test(precompressed, conditionals, .fini = tine_teardown, .timeout = 60)
 	tine_resp_free(&r);
 	snprintf(extra, sizeof(extra), "Accept-Encoding: gzip\r\n"
 	    "If-None-Match: %s\r\n", id);
-	pc_ask(t, "GET", "x", "/main.css", extra, &r);
+	expect_ask(t, "GET", "x", "/main.css", extra, &r);
 	pc_expect_coded(&r, "gzip", pc_gz, sizeof(pc_gz) - 1);
 	tine_resp_free(&r);
 	snprintf(extra, sizeof(extra), "If-None-Match: %s\r\n", gz);
-	pc_ask(t, "GET", "x", "/main.css", extra, &r);
+	expect_ask(t, "GET", "x", "/main.css", extra, &r);
 	pc_expect_identity(&r, PC_CSS, "text/css", 1);
 	tine_resp_free(&r);
 	snprintf(extra, sizeof(extra), "If-None-Match: %s\r\n", id);
-	pc_ask(t, "GET", "x", "/main.css", extra, &r);
+	expect_ask(t, "GET", "x", "/main.css", extra, &r);
 	expect_status(&r, 304);
 	expect_hdr(&r, "Vary", PC_VARY);
 	tine_resp_free(&r);
 	snprintf(extra, sizeof(extra), "Accept-Encoding: gzip\r\n"
 	    "Range: bytes=0-1\r\nIf-Range: %s\r\n", gz);
-	pc_ask(t, "GET", "x", "/main.css", extra, &r);
+	expect_ask(t, "GET", "x", "/main.css", extra, &r);
 	expect_status(&r, 206);
 	tine_resp_free(&r);
 	tine_stop(t);
@@ -377,7 +368,7 @@ Test(precompressed, types_and_caching, .fini = tine_teardown, .timeout = 60)
 	struct tine_resp	 r;
 	char			 extra[256];
 
-	pc_ask(t, "GET", "x", "/main.css", "Accept-Encoding: gzip\r\n", &r);
+	expect_ask(t, "GET", "x", "/main.css", "Accept-Encoding: gzip\r\n", &r);
 	expect_body(&r, pc_gz, sizeof(pc_gz) - 1);
 	expect_hdr(&r, "Content-Type", "text/x-fancy; charset=iso-8859-1");
 	expect_hdr(&r, "Content-Encoding", "gzip");
@@ -385,12 +376,12 @@ Test(precompressed, types_and_caching, .fini = tine_teardown, .timeout = 60)
 	snprintf(extra, sizeof(extra), "Accept-Encoding: gzip\r\n"
 	    "If-None-Match: %s\r\n", expect_header(&r, "ETag"));
 	tine_resp_free(&r);
-	pc_ask(t, "GET", "x", "/main.css", extra, &r);
+	expect_ask(t, "GET", "x", "/main.css", extra, &r);
 	expect_status(&r, 304);
 	expect_hdr(&r, "Cache-Control", "public, max-age=600");
 	expect_hdr(&r, "Vary", PC_VARY);
 	tine_resp_free(&r);
-	pc_ask(t, "GET", "x", "/main.css.gz", NULL, &r);
+	expect_ask(t, "GET", "x", "/main.css.gz", NULL, &r);
 	expect_type(&r, "application/gzip");
 	expect_hdr(&r, "Cache-Control", "no-cache");
 	cr_expect_null(tine_resp_header(&r, "Content-Encoding"));
@@ -404,7 +395,7 @@ Test(precompressed, head, .fini = tine_teardown, .timeout = 60)
 	struct tine		*t = pc_start("precompressed = on", pc_t0());
 	struct tine_resp	 r;
 
-	pc_ask(t, "HEAD", "x", "/main.css", "Accept-Encoding: br\r\n", &r);
+	expect_ask(t, "HEAD", "x", "/main.css", "Accept-Encoding: br\r\n", &r);
 	expect_status(&r, 200);
 	expect_length(&r, sizeof(pc_br) - 1);
 	expect_hdr(&r, "Content-Encoding", "br");
@@ -422,10 +413,10 @@ Test(precompressed, off_and_vhosts, .fini = tine_teardown, .timeout = 60)
 	struct tine		*t = pc_start(NULL, pc_t0());
 	struct tine_resp	 r;
 
-	pc_ask(t, "GET", "x", "/main.css", "Accept-Encoding: br, gzip\r\n", &r);
+	expect_ask(t, "GET", "x", "/main.css", "Accept-Encoding: br, gzip\r\n", &r);
 	pc_expect_identity(&r, PC_CSS, "text/css", 0);
 	tine_resp_free(&r);
-	pc_ask(t, "GET", "x", "/main.css", "Range: bytes=0-0,2-2\r\n", &r);
+	expect_ask(t, "GET", "x", "/main.css", "Range: bytes=0-0,2-2\r\n", &r);
 	expect_status(&r, 206);
 	cr_expect_null(tine_resp_header(&r, "Vary"));
 	tine_resp_free(&r);
@@ -435,7 +426,7 @@ Test(precompressed, off_and_vhosts, .fini = tine_teardown, .timeout = 60)
 	    "vhost \"off.test\" { precompressed = off }\n"
 	    "vhost \"in.test\" { }\n", pc_t0());
 	pc_get(t, "in.test", "/main.css", "gzip", "gzip");
-	pc_ask(t, "GET", "off.test", "/main.css", "Accept-Encoding: gzip\r\n",
+	expect_ask(t, "GET", "off.test", "/main.css", "Accept-Encoding: gzip\r\n",
 	    &r);
 	pc_expect_identity(&r, PC_CSS, "text/css", 0);
 	tine_resp_free(&r);
@@ -443,7 +434,7 @@ Test(precompressed, off_and_vhosts, .fini = tine_teardown, .timeout = 60)
 
 	t = pc_start("vhost \"on.test\" { precompressed = on }\n", pc_t0());
 	pc_get(t, "on.test", "/main.css", "br", "br");
-	pc_ask(t, "GET", "x", "/main.css", "Accept-Encoding: br\r\n", &r);
+	expect_ask(t, "GET", "x", "/main.css", "Accept-Encoding: br\r\n", &r);
 	pc_expect_identity(&r, PC_CSS, "text/css", 0);
 	tine_resp_free(&r);
 	tine_stop(t);
@@ -456,7 +447,7 @@ pc_loc(struct tine *t, const char *host, const char *path, int coded)
 {
 	struct tine_resp	r;
 
-	pc_ask(t, "GET", host, path, "Accept-Encoding: gzip\r\n", &r);
+	expect_ask(t, "GET", host, path, "Accept-Encoding: gzip\r\n", &r);
 	if (coded)
 		pc_expect_coded(&r, "gzip", pc_gz, sizeof(pc_gz) - 1);
 	else

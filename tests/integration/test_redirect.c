@@ -22,15 +22,6 @@
 
 #define REDIR_ABOUT	"<!doctype html><p>about\n"
 
-/* Send method path with this Host; the response in *r. */
-static void
-redir_send(struct tine *t, const char *method, const char *host,
-    const char *path, const char *extra, struct tine_resp *r)
-{
-	cr_assert_eq(tine_ask(t, method, host, path, extra, r), 0,
-	    "%s %s%s: no answer", method, host, path);
-}
-
 /* GET (or HEAD) path at host must answer status with this Location. */
 static void
 redir_expect(struct tine *t, const char *method, const char *host,
@@ -39,7 +30,7 @@ redir_expect(struct tine *t, const char *method, const char *host,
 	struct tine_resp	r;
 	const char		*loc;
 
-	redir_send(t, method, host, path, NULL, &r);
+	expect_ask(t, method, host, path, NULL, &r);
 	cr_expect_eq(r.status, status, "%s %s%s: %d", method, host, path,
 	    r.status);
 	loc = tine_resp_header(&r, "Location");
@@ -123,15 +114,15 @@ Test(redirect, methods, .fini = tine_teardown, .timeout = 60)
 
 	redir_expect(t, "HEAD", "a.test", "/h?q", 301,
 	    "https://example.net/h?q");
-	redir_send(t, "POST", "a.test", "/p", "Content-Length: 0\r\n", &r);
+	expect_ask(t, "POST", "a.test", "/p", "Content-Length: 0\r\n", &r);
 	cr_expect_eq(r.status, 405);
 	cr_expect_null(tine_resp_header(&r, "Location"));
 	tine_resp_free(&r);
-	redir_send(t, "BREW", "a.test", "/p", NULL, &r);
+	expect_ask(t, "BREW", "a.test", "/p", NULL, &r);
 	cr_expect_eq(r.status, 501);
 	cr_expect_null(tine_resp_header(&r, "Location"));
 	tine_resp_free(&r);
-	redir_send(t, "OPTIONS", "a.test", "/p", NULL, &r);
+	expect_ask(t, "OPTIONS", "a.test", "/p", NULL, &r);
 	cr_expect_eq(r.status, 200);
 	cr_expect_null(tine_resp_header(&r, "Location"));
 	tine_resp_free(&r);
@@ -154,11 +145,11 @@ Test(redirect, host_not_reflected_next_site_serves, .fini = tine_teardown,
 	cr_expect_eq(r.status, 307);
 	cr_expect_str_eq(tine_resp_header(&r, "Location"), "/moved/x");
 	tine_resp_free(&r);
-	redir_send(t, "GET", "f.test", "/", NULL, &r);
+	expect_ask(t, "GET", "f.test", "/", NULL, &r);
 	expect_body(&r, TINE_INDEX_BODY, strlen(TINE_INDEX_BODY));
 	cr_expect_null(tine_resp_header(&r, "Location"));
 	tine_resp_free(&r);
-	redir_send(t, "GET", "other.test", "/", NULL, &r);
+	expect_ask(t, "GET", "other.test", "/", NULL, &r);
 	expect_body(&r, TINE_INDEX_BODY, strlen(TINE_INDEX_BODY));
 	tine_resp_free(&r);
 	tine_stop(t);
@@ -215,7 +206,7 @@ redir_get(struct tine *t, const char *host, const char *path, int status,
 {
 	struct tine_resp	r;
 
-	redir_send(t, "GET", host, path, NULL, &r);
+	expect_ask(t, "GET", host, path, NULL, &r);
 	cr_expect_eq(r.status, status, "%s%s: %d", host, path, r.status);
 	if (body != NULL) {
 		expect_body(&r, body, strlen(body));
@@ -259,21 +250,21 @@ Test(redirect, try_html_conditionals_ranges, .fini = tine_teardown,
 	struct tine_resp	 r;
 	char			 extra[256];
 
-	redir_send(t, "GET", "x", "/about.html", NULL, &r);
+	expect_ask(t, "GET", "x", "/about.html", NULL, &r);
 	cr_assert_eq(r.status, 200);
 	snprintf(extra, sizeof(extra), "If-None-Match: %s\r\n",
 	    tine_resp_header(&r, "ETag"));
 	tine_resp_free(&r);
-	redir_send(t, "HEAD", "x", "/about", NULL, &r);
+	expect_ask(t, "HEAD", "x", "/about", NULL, &r);
 	cr_expect_eq(r.status, 200);
 	expect_type(&r, "text/html");
 	expect_length(&r, strlen(REDIR_ABOUT));
 	cr_expect_eq(r.bodylen, 0);
 	tine_resp_free(&r);
-	redir_send(t, "GET", "x", "/about", extra, &r);
+	expect_ask(t, "GET", "x", "/about", extra, &r);
 	cr_expect_eq(r.status, 304);
 	tine_resp_free(&r);
-	redir_send(t, "GET", "x", "/about", "Range: bytes=2-8\r\n", &r);
+	expect_ask(t, "GET", "x", "/about", "Range: bytes=2-8\r\n", &r);
 	cr_expect_eq(r.status, 206);
 	cr_expect_str_eq(r.body, "doctype");
 	expect_type(&r, "text/html");

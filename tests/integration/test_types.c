@@ -21,15 +21,6 @@
 #define TYPES_PNG	"\x89PNG\r\n\x1a\n not really a png\n"
 #define TYPES_404	"<!doctype html><p>custom not found\n"
 
-/* Send method path with this Host and extra header lines (closing). */
-static void
-types_req(struct tine *t, const char *method, const char *host,
-    const char *path, const char *extra, struct tine_resp *r)
-{
-	cr_assert_eq(tine_ask(t, method, host, path, extra, r), 0,
-	    "%s %s%s: no answer", method, host, path);
-}
-
 /* Expect GET path on host to be a 200 with exactly this Content-Type. */
 static void
 types_expect(struct tine *t, const char *host, const char *path,
@@ -37,7 +28,7 @@ types_expect(struct tine *t, const char *host, const char *path,
 {
 	struct tine_resp	 r;
 
-	types_req(t, "GET", host, path, NULL, &r);
+	expect_ask(t, "GET", host, path, NULL, &r);
 	expect_status(&r, 200);
 	cr_expect_str_eq(expect_header(&r, "Content-Type"), type, "%s%s",
 	    host, path);
@@ -154,7 +145,7 @@ Test(types, charset, .fini = tine_teardown, .timeout = 30)
 	types_expect(t, "x", "/a.png", "image/png");
 	types_expect(t, "x", "/noext", "application/octet-stream");
 	/* tine's own error pages are UTF-8 whatever the site says. */
-	types_req(t, "GET", "off.test", "/nope", NULL, &r);
+	expect_ask(t, "GET", "off.test", "/nope", NULL, &r);
 	expect_error(&r, 404, 0, 1);
 	tine_resp_free(&r);
 	tine_stop(t);
@@ -185,7 +176,7 @@ types_cc(struct tine *t, const char *method, const char *host,
 
 	snprintf(what, sizeof(what), "%s %s%s %s", method, host, path,
 	    extra != NULL ? extra : "");
-	types_req(t, method, host, path, extra, &r);
+	expect_ask(t, method, host, path, extra, &r);
 	expect_status(&r, status);
 	types_expect_cc(&r, want, what);
 	tine_resp_free(&r);
@@ -232,7 +223,7 @@ Test(types, cache_control_answers, .fini = tine_teardown, .timeout = 30)
 	    "public, max-age=2592000");
 	types_cc(t, "GET", "x", "/a.png", "Range: bytes=0-1,4-5\r\n", 206,
 	    "public, max-age=2592000");
-	types_req(t, "GET", "x", "/a.png", NULL, &r);
+	expect_ask(t, "GET", "x", "/a.png", NULL, &r);
 	snprintf(inm, sizeof(inm), "If-None-Match: %s\r\n",
 	    expect_header(&r, "ETag"));
 	tine_resp_free(&r);
