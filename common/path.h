@@ -4,6 +4,10 @@
 
 #include <stddef.h>
 
+/* The buffer a request's normalised path is put in: its size, so the
+ * longest path is PATH_NORM_MAX - 1 bytes. */
+#define PATH_NORM_MAX	4096
+
 /*
  * Percent-decode and normalise the path part of a request target into out:
  * always starting with '/', no "//", no "." or ".." segments, a trailing '/'

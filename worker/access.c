@@ -19,8 +19,8 @@
 #include "htpasswd.h"
 #include "http.h"
 #include "log.h"
+#include "path.h"
 
-#define ACCESS_PATH_MAX		4096	/* as static.c's */
 #define ACCESS_CACHE_N		16	/* verified passwords kept */
 #define ACCESS_CACHE_TTL	60	/* seconds one is trusted */
 
@@ -81,13 +81,13 @@ access_destroy(struct access_cache *ac)
 static bool
 access_hidden(const struct config_site *site, const char *path, size_t len)
 {
-	char	slash[ACCESS_PATH_MAX + 2];
+	char	slash[PATH_NORM_MAX + 1];
 	size_t	i;
 
 	for (i = 0; i < site->nhidden_paths; i++)
 		if (fnmatch(site->hidden_paths[i], path, 0) == 0)
 			return true;
-	if (len == 0 || path[len - 1] == '/' || len > ACCESS_PATH_MAX)
+	if (len == 0 || path[len - 1] == '/' || len >= PATH_NORM_MAX)
 		return false;
 	memcpy(slash, path, len);
 	memcpy(slash + len, "/", 2);

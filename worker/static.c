@@ -20,7 +20,7 @@
 #include "vhost.h"
 #include "worker.h"
 
-#define STATIC_PATH_MAX		4096
+#define STATIC_PATH_MAX		PATH_NORM_MAX
 #define STATIC_HOST_MAX		255	/* a host name echoed in a Location */
 #define STATIC_PAGE_MAX		256	/* the generated HTML of an error page */
 
