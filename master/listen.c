@@ -49,6 +49,27 @@ fail:
 	return -1;
 }
 
+/*
+ * Whether a and b are the same address and port. Field by field, not
+ * memcmp: a socket an old master passed comes back from getsockname(),
+ * whose padding and flow label owe nothing to the config's parser.
+ */
+static bool
+listen_same(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	const struct sockaddr_in	*a4 = (const void *)a, *b4 = (const void *)b;
+	const struct sockaddr_in6	*a6 = (const void *)a, *b6 = (const void *)b;
+
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET)
+		return a4->sin_port == b4->sin_port &&
+		    a4->sin_addr.s_addr == b4->sin_addr.s_addr;
+	return a6->sin6_port == b6->sin6_port && a6->sin6_scope_id ==
+	    b6->sin6_scope_id && memcmp(&a6->sin6_addr, &b6->sin6_addr,
+	    sizeof(a6->sin6_addr)) == 0;
+}
+
 /* The index of an open socket for the same address in keep, or -1. */
 static int
 listen_find(struct listeners *keep, const struct config_listen *cl)
@@ -58,8 +79,8 @@ listen_find(struct listeners *keep, const struct config_listen *cl)
 	if (keep == NULL)
 		return -1;
 	for (i = 0; i < keep->n; i++)
-		if (keep->v[i].fd != -1 && keep->v[i].addrlen == cl->addrlen &&
-		    memcmp(&keep->v[i].addr, &cl->addr, cl->addrlen) == 0)
+		if (keep->v[i].fd != -1 && listen_same(&keep->v[i].addr,
+		    &cl->addr))
 			return (int)i;
 	return -1;
 }
@@ -144,9 +165,8 @@ listen_give_back(struct listeners *from, struct listeners *to)
 
 	for (i = 0; i < from->n; i++)
 		for (j = 0; j < to->n && from->v[i].fd != -1; j++)
-			if (to->v[j].fd == -1 && to->v[j].addrlen ==
-			    from->v[i].addrlen && memcmp(&to->v[j].addr,
-			    &from->v[i].addr, from->v[i].addrlen) == 0) {
+			if (to->v[j].fd == -1 && listen_same(&to->v[j].addr,
+			    &from->v[i].addr)) {
 				to->v[j].fd = from->v[i].fd;
 				from->v[i].fd = -1;
 			}

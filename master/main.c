@@ -38,14 +38,15 @@ static void
 main_usage(FILE *f)
 {
 	fprintf(f, "usage: tine [-fthv] [-c file] [-r docroot] [-l address] "
-	    "[-s reload|reopen|quit|stop]\n"
+	    "[-s reload|reopen|upgrade|quit|stop]\n"
 	    "  -c file     configuration file (default %s if it exists,\n"
 	    "              else built-in defaults)\n"
 	    "  -f          stay in the foreground; logs to stderr unless set\n"
 	    "  -t          check the configuration and exit\n"
 	    "  -r docroot  serve this directory (overrides document_root)\n"
 	    "  -l address  listen here only (overrides listen)\n"
-	    "  -s signal   send reload, reopen, quit or stop to the master\n"
+	    "  -s signal   send reload, reopen, upgrade, quit or stop to the\n"
+	    "              master\n"
 	    "  -v          print the version\n"
 	    "  -h          this help\n", MAIN_DEFAULT_CONF);
 }
@@ -100,6 +101,7 @@ main_signal(const struct config *conf, const char *name)
 	static const struct { const char *name; int sig; } sigs[] = {
 		{ "reload", SIGHUP }, { "reopen", SIGUSR1 },
 		{ "quit", SIGQUIT }, { "stop", SIGTERM },
+		{ "upgrade", SIGUSR2 },
 	};
 	const char	*path = main_pid_path(conf, false), *errstr;
 	char		 buf[32];
@@ -113,7 +115,7 @@ main_signal(const struct config *conf, const char *name)
 			break;
 	if (i == sizeof(sigs) / sizeof(sigs[0])) {
 		fprintf(stderr, "tine: unknown signal \"%s\" (reload, reopen, "
-		    "quit or stop)\n", name);
+		    "upgrade, quit or stop)\n", name);
 		return 1;
 	}
 	if (path == NULL || (fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
@@ -286,19 +288,44 @@ main_rlimit(const struct config *conf)
 		    (unsigned long long)old.rlim_cur);
 }
 
+/*
+ * Where the start's verdict goes: an old master's pipe when it executed us
+ * (already a daemon: only the directory is left to leave), else the
+ * daemon's starting process, else nowhere.
+ */
+static int
+main_ready_fd(struct master *m)
+{
+	int	fd = m->up.report_fd;
+
+	if (fd == -1)
+		return m->foreground ? -1 : main_daemonize();
+	m->up.report_fd = -1;
+	if (!m->foreground && chdir("/") == -1) {
+		/* relative paths were resolved by now */
+	}
+	return fd;
+}
+
 /* Become the master: logs, pid file, limits, then the supervision loop. */
 static int
-main_serve(const struct main_opts *o, struct config *conf)
+main_serve(const struct main_opts *o, struct config *conf, struct upgrade *up)
 {
-	struct master	m;
-	char		err[CONFIG_ERR_MAX];
-	int		status;
+	struct master	 m;
+	const char	*pid_path = main_pid_path(conf, o->foreground);
+	char		 err[CONFIG_ERR_MAX];
+	int		 status;
 
 	memset(&m, 0, sizeof(m));
 	m.conf_file = o->conf_file;
 	m.ov = o->ov;
 	m.foreground = o->foreground;
-	m.ready_fd = o->foreground ? -1 : main_daemonize();
+	m.up = *up;
+	m.ready_fd = main_ready_fd(&m);
+	if (pid_path != NULL && (m.up.pid_path = strdup(pid_path)) == NULL) {
+		master_report_start(&m, 1, "out of memory");
+		return 1;
+	}
 	umask(022);
 	if (log_open(conf, o->foreground, err, sizeof(err)) == -1) {
 		fprintf(stderr, "tine: %s\n", err);
@@ -306,7 +333,7 @@ main_serve(const struct main_opts *o, struct config *conf)
 		config_free(conf);
 		return 1;
 	}
-	if (main_pidfile(&m, main_pid_path(conf, o->foreground)) == -1) {
+	if (main_pidfile(&m, pid_path) == -1) {
 		config_free(conf);
 		return 1;
 	}
@@ -315,8 +342,8 @@ main_serve(const struct main_opts *o, struct config *conf)
 	setproctitle("-tine: master process %s", o->conf_file ? o->conf_file :
 	    "(built-in defaults)");
 	status = master_run(&m, conf);
-	if (m.pfh != NULL)
-		pidfile_remove(m.pfh);
+	upgrade_pidfile_remove(&m);
+	upgrade_free(&m.up);
 	return status;
 }
 
@@ -335,24 +362,49 @@ main_check_tls(const struct config *conf)
 	return 0;
 }
 
+/* An old master executed us and we cannot start: tell it why. */
+static void
+main_upgrade_refuse(struct upgrade *up, const char *why)
+{
+	char	buf[512];
+	int	n;
+
+	if (up->report_fd == -1)
+		return;
+	n = snprintf(buf, sizeof(buf), "1%s", why);
+	if (write(up->report_fd, buf, (size_t)n < sizeof(buf) ? (size_t)n :
+	    sizeof(buf) - 1) == -1) {
+		/* it logs that we exited during start-up instead */
+	}
+}
+
 /* tine: check a config (-t), signal a master (-s), or serve. */
 int
 main(int argc, char **argv, char **envp)
 {
 	struct main_opts	 o;
 	struct config		*conf;
+	struct upgrade		 up;
 	char			 err[CONFIG_ERR_MAX];
 	int			 status;
 
 	/* Nothing the caller left open (a root-only file, a socket) may reach
-	 * a worker: only stdin, stdout and stderr are inherited. */
-	closefrom(STDERR_FILENO + 1);
+	 * a worker: only stdin, stdout and stderr are inherited, and the
+	 * listening sockets an upgrading master passed. */
+	closefrom(upgrade_inherit(&up));
+	/* Before setproctitle_init(), which takes argv's memory. */
+	if (upgrade_init(&up, argc, argv) == -1) {
+		fprintf(stderr, "tine: out of memory\n");
+		main_upgrade_refuse(&up, "out of memory");
+		return 1;
+	}
 	setproctitle_init(argc, argv, envp);
 	memset(&o, 0, sizeof(o));
 	if (main_args(argc, argv, &o) == -1)
 		return 1;
 	if ((conf = config_load(o.conf_file, &o.ov, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "tine: %s\n", err);
+		main_upgrade_refuse(&up, err);
 		return 1;
 	}
 	if (o.test) {
@@ -371,5 +423,5 @@ main(int argc, char **argv, char **envp)
 		config_free(conf);
 		return status;
 	}
-	return main_serve(&o, conf);
+	return main_serve(&o, conf, &up);
 }

@@ -31,6 +31,7 @@ master_signal(int sig)
 	switch (sig) {
 	case SIGHUP:	master_self->sig_hup = 1; break;
 	case SIGUSR1:	master_self->sig_usr1 = 1; break;
+	case SIGUSR2:	master_self->sig_usr2 = 1; break;
 	case SIGQUIT:	master_self->sig_quit = 1; break;
 	case SIGTERM:
 	case SIGINT:	master_self->sig_term = 1; break;
@@ -47,7 +48,7 @@ static int
 master_signals(struct master *m)
 {
 	static const int	 sigs[] = { SIGHUP, SIGUSR1, SIGQUIT, SIGTERM,
-	    SIGINT, SIGCHLD };
+	    SIGINT, SIGCHLD, SIGUSR2 };
 	struct sigaction	 sa;
 	size_t			 i;
 
@@ -81,7 +82,7 @@ master_report_start(struct master *m, int status, const char *why)
 	close(m->ready_fd);
 	m->ready_fd = -1;
 	/* The daemon's stderr was kept for start errors only. */
-	if (status == 0)
+	if (status == 0 && !m->foreground)
 		master_devnull(STDERR_FILENO);
 }
 
@@ -233,7 +234,8 @@ static int
 master_generation(struct master *m, struct setup *setup, char *err, size_t len)
 {
 	struct generation	*g;
-	struct listeners	*keep = m->gens != NULL ? &m->gens->ls : NULL;
+	struct listeners	*keep = m->gens != NULL ? &m->gens->ls :
+	    &m->up.inherited;
 
 	if ((g = calloc(1, sizeof(*g))) == NULL) {
 		snprintf(err, len, "out of memory");
@@ -489,6 +491,16 @@ master_on_usr1(struct master *m)
 	master_start_generation(m, m->gens->setup, "log reopen");
 }
 
+/* USR2: start the installed binary on our sockets (upgrade.c). */
+static void
+master_on_usr2(struct master *m)
+{
+	m->sig_usr2 = 0;
+	if (m->stopping != MASTER_RUNNING)
+		return;
+	upgrade_start(m);
+}
+
 /* Sleep until a signal or a worker wakes us, or until the next tick. */
 static void
 master_wait(struct master *m, int timeout_ms)
@@ -521,6 +533,7 @@ static bool
 master_pass(struct master *m, time_t *tick)
 {
 	pool_reap(m);
+	upgrade_check(m);
 	if (m->sig_term)
 		master_on_term(m);
 	else if (m->sig_quit)
@@ -529,6 +542,8 @@ master_pass(struct master *m, time_t *tick)
 		master_on_hup(m);
 	if (m->sig_usr1)
 		master_on_usr1(m);
+	if (m->sig_usr2)
+		master_on_usr2(m);
 	if (m->stopping != MASTER_RUNNING && master_stopped(m))
 		return false;
 	if (m->stopping == MASTER_RUNNING) {
@@ -581,6 +596,7 @@ master_run(struct master *m, struct config *conf)
 		goto fail;
 	}
 	master_setup_unref(s);
+	upgrade_inherited_done(m);
 	log_notice("master started: pid %ld, generation %u, %zu listeners",
 	    (long)getpid(), m->gens->id, m->gens->ls.n);
 	pool_fill(m);

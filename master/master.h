@@ -11,6 +11,7 @@
 #include "log.h"
 #include "pool.h"
 #include "scoreboard.h"
+#include "upgrade.h"
 
 struct mime;
 struct tls_conf;
@@ -62,6 +63,8 @@ struct master {
 
 	volatile sig_atomic_t		 sig_hup, sig_usr1, sig_quit;
 	volatile sig_atomic_t		 sig_term;
+	volatile sig_atomic_t		 sig_usr2;
+	struct upgrade			 up;		/* binary upgrade (upgrade.c) */
 	enum master_stop		 stopping;
 	time_t				 stop_deadline;
 	int				 exit_status;
