@@ -264,6 +264,10 @@ upgrade_refusal(const struct master *m)
 {
 	if (m->up.pid != 0)
 		return "an upgrade is already running";
+	/* A container ends with its PID 1: the new master would go too. */
+	if (getpid() == 1)
+		return "pid 1 (a container's init) cannot hand over: restart "
+		    "the container instead";
 	if (m->up.exe == NULL)
 		return "the binary's path is unknown (not found at start-up)";
 	if (!m->gens->ready)
