@@ -724,6 +724,39 @@ check "restart: a new master ($pid -> $newpid), the only one" restarted
 pid=$newpid
 check_serves 2 "restart: serving at once with the current config"
 
+# ---- upgrade: make install again, then the init script's upgrade ----
+
+"$MAKE" --no-print-directory -C "$builddir" install DESTDIR="$D" \
+    >"$tmp/install.out" 2>&1
+check "make install over the running server: exit 0" test "$?" -eq 0
+run_init upgrade
+check "upgrade: exit 0, naming the new master" rc_is 0 "now serves as pid"
+newpid=$(pid_in_file)
+upgraded() {
+	[ -n "$newpid" ] && [ "$newpid" != "$pid" ] &&
+	    one_master "$newpid" 2>/dev/null
+}
+check "upgrade: a new master ($pid -> $newpid); the old one gone" \
+    poll 10 upgraded
+check "upgrade: no $pidfile.oldbin left" test ! -e "$pidfile.oldbin"
+pid=$newpid
+check_serves 2 "upgrade: serving"
+# A binary that passes the init script's config test but cannot serve.
+mv "$bin" "$tmp/tine.installed"
+printf '#!/bin/sh\ncase " $* " in *" -t "*) exit 0 ;; esac\nexit 1\n' \
+    >"$bin"
+chmod 755 "$bin"
+run_init upgrade
+check "upgrade to a binary that exits: refused, saying so" \
+    rc_fails "upgrade failed: pid $pid serves on"
+check "upgrade to a binary that exits: the error log says why" \
+    in_log "$errlog" "upgrade failed: the new binary exited during start-up"
+# (Back first: our_procs finds tine by the path of its binary.)
+mv -f "$tmp/tine.installed" "$bin"
+check "upgrade to a binary that exits: the old master serves on" \
+    one_master "$pid"
+check_serves 2 "upgrade to a binary that exits: serving"
+
 # ---- a real rotation with the installed logrotate file ----
 
 if ! command -v logrotate >/dev/null 2>&1; then
