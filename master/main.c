@@ -324,19 +324,16 @@ main_serve(const struct main_opts *o, struct config *conf, struct upgrade *up)
 	m.ready_fd = main_ready_fd(&m);
 	if (pid_path != NULL && (m.up.pid_path = strdup(pid_path)) == NULL) {
 		master_report_start(&m, 1, "out of memory");
-		return 1;
+		goto fail;
 	}
 	umask(022);
 	if (log_open(conf, o->foreground, err, sizeof(err)) == -1) {
 		fprintf(stderr, "tine: %s\n", err);
 		master_report_start(&m, 1, err);
-		config_free(conf);
-		return 1;
+		goto fail;
 	}
-	if (main_pidfile(&m, pid_path) == -1) {
-		config_free(conf);
-		return 1;
-	}
+	if (main_pidfile(&m, pid_path) == -1)
+		goto fail;
 	main_user_ignored(conf, o->conf_file, false);
 	main_rlimit(conf);
 	setproctitle("-tine: master process %s", o->conf_file ? o->conf_file :
@@ -345,6 +342,10 @@ main_serve(const struct main_opts *o, struct config *conf, struct upgrade *up)
 	upgrade_pidfile_remove(&m);
 	upgrade_free(&m.up);
 	return status;
+fail:
+	config_free(conf);
+	upgrade_free(&m.up);
+	return 1;
 }
 
 /* tine -t: the certificates load, as the master would load them. */
@@ -378,6 +379,25 @@ main_upgrade_refuse(struct upgrade *up, const char *why)
 	}
 }
 
+/* tine -t or -s: what main() runs instead of serving; the exit status. */
+static int
+main_command(const struct main_opts *o, struct config *conf)
+{
+	int	status = 0;
+
+	if (o->signal != NULL)
+		status = main_signal(conf, o->signal);
+	else if (main_check_tls(conf) == -1)
+		status = 1;
+	else {
+		main_user_ignored(conf, o->conf_file, true);
+		printf("tine: %s: configuration OK\n", o->conf_file ?
+		    o->conf_file : "(built-in defaults)");
+	}
+	config_free(conf);
+	return status;
+}
+
 /* tine: check a config (-t), signal a master (-s), or serve. */
 int
 main(int argc, char **argv, char **envp)
@@ -386,7 +406,7 @@ main(int argc, char **argv, char **envp)
 	struct config		*conf;
 	struct upgrade		 up;
 	char			 err[CONFIG_ERR_MAX];
-	int			 status;
+	int			 status = 1;
 
 	/* Nothing the caller left open (a root-only file, a socket) may reach
 	 * a worker: only stdin, stdout and stderr are inherited, and the
@@ -396,32 +416,24 @@ main(int argc, char **argv, char **envp)
 	if (upgrade_init(&up, argc, argv) == -1) {
 		fprintf(stderr, "tine: out of memory\n");
 		main_upgrade_refuse(&up, "out of memory");
-		return 1;
+		goto done;
 	}
 	setproctitle_init(argc, argv, envp);
 	memset(&o, 0, sizeof(o));
 	if (main_args(argc, argv, &o) == -1)
-		return 1;
+		goto done;
 	if ((conf = config_load(o.conf_file, &o.ov, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "tine: %s\n", err);
 		main_upgrade_refuse(&up, err);
-		return 1;
+		goto done;
 	}
-	if (o.test) {
-		if (main_check_tls(conf) == -1) {
-			config_free(conf);
-			return 1;
-		}
-		main_user_ignored(conf, o.conf_file, true);
-		printf("tine: %s: configuration OK\n", o.conf_file ?
-		    o.conf_file : "(built-in defaults)");
-		config_free(conf);
-		return 0;
+	if (o.test || o.signal != NULL) {
+		status = main_command(&o, conf);
+		goto done;
 	}
-	if (o.signal != NULL) {
-		status = main_signal(conf, o.signal);
-		config_free(conf);
-		return status;
-	}
+	/* main_serve() owns up from here. */
 	return main_serve(&o, conf, &up);
+done:
+	upgrade_free(&up);
+	return status;
 }

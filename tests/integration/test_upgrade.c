@@ -196,7 +196,7 @@ upgrade_load_flows(struct upgrade_load *l, const char *when)
 	    "%d lost)", when, atomic_load(&l->ok), atomic_load(&l->fail));
 }
 
-/* Stop the clients and expect not one lost request. */
+/* Stop the clients, expect not one lost request, and free the load. */
 static void
 upgrade_load_end(struct upgrade_load *l)
 {
@@ -212,6 +212,7 @@ upgrade_load_end(struct upgrade_load *l)
 	cr_expect_eq(atomic_load(&l->fail), 0, "%d requests lost",
 	    atomic_load(&l->fail));
 	cr_expect_gt(atomic_load(&l->kept_ok), 0, "no kept connection served");
+	free(l);
 }
 
 /* An instance running its own copy of the binary (the "installed" one). */
