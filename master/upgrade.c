@@ -120,6 +120,8 @@ upgrade_exe(const char *argv0, const char *cwd)
 	if (*argv0 == '/')
 		return strdup(argv0);
 	if (strchr(argv0, '/') != NULL) {
+		while (argv0[0] == '.' && argv0[1] == '/')
+			argv0 += 2;
 		if (cwd == NULL || asprintf(&out, "%s/%s", cwd, argv0) == -1)
 			return NULL;
 		return out;
