@@ -586,3 +586,45 @@ Test(status, tine_s_status_prints_the_scoreboard, .fini = tine_teardown)
 	free(out);
 	tine_stop(run.t);
 }
+
+Test(status, head_and_methods, .fini = tine_teardown)
+{
+	struct tine		*t = st_start(ST_CONF);
+	struct tine_resp	 r;
+
+	cr_assert_eq(tine_request(t, "HEAD " ST_PATH "?json HTTP/1.1\r\n"
+	    "Host: a\r\nConnection: close\r\n\r\n", 1, &r), 0);
+	expect_status(&r, 200);
+	expect_hdr(&r, "Content-Type", "application/json");
+	cr_assert_gt(strtoull(tine_resp_header(&r, "Content-Length"), NULL,
+	    10), 0);
+	cr_assert_eq(r.bodylen, 0);
+	tine_resp_free(&r);
+	cr_assert_eq(tine_ask(t, "DELETE", "a", ST_PATH, NULL, &r), 0);
+	expect_status(&r, 405);
+	tine_resp_free(&r);
+	tine_stop(t);
+}
+
+Test(status, per_location_allow_and_access_rules, .fini = tine_teardown)
+{
+	struct tine		*t = st_start(ST_CONF
+	    "vhost \"loc.test\" { location \"" ST_PATH "\" {"
+	    " status_allow = {\"::1/128\"} } }\n"
+	    "vhost \"deny.test\" { location \"/server\" {"
+	    " deny = {\"all\"} } }\n");
+	struct tine_resp	 r;
+
+	/* A location around the path sets who sees it ... */
+	cr_assert_eq(tine_ask(t, "GET", "loc.test", ST_PATH, NULL, &r), 0);
+	expect_status(&r, 403);
+	tine_resp_free(&r);
+	/* ... and the access rules come first. */
+	cr_assert_eq(tine_ask(t, "GET", "deny.test", ST_PATH, NULL, &r), 0);
+	expect_status(&r, 403);
+	tine_resp_free(&r);
+	cr_assert_eq(tine_ask(t, "GET", "other.test", ST_PATH, NULL, &r), 0);
+	expect_status(&r, 200);
+	tine_resp_free(&r);
+	tine_stop(t);
+}
