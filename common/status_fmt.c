@@ -186,6 +186,15 @@ status_prom_labelled(struct buf *b, const char *name, const char *label,
 		    (unsigned long long)v[k]);
 }
 
+/* A metric of one sample without labels. */
+static void
+status_prom_one(struct buf *b, const char *name, const char *type,
+    const char *help, uint64_t v)
+{
+	status_prom_meta(b, name, type, help);
+	buf_addf(b, "%s %llu\n", name, (unsigned long long)v);
+}
+
 /* The server's metrics in the Prometheus text exposition format 0.0.4. */
 static void
 status_prom(struct buf *b, const struct sb_snapshot *s)
@@ -195,22 +204,16 @@ status_prom(struct buf *b, const struct sb_snapshot *s)
 
 	for (i = 0; i < SB_NSTATES; i++)
 		states[i] = (uint64_t)s->states[i];
-	status_prom_meta(b, "tine_requests_total", "counter",
-	    "Responses sent since the master started.");
-	buf_addf(b, "tine_requests_total %llu\n",
-	    (unsigned long long)s->total.requests);
+	status_prom_one(b, "tine_requests_total", "counter",
+	    "Requests answered since the master started.", s->total.requests);
 	status_prom_meta(b, "tine_responses_total", "counter",
 	    "Responses sent, by status class.");
 	status_prom_labelled(b, "tine_responses_total", "class",
 	    s->total.responses, SB_CLASSES, status_class_name);
-	status_prom_meta(b, "tine_bytes_sent_total", "counter",
-	    "Bytes sent to clients, heads and bodies.");
-	buf_addf(b, "tine_bytes_sent_total %llu\n",
-	    (unsigned long long)s->total.bytes_sent);
-	status_prom_meta(b, "tine_connections", "gauge",
-	    "Open client connections.");
-	buf_addf(b, "tine_connections %llu\n",
-	    (unsigned long long)s->connections);
+	status_prom_one(b, "tine_bytes_sent_total", "counter",
+	    "Bytes sent to clients, heads and bodies.", s->total.bytes_sent);
+	status_prom_one(b, "tine_connections", "gauge",
+	    "Open client connections.", s->connections);
 	status_prom_meta(b, "tine_requests_per_second", "gauge",
 	    "Requests per second over the last minute.");
 	buf_addf(b, "tine_requests_per_second %.2f\n", status_rate(s));
@@ -222,12 +225,11 @@ status_prom(struct buf *b, const struct sb_snapshot *s)
 	    "Workers that ended and were replaced, by cause.");
 	status_prom_labelled(b, "tine_worker_restarts_total", "cause",
 	    s->exits, SB_NCAUSES, scoreboard_cause_name);
-	status_prom_meta(b, "tine_generation", "gauge",
-	    "The generation of workers the master starts.");
-	buf_addf(b, "tine_generation %u\n", s->generation);
-	status_prom_meta(b, "tine_start_time_seconds", "gauge",
-	    "When the master started, in seconds since the epoch.");
-	buf_addf(b, "tine_start_time_seconds %lld\n", (long long)s->started);
+	status_prom_one(b, "tine_generation", "gauge",
+	    "The generation of workers the master starts.", s->generation);
+	status_prom_one(b, "tine_start_time_seconds", "gauge",
+	    "When the master started, in seconds since the epoch.",
+	    (uint64_t)s->started);
 }
 
 /* ---- the terminal ---- */

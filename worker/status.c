@@ -86,12 +86,12 @@ status_serve(struct worker_proc *w, const struct http_request *req,
 {
 	const struct config_site	*site = r->site;
 	enum status_format		 f;
-	bool				 head = req->method ==
-	    HTTP_METHOD_HEAD;
+	bool				 head;
 
 	if (site->status_path == NULL || strlen(site->status_path) != len ||
 	    memcmp(site->status_path, path, len) != 0)
 		return false;
+	head = req->method == HTTP_METHOD_HEAD;
 	if (cidr_longest(site->status_allow, site->nstatus_allow, peer) < 0) {
 		static_error(w, r, 403, head);
 		return true;

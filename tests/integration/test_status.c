@@ -383,6 +383,18 @@ st_load(struct st_run *run)
 		tine_conn_close(&c[i]);
 }
 
+/* Ask method path of host and expect status. */
+static void
+st_expect(struct tine *t, const char *method, const char *host,
+    const char *path, int status)
+{
+	struct tine_resp	r;
+
+	expect_ask(t, method, host, path, NULL, &r);
+	expect_status(&r, status);
+	tine_resp_free(&r);
+}
+
 /* Start an instance with extra; the test fails without one. */
 static struct tine *
 st_start(const char *extra)
@@ -472,15 +484,10 @@ Test(status, refused_outside_status_allow, .fini = tine_teardown)
 
 Test(status, off_by_default, .fini = tine_teardown)
 {
-	struct tine		*t = st_start(NULL);
-	struct tine_resp	 r;
+	struct tine	*t = st_start(NULL);
 
-	cr_assert_eq(tine_get(t, ST_PATH, &r), 0);
-	expect_status(&r, 404);
-	tine_resp_free(&r);
-	cr_assert_eq(tine_get(t, ST_PATH "?prometheus", &r), 0);
-	expect_status(&r, 404);
-	tine_resp_free(&r);
+	st_expect(t, "GET", "a", ST_PATH, 404);
+	st_expect(t, "GET", "a", ST_PATH "?prometheus", 404);
 	tine_stop(t);
 }
 
@@ -495,27 +502,18 @@ Test(status, per_vhost, .fini = tine_teardown)
 	expect_status(&r, 200);
 	cr_assert_not_null(strstr(r.body, "\"workers\":["));
 	tine_resp_free(&r);
-	cr_assert_eq(tine_ask(t, "GET", "off.test", "/st?json", NULL, &r), 0);
-	expect_status(&r, 404);
-	tine_resp_free(&r);
-	cr_assert_eq(tine_ask(t, "GET", "on.test", ST_PATH, NULL, &r), 0);
-	expect_status(&r, 404);
-	tine_resp_free(&r);
+	st_expect(t, "GET", "off.test", "/st?json", 404);
+	st_expect(t, "GET", "on.test", ST_PATH, 404);
 	tine_stop(t);
 }
 
 Test(status, vhost_turns_it_off, .fini = tine_teardown)
 {
-	struct tine		*t = st_start(ST_CONF
+	struct tine	*t = st_start(ST_CONF
 	    "vhost \"quiet.test\" { status_path = \"off\" }\n");
-	struct tine_resp	 r;
 
-	cr_assert_eq(tine_ask(t, "GET", "quiet.test", ST_PATH, NULL, &r), 0);
-	expect_status(&r, 404);
-	tine_resp_free(&r);
-	cr_assert_eq(tine_ask(t, "GET", "other.test", ST_PATH, NULL, &r), 0);
-	expect_status(&r, 200);
-	tine_resp_free(&r);
+	st_expect(t, "GET", "quiet.test", ST_PATH, 404);
+	st_expect(t, "GET", "other.test", ST_PATH, 200);
 	tine_stop(t);
 }
 
@@ -600,31 +598,22 @@ Test(status, head_and_methods, .fini = tine_teardown)
 	    10), 0);
 	cr_assert_eq(r.bodylen, 0);
 	tine_resp_free(&r);
-	cr_assert_eq(tine_ask(t, "DELETE", "a", ST_PATH, NULL, &r), 0);
-	expect_status(&r, 405);
-	tine_resp_free(&r);
+	st_expect(t, "DELETE", "a", ST_PATH, 405);
 	tine_stop(t);
 }
 
 Test(status, per_location_allow_and_access_rules, .fini = tine_teardown)
 {
-	struct tine		*t = st_start(ST_CONF
+	struct tine	*t = st_start(ST_CONF
 	    "vhost \"loc.test\" { location \"" ST_PATH "\" {"
 	    " status_allow = {\"::1/128\"} } }\n"
 	    "vhost \"deny.test\" { location \"/server\" {"
 	    " deny = {\"all\"} } }\n");
-	struct tine_resp	 r;
 
 	/* A location around the path sets who sees it ... */
-	cr_assert_eq(tine_ask(t, "GET", "loc.test", ST_PATH, NULL, &r), 0);
-	expect_status(&r, 403);
-	tine_resp_free(&r);
+	st_expect(t, "GET", "loc.test", ST_PATH, 403);
 	/* ... and the access rules come first. */
-	cr_assert_eq(tine_ask(t, "GET", "deny.test", ST_PATH, NULL, &r), 0);
-	expect_status(&r, 403);
-	tine_resp_free(&r);
-	cr_assert_eq(tine_ask(t, "GET", "other.test", ST_PATH, NULL, &r), 0);
-	expect_status(&r, 200);
-	tine_resp_free(&r);
+	st_expect(t, "GET", "deny.test", ST_PATH, 403);
+	st_expect(t, "GET", "other.test", ST_PATH, 200);
 	tine_stop(t);
 }
