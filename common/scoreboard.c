@@ -29,9 +29,10 @@ scoreboard_size(int nslots)
 	return scoreboard_slots_at() + sizeof(struct sb_slot) * (size_t)nslots;
 }
 
-/* A fresh file of size bytes at path, mapped shared; MAP_FAILED on error. */
+/* A fresh file of size bytes at path, mapped shared, its inode into st;
+ * MAP_FAILED on error. */
 static void *
-scoreboard_file(const char *path, size_t size)
+scoreboard_file(const char *path, size_t size, struct stat *st)
 {
 	void	*p = MAP_FAILED;
 	int	 fd;
@@ -42,7 +43,7 @@ scoreboard_file(const char *path, size_t size)
 	if ((fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
 	    O_CLOEXEC, 0644)) == -1)
 		return MAP_FAILED;
-	if (ftruncate(fd, (off_t)size) == 0)
+	if (ftruncate(fd, (off_t)size) == 0 && fstat(fd, st) == 0)
 		p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	close(fd);
 	if (p == MAP_FAILED)
@@ -55,11 +56,13 @@ scoreboard_file(const char *path, size_t size)
 int
 scoreboard_create(struct scoreboard *sb, int nslots, const char *path)
 {
-	size_t	 size = scoreboard_size(nslots);
-	void	*p = MAP_FAILED;
+	size_t		 size = scoreboard_size(nslots);
+	void		*p = MAP_FAILED;
+	struct stat	 st;
 
 	memset(sb, 0, sizeof(*sb));
-	if (path != NULL && (p = scoreboard_file(path, size)) == MAP_FAILED)
+	if (path != NULL && (p = scoreboard_file(path, size, &st)) ==
+	    MAP_FAILED)
 		log_warn("scoreboard %s: %s: tine -s status will not work",
 		    path, strerror(errno));
 	if (p != MAP_FAILED && (sb->path = strdup(path)) == NULL) {
@@ -67,7 +70,10 @@ scoreboard_create(struct scoreboard *sb, int nslots, const char *path)
 		unlink(path);
 		p = MAP_FAILED;
 	}
-	if (p == MAP_FAILED)
+	if (p != MAP_FAILED) {
+		sb->dev = st.st_dev;
+		sb->ino = st.st_ino;
+	} else
 		p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED |
 		    MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
@@ -122,14 +128,19 @@ scoreboard_attach(struct scoreboard *sb, const char *path)
 	return 0;
 }
 
-/* Unmap the slots (and remove the file of the one who made it). */
+/* Unmap the slots (and remove the file of the one who made it, unless
+ * another master made a new one there since, as an upgrade's does). */
 void
 scoreboard_destroy(struct scoreboard *sb)
 {
+	struct stat	st;
+
 	if (sb->head != NULL)
 		munmap(sb->head, sb->size);
 	if (sb->path != NULL) {
-		unlink(sb->path);
+		if (stat(sb->path, &st) == 0 && st.st_dev == sb->dev &&
+		    st.st_ino == sb->ino)
+			unlink(sb->path);
 		free(sb->path);
 	}
 	memset(sb, 0, sizeof(*sb));

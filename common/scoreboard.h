@@ -90,6 +90,8 @@ struct scoreboard {
 	struct sb_slot	*slots;
 	size_t		 size;
 	char		*path;		/* a file mapped by tine -s status, or NULL */
+	dev_t		 dev;		/* and its inode: removed only while */
+	ino_t		 ino;		/* path still names it */
 };
 
 /* One worker as a snapshot shows it. */

@@ -130,6 +130,14 @@ Test(scoreboard, the_file_for_tine_s_status)
 	cr_assert_eq(access(path, F_OK), 0, "a reader does not remove it");
 	scoreboard_destroy(&sb);
 	cr_assert_neq(access(path, F_OK), 0, "its maker removes it");
+	/* A master that finds its file replaced (an upgrade's new master
+	 * made its own there) leaves the new one alone. */
+	cr_assert_eq(scoreboard_create(&sb, NSLOTS, path), 0);
+	cr_assert_eq(scoreboard_create(&rd, NSLOTS, path), 0);
+	scoreboard_destroy(&sb);
+	cr_assert_eq(access(path, F_OK), 0, "the newer file stays");
+	scoreboard_destroy(&rd);
+	cr_assert_neq(access(path, F_OK), 0);
 	/* Not a scoreboard: refused. */
 	cr_assert_not_null(f = fopen(path, "w"));
 	fprintf(f, "%4096s", "x");
