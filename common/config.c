@@ -286,12 +286,17 @@ static const cfg_opt_t config_site_opts[] = {
 	CFG_STR("tls_certificate", NULL, CFGF_NONE),
 	CFG_STR("tls_key", NULL, CFGF_NONE),
 	CFG_STR("tls_ocsp_response", NULL, CFGF_NONE),
+	CFG_STR("status_path", NULL, CFGF_NONE),
+	CFG_STR_LIST("status_allow", "{\"127.0.0.1/32\", \"::1/128\"}",
+	    CFGF_NONE),
 };
 
 /* Site options that belong to a host, not to a path: a location cannot set
- * them (it serves from its site's root, with its site's certificate). */
+ * them (it serves from its site's root, with its site's certificate, and
+ * its status page is at one path of the host). */
 static const char *const config_host_opts[] = {
 	"document_root", "tls_certificate", "tls_key", "tls_ocsp_response",
+	"status_path",
 };
 
 /* Whether a site option is a host's, which a location cannot set. */

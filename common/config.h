@@ -128,6 +128,9 @@ struct config_site {
 	bool			 headers_cc;	/* headers has Cache-Control: it wins */
 	bool			 retypes;	/* a location typing files otherwise
 						 * than its site: its own file cache */
+	char			*status_path;	/* the status page; NULL: none */
+	struct cidr		*status_allow;	/* who may see it */
+	size_t			 nstatus_allow;
 };
 
 struct config {

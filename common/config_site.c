@@ -1272,6 +1272,39 @@ config_site_auth(struct config_ctx *ctx, const struct config_scope *sc,
 	return 0;
 }
 
+/*
+ * status_path: the host's status page, a path as requests are normalised
+ * to ("" or "off": none; a location has its site's); status_allow: the
+ * addresses it answers, the parent's unless set.
+ */
+static int
+config_site_status(struct config_ctx *ctx, const struct config_scope *sc,
+    struct config_site *site)
+{
+	const char	*v = NULL, *why;
+	char		 q[CONFIG_QUOTE_MAX], k[CONFIG_LABEL_MAX];
+
+	if (sc->prefix == NULL)
+		v = cfg_getstr(sc->cfg, "status_path");
+	if (v == NULL && sc->parent != NULL)
+		v = sc->parent->status_path;
+	if (v != NULL && *v != '\0' && strcmp(v, "off") != 0) {
+		if ((why = config_path_bad(v, false, PATH_MAX)) != NULL)
+			return config_fail(ctx, config_key(sc, "status_path",
+			    k, sizeof k), 0, "%s %s", config_quote(v, q,
+			    sizeof q), why);
+		if ((site->status_path = strdup(v)) == NULL)
+			return config_oom(ctx);
+	}
+	if (config_site_inherits(ctx, sc, config_key(sc, "status_allow", k,
+	    sizeof k)))
+		return config_cidrs_copy(ctx, sc->parent->status_allow,
+		    sc->parent->nstatus_allow, &site->status_allow,
+		    &site->nstatus_allow);
+	return config_cidrs(ctx, sc, "status_allow", &site->status_allow,
+	    &site->nstatus_allow);
+}
+
 /* The access rules, and whether the site has any (one test per request
  * when it has none). */
 static int
@@ -1308,6 +1341,7 @@ config_site(struct config_ctx *ctx, struct config *conf,
 	if (config_site_redirect(ctx, sc, site) == -1 ||
 	    config_site_https(ctx, sc, site) == -1 ||
 	    config_site_access(ctx, sc, site) == -1 ||
+	    config_site_status(ctx, sc, site) == -1 ||
 	    config_site_tls(ctx, sc, site) == -1)
 		return -1;
 	config_site_bool(sc, "try_html", &site->try_html,
@@ -1413,6 +1447,8 @@ config_site_free(struct config_site *site)
 	free(site->locations);
 	free(site->allow);
 	free(site->deny);
+	free(site->status_path);
+	free(site->status_allow);
 	for (i = 0; i < site->nhidden_paths; i++)
 		free(site->hidden_paths[i]);
 	free(site->hidden_paths);

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,9 +13,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "config.h"
 #include "log.h"
 #include "master.h"
+#include "status_fmt.h"
 #include "tls_load.h"
 
 #define MAIN_DEFAULT_CONF	SYSCONFDIR "/tine/tine.conf"
@@ -38,7 +41,7 @@ static void
 main_usage(FILE *f)
 {
 	fprintf(f, "usage: tine [-fthv] [-c file] [-r docroot] [-l address] "
-	    "[-s reload|reopen|upgrade|quit|stop]\n"
+	    "[-s reload|reopen|upgrade|quit|stop|status]\n"
 	    "  -c file     configuration file (default %s if it exists,\n"
 	    "              else built-in defaults)\n"
 	    "  -f          stay in the foreground; logs to stderr unless set\n"
@@ -46,7 +49,7 @@ main_usage(FILE *f)
 	    "  -r docroot  serve this directory (overrides document_root)\n"
 	    "  -l address  listen here only (overrides listen)\n"
 	    "  -s signal   send reload, reopen, upgrade, quit or stop to the\n"
-	    "              master\n"
+	    "              master, or print its status\n"
 	    "  -v          print the version\n"
 	    "  -h          this help\n", MAIN_DEFAULT_CONF);
 }
@@ -94,34 +97,20 @@ main_pid_path(const struct config *conf, bool foreground)
 	return foreground ? NULL : MAIN_DEFAULT_PID;
 }
 
-/* -s: signal the running master named by the pid file. */
-static int
-main_signal(const struct config *conf, const char *name)
+/* The pid in the pid file at path; -1 after saying why not. */
+static long long
+main_read_pid(const char *path)
 {
-	static const struct { const char *name; int sig; } sigs[] = {
-		{ "reload", SIGHUP }, { "reopen", SIGUSR1 },
-		{ "quit", SIGQUIT }, { "stop", SIGTERM },
-		{ "upgrade", SIGUSR2 },
-	};
-	const char	*path = main_pid_path(conf, false), *errstr;
+	const char	*errstr;
 	char		 buf[32];
 	long long	 pid;
-	size_t		 i;
 	ssize_t		 n;
 	int		 fd;
 
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		if (strcmp(name, sigs[i].name) == 0)
-			break;
-	if (i == sizeof(sigs) / sizeof(sigs[0])) {
-		fprintf(stderr, "tine: unknown signal \"%s\" (reload, reopen, "
-		    "upgrade, quit or stop)\n", name);
-		return 1;
-	}
 	if (path == NULL || (fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
 		fprintf(stderr, "tine: cannot read pid file %s: %s (is tine "
 		    "running?)\n", path ? path : "(none)", strerror(errno));
-		return 1;
+		return -1;
 	}
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
@@ -130,8 +119,119 @@ main_signal(const struct config *conf, const char *name)
 	pid = strtonum(buf, 2, MAIN_PID_MAX, &errstr);
 	if (errstr != NULL) {
 		fprintf(stderr, "tine: pid file %s: pid is %s\n", path, errstr);
+		return -1;
+	}
+	return pid;
+}
+
+/*
+ * The scoreboard file beside the pid file, into buf: "tine.pid" gives
+ * "tine.scoreboard", another name gets ".scoreboard" appended. NULL
+ * without a pid file (or with one whose name is too long).
+ */
+static const char *
+main_sb_path(const char *pid_path, char *buf, size_t len)
+{
+	size_t	n;
+
+	if (pid_path == NULL)
+		return NULL;
+	n = strlen(pid_path);
+	if (n > 4 && strcmp(pid_path + n - 4, ".pid") == 0)
+		n -= 4;
+	if ((size_t)snprintf(buf, len, "%.*s.scoreboard", (int)n, pid_path) >=
+	    len)
+		return NULL;
+	return buf;
+}
+
+/* Print a snapshot of sb as tine -s status shows it; the exit status. */
+static int
+main_status_print(const struct scoreboard *sb)
+{
+	struct sb_snapshot	 snap;
+	struct buf		 b;
+	size_t			 cap = status_fmt_size(sb->nslots);
+	char			*mem;
+	int			 status = 1;
+
+	memset(&snap, 0, sizeof(snap));
+	if ((snap.workers = calloc((size_t)sb->nslots,
+	    sizeof(*snap.workers))) == NULL || (mem = malloc(cap)) == NULL) {
+		free(snap.workers);
+		fprintf(stderr, "tine: out of memory\n");
 		return 1;
 	}
+	scoreboard_read(sb, &snap);
+	buf_init(&b, mem, cap);
+	status_fmt(&b, &snap, STATUS_TEXT);
+	if (buf_ok(&b) && fwrite(mem, 1, b.len, stdout) == b.len &&
+	    fflush(stdout) == 0)
+		status = 0;
+	else
+		fprintf(stderr, "tine: cannot print the status\n");
+	free(mem);
+	free(snap.workers);
+	return status;
+}
+
+/* -s status: the running master's scoreboard, read from its file. */
+static int
+main_status(const struct config *conf)
+{
+	const char		*pid_path = main_pid_path(conf, false), *path;
+	char			 sbpath[PATH_MAX];
+	struct scoreboard	 sb;
+	long long		 pid;
+	int			 status;
+
+	if ((pid = main_read_pid(pid_path)) == -1)
+		return 1;
+	if ((path = main_sb_path(pid_path, sbpath, sizeof(sbpath))) == NULL ||
+	    scoreboard_attach(&sb, path) == -1) {
+		fprintf(stderr, "tine: cannot read the scoreboard %s: %s\n",
+		    path != NULL ? path : "(none)", path != NULL ? errno ==
+		    EINVAL ? "not a scoreboard of this tine version" :
+		    strerror(errno) : "the pid file's name is too long");
+		return 1;
+	}
+	if (sb.head->master_pid != (pid_t)pid || (kill((pid_t)pid, 0) == -1 &&
+	    errno == ESRCH)) {
+		fprintf(stderr, "tine: %s is not pid %lld's, or tine is not "
+		    "running\n", path, pid);
+		scoreboard_destroy(&sb);
+		return 1;
+	}
+	status = main_status_print(&sb);
+	scoreboard_destroy(&sb);
+	return status;
+}
+
+/* -s: signal the running master named by the pid file (status: print its
+ * scoreboard instead). */
+static int
+main_signal(const struct config *conf, const char *name)
+{
+	static const struct { const char *name; int sig; } sigs[] = {
+		{ "reload", SIGHUP }, { "reopen", SIGUSR1 },
+		{ "quit", SIGQUIT }, { "stop", SIGTERM },
+		{ "upgrade", SIGUSR2 },
+	};
+	long long	 pid;
+	size_t		 i;
+
+	if (strcmp(name, "status") == 0)
+		return main_status(conf);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (strcmp(name, sigs[i].name) == 0)
+			break;
+	if (i == sizeof(sigs) / sizeof(sigs[0])) {
+		fprintf(stderr, "tine: unknown signal \"%s\" (reload, reopen, "
+		    "upgrade, quit, stop or status)\n", name);
+		return 1;
+	}
+	if ((pid = main_read_pid(main_pid_path(conf, false))) == -1)
+		return 1;
 	if (kill((pid_t)pid, sigs[i].sig) == -1) {
 		fprintf(stderr, "tine: cannot signal pid %lld: %s\n", pid,
 		    strerror(errno));
@@ -313,10 +413,11 @@ main_serve(const struct main_opts *o, struct config *conf, struct upgrade *up)
 {
 	struct master	 m;
 	const char	*pid_path = main_pid_path(conf, o->foreground);
-	char		 err[CONFIG_ERR_MAX];
+	char		 err[CONFIG_ERR_MAX], sbpath[PATH_MAX];
 	int		 status;
 
 	memset(&m, 0, sizeof(m));
+	m.sb_path = main_sb_path(pid_path, sbpath, sizeof(sbpath));
 	m.conf_file = o->conf_file;
 	m.ov = o->ov;
 	m.foreground = o->foreground;

@@ -556,6 +556,7 @@ master_pass(struct master *m, time_t *tick)
 	}
 	if (scoreboard_now() != *tick) {
 		*tick = scoreboard_now();
+		scoreboard_tick(&m->sb, m->gens != NULL ? m->gens->id : 0);
 		pool_watchdog(m);
 		if (m->gens != NULL)
 			tls_rotate(m->gens->setup->tls, *tick);
@@ -584,7 +585,7 @@ master_run(struct master *m, struct config *conf)
 	time_t		 tick = 0;
 
 	if (pipe2(m->wake, O_NONBLOCK | O_CLOEXEC) == -1 ||
-	    scoreboard_create(&m->sb, POOL_SLOTS) == -1 ||
+	    scoreboard_create(&m->sb, POOL_SLOTS, m->sb_path) == -1 ||
 	    master_signals(m) == -1) {
 		snprintf(err, sizeof(err), "cannot set up: %s", strerror(errno));
 		goto fail;

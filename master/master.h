@@ -58,6 +58,7 @@ struct master {
 	struct generation		*gens;		/* current first */
 	unsigned			 next_gen;
 	struct scoreboard		 sb;
+	const char			*sb_path;	/* its file, NULL: none */
 	struct pool			 pool;
 	int				 wake[2];	/* self-pipe; workers write too */
 

@@ -77,6 +77,7 @@ pool_child(struct master *m, struct generation *g, int i)
 	env.root_fds = g->root_fds;
 	env.nroots = g->nroots;
 	env.slot = &m->sb.slots[i];
+	env.sb = &m->sb;
 	env.generation = g->id;
 	env.notify_fd = m->wake[1];
 	env.first = g->id == 1 && i == 0;
@@ -256,6 +257,37 @@ pool_backoff(struct worker *w, bool early, time_t now)
 	    g->backoff, pool_delay(g->backoff));
 }
 
+/* Why the worker of slot i went, as the status page counts restarts;
+ * SB_NCAUSES for an exit while the master stops, which is none. */
+static int
+pool_cause(const struct master *m, int i, int status, time_t now)
+{
+	const struct worker	*w = &m->pool.v[i];
+	const struct sb_slot	*s = &m->sb.slots[i];
+	const struct config	*c = w->gen->setup->conf;
+
+	if (m->stopping != MASTER_RUNNING)
+		return SB_NCAUSES;
+	if (WIFSIGNALED(status))
+		return WTERMSIG(status) != w->sent ? SB_EXIT_CRASH :
+		    now - s->heartbeat > c->watchdog_timeout ?
+		    SB_EXIT_WATCHDOG : SB_EXIT_KILLED;
+	switch (WEXITSTATUS(status)) {
+	case WORKER_EXIT_OK:
+		/* It said SB_LIMIT, then SB_RETIRING once told to go. */
+		if (c->max_requests_per_worker > 0 && s->requests >=
+		    (uint64_t)c->max_requests_per_worker)
+			return SB_EXIT_LIMIT;
+		return w->gen->retiring ? SB_EXIT_RELOAD : SB_EXIT_RETIRED;
+	case WORKER_EXIT_RESOURCE:
+		return SB_EXIT_RESOURCE;
+	case WORKER_EXIT_FATAL:
+		return SB_EXIT_FATAL;
+	default:
+		return SB_EXIT_FAILED;
+	}
+}
+
 /* Reap every exited child, log why it went, and free its slot. */
 void
 pool_reap(struct master *m)
@@ -274,7 +306,7 @@ pool_reap(struct master *m)
 		w = &m->pool.v[i];
 		pool_backoff(w, pool_log_exit(w, status, now - w->started),
 		    now);
-		memset((void *)&m->sb.slots[i], 0, sizeof(m->sb.slots[i]));
+		scoreboard_reaped(&m->sb, i, pool_cause(m, i, status, now));
 		memset(w, 0, sizeof(*w));
 	}
 }

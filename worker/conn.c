@@ -561,7 +561,7 @@ conn_done(struct conn *c)
 	struct worker_proc	*w = c->w;
 
 	conn_log(c);
-	worker_request_done(w, c->sent);
+	worker_request_done(w, c->sent, c->resp.status);
 	if (c->resp.fe != NULL) {
 		fcache_release(c->resp.fc, c->resp.fe);
 		c->resp.fe = NULL;

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "path.h"
 #include "static.h"
+#include "status.h"
 #include "vhost.h"
 #include "worker.h"
 
@@ -599,6 +600,23 @@ static_listing(struct worker_proc *w, const struct http_request *req,
 		resp_seg(r, r->listing, 0, r->listing_len);
 }
 
+/* A generated page held in r->listing (the status page): status, its
+ * type, never to be cached; r->listing goes as a listing's does. */
+void
+static_held(struct worker_proc *w, struct response *r, int status,
+    const char *type, bool head)
+{
+	resp_start(w, r, status);
+	buf_addf(&r->head, "Content-Type: %s\r\nCache-Control: no-store\r\n",
+	    type);
+	resp_length(r, r->listing_len);
+	resp_end(r);
+	if (head)
+		autoindex_release(w, r);
+	else
+		resp_seg(r, r->listing, 0, r->listing_len);
+}
+
 /*
  * A directory: without its slash, a 301 to add it; with it, its index
  * file held, else its listing (autoindex) or 403. NULL when answered.
@@ -831,6 +849,7 @@ static_serve(struct worker_proc *w, const struct http_request *req,
 	    sizeof(path))) != -1 &&
 	    (!r->site->access || static_access(w, req, peer, r, path,
 	    (size_t)len)) && static_method(w, req, r) &&
+	    !status_serve(w, req, peer, r, path, (size_t)len) &&
 	    static_guard(w, req, r, path) && (fe = static_resolve(w, req, r,
 	    path, len)) != NULL) {
 		/* Off, it costs this test and resp_caching's: no lookup. */

@@ -66,6 +66,11 @@ void	static_serve(struct worker_proc *, const struct http_request *,
 void	static_error(struct worker_proc *, struct response *r, int status,
 	    bool head);
 
+/* A generated page held in r->listing (freed as a listing is): status,
+ * its Content-Type value, never to be cached; no body for HEAD. */
+void	static_held(struct worker_proc *, struct response *r, int status,
+	    const char *type, bool head);
+
 /* The status for a file that could not be opened (errno value err);
  * logs what is the server's fault. */
 int	static_errno_status(int err, const char *path);

@@ -308,7 +308,7 @@ worker_listen(struct worker_proc *w, bool on)
 
 /* A connection finished one response: count it, maybe ask for retirement. */
 void
-worker_request_done(struct worker_proc *w, uint64_t bytes)
+worker_request_done(struct worker_proc *w, uint64_t bytes, int status)
 {
 	struct sb_slot	*slot = w->env->slot;
 	long		 max = w->conf->max_requests_per_worker;
@@ -316,6 +316,7 @@ worker_request_done(struct worker_proc *w, uint64_t bytes)
 	w->requests++;
 	slot->requests = w->requests;
 	slot->bytes_sent += bytes;
+	scoreboard_count(slot, status);
 	if (max > 0 && w->requests >= (uint64_t)max && slot->state == SB_READY) {
 		/* Ask for a successor first; keep serving until told to go. */
 		slot->state = SB_LIMIT;

@@ -16,6 +16,7 @@ struct config;
 struct mime;
 struct listeners;
 struct sb_slot;
+struct scoreboard;
 struct fcache;
 struct limit;
 struct tls_conf;
@@ -32,6 +33,7 @@ struct worker_env {
 	const int		*root_fds;	/* O_PATH, one per site, opened by the master */
 	size_t			 nroots;
 	struct sb_slot		*slot;
+	const struct scoreboard	*sb;		/* every slot: the status page */
 	unsigned		 generation;
 	int			 notify_fd;	/* wakes the master */
 	bool			 first;		/* the master's first: says what the kernel lacks */
@@ -113,8 +115,9 @@ void	worker_timer_set(struct worker_proc *, struct timer *, enum timer_kind);
 /* Take t out of whatever list it is in. */
 void	worker_timer_clear(struct timer *);
 
-/* A connection finished one response: count it, maybe ask for retirement. */
-void	worker_request_done(struct worker_proc *, uint64_t bytes);
+/* A connection finished one response (bytes sent, its status): count it,
+ * maybe ask for retirement. */
+void	worker_request_done(struct worker_proc *, uint64_t bytes, int status);
 
 /* A line of the access log at path (NULL: unnamed) could not be written
  * (errno value err). */

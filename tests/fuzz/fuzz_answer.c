@@ -49,6 +49,7 @@
 #include "http.h"
 #include "log.h"
 #include "mime.h"
+#include "scoreboard.h"
 #include "static.h"
 #include "worker.h"
 
@@ -165,6 +166,8 @@ static struct {
 	struct config		*conf;
 	struct mime		*mime;
 	struct worker_proc	 w;
+	struct worker_env	 env;		/* only its scoreboard */
+	struct scoreboard	 sb;		/* the status page's */
 	struct worker_site	 sites[FUZZ_SITES];
 	struct cidr_addr	 peers[FUZZ_PEERS];
 	struct response		*r;		/* on the heap: ASan bounds it */
@@ -462,7 +465,10 @@ fuzz_tree(char *conf, char *types, size_t len)
 	    "vhost \"auth.example\" { auth_basic_file = \"%s\"\n"
 	    "  error_pages = {\"401 /a.txt\"}\n"
 	    "  allow = {\"127.0.0.1\", \"::1\"}\n"
-	    "  location \"/dir/\" { auth_basic_file = \"\" } }\n",
+	    "  location \"/dir/\" { auth_basic_file = \"\" } }\n"
+	    /* The status page: 127.0.0.1 sees it, the other peers not. */
+	    "vhost \"status.example\" { status_path = \"/server-status\"\n"
+	    "  status_allow = {\"127.0.0.1\"} }\n",
 	    types, users);
 	if (n < 0 || (size_t)n >= sizeof(text))
 		fuzz_die("config text too long for", "fuzz_tree");
@@ -556,6 +562,14 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	    inet_pton(AF_INET6, "::ffff:127.0.0.2", fz.peers[1].b) != 1 ||
 	    inet_pton(AF_INET6, "::1", fz.peers[2].b) != 1)
 		fuzz_die("setup:", "access rules");
+	/* A scoreboard of two workers, one of them busy, for the page. */
+	if (scoreboard_create(&fz.sb, 2, NULL) == -1)
+		fuzz_die("setup:", "scoreboard");
+	fz.sb.slots[0].pid = getpid();
+	fz.sb.slots[0].state = SB_READY;
+	fz.sb.slots[0].requests = 7;
+	fz.env.sb = &fz.sb;
+	fz.w.env = &fz.env;
 	fz.start = 1000;
 	fz.w.now = fz.start;
 	fz.w.wall = 1764300000;

@@ -18,6 +18,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "cidr.h"
 #include "config.h"
 #include "htpasswd.h"
 #include "mime.h"
@@ -1631,4 +1632,52 @@ Test(config, https_redirect)
 	    "must be off, 301, 302, 307 or 308, got \"300\"");
 	expect_fail("vhost \"a.test\" {\n https_redirect = on }", 2,
 	    "vhost \"a.test\" https_redirect", "must be off, 301");
+}
+
+/* status_path and status_allow: off by default and loopback only; a vhost
+ * inherits, replaces or turns off the top level's; a location has its
+ * site's path and may set who sees it. */
+Test(config, status_options)
+{
+	struct config	*c;
+
+	c = expect_ok("");
+	cr_expect_null(c->sites[0].status_path);
+	cr_assert_eq(c->sites[0].nstatus_allow, 2);
+	cr_expect_eq(c->sites[0].status_allow[0].bits, 128);
+	cr_expect_eq(c->sites[0].status_allow[0].family, CIDR_V4);
+	cr_expect_eq(c->sites[0].status_allow[1].family, CIDR_V6);
+	config_free(c);
+	c = expect_ok("status_path = \"/server-status\"\n"
+	    "vhost \"same.test\" { }\n"
+	    "vhost \"off.test\" { status_path = \"off\" }\n"
+	    "vhost \"own.test\" { status_path = \"/st\"\n"
+	    "  status_allow = {\"10.0.0.0/8\"}\n"
+	    "  location \"/st\" { status_allow = {\"::1\"} } }\n");
+	cr_assert_eq(c->nsites, 4);
+	cr_expect_str_eq(c->sites[0].status_path, "/server-status");
+	cr_expect_str_eq(c->sites[1].status_path, "/server-status");
+	cr_expect_eq(c->sites[1].nstatus_allow, 2);
+	cr_expect_null(c->sites[2].status_path);
+	cr_expect_str_eq(c->sites[3].status_path, "/st");
+	cr_expect_eq(c->sites[3].nstatus_allow, 1);
+	cr_assert_eq(c->sites[3].nlocations, 1);
+	cr_expect_str_eq(c->sites[3].locations[0].status_path, "/st");
+	cr_expect_eq(c->sites[3].locations[0].nstatus_allow, 1);
+	cr_expect_eq(c->sites[3].locations[0].status_allow[0].family,
+	    CIDR_V6);
+	config_free(c);
+}
+
+/* What tine -t says of a bad status_path or status_allow. */
+Test(config, status_options_errors)
+{
+	expect_fail("status_path = \"server-status\"", 1, "status_path",
+	    "must be an absolute path");
+	expect_fail("status_path = \"/s?json\"", 1, "status_path",
+	    "without a query");
+	expect_fail("vhost \"a.test\" {\n status_path = \"/a/../s\" }", 2,
+	    "vhost \"a.test\" status_path", "has a \".\" or \"..\" segment");
+	expect_fail("status_allow = {\"127.0.0.1/8\"}", 1, "status_allow",
+	    "has bits set past its prefix length");
 }
