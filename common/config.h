@@ -128,6 +128,8 @@ struct config_site {
 	bool			 headers_cc;	/* headers has Cache-Control: it wins */
 	bool			 retypes;	/* a location typing files otherwise
 						 * than its site: its own file cache */
+	char			*health_path;	/* answered "ok" or 503, unlogged;
+						 * NULL: none */
 };
 
 struct config {
@@ -167,6 +169,9 @@ struct config {
 	int			 send_timeout;
 	int			 watchdog_timeout;
 	int			 worker_shutdown_timeout;
+	int			 shutdown_delay;	/* s health says 503 before a
+						 * graceful stop closes the
+						 * listeners */
 
 	size_t			 max_request_line;	/* bytes, 414 past it */
 	size_t			 max_header_size;	/* bytes of the whole block, 431 */

@@ -6,12 +6,17 @@
 
 #include "scoreboard.h"
 
-/* Map nslots slots shared with every child forked later. */
+/* Map the head and nslots slots shared with every child forked later. */
 int
 scoreboard_create(struct scoreboard *sb, int nslots)
 {
 	void	*p;
 
+	p = mmap(NULL, sizeof(struct sb_head), PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return -1;
+	sb->head = p;
 	p = mmap(NULL, sizeof(struct sb_slot) * nslots, PROT_READ | PROT_WRITE,
 	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
@@ -22,12 +27,15 @@ scoreboard_create(struct scoreboard *sb, int nslots)
 	return 0;
 }
 
-/* Unmap the slots. */
+/* Unmap the head and the slots. */
 void
 scoreboard_destroy(struct scoreboard *sb)
 {
 	if (sb->slots != NULL)
 		munmap(sb->slots, sizeof(struct sb_slot) * sb->nslots);
+	if (sb->head != NULL)
+		munmap(sb->head, sizeof(struct sb_head));
+	sb->head = NULL;
 	sb->slots = NULL;
 	sb->nslots = 0;
 }

@@ -30,15 +30,25 @@ struct sb_slot {
 	volatile time_t		 heartbeat;	/* CLOCK_MONOTONIC seconds */
 };
 
+/*
+ * What the master tells every worker at once, whatever its generation: the
+ * master writes it, workers only read it.
+ */
+struct sb_head {
+	volatile int		 stopping;	/* a stop, not a reload: the
+						 * health path answers 503 */
+};
+
 struct scoreboard {
 	int		 nslots;
 	struct sb_slot	*slots;
+	struct sb_head	*head;
 };
 
-/* Map nslots slots shared with every child forked later; -1 on failure. */
+/* Map the head and nslots slots shared with every child forked later; -1 on failure. */
 int		 scoreboard_create(struct scoreboard *, int nslots);
 
-/* Unmap the slots. */
+/* Unmap the head and the slots. */
 void		 scoreboard_destroy(struct scoreboard *);
 
 /* Monotonic seconds, the clock of heartbeats. */

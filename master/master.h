@@ -9,6 +9,7 @@
 #include "config.h"
 #include "listen.h"
 #include "log.h"
+#include "notify.h"
 #include "pool.h"
 #include "scoreboard.h"
 
@@ -64,6 +65,9 @@ struct master {
 	volatile sig_atomic_t		 sig_term;
 	enum master_stop		 stopping;
 	time_t				 stop_deadline;
+	time_t				 drain_until;	/* shutdown_delay: the graceful
+							 * stop starts then; 0: none */
+	struct notify			 notify;	/* what systemd was told */
 	int				 exit_status;
 };
 

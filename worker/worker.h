@@ -15,6 +15,7 @@ struct access_cache;
 struct config;
 struct mime;
 struct listeners;
+struct sb_head;
 struct sb_slot;
 struct fcache;
 struct limit;
@@ -32,6 +33,7 @@ struct worker_env {
 	const int		*root_fds;	/* O_PATH, one per site, opened by the master */
 	size_t			 nroots;
 	struct sb_slot		*slot;
+	const struct sb_head	*sb_head;	/* the master's word to all */
 	unsigned		 generation;
 	int			 notify_fd;	/* wakes the master */
 	bool			 first;		/* the master's first: says what the kernel lacks */
