@@ -61,9 +61,9 @@ notify_status_text(struct master *m, char *out, size_t len)
 			requests += m->sb.slots[i].requests;
 			conns += m->sb.slots[i].connections;
 		}
-	snprintf(out, len, "%d workers serving (generation %u), %llu "
-	    "requests by the live workers, %u connections",
-	    pool_count_ready(m, m->gens), m->gens->id,
+	snprintf(out, len, "generation %u: %d of %d workers serving, %llu "
+	    "requests by the live workers, %u connections", m->gens->id,
+	    pool_count_ready(m, m->gens), m->gens->setup->conf->workers,
 	    (unsigned long long)requests, conns);
 }
 

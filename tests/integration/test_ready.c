@@ -447,11 +447,11 @@ Test(ready, notify_messages_in_order, .fini = tine_teardown, .timeout = 90)
 	cr_assert_not_null(t);
 	fd = ready_notify_socket(t, 0);
 	cr_assert_eq(tine_start(t), 0);
-	ready_notify_expect(fd, "READY=1\n", "STATUS=2 workers serving "
-	    "(generation 1)");
+	ready_notify_expect(fd, "READY=1\n", "STATUS=generation 1: 2 of 2 "
+	    "workers serving");
 	cr_assert_eq(kill(t->pid, SIGHUP), 0);
 	ready_notify_reloading(fd);
-	ready_notify_expect(fd, "READY=1\n", "(generation 2)");
+	ready_notify_expect(fd, "READY=1\n", "STATUS=generation 2: ");
 	/* A reload that fails is over too: READY=1 again, and why. */
 	cr_assert_eq(tine_config(t, "workers = 2\nkeepalive_timeout = -5"), 0);
 	cr_assert_eq(kill(t->pid, SIGHUP), 0);
@@ -468,6 +468,51 @@ Test(ready, notify_messages_in_order, .fini = tine_teardown, .timeout = 90)
 	tine_stop(t);
 }
 
+/* The next STATUS= line that holds needle, within bound ms; 0 or -1. */
+static int
+ready_status_wait(int fd, const char *needle, int bound)
+{
+	long long	deadline = tine_now_ms() + bound, left;
+	struct pollfd	pfd = { fd, POLLIN, 0 };
+	char		msg[READY_MSG_MAX];
+	ssize_t		n;
+
+	while ((left = deadline - tine_now_ms()) > 0) {
+		if (poll(&pfd, 1, (int)left) != 1)
+			continue;
+		if ((n = recv(fd, msg, sizeof(msg) - 1, 0)) <= 0)
+			return -1;
+		msg[n] = '\0';
+		cr_log_info("notify: %s", msg);
+		if (strncmp(msg, "STATUS=", 7) == 0 && strstr(msg, needle))
+			return 0;
+	}
+	return -1;
+}
+
+Test(ready, notify_status_follows_the_requests, .fini = tine_teardown,
+    .timeout = 90)
+{
+	struct tine		*t = tine_setup("workers = 1");
+	struct tine_resp	 r;
+	int			 fd, i;
+
+	cr_assert_not_null(t);
+	fd = ready_notify_socket(t, 0);
+	cr_assert_eq(tine_start(t), 0);
+	ready_notify_expect(fd, "READY=1\n", ", 0 requests");
+	for (i = 0; i < 3; i++) {
+		expect_ask(t, "GET", "localhost", "/", NULL, &r);
+		expect_status(&r, 200);
+		tine_resp_free(&r);
+	}
+	/* Said at most every 5 s: the bound leaves room for a slow tick. */
+	cr_expect_eq(ready_status_wait(fd, ", 3 requests by the live workers",
+	    3 * TINE_TIMEOUT_MS), 0, "no STATUS= with the 3 requests");
+	close(fd);
+	tine_stop(t);
+}
+
 Test(ready, notify_to_an_abstract_socket, .fini = tine_teardown,
     .timeout = 60)
 {
@@ -477,7 +522,8 @@ Test(ready, notify_to_an_abstract_socket, .fini = tine_teardown,
 	cr_assert_not_null(t);
 	fd = ready_notify_socket(t, 1);
 	cr_assert_eq(tine_start(t), 0);
-	ready_notify_expect(fd, "READY=1\n", "STATUS=1 workers serving");
+	ready_notify_expect(fd, "READY=1\n", "STATUS=generation 1: 1 of 1 "
+	    "workers serving");
 	cr_assert_eq(kill(t->pid, SIGTERM), 0);
 	ready_notify_expect(fd, "STOPPING=1\n", NULL);
 	close(fd);
