@@ -32,31 +32,6 @@
 
 /* ---- the health path ---- */
 
-/* A line count to wait for in a log file. */
-struct ready_wait {
-	const char	*path;
-	const char	*needle;
-	int		 count;
-};
-
-/* tine_wait_until's condition: the needle is there count times. */
-static int
-ready_logged(void *arg)
-{
-	const struct ready_wait	*w = arg;
-
-	return tine_count(w->path, w->needle) >= w->count;
-}
-
-/* Wait (bounded) until path holds needle count times; 0 or -1. */
-static int
-ready_wait_log(const char *path, const char *needle, int count)
-{
-	struct ready_wait	w = { path, needle, count };
-
-	return tine_wait_until(ready_logged, &w, TINE_TIMEOUT_MS);
-}
-
 /* Send method path on an open connection (kept alive) and read the answer. */
 static void
 ready_ask(struct tine_conn *c, const char *method, const char *path,
@@ -115,7 +90,8 @@ Test(ready, health_path_answers_ok_without_a_log_line,
 	expect_status(&r, 200);
 	tine_resp_free(&r);
 	tine_conn_close(&c);
-	cr_expect_eq(ready_wait_log(t->access_log, "GET /index.html", 1), 0);
+	cr_expect_eq(tine_wait_file(t->access_log, "GET /index.html", 1,
+	    TINE_TIMEOUT_MS), 0);
 	cr_expect_eq(tine_count(t->access_log, "POST /healthz"), 1);
 	cr_expect_eq(tine_count(t->access_log, "GET /healthz"), 0,
 	    "the health path was logged");
