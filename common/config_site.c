@@ -1290,8 +1290,9 @@ config_site_access(struct config_ctx *ctx, const struct config_scope *sc,
 
 /*
  * health_path = "/healthz": the path a load balancer asks whether to send
- * traffic here (worker/health.c answers it); unset, "" or off: none. It is
- * compared with the normalised request path, so it must be one already.
+ * traffic here (static_health in worker/static.c answers it); unset, ""
+ * or off: none. It is compared with the normalised request path, so it
+ * must be one already.
  */
 static int
 config_site_health(struct config_ctx *ctx, const struct config_scope *sc,

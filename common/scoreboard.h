@@ -45,7 +45,8 @@ struct scoreboard {
 	struct sb_head	*head;
 };
 
-/* Map the head and nslots slots shared with every child forked later; -1 on failure. */
+/* Map the head and nslots slots shared with every child forked later; -1
+ * on failure. */
 int		 scoreboard_create(struct scoreboard *, int nslots);
 
 /* Unmap the head and the slots. */
