@@ -89,6 +89,7 @@ static const struct config_num config_nums[] = {
 	CONFIG_NUM(send_timeout, 60, 1, CONFIG_TIMEOUT_MAX, INT),
 	CONFIG_NUM(watchdog_timeout, 30, 1, CONFIG_TIMEOUT_MAX, INT),
 	CONFIG_NUM(worker_shutdown_timeout, 60, 1, CONFIG_TIMEOUT_MAX, INT),
+	CONFIG_NUM(shutdown_delay, 0, 0, CONFIG_TIMEOUT_MAX, INT),
 	CONFIG_NUM(max_request_line, 8192, 256, 65536, SIZE),
 	CONFIG_NUM(max_header_size, 16384, 1024, 1048576, SIZE),
 	CONFIG_NUM(max_headers, 100, 1, HTTP_MAX_HEADERS, INT),
@@ -289,6 +290,7 @@ static const cfg_opt_t config_site_opts[] = {
 	CFG_STR("status_path", NULL, CFGF_NONE),
 	CFG_STR_LIST("status_allow", "{\"127.0.0.1/32\", \"::1/128\"}",
 	    CFGF_NONE),
+	CFG_STR("health_path", NULL, CFGF_NONE),
 };
 
 /* Site options that belong to a host, not to a path: a location cannot set

@@ -131,6 +131,8 @@ struct config_site {
 	char			*status_path;	/* the status page; NULL: none */
 	struct cidr		*status_allow;	/* who may see it */
 	size_t			 nstatus_allow;
+	char			*health_path;	/* answered "ok" or 503, unlogged;
+						 * NULL: none */
 };
 
 struct config {
@@ -170,6 +172,9 @@ struct config {
 	int			 send_timeout;
 	int			 watchdog_timeout;
 	int			 worker_shutdown_timeout;
+	int			 shutdown_delay;	/* s health says 503 before a
+						 * graceful stop closes the
+						 * listeners */
 
 	size_t			 max_request_line;	/* bytes, 414 past it */
 	size_t			 max_header_size;	/* bytes of the whole block, 431 */

@@ -20,6 +20,7 @@
 #include "config_int.h"
 #include "htpasswd.h"
 #include "mime.h"
+#include "path.h"
 
 #define CONFIG_REDIRECT_MAX	2048		/* fits a head with a long path */
 #define CONFIG_HEADERS_MAX	1024		/* of a 4096-byte response head */
@@ -1320,6 +1321,36 @@ config_site_access(struct config_ctx *ctx, const struct config_scope *sc,
 	return 0;
 }
 
+/*
+ * health_path = "/healthz": the path a load balancer asks whether to send
+ * traffic here (static_health in worker/static.c answers it); unset, ""
+ * or off: none. It is compared with the normalised request path, so it
+ * must be one already.
+ */
+static int
+config_site_health(struct config_ctx *ctx, const struct config_scope *sc,
+    struct config_site *site)
+{
+	const char	*v = cfg_getstr(sc->cfg, "health_path");
+	char		 norm[PATH_NORM_MAX], q[CONFIG_QUOTE_MAX];
+	char		 k[CONFIG_LABEL_MAX];
+	long		 n;
+
+	if (v == NULL)
+		v = sc->parent != NULL ? sc->parent->health_path : NULL;
+	if (v == NULL || *v == '\0' || strcasecmp(v, "off") == 0)
+		return 0;
+	n = path_normalize(v, strlen(v), norm, sizeof norm);
+	if (n == -1 || strcmp(norm, v) != 0 || strpbrk(v, "?# ") != NULL)
+		return config_fail(ctx, config_key(sc, "health_path", k,
+		    sizeof k), 0, "must be a plain absolute path like "
+		    "\"/healthz\" (no escapes, '?', '#', \".\" or \"..\" "
+		    "segments), or off, got %s", config_quote(v, q, sizeof q));
+	if ((site->health_path = strdup(v)) == NULL)
+		return config_oom(ctx);
+	return 0;
+}
+
 /* Every option of one site, into site. */
 static int
 config_site(struct config_ctx *ctx, struct config *conf,
@@ -1353,7 +1384,8 @@ config_site(struct config_ctx *ctx, struct config *conf,
 	if (config_site_types(ctx, sc, site) == -1 ||
 	    config_site_charset(ctx, sc, site) == -1 ||
 	    config_site_cctypes(ctx, sc, site) == -1 ||
-	    config_site_words(ctx, sc, site) == -1)
+	    config_site_words(ctx, sc, site) == -1 ||
+	    config_site_health(ctx, sc, site) == -1)
 		return -1;
 	if (sc->prefix != NULL)
 		site->retypes = !config_types_same(sc->parent, site);
@@ -1457,4 +1489,5 @@ config_site_free(struct config_site *site)
 	free(site->auth_challenge);
 	free(site->access_log_format);
 	alog_free(site->access_format);
+	free(site->health_path);
 }

@@ -73,6 +73,8 @@ struct sb_head {
 	volatile time_t		 started_mono;
 	volatile unsigned	 generation;	/* the current one */
 	volatile unsigned	 seq;
+	volatile int		 stopping;	/* a stop, not a reload: the
+						 * health path answers 503 */
 	volatile uint64_t	 gone_requests;
 	volatile uint64_t	 gone_bytes;
 	volatile uint64_t	 gone_responses[SB_CLASSES];

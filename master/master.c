@@ -348,6 +348,7 @@ master_check_ready(struct master *m)
 	for (o = g->next; o != NULL; o = o->next)
 		master_retire(m, o);
 	master_report_start(m, 0, NULL);
+	notify_ready(m);
 }
 
 /*
@@ -380,6 +381,7 @@ master_check_failed(struct master *m)
 	else
 		log_error("generation %u cannot run; generation %u keeps "
 		    "serving", g->id, g->next->id);
+	notify_failed(m, "reload", "its workers cannot run");
 	/* Its sockets were the older one's: they must go back, or that
 	 * generation's next worker would have nothing to accept on. */
 	listen_give_back(&g->ls, &g->next->ls);
@@ -419,21 +421,40 @@ master_on_term(struct master *m)
 	if (m->stopping == MASTER_TERM)
 		return;
 	log_notice("fast stop: terminating %d workers", pool_count(m, NULL));
+	notify_stopping(m);
+	m->sb.head->stopping = 1;
 	m->stopping = MASTER_TERM;
 	m->stop_deadline = scoreboard_now() + MASTER_TERM_GRACE;
 	master_close_listeners(m);
 	pool_signal(m, NULL, SIGTERM);
 }
 
-/* QUIT: stop accepting, let in-flight responses finish, then exit. */
+/*
+ * QUIT: stop accepting, let in-flight responses finish, then exit. The
+ * health path says 503 from now on (unlike a reload's retirement), and
+ * with shutdown_delay for that long before the listeners close, so that a
+ * load balancer sees it and sends no more; a second QUIT cuts that short.
+ */
 static void
 master_on_quit(struct master *m)
 {
 	struct generation	*g;
+	int			 delay = m->gens->setup->conf->shutdown_delay;
 
 	m->sig_quit = m->sig_hup = 0;
 	if (m->stopping != MASTER_RUNNING)
 		return;
+	/* A binary upgrade's old master hands over: the server goes on. */
+	if (m->drain_until == 0 && !m->up.handed_over) {
+		notify_stopping(m);
+		m->sb.head->stopping = 1;
+		if (delay > 0) {
+			m->drain_until = scoreboard_now() + delay;
+			log_notice("graceful stop in %ds: health_path answers "
+			    "503 meanwhile", delay);
+			return;
+		}
+	}
 	log_notice("graceful stop: %d workers finishing", pool_count(m, NULL));
 	m->stopping = MASTER_QUIT;
 	master_close_listeners(m);
@@ -452,6 +473,7 @@ master_start_generation(struct master *m, struct setup *s, const char *why)
 	if (master_generation(m, s, err, sizeof(err)) == -1) {
 		log_error("%s failed: %s; generation %u keeps serving", why,
 		    err, m->gens->id);
+		notify_failed(m, why, err);
 		return;
 	}
 	log_notice("%s: starting generation %u", why, m->gens->id);
@@ -467,11 +489,17 @@ master_on_hup(struct master *m)
 	struct setup	*s;
 
 	m->sig_hup = 0;
+	if (m->drain_until != 0 || m->stopping != MASTER_RUNNING) {
+		log_notice("reload ignored: stopping");
+		return;
+	}
 	log_notice("reload requested");
+	notify_reloading(m);
 	if ((conf = config_load(m->conf_file, &m->ov, err, sizeof(err))) ==
 	    NULL || (s = master_setup(m, conf, err, sizeof(err))) == NULL) {
 		log_error("reload failed: %s; generation %u keeps serving",
 		    err, m->gens->id);
+		notify_failed(m, "reload", err);
 		return;
 	}
 	master_start_generation(m, s, "reload");
@@ -534,6 +562,10 @@ master_pass(struct master *m, time_t *tick)
 {
 	pool_reap(m);
 	upgrade_check(m);
+	/* shutdown_delay is over: the graceful stop proper begins. */
+	if (m->drain_until != 0 && m->stopping == MASTER_RUNNING &&
+	    scoreboard_now() >= m->drain_until)
+		m->sig_quit = 1;
 	if (m->sig_term)
 		master_on_term(m);
 	else if (m->sig_quit)
@@ -561,6 +593,7 @@ master_pass(struct master *m, time_t *tick)
 		if (m->gens != NULL)
 			tls_rotate(m->gens->setup->tls, *tick);
 		master_prune(m);
+		notify_tick(m);
 	}
 	return true;
 }

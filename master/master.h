@@ -9,6 +9,7 @@
 #include "config.h"
 #include "listen.h"
 #include "log.h"
+#include "notify.h"
 #include "pool.h"
 #include "scoreboard.h"
 #include "upgrade.h"
@@ -68,6 +69,9 @@ struct master {
 	struct upgrade			 up;		/* binary upgrade (upgrade.c) */
 	enum master_stop		 stopping;
 	time_t				 stop_deadline;
+	time_t				 drain_until;	/* shutdown_delay: the graceful
+							 * stop starts then; 0: none */
+	struct notify			 notify;	/* what systemd was told */
 	int				 exit_status;
 };
 

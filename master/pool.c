@@ -78,6 +78,7 @@ pool_child(struct master *m, struct generation *g, int i)
 	env.nroots = g->nroots;
 	env.slot = &m->sb.slots[i];
 	env.sb = &m->sb;
+	env.sb_head = m->sb.head;
 	env.generation = g->id;
 	env.notify_fd = m->wake[1];
 	env.first = g->id == 1 && i == 0;

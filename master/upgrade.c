@@ -349,6 +349,7 @@ upgrade_done(struct master *m)
 	}
 	/* Still our child until we exit: pool_reap() reaps it if it dies. */
 	up->pid = 0;
+	up->handed_over = true;
 	m->sig_quit = 1;
 }
 

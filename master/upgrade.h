@@ -27,6 +27,7 @@ struct upgrade {
 	char			  verdict[512];
 	size_t			  got;
 	bool			  failed;	/* waiting for it to exit */
+	bool			  handed_over;	/* it serves: we retire, not stop */
 	time_t			  deadline;	/* monotonic: then kill it */
 
 	struct listeners	  inherited;	/* sockets the old master passed */

@@ -560,7 +560,9 @@ conn_done(struct conn *c)
 {
 	struct worker_proc	*w = c->w;
 
-	conn_log(c);
+	/* A load balancer asks its health path every few seconds. */
+	if (!c->resp.quiet)
+		conn_log(c);
 	worker_request_done(w, c->sent, c->resp.status);
 	if (c->resp.fe != NULL) {
 		fcache_release(c->resp.fc, c->resp.fe);

@@ -16,6 +16,7 @@
 #include "http.h"
 #include "log.h"
 #include "path.h"
+#include "scoreboard.h"
 #include "static.h"
 #include "status.h"
 #include "vhost.h"
@@ -829,6 +830,35 @@ static_method(struct worker_proc *w, const struct http_request *req,
 	}
 }
 
+/*
+ * health_path: "ok" while this server takes requests, 503 once it is
+ * stopping (not reloading), so that a load balancer drains it before the
+ * listeners close; never cached, never logged. False when answered.
+ */
+static bool
+static_health(struct worker_proc *w, const struct http_request *req,
+    struct response *r, const char *path)
+{
+	const struct sb_head	*sb = w->env != NULL ? w->env->sb_head : NULL;
+	bool			 stopping = sb != NULL && sb->stopping;
+	const char		*body = stopping ? "stopping\n" : "ok\n";
+
+	if (r->site->health_path == NULL || strcmp(path,
+	    r->site->health_path) != 0 || (req->method != HTTP_METHOD_GET &&
+	    req->method != HTTP_METHOD_HEAD))
+		return true;
+	r->quiet = true;
+	resp_start(w, r, stopping ? 503 : 200);
+	buf_adds(&r->head, "Content-Type: text/plain\r\n");
+	if (!r->site->headers_cc)
+		buf_adds(&r->head, "Cache-Control: no-store\r\n");
+	resp_length(r, strlen(body));
+	resp_end(r);
+	if (req->method != HTTP_METHOD_HEAD)
+		resp_seg(r, body, 0, strlen(body));
+	return false;
+}
+
 /* Answer a request from peer (access rules, method, path, conditionals,
  * ranges) into r. */
 void
@@ -843,10 +873,11 @@ static_serve(struct worker_proc *w, const struct http_request *req,
 	r->fe = NULL;
 	r->site = w->sites[k].conf;
 	r->fc = w->sites[k].fcache;
-	/* The location, then its access rules for every method (one test
-	 * when none is set), then the method, then the path. */
+	/* The location, its health path (which a load balancer asks
+	 * without credentials), then its access rules for every method (one
+	 * test when none is set), then the method, then the path. */
 	if ((len = static_locate(w, &w->sites[k], req, r, path,
-	    sizeof(path))) != -1 &&
+	    sizeof(path))) != -1 && static_health(w, req, r, path) &&
 	    (!r->site->access || static_access(w, req, peer, r, path,
 	    (size_t)len)) && static_method(w, req, r) &&
 	    !status_serve(w, req, peer, r, path, (size_t)len) &&

@@ -41,6 +41,7 @@ struct response {
 	bool		 close;		/* "Connection: close", then close */
 	bool		 keep_alive_10;	/* HTTP/1.0 keep-alive: say so */
 	bool		 tls;		/* the request came over TLS */
+	bool		 quiet;		/* no access-log line (health_path) */
 	struct fentry	*fe;		/* file held while sending, or NULL */
 	struct fcache	*fc;		/* the site's cache fe belongs to */
 	const struct config_site *site;	/* the site it answers for, or NULL */

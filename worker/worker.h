@@ -15,6 +15,7 @@ struct access_cache;
 struct config;
 struct mime;
 struct listeners;
+struct sb_head;
 struct sb_slot;
 struct scoreboard;
 struct fcache;
@@ -34,6 +35,7 @@ struct worker_env {
 	size_t			 nroots;
 	struct sb_slot		*slot;
 	const struct scoreboard	*sb;		/* every slot: the status page */
+	const struct sb_head	*sb_head;	/* the master's word to all */
 	unsigned		 generation;
 	int			 notify_fd;	/* wakes the master */
 	bool			 first;		/* the master's first: says what the kernel lacks */

@@ -424,6 +424,8 @@ fuzz_tree(char *conf, char *types, size_t len)
 	     * fuzz.example (index.htm only) is cut, noindex is whole. */
 	    "autoindex = on\nautoindex_max_entries = 16\n"
 	    "log_level = crit\nprecompressed = on\n"
+	    /* Answered before the access rules, in every site. */
+	    "health_path = \"/healthz\"\n"
 	    /* Error pages from memory, by sendfile, and missing; headers. */
 	    "error_pages = {\"404 /a.txt\", \"416 /medium.bin\",\n"
 	    "  \"403 /missing.html\", \"405 /empty\"}\n"

@@ -643,9 +643,17 @@ tine_check(struct tine *t, int *status)
 int
 tine_wait_log(struct tine *t, const char *needle, int count, int timeout_ms)
 {
+	return tine_wait_file(t->ready_log, needle, count, timeout_ms);
+}
+
+/* Wait until needle occurs count times in the file at path; 0 or -1. */
+int
+tine_wait_file(const char *path, const char *needle, int count,
+    int timeout_ms)
+{
 	long long	deadline = tine_now_ms() + timeout_ms;
 
-	while (tine_count(t->ready_log, needle) < count) {
+	while (tine_count(path, needle) < count) {
 		if (tine_now_ms() >= deadline)
 			return -1;
 		tine_nap(TINE_POLL_MS);

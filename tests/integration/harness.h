@@ -120,6 +120,11 @@ int	 tine_line_of(const char *path, const char *mark);
 int	 tine_wait_log(struct tine *, const char *needle, int count,
 	    int timeout_ms);
 
+/* Wait until needle occurs count times in the file at path (an access
+ * log, say); 0 or -1. */
+int	 tine_wait_file(const char *path, const char *needle, int count,
+	    int timeout_ms);
+
 /* Occurrences of needle in the file at path (0 when it is missing). */
 int	 tine_count(const char *path, const char *needle);
 

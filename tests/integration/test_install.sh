@@ -306,8 +306,7 @@ paths_rewritten() {
 	has_line "$initd" "PIDFILE=$runstatedir/tine.pid" || _bad=1
 	has_line "$initd" "TINE_DEFAULTS=\${TINE_DEFAULTS:-$tinedefaultdir/tine}" ||
 	    _bad=1
-	has_line "$unit" "PIDFile=$runstatedir/tine.pid" || _bad=1
-	has_line "$unit" "ExecStart=$sbindir/tine -c $tineconfdir/tine.conf \$DAEMON_OPTS" ||
+	has_line "$unit" "ExecStart=$sbindir/tine -f -c $tineconfdir/tine.conf \$DAEMON_OPTS" ||
 	    _bad=1
 	has_line "$unit" "EnvironmentFile=-$tinedefaultdir/tine" || _bad=1
 	has_line "$lrfile" "$tinelogdir/*.log {" || _bad=1

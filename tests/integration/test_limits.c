@@ -38,8 +38,11 @@
 #define LIM_REQUESTS	400	/* the normal client's requests */
 #define LIM_GAP_MS	25	/* between them */
 #define LIM_WINDOW_MS	14000	/* and at most this long */
-#define LIM_REQ_MS	3000	/* one request's own timeout */
-#define LIM_P99_MS	100
+/* Slow heads are not timed out (408) in the test's time: a server that
+ * made no room would keep a normal client waiting about that long. */
+#define LIM_HEADER_CONF	"header_timeout = 60"
+#define LIM_REQ_MS	15000	/* one request's own timeout, far below it */
+#define LIM_LOAD_MS	60000	/* for every slow client to be connected */
 #define LIM_NORMAL	"127.0.0.254"	/* an address no slow client uses */
 
 /* The CPU time (user + system) pid has used, in ms; -1 if unknown. */
@@ -489,12 +492,16 @@ Test(limits, slow_clients_leave_room, .fini = tine_teardown, .timeout = 120)
 	int			 n, failed, lines;
 
 	limits_nofile(LIM_SINGLE + LIM_SPREAD + 256, &old);
-	cr_assert_not_null(t = tine_setup(NULL));
+	/* Only the per-address limit and the shedding make room: without
+	 * them a normal client would wait for a slow head's timeout, past
+	 * LIM_REQ_MS. That, not a latency (a loaded machine has any), is
+	 * what fails. */
+	cr_assert_not_null(t = tine_setup(LIM_HEADER_CONF));
 	cr_assert_eq(tine_start(t), 0);
 	t0 = tine_now_ms();
 	limits_load_start(&load, t, &th);
 	/* Let every slow client connect and start its head first. */
-	cr_assert_eq(tine_wait_until(limits_loaded, &load, TINE_TIMEOUT_MS), 0);
+	cr_assert_eq(tine_wait_until(limits_loaded, &load, LIM_LOAD_MS), 0);
 	n = limits_measure(t, ms, &failed);
 	limits_load_stop(&load, th);
 	setrlimit(RLIMIT_NOFILE, &old);
@@ -504,7 +511,6 @@ Test(limits, slow_clients_leave_room, .fini = tine_teardown, .timeout = 120)
 	    "ms; slow clients: %ld connections, %ld closed by the server", n,
 	    failed, ms[n / 2], p99, load.opens, load.closed);
 	cr_expect_eq(failed, 0, "%d of %d normal requests failed", failed, n);
-	cr_expect_lt(p99, LIM_P99_MS, "p99 %lld ms", p99);
 	/* Reported, but at most a line a second per worker, not one each. */
 	lines = tine_count(t->error_log, "over max_connections_per_ip");
 	cr_expect_gt(lines, 0, "refusals were not reported");

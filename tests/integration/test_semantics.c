@@ -33,6 +33,8 @@
 #define PAT_SIZE	1000		/* sent from the worker's memory */
 #define BIG_SIZE	100000		/* not cached in memory: sendfile */
 #define HUGE_SIZE	(16 * 1024 * 1024) /* more than the socket buffers */
+#define SEM_DROP_MS	30000	/* send_timeout = 1 drops well within; the
+				 * default 60 s would not */
 #define SPACE_BODY	"the file with a space in its name\n"
 #define SUB_INDEX	"<!doctype html><p>sub index\n"
 #define ALLOW		"GET, HEAD, OPTIONS"
@@ -1377,12 +1379,14 @@ sem_tcp_state(int lport, int rport)
 
 /*
  * send_timeout = 1: a client that stops reading a large response is
- * dropped: the server's socket leaves ESTABLISHED (it was closed) within
- * a bounded time, and the client, reading at last, gets what was in flight
- * and then EOF (or a reset), short of the whole file.
+ * dropped: the server's socket leaves ESTABLISHED (it was closed) not
+ * before a second and long before the default 60 s would, and the client,
+ * reading at last, gets what was in flight and then EOF (or a reset),
+ * short of the whole file. No upper bound nearer than that: a loaded
+ * machine wakes the worker late.
  */
 Test(semantics, send_timeout_drops_stalled_reader, .fini = tine_teardown,
-    .timeout = 60)
+    .timeout = 90)
 {
 	struct tine	*t = tine_setup("send_timeout = 1");
 	struct sockaddr_in sin = { .sin_family = AF_INET };
@@ -1421,15 +1425,16 @@ Test(semantics, send_timeout_drops_stalled_reader, .fini = tine_teardown,
 	/* Read nothing; watch the server's end of the connection. */
 	cr_assert_eq(sem_tcp_state(t->port, cport), 1, "the server's socket "
 	    "is not ESTABLISHED (/proc/net/tcp)");
-	deadline = t0 + 8000;
+	deadline = t0 + SEM_DROP_MS;
 	while ((state = sem_tcp_state(t->port, cport)) == 1 &&
 	    tine_now_ms() < deadline)
 		poll(NULL, 0, 20);
 	el = tine_now_ms() - t0;
 	cr_log_info("stalled reader dropped after %lld ms", el);
-	cr_expect_neq(state, 1, "a stalled reader was not dropped in 8 s");
-	cr_expect(el >= 900 && el <= 4500, "dropped after %lld ms, want 1-4 s "
-	    "(send_timeout = 1)", el);
+	cr_expect_neq(state, 1, "a stalled reader was not dropped in %d ms",
+	    SEM_DROP_MS);
+	cr_expect_geq(el, 900, "dropped after %lld ms, before send_timeout = 1",
+	    el);
 
 	/* Now read: what was queued, then the end. */
 	deadline = tine_now_ms() + 10000;
