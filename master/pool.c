@@ -33,18 +33,18 @@ pool_child(struct master *m, struct generation *g, int i)
 	struct worker_env	 env;
 	struct generation	*o;
 	struct sigaction	 sa;
-	sigset_t		 all;
 	size_t			 k;
 	int			 s;
 
+	/* Every signal stays blocked (pool_spawn's mask) until the worker's
+	 * signalfd takes them: a QUIT sent to a just-forked worker must wait
+	 * there, not kill it by its default action. */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_DFL;
 	for (s = 1; s < NSIG; s++)
 		sigaction(s, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
-	sigemptyset(&all);
-	sigprocmask(SIG_SETMASK, &all, NULL);
 	for (o = m->gens; o != NULL; o = o->next)
 		if (o != g) {
 			listen_close(&o->ls);

@@ -546,13 +546,16 @@ worker_signals(struct worker_proc *w)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGUSR1);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1 ||
-	    (sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) == -1)
+	if ((sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) == -1)
 		return -1;
 	w->sigfd = sfd;
 	ev.events = EPOLLIN;
 	ev.data.u64 = TAG_SIGNAL;
-	return epoll_ctl(w->epfd, EPOLL_CTL_ADD, sfd, &ev);
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, sfd, &ev) == -1)
+		return -1;
+	/* Blocked since fork (pool_child): from now on these wait in the
+	 * descriptor, and the others act as they would. */
+	return sigprocmask(SIG_SETMASK, &set, NULL);
 }
 
 /* Everything before the first accept; returns an exit code or 0. */
