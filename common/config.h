@@ -166,7 +166,7 @@ struct config {
 	int			 keepalive_timeout;
 	int			 send_timeout;
 	int			 watchdog_timeout;
-	int			 worker_shutdown_timeout;
+	int			 worker_shutdown_timeout;	/* 0 = none */
 
 	size_t			 max_request_line;	/* bytes, 414 past it */
 	size_t			 max_header_size;	/* bytes of the whole block, 431 */

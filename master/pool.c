@@ -340,8 +340,8 @@ pool_watchdog(struct master *m)
 			    "%lds: killing it", (long)w->pid, w->gen->id,
 			    (long)(now - m->sb.slots[i].heartbeat));
 			pool_kill(w, SIGKILL);
-		} else if (w->quitting && now - w->quit_at >
-		    c->worker_shutdown_timeout) {
+		} else if (w->quitting && c->worker_shutdown_timeout > 0 &&
+		    now - w->quit_at > c->worker_shutdown_timeout) {
 			log_warn("worker %ld (generation %u) still finishing "
 			    "after %ds: killing it", (long)w->pid, w->gen->id,
 			    c->worker_shutdown_timeout);
