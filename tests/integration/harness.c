@@ -4,6 +4,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 
 #include <netinet/in.h>
@@ -873,6 +874,30 @@ tine_conn_open(struct tine_conn *c, int family, int port)
 	close(c->fd);
 	c->fd = -1;
 	return -1;
+}
+
+/* A slow reader's socket: blocking, IPv4, a receive buffer of rcvbuf bytes
+ * (set before connect, so the window the server sees is small too),
+ * receives timing out after TINE_TIMEOUT_MS; it has sent req. -1 on error. */
+int
+tine_slow_open(int port, int rcvbuf, const char *req)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		sl = tine_loopback(AF_INET, port, &ss);
+	struct timeval		tv = { TINE_TIMEOUT_MS / 1000, 0 };
+	size_t			len = strlen(req);
+	int			fd;
+
+	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return -1;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+	    sizeof(rcvbuf)) == -1 || setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO,
+	    &tv, sizeof(tv)) == -1 || connect(fd, (struct sockaddr *)&ss,
+	    sl) == -1 || send(fd, req, len, MSG_NOSIGNAL) != (ssize_t)len) {
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 /* Send all of len bytes; 0 or -1. */

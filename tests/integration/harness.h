@@ -167,6 +167,11 @@ int	 tine_have_ipv6(void);
 /* Connect to 127.0.0.1 (AF_INET) or ::1 (AF_INET6); 0 or -1. */
 int	 tine_conn_open(struct tine_conn *, int family, int port);
 
+/* A slow reader's socket: blocking, IPv4, a receive buffer of rcvbuf bytes
+ * (set before connect), receives timing out after TINE_TIMEOUT_MS; it has
+ * sent req. -1 on error. */
+int	 tine_slow_open(int port, int rcvbuf, const char *req);
+
 /* Send all of len bytes; 0 or -1. */
 int	 tine_conn_send(struct tine_conn *, const void *data, size_t len);
 

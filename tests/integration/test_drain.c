@@ -3,9 +3,7 @@
 #include "tine_build.h"
 
 #include <sys/socket.h>
-
-#include <netinet/in.h>
-#include <arpa/inet.h>
+#include <sys/wait.h>
 
 #include <errno.h>
 #include <pthread.h>
@@ -16,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -351,25 +348,10 @@ struct drain_slow {
 static void
 drain_slow_open(struct tine *t, struct drain_slow *s)
 {
-	struct sockaddr_in	sin = { .sin_family = AF_INET };
-	struct timeval		tv = { TINE_TIMEOUT_MS / 1000, 0 };
-	const char		req[] = "GET /big.bin HTTP/1.1\r\n"
-				    "Host: localhost\r\nConnection: close\r\n\r\n";
-	int			rcv = DRAIN_RCVBUF;
-
 	memset(s, 0, sizeof(*s));
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	sin.sin_port = htons((uint16_t)t->port);
-	s->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	s->fd = tine_slow_open(t->port, DRAIN_RCVBUF, "GET /big.bin HTTP/1.1\r\n"
+	    "Host: localhost\r\nConnection: close\r\n\r\n");
 	cr_assert_geq(s->fd, 0);
-	/* Before connect, so the window the server sees is small too. */
-	cr_assert_eq(setsockopt(s->fd, SOL_SOCKET, SO_RCVBUF, &rcv,
-	    sizeof(rcv)), 0);
-	cr_assert_eq(setsockopt(s->fd, SOL_SOCKET, SO_RCVTIMEO, &tv,
-	    sizeof(tv)), 0);
-	cr_assert_eq(connect(s->fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	cr_assert_eq(send(s->fd, req, sizeof(req) - 1, MSG_NOSIGNAL),
-	    (ssize_t)sizeof(req) - 1);
 	s->start = tine_now_ms();
 }
 
