@@ -200,6 +200,33 @@ tine_put(struct tine *t, const char *rel, const char *text)
 	    strlen(text), 0644);
 }
 
+/* Byte i of a patterned file: a shifted or lost chunk breaks it. */
+unsigned char
+tine_pattern(size_t i)
+{
+	uint32_t	x = (uint32_t)(i / 4) * 2654435761u;
+
+	return (unsigned char)(x >> (8 * (i % 4)));
+}
+
+/* Write docroot/rel: len bytes of tine_pattern(), mode 0644; 0 or -1. */
+int
+tine_put_pattern(struct tine *t, const char *rel, size_t len)
+{
+	char		 path[TINE_PATH_MAX];
+	unsigned char	*buf = malloc(len);
+	size_t		 i;
+	int		 rc;
+
+	if (buf == NULL)
+		return -1;
+	for (i = 0; i < len; i++)
+		buf[i] = tine_pattern(i);
+	rc = tine_write_file(tine_path(path, t->docroot, rel), buf, len, 0644);
+	free(buf);
+	return rc;
+}
+
 /* Whether this host has a usable ::1. */
 int
 tine_have_ipv6(void)

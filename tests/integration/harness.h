@@ -147,6 +147,12 @@ int	 tine_write_file(const char *path, const void *data, size_t len,
 /* Write a NUL-terminated string to docroot/rel, mode 0644; 0 or -1. */
 int	 tine_put(struct tine *, const char *rel, const char *text);
 
+/* Byte i of a patterned file: a shifted or lost chunk breaks it. */
+unsigned char tine_pattern(size_t i);
+
+/* Write docroot/rel: len bytes of tine_pattern(), mode 0644; 0 or -1. */
+int	 tine_put_pattern(struct tine *, const char *rel, size_t len);
+
 /* Join dir and rel into buf (TINE_PATH_MAX); buf. */
 char	*tine_path(char *buf, const char *dir, const char *rel);
 

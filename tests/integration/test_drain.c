@@ -309,29 +309,6 @@ Test(drain, back_to_back_signals_crash_nothing, .fini = tine_teardown,
 
 /* ---- long downloads ---- */
 
-/* Byte i of the big file: a shifted or lost chunk breaks the pattern. */
-static unsigned char
-drain_pattern(size_t i)
-{
-	return (unsigned char)((i * 7 + i / 4093) & 0xff);
-}
-
-/* Put the big patterned file into the docroot. */
-static void
-drain_put_big(struct tine *t)
-{
-	char		 path[TINE_PATH_MAX];
-	unsigned char	*buf = malloc(DRAIN_BIG);
-	size_t		 i;
-
-	cr_assert_not_null(buf);
-	for (i = 0; i < DRAIN_BIG; i++)
-		buf[i] = drain_pattern(i);
-	cr_assert_eq(tine_write_file(tine_path(path, t->docroot, "big.bin"),
-	    buf, DRAIN_BIG, 0644), 0);
-	free(buf);
-}
-
 /* A slow reader: its socket, the head, the body checked so far. */
 struct drain_slow {
 	int		 fd;
@@ -377,7 +354,7 @@ drain_slow_take(struct drain_slow *s, const unsigned char *p, size_t n)
 	}
 	for (i = used; i < n; i++, s->body++)
 		if (s->bad_at == 0 && (s->body >= DRAIN_BIG ||
-		    p[i] != drain_pattern(s->body)))
+		    p[i] != tine_pattern(s->body)))
 			s->bad_at = s->body + 1;
 }
 
@@ -437,7 +414,7 @@ Test(drain, download_survives_reopen_and_reload, .fini = tine_teardown,
 	struct drain_slow	 s;
 
 	cr_assert_not_null(t);
-	drain_put_big(t);
+	cr_assert_eq(tine_put_pattern(t, "big.bin", DRAIN_BIG), 0);
 	cr_assert_eq(tine_start(t), 0);
 	cr_assert_eq(drain_download(t, &s), 2, "it ended before the reload");
 	cr_expect_eq(s.body, (size_t)DRAIN_BIG, "%zu of %d bytes arrived",
@@ -460,7 +437,7 @@ Test(drain, shutdown_timeout_cuts_download, .fini = tine_teardown,
 	struct drain_slow	 s;
 
 	cr_assert_not_null(t);
-	drain_put_big(t);
+	cr_assert_eq(tine_put_pattern(t, "big.bin", DRAIN_BIG), 0);
 	cr_assert_eq(tine_start(t), 0);
 	cr_assert_geq(drain_download(t, &s), 1, "it ended before the reopen");
 	cr_expect_lt(s.body, (size_t)DRAIN_BIG, "the download was not cut");

@@ -942,31 +942,6 @@ Test(supervise, reopen_loses_no_access_line, .fini = tine_teardown,
 
 /* ---- stops ---- */
 
-/* Byte i of the big file: a pattern that a shifted or lost chunk breaks. */
-static unsigned char
-supervise_pattern(size_t i)
-{
-	uint32_t	x = (uint32_t)(i / 4) * 2654435761u;
-
-	return (unsigned char)(x >> (8 * (i % 4)));
-}
-
-/* Put the big patterned file into the docroot. */
-static void
-supervise_put_big(struct tine *t)
-{
-	char		 path[TINE_PATH_MAX];
-	unsigned char	*buf = malloc(SUP_BIG);
-	size_t		 i;
-
-	cr_assert_not_null(buf);
-	for (i = 0; i < SUP_BIG; i++)
-		buf[i] = supervise_pattern(i);
-	cr_assert_eq(tine_write_file(tine_path(path, t->docroot, "big.bin"),
-	    buf, SUP_BIG, 0644), 0);
-	free(buf);
-}
-
 /* A slow client's state: the socket, the head read, the body checked. */
 struct supervise_slow {
 	int		 fd;
@@ -999,7 +974,7 @@ supervise_slow_body(struct supervise_slow *s, const unsigned char *p,
 
 	for (i = 0; i < n && s->bad_at == 0; i++)
 		if (s->body + i >= SUP_BIG ||
-		    p[i] != supervise_pattern(s->body + i))
+		    p[i] != tine_pattern(s->body + i))
 			s->bad_at = s->body + i + 1;
 	s->body += n;
 }
@@ -1075,7 +1050,7 @@ Test(supervise, graceful_stop_finishes_slow_download, .fini = tine_teardown,
 	int			 status;
 
 	cr_assert_not_null(t);
-	supervise_put_big(t);
+	cr_assert_eq(tine_put_pattern(t, "big.bin", SUP_BIG), 0);
 	cr_assert_eq(tine_start(t), 0);
 	l = supervise_load_start(t, 1, 1000000, 60000);
 	supervise_load_more(l, 20, "before the download");
