@@ -71,6 +71,24 @@ struct tine_conn {
 	void	*layer;
 };
 
+#define TINE_SLOW_CHUNK	65536	/* the most a slow reader reads at once */
+
+/* A slow reader of a tine_put_pattern() file and what it has read. */
+struct tine_slow {
+	size_t		 size;		/* the file's length */
+	size_t		 rate;		/* bytes/s it reads */
+	size_t		 chunk;		/* bytes a read asks for */
+	int		 fd;
+	char		 head[4096];
+	size_t		 headlen;
+	int		 have_head;
+	size_t		 body;		/* body bytes read and checked */
+	size_t		 bad_at;	/* first wrong byte + 1, 0 */
+	size_t		 got;		/* every byte read */
+	int		 eof;		/* it ended with a close */
+	long long	 start;		/* monotonic ms of the request */
+};
+
 /* The bytes of a raw exchange, and whether the peer closed. */
 struct tine_raw {
 	char	*data;			/* NUL-terminated past len */
@@ -173,10 +191,15 @@ int	 tine_have_ipv6(void);
 /* Connect to 127.0.0.1 (AF_INET) or ::1 (AF_INET6); 0 or -1. */
 int	 tine_conn_open(struct tine_conn *, int family, int port);
 
-/* A slow reader's socket: blocking, IPv4, a receive buffer of rcvbuf bytes
- * (set before connect), receives timing out after TINE_TIMEOUT_MS; it has
- * sent req. -1 on error. */
-int	 tine_slow_open(int port, int rcvbuf, const char *req);
+/* Ask for path with Connection: close as a slow reader (s->size, s->rate
+ * and s->chunk set by the caller): a receive buffer of rcvbuf bytes, set
+ * before connect so the window the server sees is small too; 0 or -1. */
+int	 tine_slow_open(struct tine_slow *, int port, const char *path,
+	    int rcvbuf);
+
+/* Read one chunk, check it against tine_pattern(), keep to the rate; 0 at
+ * the end (a close, an error, TINE_TIMEOUT_MS without a byte), else 1. */
+int	 tine_slow_read(struct tine_slow *);
 
 /* Send all of len bytes; 0 or -1. */
 int	 tine_conn_send(struct tine_conn *, const void *data, size_t len);

@@ -309,89 +309,18 @@ Test(drain, back_to_back_signals_crash_nothing, .fini = tine_teardown,
 
 /* ---- long downloads ---- */
 
-/* A slow reader: its socket, the head, the body checked so far. */
-struct drain_slow {
-	int		 fd;
-	char		 head[2048];
-	size_t		 headlen;
-	bool		 have_head;
-	size_t		 body;
-	size_t		 bad_at;	/* first wrong byte + 1, 0 */
-	size_t		 got;		/* every byte read */
-	long long	 start;
-};
-
-/* Connect with a small receive buffer and ask for the big file. */
-static void
-drain_slow_open(struct tine *t, struct drain_slow *s)
-{
-	memset(s, 0, sizeof(*s));
-	s->fd = tine_slow_open(t->port, DRAIN_RCVBUF, "GET /big.bin HTTP/1.1\r\n"
-	    "Host: localhost\r\nConnection: close\r\n\r\n");
-	cr_assert_geq(s->fd, 0);
-	s->start = tine_now_ms();
-}
-
-/* Take n received bytes: the head first, then body checked byte by byte. */
-static void
-drain_slow_take(struct drain_slow *s, const unsigned char *p, size_t n)
-{
-	char	*end;
-	size_t	 i, used = 0;
-
-	if (!s->have_head) {
-		used = n < sizeof(s->head) - 1 - s->headlen ? n :
-		    sizeof(s->head) - 1 - s->headlen;
-		memcpy(s->head + s->headlen, p, used);
-		s->head[s->headlen + used] = '\0';
-		if ((end = strstr(s->head, "\r\n\r\n")) == NULL) {
-			s->headlen += used;
-			return;
-		}
-		used = (size_t)(end + 4 - s->head) - s->headlen;
-		s->headlen = (size_t)(end + 4 - s->head);
-		s->have_head = true;
-	}
-	for (i = used; i < n; i++, s->body++)
-		if (s->bad_at == 0 && (s->body >= DRAIN_BIG ||
-		    p[i] != tine_pattern(s->body)))
-			s->bad_at = s->body + 1;
-}
-
-/* Read one small chunk at the rate; false at the end (EOF, error). */
-static bool
-drain_slow_read(struct drain_slow *s)
-{
-	unsigned char	buf[DRAIN_CHUNK];
-	struct timespec	ts;
-	long long	left;
-	ssize_t		n;
-
-	n = recv(s->fd, buf, sizeof(buf), 0);
-	if (n == -1 && errno == EINTR)
-		return true;
-	if (n <= 0)
-		return false;
-	drain_slow_take(s, buf, (size_t)n);
-	s->got += (size_t)n;
-	left = s->start + (long long)s->got * 1000 / DRAIN_RATE - tine_now_ms();
-	if (left > 0) {
-		ts.tv_sec = left / 1000;
-		ts.tv_nsec = (left % 1000) * 1000000;
-		nanosleep(&ts, NULL);
-	}
-	return true;
-}
-
 /* Download big.bin slowly; a reopen once the body flows, a reload once
  * that generation serves. How many of the two were sent. */
 static int
-drain_download(struct tine *t, struct drain_slow *s)
+drain_download(struct tine *t, struct tine_slow *s)
 {
 	int	step = 0;
 
-	drain_slow_open(t, s);
-	while (drain_slow_read(s) && tine_now_ms() - s->start < DRAIN_SLOW_MS)
+	s->size = DRAIN_BIG;
+	s->rate = DRAIN_RATE;
+	s->chunk = DRAIN_CHUNK;
+	cr_assert_eq(tine_slow_open(s, t->port, "/big.bin", DRAIN_RCVBUF), 0);
+	while (tine_slow_read(s) && tine_now_ms() - s->start < DRAIN_SLOW_MS)
 		if (step == 0 && s->body > 0) {
 			cr_assert_eq(kill(t->pid, SIGUSR1), 0);
 			step = 1;
@@ -411,7 +340,7 @@ Test(drain, download_survives_reopen_and_reload, .fini = tine_teardown,
     .timeout = 120)
 {
 	struct tine		*t = tine_setup(NULL);
-	struct drain_slow	 s;
+	struct tine_slow	 s;
 
 	cr_assert_not_null(t);
 	cr_assert_eq(tine_put_pattern(t, "big.bin", DRAIN_BIG), 0);
@@ -434,7 +363,7 @@ Test(drain, shutdown_timeout_cuts_download, .fini = tine_teardown,
     .timeout = 120)
 {
 	struct tine		*t = tine_setup("worker_shutdown_timeout = 1");
-	struct drain_slow	 s;
+	struct tine_slow	 s;
 
 	cr_assert_not_null(t);
 	cr_assert_eq(tine_put_pattern(t, "big.bin", DRAIN_BIG), 0);
