@@ -88,7 +88,7 @@ static const struct config_num config_nums[] = {
 	CONFIG_NUM(keepalive_timeout, 15, 1, CONFIG_TIMEOUT_MAX, INT),
 	CONFIG_NUM(send_timeout, 60, 1, CONFIG_TIMEOUT_MAX, INT),
 	CONFIG_NUM(watchdog_timeout, 30, 1, CONFIG_TIMEOUT_MAX, INT),
-	CONFIG_NUM(worker_shutdown_timeout, 60, 1, CONFIG_TIMEOUT_MAX, INT),
+	CONFIG_NUM(worker_shutdown_timeout, 0, 0, CONFIG_TIMEOUT_MAX, INT),
 	CONFIG_NUM(shutdown_delay, 0, 0, CONFIG_TIMEOUT_MAX, INT),
 	CONFIG_NUM(max_request_line, 8192, 256, 65536, SIZE),
 	CONFIG_NUM(max_header_size, 16384, 1024, 1048576, SIZE),

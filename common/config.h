@@ -171,7 +171,7 @@ struct config {
 	int			 keepalive_timeout;
 	int			 send_timeout;
 	int			 watchdog_timeout;
-	int			 worker_shutdown_timeout;
+	int			 worker_shutdown_timeout;	/* 0 = none */
 	int			 shutdown_delay;	/* s health says 503 before a
 						 * graceful stop closes the
 						 * listeners */

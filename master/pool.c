@@ -33,18 +33,18 @@ pool_child(struct master *m, struct generation *g, int i)
 	struct worker_env	 env;
 	struct generation	*o;
 	struct sigaction	 sa;
-	sigset_t		 all;
 	size_t			 k;
 	int			 s;
 
+	/* Every signal stays blocked (pool_spawn's mask) until the worker's
+	 * signalfd takes them: a QUIT sent to a just-forked worker must wait
+	 * there, not kill it by its default action. */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_DFL;
 	for (s = 1; s < NSIG; s++)
 		sigaction(s, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
-	sigemptyset(&all);
-	sigprocmask(SIG_SETMASK, &all, NULL);
 	for (o = m->gens; o != NULL; o = o->next)
 		if (o != g) {
 			listen_close(&o->ls);
@@ -373,8 +373,8 @@ pool_watchdog(struct master *m)
 			    "%lds: killing it", (long)w->pid, w->gen->id,
 			    (long)(now - m->sb.slots[i].heartbeat));
 			pool_kill(w, SIGKILL);
-		} else if (w->quitting && now - w->quit_at >
-		    c->worker_shutdown_timeout) {
+		} else if (w->quitting && c->worker_shutdown_timeout > 0 &&
+		    now - w->quit_at > c->worker_shutdown_timeout) {
 			log_warn("worker %ld (generation %u) still finishing "
 			    "after %ds: killing it", (long)w->pid, w->gen->id,
 			    c->worker_shutdown_timeout);

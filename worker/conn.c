@@ -398,7 +398,8 @@ conn_read(struct conn *c)
 	}
 	n = conn_recv(c, c->in + c->inlen, c->incap - c->inlen);
 	if (n > 0) {
-		if (c->inlen == 0 && c->timer.kind == TIMER_KEEPALIVE)
+		if (c->inlen == 0 && (c->timer.kind == TIMER_KEEPALIVE ||
+		    c->timer.kind == TIMER_DRAIN))
 			conn_head_start(c);
 		c->rx += (uint64_t)n;
 		/* A short read drained the socket: skip the EAGAIN read. (Not
@@ -570,7 +571,9 @@ conn_done(struct conn *c)
 	}
 	autoindex_release(w, &c->resp);
 	c->nreq++;
-	if (c->resp.close || w->quitting)
+	/* A response that did not say close keeps the connection even in a
+	 * retiring worker: its client may be sending the next request. */
+	if (c->resp.close)
 		return conn_finish(c);
 	c->inlen -= c->used;
 	memmove(c->in, c->in + c->used, c->inlen);
@@ -582,7 +585,8 @@ conn_done(struct conn *c)
 	if (c->inlen > 0)
 		conn_head_start(c);
 	else
-		worker_timer_set(w, &c->timer, TIMER_KEEPALIVE);
+		worker_timer_set(w, &c->timer, w->quitting ? TIMER_DRAIN :
+		    TIMER_KEEPALIVE);
 	return true;
 }
 
@@ -762,17 +766,14 @@ conn_shed(struct timer *t)
 	return true;
 }
 
-/* Graceful stop: close a kept-alive connection unless a request arrived. */
+/* Graceful stop: an idle kept-alive connection waits for its next request
+ * only the drain grace (it is closed then), unless it would close sooner. */
 void
 conn_quit_idle(struct timer *t)
 {
 	struct conn	*c = conn_of(t);
-	char		 b;
+	int64_t		 grace = (int64_t)c->w->durations[TIMER_DRAIN] * 1000;
 
-	if (c->state != CONN_READ || c->inlen != 0 || c->nreq == 0)
-		return;
-	/* Bytes already here will be read and answered (with close). */
-	if (recv(c->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) == 1)
-		return;
-	conn_close(c);
+	if (t->deadline > c->w->now_ms + grace)
+		worker_timer_set(c->w, t, TIMER_DRAIN);
 }

@@ -29,7 +29,8 @@ void		 conn_timeout(struct timer *);
  * at header_min_rate or faster; true if it was closed. */
 bool		 conn_shed(struct timer *);
 
-/* Graceful stop: close a kept-alive connection unless a request arrived. */
+/* Graceful stop: an idle kept-alive connection waits for its next request
+ * only the drain grace, unless it would close sooner. */
 void		 conn_quit_idle(struct timer *);
 
 #endif

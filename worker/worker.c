@@ -41,6 +41,8 @@
 #define WORKER_FDS_MIN	16	/* the file cache keeps at least this many */
 #define TAG_SIGNAL	4000	/* epoll tags below any pointer */
 #define WORKER_ALOG_QUIET 60	/* s between two lines about a failing access log */
+#define WORKER_DRAIN	1	/* s a retiring worker waits for a kept
+				 * connection's next request */
 
 /* Switch to the configured user and group; -1 when that is impossible. */
 static int
@@ -495,8 +497,12 @@ worker_limits(struct worker_proc *w)
 	return 0;
 }
 
-/* QUIT: stop accepting, close idle keep-alive connections, finish the rest.
- * Run between event batches, so no pending event names a closed conn. */
+/*
+ * QUIT: stop accepting, finish the responses in flight, and give each idle
+ * keep-alive connection a short grace for its next request (answered with
+ * close): closing it at once races with a request already on its way.
+ * Run between event batches, so no pending event names a closed conn.
+ */
 static void
 worker_quit(struct worker_proc *w)
 {
@@ -508,6 +514,8 @@ worker_quit(struct worker_proc *w)
 		return;
 	w->quitting = true;
 	w->env->slot->state = SB_RETIRING;
+	log_info("worker %ld retiring; open connections: %u", (long)w->pid,
+	    w->nconns);
 	worker_listen(w, false);
 	for (i = 0; i < w->env->ls->n; i++)
 		close(w->env->ls->v[i].fd);
@@ -547,13 +555,16 @@ worker_signals(struct worker_proc *w)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGUSR1);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1 ||
-	    (sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) == -1)
+	if ((sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) == -1)
 		return -1;
 	w->sigfd = sfd;
 	ev.events = EPOLLIN;
 	ev.data.u64 = TAG_SIGNAL;
-	return epoll_ctl(w->epfd, EPOLL_CTL_ADD, sfd, &ev);
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, sfd, &ev) == -1)
+		return -1;
+	/* Blocked since fork (pool_child): from now on these wait in the
+	 * descriptor, and the others act as they would. */
+	return sigprocmask(SIG_SETMASK, &set, NULL);
 }
 
 /* Everything before the first accept; returns an exit code or 0. */
@@ -603,6 +614,9 @@ worker_init(struct worker_proc *w, const struct worker_env *env)
 	w->durations[TIMER_SEND] = w->conf->send_timeout;
 	w->durations[TIMER_LINGER] = WORKER_LINGER;
 	w->durations[TIMER_RATE] = 1;	/* a slow head is judged each second */
+	/* Always within keepalive_timeout, which a client may count on. */
+	w->durations[TIMER_DRAIN] = WORKER_DRAIN < w->conf->keepalive_timeout ?
+	    WORKER_DRAIN : w->conf->keepalive_timeout;
 	worker_clock(w);
 	worker_listen(w, true);
 	return 0;

@@ -49,6 +49,7 @@ enum timer_kind {
 	TIMER_LINGER,		/* draining a client before closing */
 	TIMER_RATE,		/* a head past header_timeout, still arriving
 				 * at header_min_rate: checked every second */
+	TIMER_DRAIN,		/* idle between requests in a retiring worker */
 	TIMER_N
 };
 

@@ -4,6 +4,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 
 #include <netinet/in.h>
@@ -16,6 +17,7 @@
 #include <ftw.h>
 #include <poll.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,6 +199,33 @@ tine_put(struct tine *t, const char *rel, const char *text)
 
 	return tine_write_file(tine_path(path, t->docroot, rel), text,
 	    strlen(text), 0644);
+}
+
+/* Byte i of a patterned file: a shifted or lost chunk breaks it. */
+unsigned char
+tine_pattern(size_t i)
+{
+	uint32_t	x = (uint32_t)(i / 4) * 2654435761u;
+
+	return (unsigned char)(x >> (8 * (i % 4)));
+}
+
+/* Write docroot/rel: len bytes of tine_pattern(), mode 0644; 0 or -1. */
+int
+tine_put_pattern(struct tine *t, const char *rel, size_t len)
+{
+	char		 path[TINE_PATH_MAX];
+	unsigned char	*buf = malloc(len);
+	size_t		 i;
+	int		 rc;
+
+	if (buf == NULL)
+		return -1;
+	for (i = 0; i < len; i++)
+		buf[i] = tine_pattern(i);
+	rc = tine_write_file(tine_path(path, t->docroot, rel), buf, len, 0644);
+	free(buf);
+	return rc;
 }
 
 /* Whether this host has a usable ::1. */
@@ -881,6 +910,92 @@ tine_conn_open(struct tine_conn *c, int family, int port)
 	close(c->fd);
 	c->fd = -1;
 	return -1;
+}
+
+/* Ask for path with Connection: close as a slow reader (s->size, s->rate
+ * and s->chunk set by the caller): a receive buffer of rcvbuf bytes, set
+ * before connect so the window the server sees is small too; 0 or -1. */
+int
+tine_slow_open(struct tine_slow *s, int port, const char *path, int rcvbuf)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		sl = tine_loopback(AF_INET, port, &ss);
+	struct timeval		tv = { TINE_TIMEOUT_MS / 1000, 0 };
+	char			req[TINE_PATH_MAX + 64];
+	int			len;
+
+	/* What the caller set stays; the rest starts empty. */
+	memset(&s->fd, 0, sizeof(*s) - offsetof(struct tine_slow, fd));
+	len = snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: localhost"
+	    "\r\nConnection: close\r\n\r\n", path);
+	if ((s->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return -1;
+	if (setsockopt(s->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+	    sizeof(rcvbuf)) == -1 || setsockopt(s->fd, SOL_SOCKET,
+	    SO_RCVTIMEO, &tv, sizeof(tv)) == -1 || connect(s->fd,
+	    (struct sockaddr *)&ss, sl) == -1 || send(s->fd, req, (size_t)len,
+	    MSG_NOSIGNAL) != len) {
+		close(s->fd);
+		s->fd = -1;
+		return -1;
+	}
+	s->start = tine_now_ms();
+	return 0;
+}
+
+/* Take n received bytes: the head first, then body checked byte by byte. */
+static void
+tine_slow_take(struct tine_slow *s, const unsigned char *p, size_t n)
+{
+	char	*end;
+	size_t	 i, used = 0;
+
+	if (!s->have_head) {
+		used = n < sizeof(s->head) - 1 - s->headlen ? n :
+		    sizeof(s->head) - 1 - s->headlen;
+		memcpy(s->head + s->headlen, p, used);
+		s->head[s->headlen + used] = '\0';
+		if ((end = strstr(s->head, "\r\n\r\n")) == NULL) {
+			s->headlen += used;
+			return;
+		}
+		used = (size_t)(end + 4 - s->head) - s->headlen;
+		s->headlen = (size_t)(end + 4 - s->head);
+		s->have_head = 1;
+	}
+	for (i = used; i < n; i++, s->body++)
+		if (s->bad_at == 0 && (s->body >= s->size ||
+		    p[i] != tine_pattern(s->body)))
+			s->bad_at = s->body + 1;
+}
+
+/* Read one chunk, check it against tine_pattern(), keep to the rate; 0 at
+ * the end (a close, an error, TINE_TIMEOUT_MS without a byte), else 1. */
+int
+tine_slow_read(struct tine_slow *s)
+{
+	unsigned char	buf[TINE_SLOW_CHUNK];
+	struct timespec	ts;
+	long long	left;
+	ssize_t		n;
+
+	n = recv(s->fd, buf, s->chunk < sizeof(buf) ? s->chunk : sizeof(buf),
+	    0);
+	if (n == -1 && errno == EINTR)
+		return 1;
+	if (n <= 0) {
+		s->eof = n == 0;
+		return 0;
+	}
+	tine_slow_take(s, buf, (size_t)n);
+	s->got += (size_t)n;
+	left = s->start + (long long)(s->got * 1000 / s->rate) - tine_now_ms();
+	if (left > 0) {
+		ts.tv_sec = left / 1000;
+		ts.tv_nsec = (left % 1000) * 1000000;
+		nanosleep(&ts, NULL);
+	}
+	return 1;
 }
 
 /* Send all of len bytes; 0 or -1. */

@@ -71,6 +71,24 @@ struct tine_conn {
 	void	*layer;
 };
 
+#define TINE_SLOW_CHUNK	65536	/* the most a slow reader reads at once */
+
+/* A slow reader of a tine_put_pattern() file and what it has read. */
+struct tine_slow {
+	size_t		 size;		/* the file's length */
+	size_t		 rate;		/* bytes/s it reads */
+	size_t		 chunk;		/* bytes a read asks for */
+	int		 fd;
+	char		 head[4096];
+	size_t		 headlen;
+	int		 have_head;
+	size_t		 body;		/* body bytes read and checked */
+	size_t		 bad_at;	/* first wrong byte + 1, 0 */
+	size_t		 got;		/* every byte read */
+	int		 eof;		/* it ended with a close */
+	long long	 start;		/* monotonic ms of the request */
+};
+
 /* The bytes of a raw exchange, and whether the peer closed. */
 struct tine_raw {
 	char	*data;			/* NUL-terminated past len */
@@ -152,6 +170,12 @@ int	 tine_write_file(const char *path, const void *data, size_t len,
 /* Write a NUL-terminated string to docroot/rel, mode 0644; 0 or -1. */
 int	 tine_put(struct tine *, const char *rel, const char *text);
 
+/* Byte i of a patterned file: a shifted or lost chunk breaks it. */
+unsigned char tine_pattern(size_t i);
+
+/* Write docroot/rel: len bytes of tine_pattern(), mode 0644; 0 or -1. */
+int	 tine_put_pattern(struct tine *, const char *rel, size_t len);
+
 /* Join dir and rel into buf (TINE_PATH_MAX); buf. */
 char	*tine_path(char *buf, const char *dir, const char *rel);
 
@@ -171,6 +195,16 @@ int	 tine_have_ipv6(void);
 
 /* Connect to 127.0.0.1 (AF_INET) or ::1 (AF_INET6); 0 or -1. */
 int	 tine_conn_open(struct tine_conn *, int family, int port);
+
+/* Ask for path with Connection: close as a slow reader (s->size, s->rate
+ * and s->chunk set by the caller): a receive buffer of rcvbuf bytes, set
+ * before connect so the window the server sees is small too; 0 or -1. */
+int	 tine_slow_open(struct tine_slow *, int port, const char *path,
+	    int rcvbuf);
+
+/* Read one chunk, check it against tine_pattern(), keep to the rate; 0 at
+ * the end (a close, an error, TINE_TIMEOUT_MS without a byte), else 1. */
+int	 tine_slow_read(struct tine_slow *);
 
 /* Send all of len bytes; 0 or -1. */
 int	 tine_conn_send(struct tine_conn *, const void *data, size_t len);

@@ -948,160 +948,23 @@ Test(supervise, reopen_loses_no_access_line, .fini = tine_teardown,
 
 /* ---- stops ---- */
 
-/* Byte i of the big file: a pattern that a shifted or lost chunk breaks. */
-static unsigned char
-supervise_pattern(size_t i)
-{
-	uint32_t	x = (uint32_t)(i / 4) * 2654435761u;
-
-	return (unsigned char)(x >> (8 * (i % 4)));
-}
-
-/* Put the big patterned file into the docroot. */
-static void
-supervise_put_big(struct tine *t)
-{
-	char		 path[TINE_PATH_MAX];
-	unsigned char	*buf = malloc(SUP_BIG);
-	size_t		 i;
-
-	cr_assert_not_null(buf);
-	for (i = 0; i < SUP_BIG; i++)
-		buf[i] = supervise_pattern(i);
-	cr_assert_eq(tine_write_file(tine_path(path, t->docroot, "big.bin"),
-	    buf, SUP_BIG, 0644), 0);
-	free(buf);
-}
-
-/* A slow client's state: the socket, the head read, the body checked. */
-struct supervise_slow {
-	int		 fd;
-	char		 head[4096];
-	size_t		 headlen;
-	bool		 have_head;
-	size_t		 body;		/* body bytes read and checked */
-	size_t		 bad_at;	/* first wrong byte + 1, 0 */
-	bool		 eof;
-	long long	 start;
-};
-
-/* Connect with a small receive buffer and ask for the big file. */
-static void
-supervise_slow_open(struct tine *t, struct supervise_slow *s)
-{
-	struct sockaddr_in	sin = { .sin_family = AF_INET };
-	struct timeval		tv = { TINE_TIMEOUT_MS / 1000, 0 };
-	const char		req[] = "GET /big.bin HTTP/1.1\r\n"
-				    "Host: localhost\r\nConnection: close\r\n\r\n";
-	int			rcv = SUP_RCVBUF;
-
-	memset(s, 0, sizeof(*s));
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	sin.sin_port = htons((uint16_t)t->port);
-	s->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	cr_assert_geq(s->fd, 0);
-	/* Before connect, so the window the server sees is small too. */
-	cr_assert_eq(setsockopt(s->fd, SOL_SOCKET, SO_RCVBUF, &rcv,
-	    sizeof(rcv)), 0);
-	cr_assert_eq(setsockopt(s->fd, SOL_SOCKET, SO_RCVTIMEO, &tv,
-	    sizeof(tv)), 0);
-	cr_assert_eq(connect(s->fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	cr_assert_eq(send(s->fd, req, sizeof(req) - 1, MSG_NOSIGNAL),
-	    (ssize_t)sizeof(req) - 1);
-	s->start = tine_now_ms();
-}
-
-/* Check body bytes against the pattern. */
-static void
-supervise_slow_body(struct supervise_slow *s, const unsigned char *p,
-    size_t n)
-{
-	size_t	i;
-
-	for (i = 0; i < n && s->bad_at == 0; i++)
-		if (s->body + i >= SUP_BIG ||
-		    p[i] != supervise_pattern(s->body + i))
-			s->bad_at = s->body + i + 1;
-	s->body += n;
-}
-
-/* Take n received bytes: head first, then body. */
-static void
-supervise_slow_take(struct supervise_slow *s, const unsigned char *p,
-    size_t n)
-{
-	char	*end;
-	size_t	 used;
-
-	if (!s->have_head) {
-		used = n < sizeof(s->head) - 1 - s->headlen ? n :
-		    sizeof(s->head) - 1 - s->headlen;
-		memcpy(s->head + s->headlen, p, used);
-		s->headlen += used;
-		s->head[s->headlen] = '\0';
-		if ((end = strstr(s->head, "\r\n\r\n")) == NULL)
-			return;
-		s->have_head = true;
-		used = (size_t)(end + 4 - s->head) - (s->headlen - used);
-		s->headlen = (size_t)(end + 4 - s->head);
-		p += used;
-		n -= used;
-	}
-	supervise_slow_body(s, p, n);
-}
-
-/* Wait so that the bytes read so far keep to the rate. */
-static void
-supervise_slow_pace(struct supervise_slow *s, size_t got)
-{
-	long long	due = s->start + (long long)got * 1000 / SUP_RATE;
-	long long	left = due - tine_now_ms();
-	struct timespec	ts;
-
-	if (left <= 0)
-		return;
-	ts.tv_sec = left / 1000;
-	ts.tv_nsec = (left % 1000) * 1000000;
-	nanosleep(&ts, NULL);
-}
-
-/* Read at most one chunk; false at the end (EOF, error or timeout). */
-static bool
-supervise_slow_read(struct supervise_slow *s, size_t *got)
-{
-	unsigned char	buf[SUP_CHUNK];
-	ssize_t		n;
-
-	n = recv(s->fd, buf, sizeof(buf), 0);
-	if (n == -1 && errno == EINTR)
-		return true;
-	if (n <= 0) {
-		s->eof = n == 0;
-		return false;
-	}
-	supervise_slow_take(s, buf, (size_t)n);
-	*got += (size_t)n;
-	supervise_slow_pace(s, *got);
-	return true;
-}
-
 Test(supervise, graceful_stop_finishes_slow_download, .fini = tine_teardown,
     .timeout = 90)
 {
 	struct tine		*t = tine_setup(NULL);
 	struct supervise_load	*l;
-	struct supervise_slow	 s;
+	struct tine_slow	 s = { .size = SUP_BIG, .rate = SUP_RATE,
+				    .chunk = SUP_CHUNK };
 	long long		 quit_at = 0, ff;
-	size_t			 got = 0;
 	int			 status;
 
 	cr_assert_not_null(t);
-	supervise_put_big(t);
+	cr_assert_eq(tine_put_pattern(t, "big.bin", SUP_BIG), 0);
 	cr_assert_eq(tine_start(t), 0);
 	l = supervise_load_start(t, 1, 1000000, 60000);
 	supervise_load_more(l, 20, "before the download");
-	supervise_slow_open(t, &s);
-	while (supervise_slow_read(&s, &got) &&
+	cr_assert_eq(tine_slow_open(&s, t->port, "/big.bin", SUP_RCVBUF), 0);
+	while (tine_slow_read(&s) &&
 	    tine_now_ms() - s.start < 60000)
 		if (quit_at == 0 && s.body > 0) {
 			quit_at = tine_now_ms();

@@ -206,7 +206,7 @@ Test(config, builtin_defaults)
 	cr_expect_eq(c->keepalive_timeout, 15);
 	cr_expect_eq(c->send_timeout, 60);
 	cr_expect_eq(c->watchdog_timeout, 30);
-	cr_expect_eq(c->worker_shutdown_timeout, 60);
+	cr_expect_eq(c->worker_shutdown_timeout, 0);	/* no limit */
 	cr_expect_eq(c->max_request_line, 8192);
 	cr_expect_eq(c->max_header_size, 16384);
 	cr_expect_eq(c->max_headers, 100);
@@ -594,7 +594,7 @@ Test(config, integer_ranges)
 		{ "keepalive_timeout", "0" }, { "keepalive_timeout", "86401" },
 		{ "send_timeout", "0" }, { "send_timeout", "86401" },
 		{ "watchdog_timeout", "0" }, { "watchdog_timeout", "86401" },
-		{ "worker_shutdown_timeout", "0" },
+		{ "worker_shutdown_timeout", "-1" },
 		{ "worker_shutdown_timeout", "86401" },
 		{ "max_request_line", "255" }, { "max_request_line", "65537" },
 		{ "max_header_size", "1023" }, { "max_header_size", "1048577" },
