@@ -1,7 +1,7 @@
 /*
  * test_logtruth: access-log lines that tell what happened, against the real
- * binary — a download the client cut (reset, or stopped reading past
- * send_timeout) logged with its status and the bytes that left, a request
+ * binary — a download the client cut (reset, over TLS too, or stopped
+ * reading past send_timeout) logged with its status and the bytes that left, a request
  * abandoned before its answer logged as 499, %D counted from the request's
  * first byte (not from accept, nor from the previous response), and log
  * files created 0640 (root:adm, or log_group, when root creates them).
@@ -27,6 +27,7 @@
 #include <criterion/criterion.h>
 
 #include "harness.h"
+#include "tlsc.h"
 
 #define LT_BIG		(16 << 20)	/* more than any socket buffers hold */
 #define LT_PART		(64 << 10)	/* what the client reads of it */
@@ -79,11 +80,11 @@ lt_line(struct tine *t, int n, struct lt_line *l)
 	free(text);
 }
 
-/* An instance with LT_FORMAT (and extra) and a big file; started. */
+/* An instance with LT_FORMAT (and extra) and a big file; not started. */
 static struct tine *
-lt_start(const char *extra)
+lt_prepare(const char *extra)
 {
-	char		 conf[512];
+	char		 conf[4 * TINE_PATH_MAX];
 	struct tine	*t;
 	char		 path[TINE_PATH_MAX];
 	char		*big;
@@ -96,6 +97,15 @@ lt_start(const char *extra)
 	cr_assert_eq(tine_write_file(tine_path(path, t->docroot, "big.bin"),
 	    big, LT_BIG, 0644), 0);
 	free(big);
+	return t;
+}
+
+/* lt_prepare(), started. */
+static struct tine *
+lt_start(const char *extra)
+{
+	struct tine	*t = lt_prepare(extra);
+
 	cr_assert_eq(tine_start(t), 0);
 	return t;
 }
@@ -187,6 +197,64 @@ Test(logtruth, reset_mid_body_logged, .fini = tine_teardown, .timeout = 60)
 	cr_expect_eq(l.status, 200);
 	cr_expect_eq(l.conn, 'X', "%%X is %c, not X (aborted)", l.conn);
 	cr_expect_str_eq(l.path, "/big.bin");
+	cr_expect_gt(l.bytes, 0);
+	cr_expect_lt(l.bytes, (unsigned long long)LT_BIG, "%llu bytes",
+	    l.bytes);
+	tine_stop(t);
+}
+
+/* Read at least want bytes through TLS (bounded in time). */
+static void
+lt_tls_read_some(struct tlsc *k, size_t want)
+{
+	char		 buf[16384];
+	size_t		 got = 0;
+	long long	 end = tine_now_ms() + LT_WAIT_MS;
+	struct pollfd	 pfd = { k->conn.fd, POLLIN, 0 };
+	int		 n;
+
+	while (got < want && tine_now_ms() < end) {
+		if ((n = SSL_read(k->ssl, buf, sizeof(buf))) > 0)
+			got += (size_t)n;
+		else if (SSL_get_error(k->ssl, n) != SSL_ERROR_WANT_READ)
+			break;
+		else
+			poll(&pfd, 1, 100);
+	}
+	cr_assert_geq(got, want, "read %zu of %zu bytes", got, want);
+}
+
+Test(logtruth, tls_reset_mid_body_logged, .fini = tine_teardown,
+    .timeout = 60)
+{
+	struct tine	*t = lt_prepare(NULL);
+	char		 conf[4 * TINE_PATH_MAX], why[256];
+	struct linger	 lg = { 1, 0 };
+	struct lt_line	 l;
+	struct tlsc	 k;
+	SSL_CTX		*ctx;
+
+	cr_assert_eq(tlsc_sh("cd %s && openssl req -x509 -newkey ec -pkeyopt "
+	    "ec_paramgen_curve:P-256 -nodes -keyout lt.key -out lt.pem -days 2 "
+	    "-subj /CN=lt.test -addext subjectAltName=DNS:lt.test", t->dir),
+	    0, "openssl could not make a certificate");
+	snprintf(conf, sizeof(conf), "%s\nlisten = {\"127.0.0.1:%d tls\"}\n"
+	    "tls_certificate = \"%s/lt.pem\"\ntls_key = \"%s/lt.key\"",
+	    LT_FORMAT, t->port, t->dir, t->dir);
+	cr_assert_eq(tine_config(t, conf), 0);
+	cr_assert_eq(tine_start(t), 0);
+	cr_assert_not_null(ctx = tlsc_ctx(NULL, 0, 0, NULL));
+	cr_assert_eq(tlsc_open(&k, ctx, t->port, "lt.test", NULL, why,
+	    sizeof(why)), 0, "handshake: %s", why);
+	cr_assert_eq(tlsc_send(&k, LT_GET("/big.bin")), 0);
+	lt_tls_read_some(&k, LT_PART);
+	cr_assert_eq(setsockopt(k.conn.fd, SOL_SOCKET, SO_LINGER, &lg,
+	    sizeof(lg)), 0);
+	tlsc_close(&k);
+	SSL_CTX_free(ctx);
+	lt_line(t, 0, &l);
+	cr_expect_eq(l.status, 200);
+	cr_expect_eq(l.conn, 'X');
 	cr_expect_gt(l.bytes, 0);
 	cr_expect_lt(l.bytes, (unsigned long long)LT_BIG, "%llu bytes",
 	    l.bytes);
