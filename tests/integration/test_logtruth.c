@@ -184,15 +184,13 @@ lt_pause(int ms)
 
 /* ---- cut responses ---- */
 
-Test(logtruth, reset_mid_body_logged, .fini = tine_teardown, .timeout = 60)
+/* Expect the first line to be the GET /big.bin that was cut: 200, some
+ * bytes but not all, and %X = X. */
+static void
+lt_expect_cut(struct tine *t)
 {
-	struct tine	*t = lt_start(NULL);
-	struct lt_line	 l;
-	int		 fd = lt_connect_small(t->port);
+	struct lt_line	l;
 
-	lt_send(fd, LT_GET("/big.bin"));
-	lt_read_some(fd, LT_PART);
-	lt_reset(fd);
 	lt_line(t, 0, &l);
 	cr_expect_eq(l.status, 200);
 	cr_expect_eq(l.conn, 'X', "%%X is %c, not X (aborted)", l.conn);
@@ -200,6 +198,17 @@ Test(logtruth, reset_mid_body_logged, .fini = tine_teardown, .timeout = 60)
 	cr_expect_gt(l.bytes, 0);
 	cr_expect_lt(l.bytes, (unsigned long long)LT_BIG, "%llu bytes",
 	    l.bytes);
+}
+
+Test(logtruth, reset_mid_body_logged, .fini = tine_teardown, .timeout = 60)
+{
+	struct tine	*t = lt_start(NULL);
+	int		 fd = lt_connect_small(t->port);
+
+	lt_send(fd, LT_GET("/big.bin"));
+	lt_read_some(fd, LT_PART);
+	lt_reset(fd);
+	lt_expect_cut(t);
 	tine_stop(t);
 }
 
@@ -230,7 +239,6 @@ Test(logtruth, tls_reset_mid_body_logged, .fini = tine_teardown,
 	struct tine	*t = lt_prepare(NULL);
 	char		 conf[4 * TINE_PATH_MAX], why[256];
 	struct linger	 lg = { 1, 0 };
-	struct lt_line	 l;
 	struct tlsc	 k;
 	SSL_CTX		*ctx;
 
@@ -252,30 +260,19 @@ Test(logtruth, tls_reset_mid_body_logged, .fini = tine_teardown,
 	    sizeof(lg)), 0);
 	tlsc_close(&k);
 	SSL_CTX_free(ctx);
-	lt_line(t, 0, &l);
-	cr_expect_eq(l.status, 200);
-	cr_expect_eq(l.conn, 'X');
-	cr_expect_gt(l.bytes, 0);
-	cr_expect_lt(l.bytes, (unsigned long long)LT_BIG, "%llu bytes",
-	    l.bytes);
+	lt_expect_cut(t);
 	tine_stop(t);
 }
 
 Test(logtruth, send_timeout_logged, .fini = tine_teardown, .timeout = 60)
 {
 	struct tine	*t = lt_start("send_timeout = 1");
-	struct lt_line	 l;
 	int		 fd = lt_connect_small(t->port);
 
 	/* The client reads a part, then nothing more: tine gives up. */
 	lt_send(fd, LT_GET("/big.bin"));
 	lt_read_some(fd, LT_PART);
-	lt_line(t, 0, &l);
-	cr_expect_eq(l.status, 200);
-	cr_expect_eq(l.conn, 'X');
-	cr_expect_gt(l.bytes, 0);
-	cr_expect_lt(l.bytes, (unsigned long long)LT_BIG, "%llu bytes",
-	    l.bytes);
+	lt_expect_cut(t);
 	close(fd);
 	tine_stop(t);
 }
@@ -315,31 +312,35 @@ Test(logtruth, cut_head_is_400, .fini = tine_teardown, .timeout = 60)
 
 /* ---- time from the first byte ---- */
 
+/* On c, quiet for LT_DELAY_MS (as a client that connected, or was
+ * answered, and then waits), then GET /index.html, answered 200. */
+static void
+lt_paused_get(struct tine_conn *c)
+{
+	struct tine_resp	r;
+
+	lt_pause(LT_DELAY_MS);
+	cr_assert_eq(tine_conn_sends(c, LT_GET("/index.html")), 0);
+	cr_assert_eq(tine_conn_read(c, 0, TINE_TIMEOUT_MS, &r), 0);
+	cr_expect_eq(r.status, 200);
+	tine_resp_free(&r);
+}
+
 Test(logtruth, duration_from_first_byte, .fini = tine_teardown,
     .timeout = 60)
 {
 	struct tine		*t = lt_start(NULL);
 	struct tine_conn	 c;
-	struct tine_resp	 r;
 	struct lt_line		 l;
 
-	/* Connected, then quiet for LT_DELAY_MS before the request. */
 	cr_assert_eq(tine_conn_open(&c, AF_INET, t->port), 0);
-	lt_pause(LT_DELAY_MS);
-	cr_assert_eq(tine_conn_sends(&c, LT_GET("/index.html")), 0);
-	cr_assert_eq(tine_conn_read(&c, 0, TINE_TIMEOUT_MS, &r), 0);
-	cr_expect_eq(r.status, 200);
-	tine_resp_free(&r);
+	lt_paused_get(&c);
 	lt_line(t, 0, &l);
 	cr_expect_lt(l.us, LT_DELAY_MS * 1000ULL, "D=%llu counts the wait "
 	    "before the request", l.us);
 	cr_expect_eq(l.conn, '+', "%%X is %c, not + (kept alive)", l.conn);
 	/* Kept alive, and again quiet before the second request. */
-	lt_pause(LT_DELAY_MS);
-	cr_assert_eq(tine_conn_sends(&c, LT_GET("/index.html")), 0);
-	cr_assert_eq(tine_conn_read(&c, 0, TINE_TIMEOUT_MS, &r), 0);
-	cr_expect_eq(r.status, 200);
-	tine_resp_free(&r);
+	lt_paused_get(&c);
 	lt_line(t, 1, &l);
 	cr_expect_lt(l.us, LT_DELAY_MS * 1000ULL, "D=%llu counts the idle "
 	    "time after the first response", l.us);
@@ -363,17 +364,13 @@ Test(logtruth, json_duration_from_first_byte, .fini = tine_teardown,
 	struct tine		*t = tine_setup("access_log_format = \"json\"");
 	struct lt_want		 w;
 	struct tine_conn	 c;
-	struct tine_resp	 r;
 	char			*text;
 	unsigned long long	 us;
 
 	cr_assert_not_null(t);
 	cr_assert_eq(tine_start(t), 0);
 	cr_assert_eq(tine_conn_open(&c, AF_INET, t->port), 0);
-	lt_pause(LT_DELAY_MS);
-	cr_assert_eq(tine_conn_sends(&c, LT_GET("/index.html")), 0);
-	cr_assert_eq(tine_conn_read(&c, 0, TINE_TIMEOUT_MS, &r), 0);
-	tine_resp_free(&r);
+	lt_paused_get(&c);
 	tine_conn_close(&c);
 	w = (struct lt_want){ t->access_log, 1 };
 	cr_assert_eq(tine_wait_until(lt_has_lines, &w, LT_WAIT_MS), 0);
