@@ -26,7 +26,8 @@ static const char alog_common[] = "%h %l %u %t \"%r\" %>s %b";
 /* Compiled in the JSON style, where each directive writes a JSON value. */
 static const char alog_json[] = "{\"time\":%t,\"remote_addr\":%h,"
     "\"request\":%r,\"method\":%m,\"uri\":%U,\"query\":%q,\"protocol\":%H,"
-    "\"status\":%>s,\"body_bytes\":%B,\"referer\":%{Referer}i,"
+    "\"status\":%>s,\"body_bytes\":%B,\"connection_status\":%X,"
+    "\"referer\":%{Referer}i,"
     "\"user_agent\":%{User-Agent}i,\"host\":%v,\"duration_us\":%D,"
     "\"pid\":%P,\"tls_protocol\":%{ssl_protocol}x,"
     "\"tls_cipher\":%{ssl_cipher}x}";
@@ -61,7 +62,8 @@ enum alog_kind {
 	ALOG_RESP_HEADER,
 	ALOG_VAR,		/* %{name}x before its name is known */
 	ALOG_TLS_PROTOCOL,
-	ALOG_TLS_CIPHER
+	ALOG_TLS_CIPHER,
+	ALOG_CONN_STATUS	/* %X: Apache's X + - */
 };
 
 /* One step of a compiled format; off/len name its text in alog.text. */
@@ -115,7 +117,7 @@ static const struct alog_letter alog_letters[] = {
 	{ 'U', ALOG_PATH }, { 'q', ALOG_QUERY }, { 'H', ALOG_PROTOCOL },
 	{ 'v', ALOG_VHOST }, { 'p', ALOG_PORT }, { 'P', ALOG_PID },
 	{ 'i', ALOG_REQ_HEADER }, { 'o', ALOG_RESP_HEADER },
-	{ 'x', ALOG_VAR },
+	{ 'x', ALOG_VAR }, { 'X', ALOG_CONN_STATUS },
 };
 
 /* ---- compiling ---- */
@@ -446,6 +448,27 @@ alog_val_fixed(struct alog_val *v, const char *s, size_t len)
 	v->prelen = len;
 }
 
+/* %X, tine's own word ("X", "+", "-"): whole like a number, never cut,
+ * so a cut line still says whether the response was. */
+static void
+alog_val_conn(const struct alog *a, struct alog_val *v, const char *s)
+{
+	bool	json = a->style == ALOG_JSON;
+	size_t	len;
+
+	if (s == NULL) {
+		alog_val_fixed(v, json ? "null" : "-", json ? 4 : 1);
+		return;
+	}
+	len = strnlen(s, sizeof(v->buf) - 2);
+	memcpy(v->buf + json, s, len);
+	if (json) {
+		v->buf[0] = v->buf[len + 1] = '"';
+		len += 2;
+	}
+	alog_val_fixed(v, v->buf, len);
+}
+
 /* A request-derived string: escaped, quoted in JSON, "-" or null if absent. */
 static void
 alog_val_str(const struct alog *a, struct alog_val *v, const char *s,
@@ -618,6 +641,9 @@ alog_val(const struct alog *a, const struct alog_op *op,
 		break;
 	case ALOG_PID:
 		alog_val_int(v, e->pid);
+		break;
+	case ALOG_CONN_STATUS:
+		alog_val_conn(a, v, e->conn_status);
 		break;
 	default:
 		s = alog_op_str(a, op, e);

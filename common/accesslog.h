@@ -46,14 +46,18 @@ struct alog_entry {
 	pid_t			 pid;		/* %P */
 	const char		*tls_protocol;	/* %{ssl_protocol}x; NULL: plain */
 	const char		*tls_cipher;	/* %{ssl_cipher}x; NULL: plain */
+	/* %X: "X" the connection ended before the response was all sent,
+	 * "+" it stays open for another request, "-" it closes; NULL: absent */
+	const char		*conn_status;
 };
 
 /*
  * Compile a format: NULL or "combined" (Apache's combined, byte for byte),
  * "common", "json" (one object per line), or a custom string of Apache
  * directives: %h %a %l %u %t %r %>s %<s %s %b %B %D %T %{s|ms|us}T %m %U %q
- * %H %v %p %P %{Name}i %{Name}o %{ssl_protocol}x %{ssl_cipher}x (mod_ssl's
- * names, any case; "-" over plain HTTP) %%. A '<' or '>' after the '%' is accepted
+ * %H %v %p %P %X %{Name}i %{Name}o %{ssl_protocol}x %{ssl_cipher}x (mod_ssl's
+ * names, any case; "-" over plain HTTP) %%. %t is when the request's first
+ * byte was read, %D and %T count from then. A '<' or '>' after the '%' is accepted
  * and ignored (tine has no internal redirects). Text formats escape every
  * request-derived byte as Apache's ap_escape_logitem() does: \" \\ \b \n \r
  * \t \v, any other byte below 0x20 or from 0x7f up as \xhh. An absent value

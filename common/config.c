@@ -244,6 +244,7 @@ static const cfg_opt_t config_server_opts[] = {
 	CFG_STR("group", NULL, CFGF_NONE),
 	CFG_STR("pid_file", NULL, CFGF_NONE),
 	CFG_STR("error_log", NULL, CFGF_NONE),
+	CFG_STR("log_group", NULL, CFGF_NONE),
 	CFG_STR("log_level", "notice", CFGF_NONE),
 	CFG_STR("syslog_facility", "daemon", CFGF_NONE),
 	CFG_STR("mime_types", "/etc/mime.types", CFGF_NONE),
@@ -865,13 +866,37 @@ config_get_log(struct config_ctx *ctx, const char *key,
 	return config_path(ctx, key, v, path);
 }
 
-/* error_log (access_log is a site's: config_site.c). */
+/*
+ * log_group: the group of the log files the master creates as root. Unset,
+ * "adm" where it exists (Debian's readers of /var/log), else none; a group
+ * the admin names must exist, so that a typo is caught by tine -t rather
+ * than leaving the logs unreadable to whom they were meant for.
+ */
+static int
+config_get_log_group(struct config_ctx *ctx, struct config *conf)
+{
+	const char	*name = cfg_getstr(ctx->cfg, "log_group");
+	char		 q[CONFIG_QUOTE_MAX];
+	struct group	*gr;
+
+	conf->log_gid = (gid_t)-1;
+	if ((gr = getgrnam(name != NULL ? name : "adm")) != NULL)
+		conf->log_gid = gr->gr_gid;
+	else if (name != NULL)
+		return config_fail(ctx, "log_group", 0, "no such group %s",
+		    config_quote(name, q, sizeof q));
+	return 0;
+}
+
+/* error_log and log_group (access_log is a site's: config_site.c). */
 static int
 config_get_logs(struct config_ctx *ctx, struct config *conf)
 {
-	return config_get_log(ctx, "error_log", config_error_logs,
+	if (config_get_log(ctx, "error_log", config_error_logs,
 	    CONFIG_NITEMS(config_error_logs), &conf->error_log_dest,
-	    &conf->error_log);
+	    &conf->error_log) == -1)
+		return -1;
+	return config_get_log_group(ctx, conf);
 }
 
 /* user and group: unset, or names that exist now. */

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 
 #define CONFIG_ERR_MAX 512
 
@@ -161,6 +162,7 @@ struct config {
 	char			*error_log;	/* path when dest is FILE */
 	int			 log_level;	/* LOG_DEBUG .. LOG_EMERG (syslog.h) */
 	int			 syslog_facility;
+	gid_t			 log_gid;	/* log_group: of created logs; -1 none */
 	struct config_access_log *access_logs;	/* distinct, as the sites name them */
 	size_t			 naccess_logs;
 

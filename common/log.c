@@ -17,24 +17,57 @@
 #include "log.h"
 
 #define LOG_LINE_MAX	2048
+#define LOG_MODE	0640	/* what a log file is created with */
+#define LOG_RACES	3	/* creations lost to a racing unlink */
 
 /* This process's error log: where it goes and what passes the filter. */
 static struct log_target log_state = {
-	CONFIG_LOG_STDERR, STDERR_FILENO, LOG_NOTICE, LOG_DAEMON, ""
+	CONFIG_LOG_STDERR, STDERR_FILENO, LOG_NOTICE, LOG_DAEMON, (gid_t)-1, ""
 };
 
 static const char *const log_names[] = {
 	"emerg", "alert", "crit", "error", "warn", "notice", "info", "debug"
 };
 
-/* Open a log file for appending, as the daemon's files are: 0640. */
+/*
+ * Open a log file for appending. A file this creates is 0640 (main() set
+ * the umask to 022) and, when root creates it, of group gid (unless -1), so
+ * that the admins' group reads it before the first rotation (Debian's
+ * root:adm). An existing file keeps its mode and owner: its admin chose
+ * them.
+ */
+int
+log_file_open(const char *path, gid_t gid)
+{
+	int	fd = -1, flags = O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY;
+	int	i;
+
+	for (i = 0; i < LOG_RACES && fd == -1; i++) {
+		if ((fd = open(path, flags)) != -1)
+			return fd;
+		if (errno != ENOENT)
+			return -1;
+		/* O_EXCL: only a file made here is given our group. */
+		fd = open(path, flags | O_CREAT | O_EXCL, LOG_MODE);
+		if (fd == -1 && errno != EEXIST)
+			return -1;
+	}
+	if (fd == -1)
+		return -1;
+	if (geteuid() == 0 && gid != (gid_t)-1 && fchown(fd, (uid_t)-1,
+	    gid) == -1) {
+		/* it stays root's group: not worth refusing to start over */
+	}
+	return fd;
+}
+
+/* Open the error log file for appending; err says why not. */
 static int
-log_open_file(const char *path, char *err, size_t errlen)
+log_open_file(const char *path, gid_t gid, char *err, size_t errlen)
 {
 	int	fd;
 
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-	if (fd == -1)
+	if ((fd = log_file_open(path, gid)) == -1)
 		snprintf(err, errlen, "cannot open error log %s: %s", path,
 		    strerror(errno));
 	return fd;
@@ -54,6 +87,7 @@ log_target_open(const struct config *conf, int foreground,
 	}
 	t->level = conf->log_level;
 	t->facility = conf->syslog_facility;
+	t->gid = conf->log_gid;
 	t->path[0] = '\0';
 	t->fd = t->dest == CONFIG_LOG_SYSLOG ? -1 : STDERR_FILENO;
 	if (t->dest != CONFIG_LOG_FILE)
@@ -62,7 +96,7 @@ log_target_open(const struct config *conf, int foreground,
 		snprintf(err, errlen, "error log path too long");
 		return -1;
 	}
-	if ((t->fd = log_open_file(path, err, errlen)) == -1)
+	if ((t->fd = log_open_file(path, t->gid, err, errlen)) == -1)
 		return -1;
 	return 0;
 }
@@ -109,7 +143,8 @@ log_reopen(void)
 
 	if (log_state.dest != CONFIG_LOG_FILE)
 		return 0;
-	if ((fd = log_open_file(log_state.path, err, sizeof(err))) == -1) {
+	if ((fd = log_open_file(log_state.path, log_state.gid, err,
+	    sizeof(err))) == -1) {
 		log_error("%s", err);
 		return -1;
 	}

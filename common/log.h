@@ -2,6 +2,8 @@
 #ifndef TINE_LOG_H
 #define TINE_LOG_H
 
+#include <sys/types.h>
+
 #include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +17,7 @@ struct log_target {
 	int			 fd;		/* FILE: owned; STDERR: 2; -1 */
 	int			 level;		/* lines above it are dropped */
 	int			 facility;	/* for syslog */
+	gid_t			 gid;		/* FILE: its group if created */
 	char			 path[PATH_MAX];	/* FILE: for log_reopen() */
 };
 
@@ -35,6 +38,11 @@ void	log_target_close(struct log_target *);
 
 /* Reopen a file destination after rotation (new descriptor, then swap). */
 int	log_reopen(void);
+
+/* Open a log file (the error log, an access log) for appending: one it
+ * creates is 0640, and of group gid (unless (gid_t)-1) when root creates
+ * it; an existing one keeps its mode and owner. -1 with errno. */
+int	log_file_open(const char *path, gid_t gid);
 
 /* Write one error-log line; level is a syslog.h LOG_* value. Bytes that
  * could act on a terminal (controls, C1, bidi overrides) are escaped. */

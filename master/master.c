@@ -112,10 +112,11 @@ master_setup_unref(struct setup *s)
 	free(s);
 }
 
-/* Open one access log of a config for a new generation; -1 on error. */
+/* Open one access log of a config for a new generation (created as
+ * log_file_open() says, of group gid); -1 on error. */
 static int
 master_access_fd(const struct master *m, const struct config_access_log *log,
-    int *fd, char *err, size_t len)
+    gid_t gid, int *fd, char *err, size_t len)
 {
 	enum config_log_dest	 dest = log->dest;
 	const char		*path = log->path;
@@ -127,9 +128,7 @@ master_access_fd(const struct master *m, const struct config_access_log *log,
 	}
 	switch (dest) {
 	case CONFIG_LOG_FILE:
-		*fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
-		    0640);
-		if (*fd == -1) {
+		if ((*fd = log_file_open(path, gid)) == -1) {
 			snprintf(err, len, "cannot open access log %s: %s",
 			    path, strerror(errno));
 			return -1;
@@ -178,7 +177,7 @@ master_access_open(const struct master *m, struct generation *g,
 		return -1;
 	}
 	for (i = 0; i < conf->naccess_logs; i++, g->naccess++)
-		if (master_access_fd(m, &conf->access_logs[i],
+		if (master_access_fd(m, &conf->access_logs[i], conf->log_gid,
 		    &g->access_fds[i], err, len) == -1) {
 			master_access_close(g);
 			return -1;

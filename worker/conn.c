@@ -26,12 +26,14 @@
 #include "scoreboard.h"
 #include "static.h"
 #include "tls.h"
+#include "vhost.h"
 #include "worker.h"
 
 #define CONN_IN_START	2048
 #define CONN_IOV	16
 #define CONN_SLOW_MS	1000	/* a head is judged slow only after this */
 #define CONN_TLS_HELLO	0x16	/* how a TLS client's first record starts */
+#define CONN_CLOSED_EARLY 499	/* nginx's "client closed request" */
 
 enum conn_state {
 	CONN_HANDSHAKE,		/* TLS: before the first request */
@@ -48,6 +50,7 @@ struct conn {
 	struct tls		*tls;		/* NULL: plain HTTP */
 	enum conn_state		 state;
 	bool			 readable, writable;
+	bool			 hup;		/* the peer closed or reset */
 	char			 host[48];	/* "addr", for the access log */
 	struct cidr_addr	 peer;		/* the same, for access rules */
 	int			 port;		/* the local port it came in on */
@@ -69,7 +72,10 @@ struct conn {
 	int			 seg;
 	size_t			 seg_done;
 	uint64_t		 sent;
-	struct timespec		 t0;
+	bool			 aborted;	/* ended before it was all sent */
+	bool			 timed;		/* t0 and t0_mono are set */
+	struct timespec		 t0;		/* wall clock: %t */
+	struct timespec		 t0_mono;	/* for %D %T */
 };
 
 /* The conn that owns a timer. */
@@ -155,17 +161,32 @@ conn_new(struct worker_proc *w, int fd, const struct sockaddr_storage *peer,
 	}
 	w->nconns++;
 	conn_head_start(c);
-	clock_gettime(CLOCK_REALTIME, &c->t0);
 	return c;
 }
 
-/* What the access-log line of the finished response shows. */
+/*
+ * A request's clock starts: when its first byte is read, or, for a request
+ * whose bytes were already buffered (pipelined), when the one before it is
+ * answered. Not at accept, nor at the end of the previous response: %D
+ * must not count how long a client took to send, or kept a connection idle.
+ */
 static void
-conn_log_entry(const struct conn *c, struct alog_entry *e)
+conn_clock_start(struct conn *c)
+{
+	clock_gettime(CLOCK_REALTIME, &c->t0);
+	clock_gettime(CLOCK_MONOTONIC, &c->t0_mono);
+	c->timed = true;
+}
+
+/* What the access-log line of the finished (or aborted) response shows. */
+static void
+conn_log_entry(struct conn *c, struct alog_entry *e)
 {
 	struct timespec	now;
 	int64_t		us;
 
+	if (!c->timed)
+		conn_clock_start(c);
 	memset(e, 0, sizeof(*e));
 	e->client = c->host;
 	e->request_line = http_first_line(c->in, c->inlen);
@@ -182,11 +203,14 @@ conn_log_entry(const struct conn *c, struct alog_entry *e)
 	e->status = c->resp.status;
 	e->body_bytes = c->sent > c->resp.headlen ? c->sent -
 	    c->resp.headlen : 0;
+	e->conn_status = c->aborted ? "X" : c->resp.close || c->w->quitting ?
+	    "-" : "+";
 	e->start = c->t0;
-	clock_gettime(CLOCK_REALTIME, &now);
-	us = (int64_t)(now.tv_sec - c->t0.tv_sec) * 1000000 +
-	    (now.tv_nsec - c->t0.tv_nsec) / 1000;
-	e->duration_us = us > 0 ? (uint64_t)us : 0;	/* the clock may step back */
+	/* The monotonic clock: a wall clock step must not bend %D. */
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	us = (int64_t)(now.tv_sec - c->t0_mono.tv_sec) * 1000000 +
+	    (now.tv_nsec - c->t0_mono.tv_nsec) / 1000;
+	e->duration_us = us > 0 ? (uint64_t)us : 0;
 	e->local_port = c->port;
 	e->pid = c->w->pid;
 	if (c->tls != NULL) {
@@ -398,13 +422,18 @@ conn_read(struct conn *c)
 	}
 	n = conn_recv(c, c->in + c->inlen, c->incap - c->inlen);
 	if (n > 0) {
+		if (!c->timed)
+			conn_clock_start(c);
 		if (c->inlen == 0 && (c->timer.kind == TIMER_KEEPALIVE ||
 		    c->timer.kind == TIMER_DRAIN))
 			conn_head_start(c);
 		c->rx += (uint64_t)n;
 		/* A short read drained the socket: skip the EAGAIN read. (Not
-		 * so through TLS, which returns one record at a time.) */
-		if ((size_t)n < c->incap - c->inlen && c->tls == NULL)
+		 * so through TLS, which returns one record at a time, nor when
+		 * the peer's close came with the bytes: edge-triggered, no
+		 * event would tell of it again.) */
+		if ((size_t)n < c->incap - c->inlen && c->tls == NULL &&
+		    !c->hup)
 			c->readable = false;
 		c->inlen += (size_t)n;
 		return 1;
@@ -581,13 +610,48 @@ conn_done(struct conn *c)
 	c->have_req = false;
 	http_parser_init(&c->parser);
 	c->state = CONN_READ;
-	clock_gettime(CLOCK_REALTIME, &c->t0);
-	if (c->inlen > 0)
+	c->timed = false;
+	if (c->inlen > 0) {
+		conn_clock_start(c);
 		conn_head_start(c);
-	else
+	} else
 		worker_timer_set(w, &c->timer, w->quitting ? TIMER_DRAIN :
 		    TIMER_KEEPALIVE);
 	return true;
+}
+
+/*
+ * The connection ends mid-request: the client closed or reset it, or took
+ * nothing for send_timeout. The request is logged as far as it went, as
+ * nginx does: a response under way with its status and the body bytes that
+ * left; one of which nothing left yet, or a request whose body was still
+ * arriving, as 499 (the client closed first); a head cut short, 400. A
+ * connection idle between requests ends unlogged.
+ */
+static void
+conn_abort(struct conn *c)
+{
+	const struct config	*conf = c->w->conf;
+
+	if (c->state == CONN_DISCARD || (c->state == CONN_READ &&
+	    c->inlen > 0)) {
+		memset(&c->resp, 0, offsetof(struct response, hdr));
+		c->resp.headlen = 0;
+		c->resp.status = c->state == CONN_DISCARD ?
+		    CONN_CLOSED_EARLY : 400;
+		/* A parsed head is logged where its vhost's lines go. */
+		if (c->have_req)
+			c->resp.site = c->w->sites[vhost_pick(conf,
+			    c->req.host.ptr, c->req.host.len)].conf;
+	} else if (c->state != CONN_WRITE) {
+		conn_close(c);
+		return;
+	} else if (c->sent == 0)
+		c->resp.status = CONN_CLOSED_EARLY;
+	c->aborted = true;
+	conn_log(c);
+	worker_request_done(c->w, c->sent, c->resp.status);
+	conn_close(c);
 }
 
 /* Drain a lingering client; false when the conn is gone. */
@@ -653,7 +717,7 @@ conn_step(struct conn *c)
 		if (!c->readable)
 			return false;
 		if ((r = conn_read(c)) == -1) {
-			conn_close(c);
+			conn_abort(c);
 			return false;
 		}
 		return r == 1 || c->readable;
@@ -665,7 +729,7 @@ conn_step(struct conn *c)
 		if (!c->readable)
 			return false;
 		if ((r = conn_drop(c)) == -1) {
-			conn_close(c);
+			conn_abort(c);
 			return false;
 		}
 		return r == 1;
@@ -673,7 +737,7 @@ conn_step(struct conn *c)
 		if (!c->writable)
 			return false;
 		if ((r = conn_write(c)) == -1) {
-			conn_close(c);
+			conn_abort(c);
 			return false;
 		}
 		return r == 1 ? conn_done(c) : false;
@@ -694,6 +758,8 @@ conn_event(struct conn *c, uint32_t events)
 		events |= EPOLLIN | EPOLLOUT;
 	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
 		c->readable = true;
+	if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+		c->hup = true;
 	if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR))
 		c->writable = true;
 	while (conn_step(c))
@@ -751,7 +817,8 @@ conn_timeout(struct timer *t)
 			;
 		return;
 	}
-	conn_close(c);
+	/* send_timeout logs what was sent; idle and lingering ones end. */
+	conn_abort(c);
 }
 
 /* Room is short: close c unless it is a request head arriving fast enough. */

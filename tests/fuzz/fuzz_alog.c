@@ -23,7 +23,7 @@ static const char	*fuzz_formats[FUZZ_NFORMATS] = {
 	"combined", "common", "json",
 	"%h %a %l %u %t \"%r\" %>s %<s %b %B %D %T %{ms}T %m %U %q %H %v "
 	"%p %P \"%{User-Agent}i\" \"%{X-Forwarded-For}i\" %{Content-Type}o "
-	"%{ssl_protocol}x %{ssl_cipher}x %%"
+	"%{ssl_protocol}x %{ssl_cipher}x %X %%"
 };
 
 /* What tine itself would have sent back. */
@@ -101,6 +101,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		e.tls_protocol = "TLSv1.3";
 		e.tls_cipher = "TLS_AES_128_GCM_SHA256";
 	}
+	/* Each connection status, and none. */
+	e.conn_status = (const char *[]){ "X", "+", "-", NULL }[inlen % 4];
 
 	for (i = 0; i < FUZZ_NFORMATS; i++) {
 		n = alog_format(fuzz_format(i), &e, line, sizeof(line));

@@ -571,14 +571,14 @@ logs_json_line(const char *line, size_t len, struct json_field *jf)
 {
 	static const char *const keys[] = { "time", "remote_addr", "request",
 	    "method", "uri", "query", "protocol", "status", "body_bytes",
-	    "referer", "user_agent", "host", "duration_us", "pid",
-	    "tls_protocol", "tls_cipher" };
+	    "connection_status", "referer", "user_agent", "host",
+	    "duration_us", "pid", "tls_protocol", "tls_cipher" };
 	char	 v[LOGS_FIELD];
 	size_t	 i;
 	int	 n;
 
 	n = json_object(line, len, jf, LOGS_JSON_MAX);
-	cr_assert_eq(n, 16, "not a JSON object of 16 fields: %s", line);
+	cr_assert_eq(n, 17, "not a JSON object of 17 fields: %s", line);
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		cr_assert_not_null(json_get(jf, n, keys[i], v, sizeof(v)),
 		    "no %s in %s", keys[i], line);

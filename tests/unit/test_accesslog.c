@@ -25,7 +25,7 @@
 			"Content-Type: text/html\r\nContent-Length:42  \r\n" \
 			"X-Empty:\r\n\r\n"
 #define JSON_MAX_FIELDS	32
-#define JSON_NFIELDS	16	/* in a line of the json format */
+#define JSON_NFIELDS	17	/* in a line of the json format */
 
 static const struct http_limits test_limits = { 8192, 65536, 100 };
 
@@ -71,6 +71,7 @@ fixture_parse(struct fixture *f, const char *raw)
 	f->e.start.tv_sec = T_START;
 	f->e.start.tv_nsec = 123456789;
 	f->e.duration_us = 1234567;
+	f->e.conn_status = "+";
 	f->e.local_port = 8080;
 	f->e.pid = 4242;
 }
@@ -310,6 +311,7 @@ static const struct dir_case dir_cases[] = {
 	{ "%v", "example.org" },
 	{ "%p", "8080" },
 	{ "%P", "4242" },
+	{ "%X", "+" },
 	{ "%{Referer}i", BASE_REF },
 	{ "%{referer}i", BASE_REF },
 	{ "%{USER-AGENT}i", BASE_UA },
@@ -648,11 +650,12 @@ Test(accesslog, json_exact)
 	fixture_init(&f, NULL);
 	f.e.tls_protocol = "TLSv1.2";
 	f.e.tls_cipher = "ECDHE-RSA-AES128-GCM-SHA256";
+	f.e.conn_status = "X";
 	expect_line("json", &f.e, "{\"time\":\"2026-11-28T04:37:00+00:00\","
 	    "\"remote_addr\":\"192.0.2.7\",\"request\":\"" BASE_LINE "\","
 	    "\"method\":\"GET\",\"uri\":\"/index.html\",\"query\":\"x=1\","
 	    "\"protocol\":\"HTTP/1.1\",\"status\":200,\"body_bytes\":42,"
-	    "\"referer\":\"" BASE_REF "\",\"user_agent\":\"" BASE_UA "\","
+	    "\"connection_status\":\"X\",\"referer\":\"" BASE_REF "\",\"user_agent\":\"" BASE_UA "\","
 	    "\"host\":\"example.org\",\"duration_us\":1234567,\"pid\":4242,"
 	    "\"tls_protocol\":\"TLSv1.2\","
 	    "\"tls_cipher\":\"ECDHE-RSA-AES128-GCM-SHA256\"}");
@@ -668,7 +671,7 @@ Test(accesslog, json_absent_is_null)
 	expect_line("json", &e, "{\"time\":\"2026-11-28T10:07:00+05:30\","
 	    "\"remote_addr\":\"192.0.2.7\",\"request\":null,\"method\":null,"
 	    "\"uri\":null,\"query\":null,\"protocol\":null,\"status\":400,"
-	    "\"body_bytes\":0,\"referer\":null,\"user_agent\":null,"
+	    "\"body_bytes\":0,\"connection_status\":null,\"referer\":null,\"user_agent\":null,"
 	    "\"host\":null,\"duration_us\":0,\"pid\":4242,"
 	    "\"tls_protocol\":null,\"tls_cipher\":null}");
 }
@@ -680,7 +683,7 @@ Test(accesslog, json_fields_parse)
 	struct json_field	jf[JSON_MAX_FIELDS];
 	static const char *const keys[] = { "time", "remote_addr", "request",
 	    "method", "uri", "query", "protocol", "status", "body_bytes",
-	    "referer", "user_agent", "host", "duration_us", "pid",
+	    "connection_status", "referer", "user_agent", "host", "duration_us", "pid",
 	    "tls_protocol", "tls_cipher" };
 	size_t		i, n;
 	int		nf;

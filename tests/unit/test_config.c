@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <grp.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -756,6 +757,24 @@ Test(config, account_errors)
 	    "no such group");
 	/* Workers must never keep root's powers. */
 	expect_fail("\nuser = \"root\"\n", 2, "user", "\"root\" is root");
+}
+
+/* log_group: "adm" where it exists (else none), a named group by its gid,
+ * a missing one refused. */
+Test(config, log_group)
+{
+	struct group	*gr = getgrnam("adm");
+	gid_t		 adm = gr != NULL ? gr->gr_gid : (gid_t)-1;
+	struct config	*c;
+
+	c = expect_ok("");
+	cr_expect_eq(c->log_gid, adm);
+	config_free(c);
+	c = expect_ok("log_group = \"root\"\n");
+	cr_expect_eq(c->log_gid, 0);
+	config_free(c);
+	expect_fail("\nlog_group = \"tine-no-such-group\"\n", 2, "log_group",
+	    "no such group \"tine-no-such-group\"");
 }
 
 Test(config, keyword_errors)
