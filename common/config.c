@@ -606,8 +606,8 @@ config_listen_v4(char *host, struct config_listen *out, const char **why)
 	return 0;
 }
 
-/* What follows an address (cut off at *p): blank-separated flags, "tls"
- * and "proxy_protocol", each at most once, in any order. */
+/* What follows an address (cut off at *p): the flags "tls" and
+ * "proxy_protocol" after blanks, each at most once, in any order. */
 static int
 config_listen_flags(char *p, struct config_listen *out, const char **why)
 {
@@ -615,9 +615,9 @@ config_listen_flags(char *p, struct config_listen *out, const char **why)
 	bool	*flag;
 
 	*p++ = '\0';
-	while ((word = strsep(&p, " \t")) != NULL) {
-		if (*word == '\0')
-			continue;
+	do {
+		p += strspn(p, " \t");
+		word = strsep(&p, " \t");
 		flag = strcmp(word, "tls") == 0 ? &out->tls :
 		    strcmp(word, "proxy_protocol") == 0 ?
 		    &out->proxy_protocol : NULL;
@@ -627,7 +627,7 @@ config_listen_flags(char *p, struct config_listen *out, const char **why)
 			return -1;
 		}
 		*flag = true;
-	}
+	} while (p != NULL);
 	return 0;
 }
 
