@@ -116,7 +116,7 @@ pid_a=$!
 pid_b=$!
 pids="$pid_a $pid_b"
 for n in a b; do
-	wait_for "tine $n starts" 10 grep -q "master ready" "$T/$n/error.log" ||
+	wait_for "tine $n starts" 10 grep -qs "master ready" "$T/$n/error.log" ||
 		{ detail "$T/$n/out"; detail "$T/$n/error.log"; exit 1; }
 done
 
@@ -154,7 +154,7 @@ pid_h=$!
 pids="$pids $pid_h"
 # Both servers up: each answered a health check through the header.
 for n in a b; do
-	wait_for "haproxy checks tine $n" 10 grep -q "GET $HEALTH HTTP/1.1 200" \
+	wait_for "haproxy checks tine $n" 10 grep -qs "GET $HEALTH HTTP/1.1 200" \
 		"$T/$n/access.log" || { detail "$T/haproxy.out"; exit 1; }
 done
 

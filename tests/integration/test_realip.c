@@ -21,11 +21,10 @@
 #include "expect.h"
 #include "harness.h"
 #include "tlsc.h"
+#include "../pp2.h"
 
 #define RIP_CONF_MAX	2048
 #define RIP_FORMAT	"access_log_format = \"%%h %%{c}a %%r %%>s\"\n"
-/* v2's signature, then version 2 and the command in the low nibble. */
-#define RIP_SIG		"\r\n\r\n\0\r\nQUIT\n"
 
 /* Start t on one listener with these flags, one worker (so that one
  * per-address table counts every connection) and extra lines. */
@@ -40,19 +39,6 @@ rip_start(struct tine *t, const char *flags, const char *extra)
 	cr_assert_eq(tine_config(t, conf), 0);
 	cr_assert_eq(tine_start(t), 0, "tine did not start: see %s",
 	    t->error_log);
-}
-
-/* A v2 header into out: command, family byte, address block and TLVs. */
-static size_t
-rip_v2(uint8_t *out, int cmd, int fam, const void *body, size_t len)
-{
-	memcpy(out, RIP_SIG, 12);
-	out[12] = (uint8_t)(0x20 | cmd);
-	out[13] = (uint8_t)fam;
-	out[14] = (uint8_t)(len >> 8);
-	out[15] = (uint8_t)len;
-	memcpy(out + 16, body, len);
-	return 16 + len;
 }
 
 /* Send pre (prelen bytes), then GET path with extra header lines on a new
@@ -138,15 +124,15 @@ Test(realip, proxy_v1_and_v2_name_the_client, .fini = tine_teardown,
 	cr_assert_eq(rip_get(t, RIP_V1("PROXY TCP6 2001:db8::7 ::1 1 2\r\n"),
 	    "/?v1-6", NULL), 200);
 	rip_logged(t, "2001:db8::7 127.0.0.1 GET /?v1-6 HTTP/1.1 200");
-	cr_assert_eq(rip_get(t, h, rip_v2(h, 1, 0x11, tlv4, sizeof(tlv4)),
+	cr_assert_eq(rip_get(t, h, pp2_header(h, 1, 0x11, tlv4, sizeof(tlv4)),
 	    "/?v2", NULL), 200);
 	rip_logged(t, "192.0.2.9 127.0.0.1 GET /?v2 HTTP/1.1 200");
 	v6[15] = 7;
-	cr_assert_eq(rip_get(t, h, rip_v2(h, 1, 0x21, v6, sizeof(v6)),
+	cr_assert_eq(rip_get(t, h, pp2_header(h, 1, 0x21, v6, sizeof(v6)),
 	    "/?v2-6", NULL), 200);
 	rip_logged(t, "2001:db8::7 127.0.0.1 GET /?v2-6 HTTP/1.1 200");
 	/* A health check (LOCAL) and UNKNOWN: the peer is the client. */
-	cr_assert_eq(rip_get(t, h, rip_v2(h, 0, 0x00, "", 0), "/?local",
+	cr_assert_eq(rip_get(t, h, pp2_header(h, 0, 0x00, "", 0), "/?local",
 	    NULL), 200);
 	rip_logged(t, "127.0.0.1 127.0.0.1 GET /?local HTTP/1.1 200");
 	cr_assert_eq(rip_get(t, RIP_V1("PROXY UNKNOWN\r\n"), "/?unknown",
@@ -187,7 +173,7 @@ Test(realip, malformed_proxy_header_closes, .fini = tine_teardown,
 	cr_assert_eq(rip_get(t, RIP_V1("PROXY TCP4 192.0.2.7 127.0.0.1 1\r\n"),
 	    "/", NULL), 0);
 	rip_said(t, "] a malformed PROXY header from 127.0.0.1 on port");
-	cr_assert_eq(rip_get(t, h, rip_v2(h, 1, 0x11, overrun,
+	cr_assert_eq(rip_get(t, h, pp2_header(h, 1, 0x11, overrun,
 	    sizeof(overrun)), "/", NULL), 0);
 	rip_said(t, "(v2 TLV runs past the header): closed");
 	cr_assert_eq(rip_get(t, "", 0, "/", NULL), 0);
@@ -223,7 +209,7 @@ Test(realip, proxy_before_tls, .fini = tine_teardown, .timeout = 60)
 	    dir);
 	rip_start(t, "tls proxy_protocol", conf);
 	cr_assert_not_null(ctx = tlsc_ctx(NULL, 0, 0, NULL));
-	cr_assert_eq(tlsc_open_after(&c, ctx, t->port, h, rip_v2(h, 1, 0x11,
+	cr_assert_eq(tlsc_open_after(&c, ctx, t->port, h, pp2_header(h, 1, 0x11,
 	    addr, sizeof(addr)), "a.test", NULL, why, sizeof(why)), 0, "%s",
 	    why);
 	cr_assert_eq(tlsc_send(&c, "GET /?tls HTTP/1.1\r\nHost: a.test\r\n\r\n"),

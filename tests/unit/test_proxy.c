@@ -10,9 +10,7 @@
 #include <criterion/criterion.h>
 
 #include "proxy.h"
-
-/* v2's signature, then version 2 and the command in the low nibble. */
-#define SIG	"\r\n\r\n\0\r\nQUIT\n"
+#include "../pp2.h"
 
 /* Parse n bytes of s; the result, with *h and *why for the caller. */
 static int
@@ -148,19 +146,6 @@ Test(proxy, v1_without_crlf_in_107_bytes)
 	cr_assert_eq(parse(in, sizeof(in), &h, &why), 1);
 }
 
-/* A v2 header: command, family byte, then len bytes of body. */
-static size_t
-v2(uint8_t *out, int cmd, int fam, const void *body, size_t len)
-{
-	memcpy(out, SIG, 12);
-	out[12] = (uint8_t)(0x20 | cmd);
-	out[13] = (uint8_t)fam;
-	out[14] = (uint8_t)(len >> 8);
-	out[15] = (uint8_t)len;
-	memcpy(out + 16, body, len);
-	return 16 + len;
-}
-
 Test(proxy, v2_tcp4_with_tlvs_and_what_follows)
 {
 	static const uint8_t	 body[] = { 192, 0, 2, 7, 10, 0, 0, 5,
@@ -172,7 +157,7 @@ Test(proxy, v2_tcp4_with_tlvs_and_what_follows)
 	struct proxy_header	 h;
 	const char		*why;
 	char			 a[INET6_ADDRSTRLEN];
-	size_t			 n = v2(in, 1, 0x11, body, sizeof(body));
+	size_t			 n = pp2_header(in, 1, 0x11, body, sizeof(body));
 	int			 port;
 
 	memcpy(in + n, "\x16\x03\x01", 3);	/* a TLS hello after it */
@@ -195,7 +180,7 @@ Test(proxy, v2_tcp6)
 
 	body[15] = 1;
 	body[33] = 80;
-	cr_assert_eq(parse(in, v2(in, 1, 0x21, body, sizeof(body)), &h,
+	cr_assert_eq(parse(in, pp2_header(in, 1, 0x21, body, sizeof(body)), &h,
 	    &why), 1);
 	cr_assert_str_eq(src(&h, a, &port), "2001:db8::1");
 	cr_assert_eq(port, 80);
@@ -209,14 +194,14 @@ Test(proxy, v2_local_unspec_and_unix_keep_the_peer)
 	const char		*why;
 
 	/* LOCAL: a health check; its address block is skipped all the same. */
-	cr_assert_eq(parse(in, v2(in, 0, 0x11, body, 12), &h, &why), 1);
+	cr_assert_eq(parse(in, pp2_header(in, 0, 0x11, body, 12), &h, &why), 1);
 	cr_assert(h.local);
 	cr_assert_eq(h.len, 28);
-	cr_assert_eq(parse(in, v2(in, 0, 0x00, body, 0), &h, &why), 1);
+	cr_assert_eq(parse(in, pp2_header(in, 0, 0x00, body, 0), &h, &why), 1);
 	cr_assert(h.local);
-	cr_assert_eq(parse(in, v2(in, 1, 0x00, body, 0), &h, &why), 1);
+	cr_assert_eq(parse(in, pp2_header(in, 1, 0x00, body, 0), &h, &why), 1);
 	cr_assert(h.local);
-	cr_assert_eq(parse(in, v2(in, 1, 0x31, body, 216), &h, &why), 1);
+	cr_assert_eq(parse(in, pp2_header(in, 1, 0x31, body, 216), &h, &why), 1);
 	cr_assert(h.local);
 	cr_assert_eq(h.len, 232);
 }
@@ -228,7 +213,7 @@ Test(proxy, v2_short_wants_more)
 	uint8_t			 in[64];
 	struct proxy_header	 h;
 	const char		*why;
-	size_t			 n = v2(in, 1, 0x11, body, sizeof(body)), k;
+	size_t			 n = pp2_header(in, 1, 0x11, body, sizeof(body)), k;
 
 	for (k = 0; k < n; k++)
 		cr_assert_eq(parse(in, k, &h, &why), 0, "%zu bytes", k);
@@ -243,25 +228,25 @@ Test(proxy, v2_malformed)
 	const char		*why;
 	size_t			 n;
 
-	cr_assert_eq(parse(in, v2(in, 1, 0x11, body, sizeof(body)), &h,
+	cr_assert_eq(parse(in, pp2_header(in, 1, 0x11, body, sizeof(body)), &h,
 	    &why), -1);
 	cr_assert_str_eq(why, "v2 TLV runs past the header");
 	/* A TLV cut in its type and length. */
-	cr_assert_eq(parse(in, v2(in, 1, 0x11, body, 14), &h, &why), -1);
+	cr_assert_eq(parse(in, pp2_header(in, 1, 0x11, body, 14), &h, &why), -1);
 	/* An address block short of its family's. */
-	cr_assert_eq(parse(in, v2(in, 1, 0x11, body, 8), &h, &why), -1);
-	cr_assert_eq(parse(in, v2(in, 1, 0x21, body, 12), &h, &why), -1);
+	cr_assert_eq(parse(in, pp2_header(in, 1, 0x11, body, 8), &h, &why), -1);
+	cr_assert_eq(parse(in, pp2_header(in, 1, 0x21, body, 12), &h, &why), -1);
 	/* An undefined command, family or transport; version 1 or 3. */
-	cr_assert_eq(parse(in, v2(in, 2, 0x11, body, 12), &h, &why), -1);
-	cr_assert_eq(parse(in, v2(in, 1, 0x41, body, 12), &h, &why), -1);
-	cr_assert_eq(parse(in, v2(in, 1, 0x13, body, 12), &h, &why), -1);
-	n = v2(in, 1, 0x11, body, 12);
+	cr_assert_eq(parse(in, pp2_header(in, 2, 0x11, body, 12), &h, &why), -1);
+	cr_assert_eq(parse(in, pp2_header(in, 1, 0x41, body, 12), &h, &why), -1);
+	cr_assert_eq(parse(in, pp2_header(in, 1, 0x13, body, 12), &h, &why), -1);
+	n = pp2_header(in, 1, 0x11, body, 12);
 	in[12] = 0x11;
 	cr_assert_eq(parse(in, n, &h, &why), -1);
 	in[12] = 0x31;
 	cr_assert_eq(parse(in, 13, &h, &why), -1);
 	/* A signature off by one byte, seen as soon as that byte is. */
-	memcpy(in, SIG, 12);
+	pp2_header(in, 1, 0x11, body, 12);
 	in[7] = 'q';
 	cr_assert_eq(parse(in, 8, &h, &why), -1);
 }
@@ -276,7 +261,7 @@ Test(proxy, v2_length_bound)
 
 	/* Addresses, then one TLV filling the rest: the longest taken. */
 	memset(in, 0, sizeof(in));
-	v2(in, 1, 0x11, addr, sizeof(addr));
+	pp2_header(in, 1, 0x11, addr, sizeof(addr));
 	in[14] = (uint8_t)(len >> 8);
 	in[15] = (uint8_t)len;
 	in[28] = 0x04;
