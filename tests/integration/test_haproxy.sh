@@ -23,8 +23,9 @@ umask 022
 
 LOAD=${LOAD:-300}
 LOAD_SECONDS=${LOAD_SECONDS:-90}
-# The path HAProxy's health check asks for: one line to change once tine
-# has a health_path (then "/healthz", set in conf_tine below too).
+# The path HAProxy's health check asks for: a file now; the one line to
+# change once tine has health_path (HEALTH=/healthz: conf_tine then sets
+# health_path to it).
 HEALTH=/check.html
 
 if [ -z "${TINE_BIN:-}" ] || [ -z "${TINE_SRCDIR:-}" ]; then
@@ -89,6 +90,8 @@ access_log_format = "%h %{c}a %r %>s"
 log_level = "info"
 workers = 2
 EOF
+	[ "$HEALTH" = /check.html ] ||
+		printf 'health_path = "%s"\n' "$HEALTH" >>"$T/$1/tine.conf"
 }
 
 # wait_for WHAT SECONDS COMMAND...: poll COMMAND every 0.1 s until it
