@@ -203,8 +203,11 @@ wait_for "tine b exits after SIGQUIT" 30 sh -c "! kill -0 $pid_b 2>/dev/null"
 wait "$pid_b"
 rc=$?
 pids="$pid_a $pid_h"
-[ "$rc" = 0 ] && ok "tine b exited 0 after SIGQUIT" ||
+if [ "$rc" = 0 ]; then
+	ok "tine b exited 0 after SIGQUIT"
+else
 	not_ok "tine b exited 0 after SIGQUIT (got $rc)"
+fi
 
 # The client is 127.0.0.1 (%h, from the PROXY header), the peer
 # HAProxy's source 127.0.0.2 (%{c}a).
@@ -228,8 +231,11 @@ for n in a b; do
 done
 k=$(grep -c 'GET /page' "$T/a/access.log" "$T/b/access.log" |
 	awk -F: '{ s += $2 } END { print s }')
-[ "$k" -ge "$LOAD" ] && ok "the instances logged $k loop requests" ||
+if [ "$k" -ge "$LOAD" ]; then
+	ok "the instances logged $k loop requests"
+else
 	not_ok "the instances logged $k loop requests, fewer than $LOAD"
+fi
 
 [ "$nfailed" = 0 ] || exit 1
 exit 0
