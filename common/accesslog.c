@@ -43,6 +43,7 @@ enum alog_kind {
 	ALOG_DASH,		/* %l: never known */
 	ALOG_USER,		/* %u: only when Basic auth let it in */
 	ALOG_CLIENT,
+	ALOG_PEER,		/* %{c}a: the socket's peer, a proxy */
 	ALOG_TIME,
 	ALOG_REQUEST,
 	ALOG_STATUS,
@@ -220,6 +221,10 @@ alog_named(int kind, const char *name, size_t len, const char *d, int dlen,
 
 	if (kind == ALOG_VAR)
 		return alog_var(name, len, d, dlen, err, errlen);
+	/* Apache's %{c}a and %{c}h: the address the connection came from
+	 * (a proxy's), where %a and %h show the client behind it. */
+	if (kind == ALOG_CLIENT && len == 1 && name[0] == 'c')
+		return ALOG_PEER;
 	if (kind == ALOG_SEC) {
 		if ((kind = alog_time_unit(name, len)) == -1)
 			snprintf(err, errlen, "unknown unit in directive %.*s "
@@ -564,10 +569,10 @@ alog_op_str(const struct alog *a, const struct alog_op *op,
 
 	switch (op->kind) {
 	case ALOG_CLIENT:
-		if (e->client != NULL) {
-			s.ptr = e->client;
-			s.len = strlen(e->client);
-		}
+	case ALOG_PEER:
+		s.ptr = op->kind == ALOG_CLIENT || e->peer == NULL ?
+		    e->client : e->peer;
+		s.len = s.ptr != NULL ? strlen(s.ptr) : 0;
 		return s;
 	case ALOG_REQUEST:
 		return e->request_line;

@@ -27,6 +27,7 @@ struct alog;
  */
 struct alog_entry {
 	const char		*client;	/* %h %a; NULL: absent */
+	const char		*peer;		/* %{c}a %{c}h; NULL: as client */
 	struct http_str		 request_line;	/* %r: as received, no CRLF */
 	struct http_str		 method;	/* %m */
 	struct http_str		 path;		/* %U: as received, no query */
@@ -56,7 +57,8 @@ struct alog_entry {
  * "common", "json" (one object per line), or a custom string of Apache
  * directives: %h %a %l %u %t %r %>s %<s %s %b %B %D %T %{s|ms|us}T %m %U %q
  * %H %v %p %P %X %{Name}i %{Name}o %{ssl_protocol}x %{ssl_cipher}x (mod_ssl's
- * names, any case; "-" over plain HTTP) %%. %t is when the request's first
+ * names, any case; "-" over plain HTTP) %{c}a %{c}h (the connection's
+ * peer, a proxy's address where %h %a show the client behind it) %%. %t is when the request's first
  * byte was read, %D and %T count from then. A '<' or '>' after the '%' is accepted
  * and ignored (tine has no internal redirects). Text formats escape every
  * request-derived byte as Apache's ap_escape_logitem() does: \" \\ \b \n \r

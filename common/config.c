@@ -31,6 +31,7 @@
 #include <unistd.h>
 #include <vis.h>
 
+#include "cidr.h"
 #include "config.h"
 #include "config_int.h"
 #include "config_lex.h"
@@ -255,6 +256,8 @@ static const cfg_opt_t config_server_opts[] = {
 	CFG_INT(CONFIG_ERR_LINE, 0, CFGF_NONE),
 	CFG_STR("tls_protocols", "TLSv1.2 TLSv1.3", CFGF_NONE),
 	CFG_STR("tls_ciphers", CONFIG_TLS_CIPHERS, CFGF_NONE),
+	CFG_STR_LIST("trusted_proxies", NULL, CFGF_NONE),
+	CFG_STR("real_ip_header", NULL, CFGF_NONE),
 };
 
 /*
@@ -611,17 +614,28 @@ config_listen_v4(char *host, struct config_listen *out, const char **why)
 	return 0;
 }
 
-/* What follows an address (cut off at *p): blanks, then the flag "tls". */
+/* What follows an address (cut off at *p): the flags "tls" and
+ * "proxy_protocol" after blanks, each at most once, in any order. */
 static int
 config_listen_flags(char *p, struct config_listen *out, const char **why)
 {
+	char	*word;
+	bool	*flag;
+
 	*p++ = '\0';
-	p += strspn(p, " \t");
-	if (strcmp(p, "tls") != 0) {
-		*why = "only the flag \"tls\" may follow the address";
-		return -1;
-	}
-	out->tls = true;
+	do {
+		p += strspn(p, " \t");
+		word = strsep(&p, " \t");
+		flag = strcmp(word, "tls") == 0 ? &out->tls :
+		    strcmp(word, "proxy_protocol") == 0 ?
+		    &out->proxy_protocol : NULL;
+		if (flag == NULL || *flag) {
+			*why = "only the flags \"tls\" and \"proxy_protocol\" "
+			    "may follow the address, each once";
+			return -1;
+		}
+		*flag = true;
+	} while (p != NULL);
 	return 0;
 }
 
@@ -714,6 +728,68 @@ config_get_listen(struct config_ctx *ctx, struct config *conf)
 			return config_oom(ctx);
 		conf->nlisten = i + 1;
 	}
+	return 0;
+}
+
+/* ---- real client addresses ---- */
+
+/* trusted_proxies: the blocks whose PROXY headers and real_ip_header are
+ * believed. */
+static int
+config_get_trusted(struct config_ctx *ctx, struct config *conf)
+{
+	const char	*v, *why;
+	char		 q[CONFIG_QUOTE_MAX], meant[CIDR_TEXT_MAX];
+	unsigned int	 i, n = cfg_size(ctx->cfg, "trusted_proxies");
+
+	if ((conf->trusted_proxies = calloc(n + 1,
+	    sizeof *conf->trusted_proxies)) == NULL)
+		return config_oom(ctx);
+	for (i = 0; i < n; i++) {
+		v = cfg_getnstr(ctx->cfg, "trusted_proxies", i);
+		meant[0] = '\0';
+		if (cidr_parse(v, &conf->trusted_proxies[i], &why,
+		    meant) == -1)
+			return config_fail(ctx, "trusted_proxies", i,
+			    "%s %s%s%s%s", config_quote(v, q, sizeof q), why,
+			    *meant != '\0' ? " (\"" : "", meant,
+			    *meant != '\0' ? "\"?)" : "");
+		conf->ntrusted_proxies = i + 1;
+	}
+	return 0;
+}
+
+/* trusted_proxies, real_ip_header (a field name), and a trusted proxy
+ * for each of them and each proxy_protocol listener to believe. */
+static int
+config_get_realip(struct config_ctx *ctx, struct config *conf)
+{
+	const char	*h = cfg_getstr(ctx->cfg, "real_ip_header"), *c;
+	char		 q[CONFIG_QUOTE_MAX];
+	size_t		 i;
+
+	if (config_get_trusted(ctx, conf) == -1)
+		return -1;
+	for (i = 0; i < conf->nlisten; i++)
+		if (conf->listen[i].proxy_protocol &&
+		    conf->ntrusted_proxies == 0)
+			return config_fail(ctx, "listen", (int)i, "%s takes "
+			    "the PROXY protocol, but trusted_proxies is empty: "
+			    "every connection would be refused",
+			    conf->listen[i].text);
+	if (h == NULL)
+		return 0;
+	for (c = h; config_tchar((unsigned char)*c); c++)
+		;
+	if (*h == '\0' || *c != '\0')
+		return config_fail(ctx, "real_ip_header", 0, "must be a field "
+		    "name like \"X-Forwarded-For\", got %s",
+		    config_quote(h, q, sizeof q));
+	if (conf->ntrusted_proxies == 0)
+		return config_fail(ctx, "real_ip_header", 0, "needs "
+		    "trusted_proxies: the proxies whose %s is believed", h);
+	if ((conf->real_ip_header = strdup(h)) == NULL)
+		return config_oom(ctx);
 	return 0;
 }
 
@@ -1122,6 +1198,7 @@ static const config_step config_steps[] = {
 	config_get_logs,
 	config_get_levels,
 	config_get_strings,
+	config_get_realip,
 };
 
 /* Check every value of the tree and copy it into a new struct config. */
@@ -1203,6 +1280,8 @@ config_free(struct config *conf)
 	free(conf->mime_types);
 	free(conf->tls_ciphers.value);
 	free(conf->tls_ciphers.where);
+	free(conf->trusted_proxies);
+	free(conf->real_ip_header);
 	free(conf);
 }
 

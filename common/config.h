@@ -10,12 +10,13 @@
 #define CONFIG_ERR_MAX 512
 
 /* One address to listen on, parsed from "host:port", "[v6]:port" or "*:port",
- * optionally followed by the flag "tls". */
+ * optionally followed by the flags "tls" and "proxy_protocol". */
 struct config_listen {
 	char			*text;		/* as written, for log lines */
 	struct sockaddr_storage	 addr;
 	socklen_t		 addrlen;
 	bool			 tls;		/* HTTPS on this socket */
+	bool			 proxy_protocol; /* a PROXY header comes first */
 };
 
 /*
@@ -189,6 +190,11 @@ struct config {
 	struct config_ref	 tls_ciphers;	/* TLS 1.2 ciphers, OpenSSL's syntax */
 	int			 tls_session_timeout;	/* s a session resumes; ticket
 						 * keys rotate every half */
+
+	struct cidr		*trusted_proxies; /* whose PROXY header or
+						 * real_ip_header is believed */
+	size_t			 ntrusted_proxies;
+	char			*real_ip_header; /* NULL: none */
 
 	bool			 server_tokens;	/* "Server: tine/VERSION" or "tine" */
 	bool			 sandbox;	/* workers confine themselves */

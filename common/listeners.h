@@ -14,6 +14,7 @@ struct listener {
 	int			 port;		/* host order, for %p in the access log */
 	int			 fd;
 	bool			 tls;		/* connections start with a TLS handshake */
+	bool			 proxy;		/* ... after a PROXY protocol header */
 };
 
 /* The set of sockets one generation of workers accepts on. */

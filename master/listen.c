@@ -110,6 +110,7 @@ listen_open(struct listeners *out, struct listeners *keep,
 		l->addrlen = conf->listen[i].addrlen;
 		l->port = listen_port(&l->addr);
 		l->tls = conf->listen[i].tls;
+		l->proxy = conf->listen[i].proxy_protocol;
 		l->text = strdup(conf->listen[i].text);
 		l->fd = -1;
 		from[i] = k = listen_find(keep, &conf->listen[i]);

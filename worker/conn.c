@@ -23,6 +23,8 @@
 #include "http.h"
 #include "limit.h"
 #include "log.h"
+#include "proxy.h"
+#include "realip.h"
 #include "scoreboard.h"
 #include "static.h"
 #include "tls.h"
@@ -36,6 +38,7 @@
 #define CONN_CLOSED_EARLY 499	/* nginx's "client closed request" */
 
 enum conn_state {
+	CONN_PROXY,		/* a PROXY protocol header comes first */
 	CONN_HANDSHAKE,		/* TLS: before the first request */
 	CONN_READ,		/* waiting for (the rest of) a request head */
 	CONN_DISCARD,		/* reading and dropping a request body */
@@ -53,6 +56,9 @@ struct conn {
 	bool			 hup;		/* the peer closed or reset */
 	char			 host[48];	/* "addr", for the access log */
 	struct cidr_addr	 peer;		/* the same, for access rules */
+	char			 sock_host[48];	/* the socket's peer, for %{c}a */
+	struct sockaddr_storage	 client;	/* the socket's peer, or the
+						 * client a PROXY header named */
 	int			 port;		/* the local port it came in on */
 	struct limit_key	 key;		/* counted under this address */
 	int64_t			 head_ms;	/* monotonic ms the head began */
@@ -124,11 +130,27 @@ conn_head_start(struct conn *c)
 	worker_timer_set(c->w, &c->timer, TIMER_HEADER);
 }
 
-/* Take over an accepted socket; a TLS one starts with the handshake, which
- * counts as header time. */
+/* Whether a connection on a proxy_protocol port may send a PROXY header:
+ * else anyone could claim any address, so it is closed. */
+static bool
+conn_proxy_trusted(const struct conn *c)
+{
+	const struct config	*conf = c->w->conf;
+
+	if (realip_trusted(conf->trusted_proxies, conf->ntrusted_proxies,
+	    &c->peer))
+		return true;
+	log_info("a connection from %s on PROXY protocol port %d, not in "
+	    "trusted_proxies: closed", c->host, c->port);
+	return false;
+}
+
+/* Take over an accepted socket; a PROXY header, then a TLS handshake, come
+ * first where the listener says so, and count as header time. */
 struct conn *
 conn_new(struct worker_proc *w, int fd, const struct sockaddr_storage *peer,
-    const struct limit_key *key, int port, struct tls_worker *tls)
+    const struct limit_key *key, int port, struct tls_worker *tls,
+    bool proxy)
 {
 	struct epoll_event	 ev;
 	struct conn		*c;
@@ -143,7 +165,15 @@ conn_new(struct worker_proc *w, int fd, const struct sockaddr_storage *peer,
 	c->key = *key;
 	c->timer.kind = -1;
 	conn_peer(c, peer);
-	c->state = tls != NULL ? CONN_HANDSHAKE : CONN_READ;
+	memcpy(c->sock_host, c->host, sizeof(c->sock_host));
+	c->client = *peer;
+	c->state = proxy ? CONN_PROXY : tls != NULL ? CONN_HANDSHAKE :
+	    CONN_READ;
+	if (proxy && !conn_proxy_trusted(c)) {
+		close(fd);
+		free(c);
+		return NULL;
+	}
 	if (tls != NULL && (c->tls = tls_new(tls, fd, c->host)) == NULL) {
 		close(fd);
 		free(c);
@@ -189,6 +219,7 @@ conn_log_entry(struct conn *c, struct alog_entry *e)
 		conn_clock_start(c);
 	memset(e, 0, sizeof(*e));
 	e->client = c->host;
+	e->peer = c->sock_host;
 	e->request_line = http_first_line(c->in, c->inlen);
 	if (c->have_req)
 		alog_entry_request(e, &c->req);
@@ -323,6 +354,22 @@ conn_respond(struct conn *c)
 	conn_send(c);
 }
 
+/* With real_ip_header, a request from a trusted proxy names its client:
+ * for this request only (a proxy may mix clients on one connection). */
+static void
+conn_realip(struct conn *c)
+{
+	const struct config	*conf = c->w->conf;
+	struct sockaddr_storage	 ss;
+
+	if (conf->real_ip_header == NULL || !realip_trusted(
+	    conf->trusted_proxies, conf->ntrusted_proxies, &c->peer))
+		return;
+	if (realip_client(conf->trusted_proxies, conf->ntrusted_proxies,
+	    &c->req, conf->real_ip_header, &ss) == 1)
+		conn_peer(c, &ss);
+}
+
 /* A complete head was parsed: check its framing, then body or response. */
 static void
 conn_request(struct conn *c, size_t headlen)
@@ -331,6 +378,7 @@ conn_request(struct conn *c, size_t headlen)
 	size_t			 take;
 
 	c->have_req = true;
+	conn_realip(c);
 	c->used = headlen;
 	if (conn_skips_body(c)) {
 		conn_respond(c);
@@ -610,6 +658,8 @@ conn_done(struct conn *c)
 	c->have_req = false;
 	http_parser_init(&c->parser);
 	c->state = CONN_READ;
+	if (w->conf->real_ip_header != NULL)
+		conn_peer(c, &c->client);	/* the last request's is done */
 	c->timed = false;
 	if (c->inlen > 0) {
 		conn_clock_start(c);
@@ -671,6 +721,63 @@ conn_linger(struct conn *c)
 	return false;
 }
 
+/* The PROXY header named the client: count the connection under its
+ * address (max_connections_per_ip) and show it; -1 when it is closed. */
+static int
+conn_proxied(struct conn *c, const struct sockaddr_storage *src)
+{
+	struct worker_proc	*w = c->w;
+	struct limit_key	 key;
+
+	limit_key(src, &key);
+	if (limit_move(w->limit, &c->key, &key,
+	    (uint32_t)w->conf->max_connections_per_ip) == -1) {
+		w->refused++;
+		w->refused_key = key;
+		conn_close(c);
+		return -1;
+	}
+	c->key = key;
+	c->client = *src;
+	conn_peer(c, src);
+	return 0;
+}
+
+/* The PROXY header before anything else; false when it must wait or the
+ * conn is gone. It is peeked, then exactly its bytes read: what follows
+ * is the request or the TLS hello, for the next state to read. */
+static bool
+conn_proxy(struct conn *c)
+{
+	uint8_t			 buf[PROXY_MAX];
+	struct proxy_header	 h;
+	const char		*why = "";
+	ssize_t			 n;
+	int			 r = -1;
+
+	n = recv(c->fd, buf, sizeof(buf), MSG_PEEK);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR)) {
+		c->readable = false;
+		return false;
+	}
+	/* Closed before a byte (a load balancer's TCP check): no word. */
+	if (n > 0 && (r = proxy_parse(buf, (size_t)n, &h, &why)) == 0) {
+		c->readable = false;
+		return false;
+	}
+	if (r == -1 && n > 0)
+		log_info("a malformed PROXY header from %s on port %d (%s): "
+		    "closed", c->host, c->port, why);
+	if (r == -1 || read(c->fd, buf, h.len) != (ssize_t)h.len) {
+		conn_close(c);
+		return false;
+	}
+	if (!h.local && conn_proxied(c, &h.src) == -1)
+		return false;
+	c->state = c->tls != NULL ? CONN_HANDSHAKE : CONN_READ;
+	return true;
+}
+
 /* The TLS handshake; false when it must wait or the conn is gone. */
 static bool
 conn_handshake(struct conn *c)
@@ -709,6 +816,8 @@ conn_step(struct conn *c)
 	int	r;
 
 	switch (c->state) {
+	case CONN_PROXY:
+		return c->readable && conn_proxy(c);
 	case CONN_HANDSHAKE:
 		return c->readable && conn_handshake(c);
 	case CONN_READ:

@@ -13,11 +13,13 @@ struct tls_worker;
 struct worker_proc;
 
 /* Take over a socket accepted on local port, counted under key, over TLS
- * when tls is set; NULL (closed, not counted) without memory. */
+ * when tls is set, after a PROXY protocol header when proxy is; NULL
+ * (closed, not counted) without memory, or from a peer not in
+ * trusted_proxies on a proxy port (logged). */
 struct conn	*conn_new(struct worker_proc *, int fd,
 		    const struct sockaddr_storage *peer,
 		    const struct limit_key *key, int port,
-		    struct tls_worker *tls);
+		    struct tls_worker *tls, bool proxy);
 
 /* Readiness reported by epoll for this connection. */
 void		 conn_event(struct conn *, uint32_t events);

@@ -161,3 +161,17 @@ limit_del(struct limit *l, const struct limit_key *k)
 	l->pool[i].next = l->free;
 	l->free = i;
 }
+
+/* Count one connection of from under to instead, unless to is full. */
+int
+limit_move(struct limit *l, const struct limit_key *from,
+    const struct limit_key *to, uint32_t max)
+{
+	/* Freed first, so the entry from held is there for to. */
+	limit_del(l, from);
+	if (limit_add(l, to, max) == 0)
+		return 0;
+	/* Cannot fail: the entry just freed is free again. */
+	limit_add(l, from, 0);
+	return -1;
+}

@@ -34,4 +34,9 @@ int		 limit_add(struct limit *, const struct limit_key *,
 /* One connection of key closed. */
 void		 limit_del(struct limit *, const struct limit_key *);
 
+/* Count one connection of from under to instead, unless to has max
+ * already (0: no limit); 0 moved, -1 still counted under from. */
+int		 limit_move(struct limit *, const struct limit_key *from,
+		    const struct limit_key *to, uint32_t max);
+
 #endif

@@ -20,6 +20,7 @@
 
 #include "access.h"
 #include "buf.h"
+#include "cidr.h"
 #include "config.h"
 #include "conn.h"
 #include "exitcode.h"
@@ -27,6 +28,7 @@
 #include "limit.h"
 #include "listeners.h"
 #include "log.h"
+#include "realip.h"
 #include "sandbox.h"
 #include "scoreboard.h"
 #include "tls.h"
@@ -380,6 +382,22 @@ worker_emfile_end(struct worker_proc *w)
 	w->emfile_since = 0;
 }
 
+/* The max_connections_per_ip a peer is held to at accept: none for a
+ * trusted proxy, whose connections carry many clients (after a PROXY
+ * header they are counted under the client's address, in conn). */
+static uint32_t
+worker_per_ip(const struct worker_proc *w, const struct sockaddr_storage *ss)
+{
+	const struct config	*conf = w->conf;
+	struct cidr_addr	 a;
+
+	if (conf->ntrusted_proxies > 0 && cidr_addr_from((const void *)ss,
+	    &a) == 0 && realip_trusted(conf->trusted_proxies,
+	    conf->ntrusted_proxies, &a))
+		return 0;
+	return (uint32_t)conf->max_connections_per_ip;
+}
+
 /* Take an accepted socket, unless its address has max_connections_per_ip
  * here already: then close it at once, without a word. */
 static void
@@ -390,15 +408,15 @@ worker_admit(struct worker_proc *w, int fd, const struct sockaddr_storage *ss,
 	int			on = 1;
 
 	limit_key(ss, &key);
-	if (limit_add(w->limit, &key,
-	    (uint32_t)w->conf->max_connections_per_ip) == -1) {
+	if (limit_add(w->limit, &key, worker_per_ip(w, ss)) == -1) {
 		close(fd);
 		w->refused++;
 		w->refused_key = key;
 		return;
 	}
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
-	if (conn_new(w, fd, ss, &key, l->port, l->tls ? w->tls : NULL) == NULL)
+	if (conn_new(w, fd, ss, &key, l->port, l->tls ? w->tls : NULL,
+	    l->proxy) == NULL)
 		limit_del(w->limit, &key);
 	w->env->slot->connections = w->nconns;
 }

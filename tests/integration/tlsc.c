@@ -117,9 +117,18 @@ int
 tlsc_open(struct tlsc *t, SSL_CTX *ctx, int port, const char *sni,
     SSL_SESSION *sess, char *why, size_t len)
 {
+	return tlsc_open_after(t, ctx, port, NULL, 0, sni, sess, why, len);
+}
+
+/* Connect, send pre (a PROXY protocol header), then shake hands. */
+int
+tlsc_open_after(struct tlsc *t, SSL_CTX *ctx, int port, const void *pre,
+    size_t prelen, const char *sni, SSL_SESSION *sess, char *why, size_t len)
+{
 	memset(t, 0, sizeof(*t));
 	snprintf(why, len, "cannot connect");
-	if (tine_conn_open(&t->conn, AF_INET, port) == -1)
+	if (tine_conn_open(&t->conn, AF_INET, port) == -1 ||
+	    (prelen > 0 && tine_conn_send(&t->conn, pre, prelen) == -1))
 		return -1;
 	if ((t->ssl = SSL_new(ctx)) == NULL ||
 	    SSL_set_fd(t->ssl, t->conn.fd) != 1 ||

@@ -30,6 +30,12 @@ SSL_CTX	*tlsc_ctx(const char *ca, int min, int max, const char *ciphers);
 int	 tlsc_open(struct tlsc *, SSL_CTX *, int port, const char *sni,
 	    SSL_SESSION *sess, char *why, size_t len);
 
+/* As tlsc_open, sending the prelen bytes of pre (a PROXY protocol
+ * header) before the handshake. */
+int	 tlsc_open_after(struct tlsc *, SSL_CTX *, int port, const void *pre,
+	    size_t prelen, const char *sni, SSL_SESSION *sess, char *why,
+	    size_t len);
+
 /* Send a NUL-terminated string; 0 or -1. */
 int	 tlsc_send(struct tlsc *, const char *s);
 

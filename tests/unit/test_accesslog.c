@@ -361,6 +361,19 @@ Test(accesslog, tls_variables)
 	    "TLSv1.3 TLS_AES_128_GCM_SHA256 TLSv1.3");
 }
 
+/* %{c}a (and Apache's %{c}h): the connection's peer (a proxy), %h and %a
+ * the client; without a peer given, the client is both. */
+Test(accesslog, peer_address)
+{
+	struct fixture	f;
+
+	fixture_init(&f, NULL);
+	expect_line("%h %a %{c}a", &f.e, "192.0.2.7 192.0.2.7 192.0.2.7");
+	f.e.peer = "10.0.0.2";
+	expect_line("%h %a %{c}a %{c}h", &f.e, "192.0.2.7 192.0.2.7 10.0.0.2 "
+	    "10.0.0.2");
+}
+
 Test(accesslog, empty_values)
 {
 	struct fixture	f;
@@ -439,6 +452,7 @@ static const struct err_case err_cases[] = {
 	{ "%{Foo}Z", "unknown directive %{Foo}Z" },
 	{ "%{x}s", "unknown directive %{x}s" },
 	{ "%{x}h", "unknown directive %{x}h" },
+	{ "%{x}a", "unknown directive %{x}a" },
 	{ "%", "format ends with a lone %" },
 	{ "abc %", "format ends with a lone %" },
 	{ "%>", "malformed directive %> (no letter after it)" },

@@ -1136,6 +1136,37 @@ Test(config, error_pages_and_headers_errors)
 
 /* "ADDR tls" marks a listener for TLS; the flag is the only word after an
  * address, and the text stays as written, for log lines. */
+/* proxy_protocol: a flag beside tls, in either order, with the proxies it
+ * trusts; real_ip_header a field name. */
+Test(config, listen_proxy_flag_and_trusted_proxies)
+{
+	struct config	*c;
+
+	c = expect_ok("listen = {\"127.0.0.1:443 tls proxy_protocol\",\n"
+	    "\"127.0.0.1:80 proxy_protocol  tls\", \"127.0.0.1:81\"}\n"
+	    "trusted_proxies = {\"10.0.0.0/8\", \"::1\"}\n"
+	    "real_ip_header = \"X-Real-IP\"\n"
+	    "tls_certificate = \"/etc/ssl/a.pem\"\ntls_key = \"/etc/ssl/a.key\"\n");
+	cr_assert_eq(c->nlisten, 3);
+	cr_expect(c->listen[0].tls && c->listen[0].proxy_protocol);
+	cr_expect(c->listen[1].tls && c->listen[1].proxy_protocol);
+	cr_expect(!c->listen[2].tls && !c->listen[2].proxy_protocol);
+	cr_expect_eq(c->ntrusted_proxies, 2);
+	cr_expect_str_eq(c->real_ip_header, "X-Real-IP");
+	config_free(c);
+	c = expect_ok("");
+	cr_expect_eq(c->ntrusted_proxies, 0);
+	cr_expect_null(c->real_ip_header);
+	config_free(c);
+	expect_fail("listen = {\"127.0.0.1:80 proxy_protocol\"}\n", 1,
+	    "listen", "trusted_proxies is empty");
+	expect_fail("trusted_proxies = {\"10.0.0.0/8\"}\n"
+	    "real_ip_header = \"\"\n", 2, "real_ip_header",
+	    "must be a field name");
+	expect_fail("trusted_proxies = {\"10.0.0.0/8\", \"nope\"}\n", 1,
+	    "trusted_proxies", "\"nope\" is not");
+}
+
 Test(config, listen_tls_flag)
 {
 	struct config	*c;
@@ -1153,11 +1184,11 @@ Test(config, listen_tls_flag)
 	cr_expect_eq(c->listen[2].addr.ss_family, AF_INET6);
 	config_free(c);
 	expect_fail("listen = {\"127.0.0.1:443 ssl\"}\n", 1, "listen",
-	    "only the flag \"tls\"");
+	    "only the flags \"tls\" and \"proxy_protocol\"");
 	expect_fail("listen = {\"127.0.0.1:443 tls tls\"}\n", 1, "listen",
-	    "only the flag \"tls\"");
+	    "only the flags \"tls\" and \"proxy_protocol\"");
 	expect_fail("listen = {\"127.0.0.1:443 tls \"}\n", 1, "listen",
-	    "only the flag \"tls\"");
+	    "only the flags \"tls\" and \"proxy_protocol\"");
 	expect_fail("listen = {\"127.0.0.1:80\", \"127.0.0.1:80 tls\"}\n"
 	    "tls_certificate = \"/a\"\ntls_key = \"/b\"\n", 1, "listen",
 	    "duplicate address");
