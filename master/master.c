@@ -467,7 +467,8 @@ master_on_quit(struct master *m)
 static void
 master_start_generation(struct master *m, struct setup *s, const char *why)
 {
-	char	err[CONFIG_ERR_MAX];
+	struct generation	*o;
+	char			 err[CONFIG_ERR_MAX];
 
 	if (master_generation(m, s, err, sizeof(err)) == -1) {
 		log_error("%s failed: %s; generation %u keeps serving", why,
@@ -476,6 +477,14 @@ master_start_generation(struct master *m, struct setup *s, const char *why)
 		return;
 	}
 	log_notice("%s: starting generation %u", why, m->gens->id);
+	/* One that never came to serve is superseded: retire it now, or
+	 * reloads faster than workers start would pile generations up
+	 * until the slots run out (the newest ready one serves meanwhile). */
+	for (o = m->gens->next; o != NULL && !o->ready; o = o->next)
+		;
+	if (o != NULL)
+		for (o = m->gens->next; !o->ready; o = o->next)
+			master_retire(m, o);
 	pool_fill(m);
 }
 
