@@ -1,0 +1,171 @@
+/*
+ * test_deploy: deploys under a running server (issue 13) — a symlink swap
+ * of the document root, a root removed and made again, a root that
+ * vanishes; files replaced or removed beneath a root while cached; why a
+ * 403 or a 404 for a symlink out of the root was answered.
+ */
+#include "tine_build.h"
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+
+#include "expect.h"
+#include "harness.h"
+
+#define DEPLOY_WAIT_MS	10000	/* a change must show well within this */
+#define DEPLOY_QUIET_MS	2500	/* more than two of the master's ticks */
+
+/* What deploy_serves waits for: path answering 200 with body. */
+struct deploy_want {
+	struct tine	*t;
+	const char	*path;
+	const char	*body;
+};
+
+/* Whether want's path answers 200 with its body now. */
+static int
+deploy_serves(void *arg)
+{
+	struct deploy_want	*want = arg;
+	struct tine_resp	 r;
+	int			 ok;
+
+	if (tine_get(want->t, want->path, &r) == -1)
+		return 0;
+	ok = r.status == 200 && strcmp(r.body, want->body) == 0;
+	tine_resp_free(&r);
+	return ok;
+}
+
+/* Expect path to answer 200 with body right now. */
+static void
+deploy_expect(struct tine *t, const char *path, const char *body)
+{
+	struct tine_resp	r;
+
+	cr_assert_eq(tine_get(t, path, &r), 0, "GET %s", path);
+	cr_expect_eq(r.status, 200, "GET %s: %d", path, r.status);
+	cr_expect_str_eq(r.body, body, "GET %s", path);
+	tine_resp_free(&r);
+}
+
+/* Write rel below dir (parents made) with text; the test fails if not. */
+static void
+deploy_put(const char *dir, const char *rel, const char *text)
+{
+	char	path[TINE_PATH_MAX];
+
+	cr_assert_eq(tine_write_file(tine_path(path, dir, rel), text,
+	    strlen(text), 0644), 0, "%s", path);
+}
+
+/* Point the symlink link at target the way deploy tools do: a new link
+ * renamed over the old one, so the path never leads nowhere. */
+static void
+deploy_swap(const char *link, const char *target)
+{
+	char	tmp[TINE_PATH_MAX];
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", link);
+	unlink(tmp);
+	cr_assert_eq(symlink(target, tmp), 0, "symlink: %s", strerror(errno));
+	cr_assert_eq(rename(tmp, link), 0, "rename: %s", strerror(errno));
+}
+
+/* An instance whose document_root is the symlink dir/current leading to
+ * releases/42; started. */
+static struct tine *
+deploy_releases(char *link)
+{
+	struct tine	*t = tine_setup(NULL);
+	char		 conf[TINE_PATH_MAX + 32];
+
+	cr_assert_not_null(t);
+	deploy_put(t->dir, "releases/42/index.html", "release 42\n");
+	deploy_put(t->dir, "releases/43/index.html", "release 43\n");
+	tine_path(link, t->dir, "current");
+	cr_assert_eq(symlink("releases/42", link), 0);
+	snprintf(conf, sizeof(conf), "document_root = \"%s\"", link);
+	cr_assert_eq(tine_config(t, conf), 0);
+	cr_assert_eq(tine_start(t), 0);
+	return t;
+}
+
+Test(deploy, symlink_swap_is_followed, .fini = tine_teardown, .timeout = 60)
+{
+	char			 link[TINE_PATH_MAX];
+	struct tine		*t = deploy_releases(link);
+	struct deploy_want	 want = { t, "/", "release 43\n" };
+	long long		 t0;
+
+	deploy_expect(t, "/", "release 42\n");
+	t0 = tine_now_ms();
+	deploy_swap(link, "releases/43");
+	cr_assert_eq(tine_wait_until(deploy_serves, &want, DEPLOY_WAIT_MS), 0,
+	    "release 43 not served after the swap");
+	cr_log_info("release 43 served %lld ms after the swap",
+	    tine_now_ms() - t0);
+	/* Every worker serves it now: the old generation retires. */
+	cr_assert_eq(tine_wait_log(t, "generation 1 finished", 1,
+	    DEPLOY_WAIT_MS), 0);
+	deploy_expect(t, "/", "release 43\n");
+	deploy_expect(t, "/", "release 43\n");
+	cr_expect_eq(tine_count(t->error_log, "document root change: starting "
+	    "generation 2"), 1);
+	/* And back, as a rollback does. */
+	deploy_swap(link, "releases/42");
+	want.body = "release 42\n";
+	cr_assert_eq(tine_wait_until(deploy_serves, &want, DEPLOY_WAIT_MS), 0,
+	    "release 42 not served after the rollback");
+	tine_stop(t);
+}
+
+Test(deploy, root_made_again_is_followed, .fini = tine_teardown,
+    .timeout = 60)
+{
+	struct tine		*t = tine_setup(NULL);
+	struct deploy_want	 want = { t, "/index.html", "new tree\n" };
+	char			 path[TINE_PATH_MAX];
+
+	cr_assert_not_null(t);
+	cr_assert_eq(tine_start(t), 0);
+	deploy_expect(t, "/index.html", TINE_INDEX_BODY);
+	/* rm -rf www && mkdir www && cp ... */
+	cr_assert_eq(unlink(tine_path(path, t->docroot, "index.html")), 0);
+	cr_assert_eq(rmdir(t->docroot), 0);
+	cr_assert_eq(mkdir(t->docroot, 0755), 0);
+	deploy_put(t->docroot, "index.html", "new tree\n");
+	cr_assert_eq(tine_wait_until(deploy_serves, &want, DEPLOY_WAIT_MS), 0,
+	    "the new tree is not served");
+	tine_stop(t);
+}
+
+Test(deploy, vanished_root_keeps_serving, .fini = tine_teardown,
+    .timeout = 60)
+{
+	struct tine	*t = tine_setup(NULL);
+	char		 away[TINE_PATH_MAX];
+
+	cr_assert_not_null(t);
+	cr_assert_eq(tine_start(t), 0);
+	deploy_expect(t, "/index.html", TINE_INDEX_BODY);
+	tine_path(away, t->dir, "www.away");
+	cr_assert_eq(rename(t->docroot, away), 0);
+	cr_assert_eq(tine_wait_log(t, "still serving the directory opened "
+	    "before", 1, DEPLOY_WAIT_MS), 0);
+	deploy_expect(t, "/index.html", TINE_INDEX_BODY);
+	/* Said once, however many ticks look at it. */
+	cr_expect_eq(tine_wait_log(t, "still serving the directory opened "
+	    "before", 2, DEPLOY_QUIET_MS), -1);
+	cr_expect_eq(tine_count(t->error_log, "document root change"), 0);
+	cr_assert_eq(rename(away, t->docroot), 0);
+	deploy_expect(t, "/index.html", TINE_INDEX_BODY);
+	tine_stop(t);
+}
