@@ -169,3 +169,42 @@ Test(deploy, vanished_root_keeps_serving, .fini = tine_teardown,
 	deploy_expect(t, "/index.html", TINE_INDEX_BODY);
 	tine_stop(t);
 }
+
+/* Expect path to answer status, and the error log to say why at info. */
+static void
+deploy_expect_why(struct tine *t, const char *path, int status,
+    const char *why)
+{
+	struct tine_resp	r;
+	char			line[TINE_PATH_MAX];
+
+	cr_assert_eq(tine_get(t, path, &r), 0, "GET %s", path);
+	cr_expect_eq(r.status, status, "GET %s: %d", path, r.status);
+	tine_resp_free(&r);
+	snprintf(line, sizeof(line), "] %s: %d: %s", path, status, why);
+	cr_expect_eq(tine_wait_log(t, line, 1, DEPLOY_WAIT_MS), 0,
+	    "no \"%s\" in the error log", line);
+}
+
+Test(deploy, refusals_say_why, .fini = tine_teardown, .timeout = 60)
+{
+	struct tine	*t = tine_setup(NULL);
+	char		 path[TINE_PATH_MAX], out[TINE_PATH_MAX];
+
+	cr_assert_not_null(t);
+	cr_assert_eq(tine_put(t, "secret.html", "secret\n"), 0);
+	cr_assert_eq(chmod(tine_path(path, t->docroot, "secret.html"), 0), 0);
+	deploy_put(t->dir, "outside.html", "outside\n");
+	cr_assert_eq(symlink(tine_path(out, t->dir, "outside.html"),
+	    tine_path(path, t->docroot, "out.html")), 0);
+	cr_assert_eq(symlink("../outside.html",
+	    tine_path(path, t->docroot, "up.html")), 0);
+	cr_assert_eq(tine_start(t), 0);
+	deploy_expect_why(t, "/secret.html", 403,
+	    "Permission denied for the worker's user");
+	deploy_expect_why(t, "/out.html", 404,
+	    "a symlink leads out of the document root");
+	deploy_expect_why(t, "/up.html", 404,
+	    "a symlink leads out of the document root");
+	tine_stop(t);
+}
