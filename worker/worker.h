@@ -17,6 +17,7 @@ struct mime;
 struct listeners;
 struct sb_slot;
 struct fcache;
+struct fwatch;
 struct limit;
 struct tls_conf;
 struct tls_worker;
@@ -86,6 +87,7 @@ struct worker_proc {
 	size_t			 nsites;
 	struct fcache		**caches;	/* every site's and location's */
 	size_t			 ncaches;
+	struct fwatch		*fwatch;	/* their inotify; NULL: none */
 	struct timer		 lists[TIMER_N];	/* list heads */
 	int			 durations[TIMER_N];	/* seconds */
 	time_t			 now;			/* monotonic seconds */

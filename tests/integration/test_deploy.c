@@ -6,6 +6,7 @@
  */
 #include "tine_build.h"
 
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -206,5 +207,169 @@ Test(deploy, refusals_say_why, .fini = tine_teardown, .timeout = 60)
 	    "a symlink leads out of the document root");
 	deploy_expect_why(t, "/up.html", 404,
 	    "a symlink leads out of the document root");
+	tine_stop(t);
+}
+
+/* Requests to reach both workers, at most (the kernel picks who accepts). */
+#define DEPLOY_CONNS	64
+#define DEPLOY_BIG	(64 * 1024)	/* sent with sendfile, not from memory */
+
+/* What deploy_logged waits for: the access-log line tagged tag. */
+struct deploy_line {
+	struct tine	*t;
+	const char	*tag;
+	long		 pid;		/* the worker that wrote it */
+};
+
+/* Whether the access log has want's line; its worker's pid into want. */
+static int
+deploy_logged(void *arg)
+{
+	struct deploy_line	*want = arg;
+	char			*log, *p;
+
+	if ((log = tine_slurp(want->t->access_log, NULL)) == NULL)
+		return 0;
+	if ((p = strstr(log, want->tag)) != NULL) {
+		while (p > log && p[-1] != '\n')
+			p--;
+		want->pid = strtol(p, NULL, 10);
+	}
+	free(log);
+	return p != NULL;
+}
+
+/* GET path on kept connection c: the status, and the body's start into
+ * body (len bytes, NUL-terminated). */
+static int
+deploy_ask(struct tine_conn *c, const char *path, char *body, size_t len)
+{
+	struct tine_resp	r;
+	char			req[TINE_PATH_MAX];
+	int			status;
+
+	snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: localhost\r\n"
+	    "\r\n", path);
+	cr_assert_eq(tine_conn_sends(c, req), 0);
+	cr_assert_eq(tine_conn_read(c, 0, TINE_TIMEOUT_MS, &r), 0, "%s", path);
+	status = r.status;
+	snprintf(body, len, "%.*s", (int)r.bodylen, r.body);
+	tine_resp_free(&r);
+	return status;
+}
+
+/*
+ * Open kept connections until two are served by different workers (so
+ * that each worker has the files cached), their first request being for
+ * path; into conns.
+ */
+static void
+deploy_both_workers(struct tine *t, const char *path, struct tine_conn *conns)
+{
+	struct deploy_line	 line = { t, NULL, 0 };
+	struct tine_conn	 c;
+	char			 tag[64], req[TINE_PATH_MAX], body[64];
+	long			 pids[2] = { 0, 0 };
+	int			 i, have = 0;
+
+	for (i = 0; i < DEPLOY_CONNS && have < 2; i++) {
+		cr_assert_eq(tine_conn_open(&c, AF_INET, t->port), 0);
+		snprintf(req, sizeof(req), "%s?c=%d", path, i);
+		cr_assert_eq(deploy_ask(&c, req, body, sizeof(body)), 200);
+		snprintf(tag, sizeof(tag), "?c=%d.", i);
+		line.tag = tag;
+		cr_assert_eq(tine_wait_until(deploy_logged, &line,
+		    TINE_TIMEOUT_MS), 0, "no access-log line %s", tag);
+		if (have == 1 && line.pid == pids[0]) {
+			tine_conn_close(&c);
+			continue;
+		}
+		pids[have] = line.pid;
+		conns[have++] = c;
+	}
+	cr_assert_eq(have, 2, "%d connections all went to worker %ld",
+	    DEPLOY_CONNS, pids[0]);
+}
+
+/* Write text to docroot/rel.new and rename it over rel, as deploys and
+ * `git update-server-info` do. */
+static void
+deploy_replace(struct tine *t, const char *rel, const char *text, size_t len)
+{
+	char	from[TINE_PATH_MAX], to[TINE_PATH_MAX], tmp[TINE_PATH_MAX];
+
+	snprintf(tmp, sizeof(tmp), "%s.new", rel);
+	cr_assert_eq(tine_write_file(tine_path(from, t->docroot, tmp), text,
+	    len, 0644), 0);
+	cr_assert_eq(rename(from, tine_path(to, t->docroot, rel)), 0);
+}
+
+/* Expect every one of the n connections to see path as status with a body
+ * that begins with body, now, with no wait. */
+static void
+deploy_expect_all(struct tine_conn *conns, int n, const char *path,
+    int status, const char *body)
+{
+	char	got[64];
+	int	i;
+
+	for (i = 0; i < n; i++) {
+		cr_expect_eq(deploy_ask(&conns[i], path, got, sizeof(got)),
+		    status, "connection %d: %s", i, path);
+		if (body != NULL)
+			cr_expect(strncmp(got, body, strlen(body)) == 0,
+			    "connection %d: %s: %s", i, path, got);
+	}
+}
+
+Test(deploy, changed_files_seen_at_once, .fini = tine_teardown,
+    .timeout = 60)
+{
+	struct tine		*t = tine_setup("access_log_format = "
+	    "\"%P %U%q.\"");
+	struct tine_conn	 conns[2];
+	char			*big, path[TINE_PATH_MAX], got[64];
+	int			 i;
+
+	cr_assert_not_null(t);
+	cr_assert_not_null(big = malloc(DEPLOY_BIG));
+	memset(big, 'a', DEPLOY_BIG);
+	cr_assert_eq(tine_put(t, "page.html", "v1\n"), 0);
+	cr_assert_eq(tine_put(t, "sub/deep.txt", "deep 1\n"), 0);
+	cr_assert_eq(tine_write_file(tine_path(path, t->docroot, "big.bin"),
+	    big, DEPLOY_BIG, 0644), 0);
+	cr_assert_eq(tine_start(t), 0);
+	deploy_both_workers(t, "/page.html", conns);
+	for (i = 0; i < 2; i++) {
+		cr_assert_eq(deploy_ask(&conns[i], "/sub/deep.txt", got,
+		    sizeof(got)), 200);
+		cr_assert_eq(deploy_ask(&conns[i], "/big.bin", got,
+		    sizeof(got)), 200);
+		cr_assert_eq(got[0], 'a');
+	}
+	/* A new file renamed over a cached one: the next request has it. */
+	deploy_replace(t, "page.html", "v2\n", 3);
+	deploy_expect_all(conns, 2, "/page.html", 200, "v2\n");
+	deploy_replace(t, "sub/deep.txt", "deep 2\n", 7);
+	deploy_expect_all(conns, 2, "/sub/deep.txt", 200, "deep 2\n");
+	memset(big, 'b', DEPLOY_BIG);
+	deploy_replace(t, "big.bin", big, DEPLOY_BIG);
+	deploy_expect_all(conns, 2, "/big.bin", 200, "b");
+	/* Rewritten in place, the same size in the same second. */
+	cr_assert_eq(tine_put(t, "page.html", "v3\n"), 0);
+	deploy_expect_all(conns, 2, "/page.html", 200, "v3\n");
+	/* Removed: 404 at once. */
+	cr_assert_eq(unlink(tine_path(path, t->docroot, "page.html")), 0);
+	deploy_expect_all(conns, 2, "/page.html", 404, NULL);
+	/* Its directory replaced by another. */
+	cr_assert_eq(tine_put(t, "sub2/deep.txt", "deep 3\n"), 0);
+	cr_assert_eq(unlink(tine_path(path, t->docroot, "sub/deep.txt")), 0);
+	cr_assert_eq(rmdir(tine_path(path, t->docroot, "sub")), 0);
+	cr_assert_eq(rename(tine_path(path, t->docroot, "sub2"),
+	    tine_path(got, t->docroot, "sub")), 0);
+	deploy_expect_all(conns, 2, "/sub/deep.txt", 200, "deep 3\n");
+	for (i = 0; i < 2; i++)
+		tine_conn_close(&conns[i]);
+	free(big);
 	tine_stop(t);
 }
