@@ -60,8 +60,9 @@ fwatch_create(void)
 	if ((fw = calloc(1, sizeof(*fw))) == NULL)
 		return NULL;
 	if ((fw->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1) {
-		log_notice("inotify: %s: cached files are revalidated each "
-		    "second", strerror(errno));
+		log_notice("inotify: %s%s: cached files are revalidated each "
+		    "second", strerror(errno), errno == EMFILE ?
+		    " (fs.inotify.max_user_instances)" : "");
 		free(fw);
 		return NULL;
 	}
