@@ -128,16 +128,25 @@ Test(deploy, symlink_swap_is_followed, .fini = tine_teardown, .timeout = 60)
 	tine_stop(t);
 }
 
-Test(deploy, root_made_again_is_followed, .fini = tine_teardown,
-    .timeout = 60)
+/* An instance with the harness's docroot, started, serving its index. */
+static struct tine *
+deploy_started(void)
 {
-	struct tine		*t = tine_setup(NULL);
-	struct deploy_want	 want = { t, "/index.html", "new tree\n" };
-	char			 path[TINE_PATH_MAX];
+	struct tine	*t = tine_setup(NULL);
 
 	cr_assert_not_null(t);
 	cr_assert_eq(tine_start(t), 0);
 	deploy_expect(t, "/index.html", TINE_INDEX_BODY);
+	return t;
+}
+
+Test(deploy, root_made_again_is_followed, .fini = tine_teardown,
+    .timeout = 60)
+{
+	struct tine		*t = deploy_started();
+	struct deploy_want	 want = { t, "/index.html", "new tree\n" };
+	char			 path[TINE_PATH_MAX];
+
 	/* rm -rf www && mkdir www && cp ... */
 	cr_assert_eq(unlink(tine_path(path, t->docroot, "index.html")), 0);
 	cr_assert_eq(rmdir(t->docroot), 0);
@@ -151,12 +160,9 @@ Test(deploy, root_made_again_is_followed, .fini = tine_teardown,
 Test(deploy, vanished_root_keeps_serving, .fini = tine_teardown,
     .timeout = 60)
 {
-	struct tine	*t = tine_setup(NULL);
+	struct tine	*t = deploy_started();
 	char		 away[TINE_PATH_MAX];
 
-	cr_assert_not_null(t);
-	cr_assert_eq(tine_start(t), 0);
-	deploy_expect(t, "/index.html", TINE_INDEX_BODY);
 	tine_path(away, t->dir, "www.away");
 	cr_assert_eq(rename(t->docroot, away), 0);
 	cr_assert_eq(tine_wait_log(t, "still serving the directory opened "
