@@ -85,6 +85,9 @@ struct config_site {
 	char			**names;	/* name and aliases: "a.b" or "*.b" */
 	size_t			 nnames;
 	char			*document_root;	/* absolute, exists, a directory */
+	char			*root_path;	/* document_root as written when
+						 * absolute (symlinks kept): the
+						 * master follows what it leads to */
 	char			**index;
 	size_t			 nindex;
 	char			*default_type;

@@ -77,7 +77,9 @@ config_site_root(struct config_ctx *ctx, const struct config_scope *sc,
 	/* A location serves from its site's root (it has no such key). */
 	if (sc->prefix != NULL) {
 		site->document_root = strdup(sc->parent->document_root);
-		return site->document_root == NULL ? config_oom(ctx) : 0;
+		site->root_path = strdup(sc->parent->root_path);
+		return site->document_root == NULL || site->root_path == NULL ?
+		    config_oom(ctx) : 0;
 	}
 	config_key(sc, "document_root", k, sizeof k);
 	if (v == NULL && sc->parent != NULL)
@@ -93,7 +95,9 @@ config_site_root(struct config_ctx *ctx, const struct config_scope *sc,
 	if (!S_ISDIR(st.st_mode))
 		return config_fail(ctx, k, 0, "%s is not a directory",
 		    config_quote(v, q, sizeof q));
-	return 0;
+	/* A deploy re-points a symlink in the path as written. */
+	site->root_path = strdup(*v == '/' ? v : site->document_root);
+	return site->root_path == NULL ? config_oom(ctx) : 0;
 }
 
 /* index: plain file names tried in a directory, in order. */
@@ -1453,6 +1457,7 @@ config_site_free(struct config_site *site)
 	free(site->index);
 	free(site->name);
 	free(site->document_root);
+	free(site->root_path);
 	free(site->default_type);
 	free(site->redirect);
 	for (i = 0; i < site->npages; i++)

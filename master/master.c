@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -195,11 +196,14 @@ master_roots_close(struct generation *g)
 		if (g->root_fds[i] != -1)
 			close(g->root_fds[i]);
 	free(g->root_fds);
+	free(g->roots_seen);
 	g->root_fds = NULL;
+	g->roots_seen = NULL;
 	g->nroots = 0;
 }
 
-/* Open every site's document root (as root: workers need no path to it). */
+/* Open every site's document root (as root: workers need no path to it),
+ * as written: a symlink in it leads to today's release. */
 static int
 master_roots_open(struct generation *g, const struct config *conf, char *err,
     size_t len)
@@ -207,16 +211,19 @@ master_roots_open(struct generation *g, const struct config *conf, char *err,
 	size_t	i;
 
 	if ((g->root_fds = calloc(conf->nsites, sizeof(*g->root_fds))) ==
-	    NULL) {
+	    NULL || (g->roots_seen = calloc(conf->nsites,
+	    sizeof(*g->roots_seen))) == NULL) {
+		free(g->root_fds);
+		g->root_fds = NULL;
 		snprintf(err, len, "out of memory");
 		return -1;
 	}
 	for (i = 0; i < conf->nsites; i++, g->nroots++) {
-		g->root_fds[i] = open(conf->sites[i].document_root, O_PATH |
+		g->root_fds[i] = open(conf->sites[i].root_path, O_PATH |
 		    O_DIRECTORY | O_CLOEXEC);
 		if (g->root_fds[i] == -1) {
 			snprintf(err, len, "document_root %s: %s",
-			    conf->sites[i].document_root, strerror(errno));
+			    conf->sites[i].root_path, strerror(errno));
 			master_roots_close(g);
 			return -1;
 		}
@@ -537,6 +544,68 @@ master_on_usr2(struct master *m)
 	upgrade_start(m);
 }
 
+/*
+ * Whether root i of g now leads to a directory other than the one opened
+ * (a symlink swapped, a directory removed and made again) that was not
+ * acted on yet. A path that leads nowhere is logged once: the opened
+ * directory keeps serving.
+ */
+static bool
+master_root_moved(struct generation *g, size_t i)
+{
+	const char		*path = g->setup->conf->sites[i].root_path;
+	struct root_seen	*seen = &g->roots_seen[i];
+	struct stat		 now, was;
+	int			 err = 0;
+
+	if (stat(path, &now) == -1)
+		err = errno;
+	else if (!S_ISDIR(now.st_mode))
+		err = ENOTDIR;
+	if (err != 0) {
+		if (seen->err != err)
+			log_warn("document_root %s: %s; still serving the "
+			    "directory opened before", path, strerror(err));
+		seen->err = err;
+		return false;
+	}
+	if (fstat(g->root_fds[i], &was) == -1 || (now.st_dev == was.st_dev &&
+	    now.st_ino == was.st_ino)) {
+		memset(seen, 0, sizeof(*seen));
+		return false;
+	}
+	seen->err = 0;
+	if (now.st_dev == seen->dev && now.st_ino == seen->ino)
+		return false;
+	seen->dev = now.st_dev;
+	seen->ino = now.st_ino;
+	log_notice("document_root %s leads to another directory now", path);
+	return true;
+}
+
+/*
+ * Once a second: a document root whose path leads elsewhere is served by
+ * a new generation of the same setup (Landlock cannot widen a running
+ * worker's sandbox, so new workers rule the new directory), and the old
+ * one retires as on reload. A target tried once is not tried again.
+ */
+static void
+master_check_roots(struct master *m)
+{
+	struct generation	*g = m->gens;
+	size_t			 i;
+	bool			 moved = false;
+
+	if (g == NULL || !g->ready || g->retiring ||
+	    m->stopping != MASTER_RUNNING)
+		return;
+	for (i = 0; i < g->nroots; i++)
+		if (master_root_moved(g, i))
+			moved = true;
+	if (moved)
+		master_start_generation(m, g->setup, "document root change");
+}
+
 /* Sleep until a signal or a worker wakes us, or until the next tick. */
 static void
 master_wait(struct master *m, int timeout_ms)
@@ -602,6 +671,7 @@ master_pass(struct master *m, time_t *tick)
 			tls_rotate(m->gens->setup->tls, *tick);
 		master_prune(m);
 		notify_tick(m);
+		master_check_roots(m);
 	}
 	return true;
 }

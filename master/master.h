@@ -2,6 +2,8 @@
 #ifndef TINE_MASTER_H
 #define TINE_MASTER_H
 
+#include <sys/types.h>
+
 #include <signal.h>
 #include <stdbool.h>
 #include <time.h>
@@ -26,6 +28,14 @@ struct setup {
 };
 
 /* One generation of workers: a config, its listeners and its access logs. */
+/* Where a document root's path led when it no longer led to the directory
+ * opened: a target already acted on, or the error already logged. */
+struct root_seen {
+	dev_t		 dev;
+	ino_t		 ino;
+	int		 err;
+};
+
 struct generation {
 	unsigned		 id;
 	struct setup		*setup;
@@ -34,6 +44,7 @@ struct generation {
 	size_t			 naccess;
 	int			*root_fds;	/* each site's document root, opened as root */
 	size_t			 nroots;
+	struct root_seen	*roots_seen;	/* as root_fds: changes acted on */
 	struct log_target	 log;		/* its error log, while has_log */
 	bool			 has_log;	/* log is its own: the master takes it once ready */
 	bool			 ready;		/* "master ready" logged */

@@ -14,6 +14,7 @@
 
 #include "config.h"
 #include "fcache.h"
+#include "fwatch.h"
 #include "mime.h"
 
 #define FCACHE_BUCKETS	4096
@@ -25,6 +26,11 @@
 /* How the files served are opened; O_NONBLOCK: a FIFO in the docroot must
  * not hang the worker. */
 #define FCACHE_FLAGS	(O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
+/* Symlinks may not lead out of the root, nor through /proc. */
+#define FCACHE_RESOLVE	(RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS)
+
+/* A file's precompressed siblings, by coding. */
+static const char *const fcache_suffix[ENCODING_N] = { "", ".br", ".gz" };
 
 struct fcache {
 	int			 root;
@@ -36,6 +42,7 @@ struct fcache {
 	size_t			 nbytes;
 	size_t			 nfds;		/* entries holding a descriptor */
 	size_t			 maxfds;
+	struct fwatch		*watch;		/* NULL: revalidate each second */
 };
 
 /* What an entry is looked up by, and what a new one is made as. */
@@ -74,16 +81,24 @@ fcache_hash(const char *s, size_t len)
 	return h;
 }
 
-/* Open a path beneath the root with flags; symlinks may not leave it. */
-int
-fcache_open(struct fcache *fc, const char *key, int flags)
+/* Watch the directories of files loaded from now on with fw. */
+void
+fcache_set_watch(struct fcache *fc, struct fwatch *fw)
+{
+	fc->watch = fw;
+}
+
+/* Open a path beneath the root with flags, resolved as resolve says. */
+static int
+fcache_openat(struct fcache *fc, const char *key, int flags,
+    uint64_t resolve)
 {
 	struct open_how	how;
 	int		fd;
 
 	memset(&how, 0, sizeof(how));
 	how.flags = (uint64_t)flags;
-	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+	how.resolve = resolve;
 	fd = (int)syscall(SYS_openat2, fc->root, *key ? key : ".", &how,
 	    sizeof(how));
 	/* Out of descriptors: close cached ones nobody holds, try again. */
@@ -91,6 +106,41 @@ fcache_open(struct fcache *fc, const char *key, int flags)
 	    fcache_shed(fc) > 0)
 		fd = (int)syscall(SYS_openat2, fc->root, *key ? key : ".",
 		    &how, sizeof(how));
+	return fd;
+}
+
+/* Open a path beneath the root with flags; symlinks may not leave it. */
+int
+fcache_open(struct fcache *fc, const char *key, int flags)
+{
+	return fcache_openat(fc, key, flags, FCACHE_RESOLVE);
+}
+
+/*
+ * Open k for a new entry, its directory watched first where it can be
+ * and no symlink is on the way (a symlink re-pointed changes the file
+ * with no event in its directory); *watched says whether it was.
+ */
+static int
+fcache_open_watched(struct fcache *fc, const struct fcache_key *k,
+    int *watched)
+{
+	size_t	dir = k->len;
+	int	fd;
+
+	*watched = 0;
+	while (dir > 0 && k->s[dir - 1] != '/')
+		dir--;
+	/* A directory ("", "sub/") is revalidated: it is never sent. */
+	if (fc->watch == NULL || dir == k->len || fwatch_dir(fc->watch, fc,
+	    fc->root, k->s, dir > 0 ? dir - 1 : 0) == -1)
+		return fcache_open(fc, k->s, FCACHE_FLAGS);
+	fd = fcache_openat(fc, k->s, FCACHE_FLAGS, FCACHE_RESOLVE |
+	    RESOLVE_NO_SYMLINKS);
+	if (fd != -1)
+		*watched = 1;
+	else if (errno == ELOOP)
+		fd = fcache_open(fc, k->s, FCACHE_FLAGS);
 	return fd;
 }
 
@@ -346,7 +396,7 @@ fcache_fresh(struct fcache *fc, struct fentry *e, time_t now)
 	struct stat	st;
 	int		fd;
 
-	if (e->checked == now)
+	if (e->watched || e->checked == now)
 		return 0;
 	if ((fd = fcache_open(fc, e->key, FCACHE_FLAGS)) == -1)
 		return errno;
@@ -384,9 +434,9 @@ fcache_load(struct fcache *fc, const struct fcache_key *k, time_t now,
 {
 	struct fentry	*e;
 	struct stat	 st;
-	int		 fd, err;
+	int		 fd, err, watched;
 
-	if ((fd = fcache_open(fc, k->s, FCACHE_FLAGS)) == -1)
+	if ((fd = fcache_open_watched(fc, k, &watched)) == -1)
 		return errno;
 	if (fstat(fd, &st) == -1) {
 		err = errno;
@@ -402,6 +452,7 @@ fcache_load(struct fcache *fc, const struct fcache_key *k, time_t now,
 	fcache_lru_push(fc, e);
 	fc->nentries++;
 	e->refs = 1;
+	e->watched = watched;
 	fcache_trim(fc, fc->maxfds);
 	*out = e;
 	return 0;
@@ -462,7 +513,6 @@ int
 fcache_sibling(struct fcache *fc, struct fentry *file, enum encoding coding,
     time_t now, struct fentry **out)
 {
-	static const char *const suffix[ENCODING_N] = { "", ".br", ".gz" };
 	char			 key[PATH_MAX];
 	struct fcache_key	 k = { key, 0, 0, coding, file };
 	struct fentry		*e;
@@ -470,7 +520,8 @@ fcache_sibling(struct fcache *fc, struct fentry *file, enum encoding coding,
 
 	if (now < file->nosib[coding])
 		return ENOENT;
-	n = snprintf(key, sizeof(key), "%s%s", file->key, suffix[coding]);
+	n = snprintf(key, sizeof(key), "%s%s", file->key,
+	    fcache_suffix[coding]);
 	if (n < 0 || (size_t)n >= sizeof(key))
 		err = ENAMETOOLONG;
 	else {
@@ -489,6 +540,47 @@ fcache_sibling(struct fcache *fc, struct fentry *file, enum encoding coding,
 	}
 	file->nosib[coding] = now + 1;
 	return err;
+}
+
+/* The file at key changed: forget its entries in every coding, and, when
+ * it is a sibling, that its file had none. */
+void
+fcache_forget(struct fcache *fc, const char *key, size_t len)
+{
+	struct fcache_key	 k = { key, len, 0, ENCODING_IDENTITY, NULL };
+	struct fentry		*e;
+	uint32_t		 h = fcache_hash(key, len);
+	size_t			 n;
+	int			 c;
+
+	for (c = 0; c < ENCODING_N; c++) {
+		k.coding = (enum encoding)c;
+		k.hash = h + (uint32_t)c;
+		if ((e = fcache_find(fc, &k)) != NULL)
+			fcache_remove(fc, e);
+	}
+	for (c = 1; c < ENCODING_N; c++) {
+		n = strlen(fcache_suffix[c]);
+		if (len <= n || memcmp(key + len - n, fcache_suffix[c], n) != 0)
+			continue;
+		k.coding = ENCODING_IDENTITY;
+		k.len = len - n;
+		k.hash = fcache_hash(key, k.len);
+		if ((e = fcache_find(fc, &k)) != NULL)
+			memset(e->nosib, 0, sizeof(e->nosib));
+	}
+}
+
+/* Forget every entry; held ones go when let go. */
+void
+fcache_forget_all(struct fcache *fc)
+{
+	struct fentry	*e, *next;
+
+	for (e = fc->lru_head; e != NULL; e = next) {
+		next = e->next;
+		fcache_remove(fc, e);
+	}
 }
 
 /* Give back an entry from fcache_get(). */

@@ -15,6 +15,7 @@
 #define FCACHE_ETAG_LEN	(COND_ETAG_LEN + 8)
 
 struct config_site;
+struct fwatch;
 struct mime;
 
 /*
@@ -38,6 +39,8 @@ struct fentry {
 	size_t		 cclen;		/* the "Cache-Control: ...\r\n" after it, or 0 */
 	char		*data;		/* whole contents of a small file, or NULL */
 	time_t		 checked;	/* monotonic second of the last stat */
+	int		 watched;	/* its directory is watched: changes
+					 * remove it, no revalidation */
 	time_t		 nosib[ENCODING_N]; /* no usable sibling in that coding
 					 * before this monotonic second */
 	int		 refs;
@@ -56,7 +59,8 @@ struct fcache	*fcache_create(int docroot_fd, const struct mime *,
 
 /*
  * The entry for key (a normalised path without its leading '/'; "" is the
- * root). Revalidated at most once a second. Returns 0 with *out held, or
+ * root). Forgotten when it changes where its directory is watched, else
+ * revalidated at most once a second. Returns 0 with *out held, or
  * an errno value (ENOENT, EACCES, ...) when the file cannot be opened.
  */
 int		 fcache_get(struct fcache *, const char *key, size_t keylen,
@@ -81,6 +85,18 @@ int		 fcache_sibling(struct fcache *, struct fentry *file,
  * caller closes the descriptor. -1 with errno.
  */
 int		 fcache_open(struct fcache *, const char *key, int flags);
+
+/* Watch the directories of the files loaded from now on with fw (a
+ * worker's, NULL: none), so that a change makes the cache forget them at
+ * once, instead of revalidating each once a second. */
+void		 fcache_set_watch(struct fcache *, struct fwatch *fw);
+
+/* The file at key (len bytes) changed: forget its entries, in every
+ * coding, and what is remembered of its siblings when it is one. */
+void		 fcache_forget(struct fcache *, const char *key, size_t len);
+
+/* Forget every entry (held ones are freed when let go). */
+void		 fcache_forget_all(struct fcache *);
 
 /* Keep at most n descriptors open (the worker's share of RLIMIT_NOFILE);
  * contents held in memory keep none. */

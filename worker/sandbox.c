@@ -54,6 +54,10 @@ static const int sandbox_calls[] = {
 	SCMP_SYS(sendfile), SCMP_SYS(shutdown), SCMP_SYS(close),
 	SCMP_SYS(openat2), SCMP_SYS(openat), SCMP_SYS(newfstatat),
 	SCMP_SYS(pread64),
+	/* the file cache's watches: a directory is watched as "." after
+	 * changing into it (the worker has no path to its root) */
+	SCMP_SYS(inotify_add_watch), SCMP_SYS(inotify_rm_watch),
+	SCMP_SYS(fchdir),
 	/* autoindex: reading a directory; qsort(3) (glibc's merge sort asks
 	 * once how much memory the machine has, to size its buffer) */
 	SCMP_SYS(getdents64), SCMP_SYS(sysinfo),

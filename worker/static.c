@@ -274,20 +274,31 @@ static_moved(struct worker_proc *w, const struct http_request *req,
 		static_error(w, r, 414, head);
 }
 
-/* The status for a file that could not be opened. */
+/* The status for a file that could not be opened; a refusal the site's
+ * owner may not expect is said at info, so a 403 has an answer in the log. */
 int
 static_errno_status(int err, const char *path)
 {
 	switch (err) {
 	case ENOENT:
 	case ENOTDIR:
-	case ELOOP:
-	case EXDEV:
 	case ENAMETOOLONG:
+		return 404;
+	case EXDEV:	/* RESOLVE_BENEATH: a symlink leads out of the root */
+		log_info("%s: 404: a symlink leads out of the document root",
+		    path);
+		return 404;
+	case ELOOP:
+		log_info("%s: 404: %s (or a link through /proc)", path,
+		    strerror(err));
 		return 404;
 	case EACCES:
 	case EPERM:
+		log_info("%s: 403: %s for the worker's user", path,
+		    strerror(err));
+		return 403;
 	case ENXIO:	/* a socket file: like a FIFO, not ours to serve */
+		log_info("%s: 403: a socket, not a file", path);
 		return 403;
 	case EMFILE:
 	case ENFILE:
@@ -637,9 +648,13 @@ static_dir(struct worker_proc *w, const struct http_request *req,
 		return fe;
 	if (err == -1 && r->site->autoindex)
 		static_listing(w, req, r, path, len);
-	else
+	else {
+		if (err == -1)
+			log_info("%s: 403: no index file, and autoindex is off",
+			    path);
 		static_error(w, r, err == -1 ? 403 : err,
 		    req->method == HTTP_METHOD_HEAD);
+	}
 	return NULL;
 }
 
@@ -758,6 +773,7 @@ static_resolve(struct worker_proc *w, const struct http_request *req,
 	}
 	if (!S_ISREG(fe->st.st_mode)) {
 		fcache_release(r->fc, fe);
+		log_info("%s: 403: not a regular file", path);
 		static_error(w, r, 403, head);
 		return NULL;
 	}

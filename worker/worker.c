@@ -25,6 +25,7 @@
 #include "conn.h"
 #include "exitcode.h"
 #include "fcache.h"
+#include "fwatch.h"
 #include "limit.h"
 #include "listeners.h"
 #include "log.h"
@@ -42,6 +43,7 @@
 #define WORKER_FDS_SPARE 32	/* logs, epoll, signalfd, the docroot ... */
 #define WORKER_FDS_MIN	16	/* the file cache keeps at least this many */
 #define TAG_SIGNAL	4000	/* epoll tags below any pointer */
+#define TAG_FWATCH	4001
 #define WORKER_ALOG_QUIET 60	/* s between two lines about a failing access log */
 #define WORKER_DRAIN	1	/* s a retiring worker waits for a kept
 				 * connection's next request */
@@ -559,6 +561,29 @@ worker_signal(struct worker_proc *w)
 	}
 }
 
+/*
+ * One inotify for every cache, in the event set, so that a file replaced
+ * or removed is forgotten before the next request for it; without one
+ * (the kernel's limits) the caches revalidate each second.
+ */
+static int
+worker_fwatch(struct worker_proc *w)
+{
+	struct epoll_event	ev;
+	size_t			i;
+
+	if ((w->fwatch = fwatch_create()) == NULL)
+		return 0;
+	ev.events = EPOLLIN;
+	ev.data.u64 = TAG_FWATCH;
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fwatch_fd(w->fwatch), &ev) ==
+	    -1)
+		return -1;
+	for (i = 0; i < w->ncaches; i++)
+		fcache_set_watch(w->caches[i], w->fwatch);
+	return 0;
+}
+
 /* Signals come through a descriptor so the loop handles them in order. */
 static int
 worker_signals(struct worker_proc *w)
@@ -610,7 +635,7 @@ worker_init(struct worker_proc *w, const struct worker_env *env)
 		return WORKER_EXIT_RESOURCE;
 	}
 	if ((w->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
-	    worker_signals(w) == -1) {
+	    worker_signals(w) == -1 || worker_fwatch(w) == -1) {
 		log_error("worker setup: %s", strerror(errno));
 		return WORKER_EXIT_RESOURCE;
 	}
@@ -646,7 +671,13 @@ worker_events(struct worker_proc *w, struct epoll_event *ev, int n)
 {
 	int	i;
 
+	/* Changed files first: a request of this batch may be for one. */
+	for (i = 0; i < n; i++)
+		if (ev[i].data.u64 == TAG_FWATCH)
+			fwatch_read(w->fwatch);
 	for (i = 0; i < n; i++) {
+		if (ev[i].data.u64 == TAG_FWATCH)
+			continue;
 		if (ev[i].data.u64 == TAG_SIGNAL)
 			worker_signal(w);
 		else if (ev[i].data.u64 <= w->env->ls->n)
@@ -691,6 +722,7 @@ worker_main(const struct worker_env *env)
 	}
 	for (n = 0; n < (int)w.ncaches; n++)
 		fcache_destroy(w.caches[n]);
+	fwatch_destroy(w.fwatch);
 	for (n = 0; n < (int)w.nsites; n++)
 		free(w.sites[n].lcaches);
 	free(w.caches);

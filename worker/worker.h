@@ -19,6 +19,7 @@ struct sb_head;
 struct sb_slot;
 struct scoreboard;
 struct fcache;
+struct fwatch;
 struct limit;
 struct tls_conf;
 struct tls_worker;
@@ -91,6 +92,7 @@ struct worker_proc {
 	size_t			 nsites;
 	struct fcache		**caches;	/* every site's and location's */
 	size_t			 ncaches;
+	struct fwatch		*fwatch;	/* their inotify; NULL: none */
 	struct timer		 lists[TIMER_N];	/* list heads */
 	int			 durations[TIMER_N];	/* seconds */
 	time_t			 now;			/* monotonic seconds */
