@@ -7,7 +7,7 @@ cd "$(dirname "$0")"
 PKGS="build-essential autoconf automake pkg-config libconfuse-dev libbsd-dev
 libseccomp-dev libcrypt-dev libmd-dev libssl-dev libcriterion-dev curl clang logrotate
 groff-base python3 wget openssl chromium gdb zlib1g-dev debhelper lintian iproute2
-strace"
+strace pebble certbot"
 
 if [ "$1" = "--deps" ]; then
 	missing=
