@@ -124,11 +124,12 @@ ticks() { sum_children "$1" stat '{ print $14 + $15 }'; }
 # shared machine the second varies less than the first. wrk's socket
 # errors, which would make the figures meaningless, on stderr.
 rps() {
-	local url=$1 master=$2 before out
+	local url=$1 master=$2 before out who=tine
 	shift 2
+	[ "$master" = "$tmaster" ] || who=nginx
 	before=$(ticks "$master")
 	out=$(wrk -t2 -c"$conns" -d"${secs}s" "$@" "$url")
-	awk -v url="$url" -v t0="$before" -v t1="$(ticks "$master")" \
+	awk -v url="$who $url" -v t0="$before" -v t1="$(ticks "$master")" \
 	    -v hz="$(getconf CLK_TCK)" '
 	    / requests in / { n = $1 }
 	    /Socket errors/ { print "bench: " url ": " $0 >"/dev/stderr" }
