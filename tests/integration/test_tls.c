@@ -657,7 +657,8 @@ tls_fnv(const unsigned char *b, size_t n)
 static const char *
 tls_browser(void)
 {
-	const char	*b = getenv("CHROMIUM"), *skip = getenv("TINE_SKIP_BROWSER");
+	const char	*b = getenv("CHROMIUM");
+	const char	*skip = getenv("TINE_SKIP_BROWSER");
 
 	if (b == NULL || *b == '\0')
 		b = "chromium";
@@ -737,8 +738,9 @@ Test(tls, wget_and_chromium_clients, .fini = tine_teardown, .timeout = 90)
 		tine_path(out, t->dir, "dom.html");
 		tls_chromium(t, &c, browser, out);
 		cr_assert_not_null(text = tine_slurp(out, NULL));
-		snprintf(want, sizeof(want), "whole 200 %d %x, range 206 10 %x .",
-		    TLS_BIG, tls_fnv(big, TLS_BIG), tls_fnv(big + 10, 10));
+		snprintf(want, sizeof(want),
+		    "whole 200 %d %x, range 206 10 %x .", TLS_BIG,
+		    tls_fnv(big, TLS_BIG), tls_fnv(big + 10, 10));
 		cr_expect_not_null(strstr(text, want), "not \"%s\" in:\n%s",
 		    want, text);
 		free(text);
