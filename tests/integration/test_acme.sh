@@ -31,55 +31,21 @@ export PATH
 
 NAME=www.tine.test
 
+if [ -z "${TINE_BIN:-}" ] || [ -z "${TINE_SRCDIR:-}" ]; then
+	echo "test_acme.sh: set TINE_BIN and TINE_SRCDIR (make check does)" >&2
+	exit 99
+fi
+
 # ---- reporting ----
 
-nchecks=0
-nfailed=0
-ok() {
-	nchecks=$((nchecks + 1))
-	echo "ok $nchecks - $*"
-}
-notok() {
-	nchecks=$((nchecks + 1))
-	nfailed=$((nfailed + 1))
-	echo "not ok $nchecks - $*"
-}
-note() {
-	echo "# $*"
-}
-# Indent a file or stdin as a comment block.
-show() {
-	sed 's/^/#   /' "$@"
-}
-# check DESCRIPTION COMMAND...: ok when COMMAND succeeds.
-check() {
-	_desc=$1
-	shift
-	if "$@"; then
-		ok "$_desc"
-		return 0
-	fi
-	notok "$_desc"
-	return 1
-}
+# shellcheck source=tests/integration/tap.sh
+. "$TINE_SRCDIR/tests/integration/tap.sh" || exit 99
+
 # quiet COMMAND...: run COMMAND, its output shown only when it fails.
 quiet() {
 	"$@" >"$tmp/quiet.out" 2>&1 && return 0
 	show "$tmp/quiet.out"
 	return 1
-}
-# poll SECONDS COMMAND...: run COMMAND every 0.05 s until it succeeds; 1
-# when it still fails after SECONDS (counted in steps and on the clock).
-poll() {
-	_n=$(($1 * 20))
-	_end=$(($(date +%s) + $1 + 1))
-	shift
-	while ! "$@"; do
-		_n=$((_n - 1))
-		[ "$_n" -gt 0 ] && [ "$(date +%s)" -lt "$_end" ] || return 1
-		sleep 0.05
-	done
-	return 0
 }
 
 # ---- the pieces, inside the sandbox ----
@@ -258,10 +224,6 @@ sandbox_main() {
 
 if [ "${1:-}" = "--sandbox" ]; then
 	sandbox_main "$2"
-fi
-if [ -z "${TINE_BIN:-}" ] || [ -z "${TINE_SRCDIR:-}" ]; then
-	echo "test_acme.sh: set TINE_BIN and TINE_SRCDIR (make check does)" >&2
-	exit 99
 fi
 for tool in pebble certbot curl openssl ip unshare; do
 	if ! command -v "$tool" >/dev/null 2>&1; then
