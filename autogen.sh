@@ -9,6 +9,9 @@ libseccomp-dev libcrypt-dev libmd-dev libssl-dev libcriterion-dev curl clang log
 groff-base python3 wget openssl chromium gdb zlib1g-dev debhelper lintian iproute2
 strace haproxy"
 
+# The Let's Encrypt recipe's test (test_acme.sh): an ACME server and certbot.
+PKGS="$PKGS pebble certbot"
+
 if [ "$1" = "--deps" ]; then
 	missing=
 	for p in $PKGS; do

@@ -4,8 +4,10 @@
 # over HTTP, then over HTTPS with the same certificate (ECDSA P-256), the
 # same versions and ciphers: keep-alive, a full handshake per request
 # (Connection: close: wrk resumes no session), and a large file.
-# Prints the median requests/s of each over ROUNDS alternating rounds, the
-# ratio, and the workers' resident memory after the load.
+# Prints the median requests/s of each over ROUNDS alternating rounds and
+# the median worker CPU time per request (steadier on a shared machine),
+# each with tine's over nginx's, and the workers' resident memory after the
+# load.
 #   usage: tests/bench/run.sh [path/to/tine]
 #   env:   ROUNDS (5), SECONDS_EACH (5), CONNS (64), WORKERS (2)
 set -euo pipefail
@@ -62,6 +64,9 @@ workers = $workers
 pid_file = "$dir/tine.pid"
 error_log = "$dir/tine-error.log"
 access_log = "off"
+# nginx has no per-address limit; tine's 64 would refuse wrk's 64 clients
+# while their last connections still close ("Connection: close" rows).
+max_connections_per_ip = 0
 CONF
 cat > "$dir/nginx.conf" <<CONF
 worker_processes $workers;
@@ -103,40 +108,66 @@ for url in http://127.0.0.1:$tport http://127.0.0.1:$nport \
 	done
 done
 
-# Requests/s of wrk against URL $1 (extra wrk arguments after it).
-rps() {
-	local url=$1
-	shift
-	wrk -t2 -c"$conns" -d"${secs}s" "$@" "$url" |
-		awk '/Requests\/sec/ { print int($2) }'
+# The sum over the children of master $1 of what awk program $3 prints
+# from their /proc file $2.
+sum_children() {
+	tr ' ' '\n' </proc/"$1"/task/"$1"/children | while read -r c; do
+		[ -n "$c" ] && awk "$3" /proc/"$c"/"$2"
+	done | awk '{ s += $1 } END { print s + 0 }'
 }
-median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+# The CPU time (clock ticks) the children of master $1 have used.
+# shellcheck disable=SC2016 # awk programs, not shell
+ticks() { sum_children "$1" stat '{ print $14 + $15 }'; }
+
+# Requests/s of wrk against URL $1 served by master $2 (extra wrk arguments
+# after them), and the microseconds of worker CPU each request cost: on a
+# shared machine the second varies less than the first. wrk's socket
+# errors, which would make the figures meaningless, on stderr.
+rps() {
+	local url=$1 master=$2 before out who=tine
+	shift 2
+	[ "$master" = "$tmaster" ] || who=nginx
+	before=$(ticks "$master")
+	out=$(wrk -t2 -c"$conns" -d"${secs}s" "$@" "$url")
+	awk -v url="$who $url" -v t0="$before" -v t1="$(ticks "$master")" \
+	    -v hz="$(getconf CLK_TCK)" '
+	    / requests in / { n = $1 }
+	    /Socket errors/ { print "bench: " url ": " $0 >"/dev/stderr" }
+	    /Requests\/sec/ { r = int($2) }
+	    END { printf "%d %.0f\n", r, n ? (t1 - t0) * 1e6 / hz / n : 0 }' \
+	    <<<"$out"
+}
+# The median of column $1 of the lines on stdin.
+median() { awk -v k="$1" '{ print $k }' | sort -n |
+	awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b ? a / b : 0 }'; }
 
 # Resident memory of a master's children, in KiB.
-rss() {
-	local total=0 c
-	for c in $(cat /proc/"$1"/task/"$1"/children); do
-		total=$((total + $(awk '/VmRSS/ { print $2 }' /proc/"$c"/status)))
-	done
-	echo "$total"
-}
+# shellcheck disable=SC2016
+rss() { sum_children "$1" status '/VmRSS/ { print $2 }'; }
 
 # One row: scenario name $1, path $2, then tine's and nginx's scheme and
-# port, then wrk's extra arguments.
+# port, then wrk's extra arguments: the medians of requests/s and of CPU
+# microseconds per request, and tine's over nginx's.
 row() {
-	local name=$1 path=$2 ts=$3 tp=$4 ns=$5 np=$6 t=() n=() tm nm
+	local name=$1 path=$2 ts=$3 tp=$4 ns=$5 np=$6 t=() n=() tm nm tc nc
 	shift 6
 	for _ in $(seq "$rounds"); do
-		t+=("$(rps "$ts://127.0.0.1:$tp/$path" "$@")")
-		n+=("$(rps "$ns://127.0.0.1:$np/$path" "$@")")
+		t+=("$(rps "$ts://127.0.0.1:$tp/$path" "$tmaster" "$@")")
+		n+=("$(rps "$ns://127.0.0.1:$np/$path" "$nmaster" "$@")")
 	done
-	tm=$(printf '%s\n' "${t[@]}" | median)
-	nm=$(printf '%s\n' "${n[@]}" | median)
-	printf '%-22s %12s %12s %8s\n' "$name" "$tm" "$nm" \
-		"$(awk -v a="$tm" -v b="$nm" 'BEGIN { printf "%.2f", a / b }')"
+	tm=$(printf '%s\n' "${t[@]}" | median 1)
+	nm=$(printf '%s\n' "${n[@]}" | median 1)
+	tc=$(printf '%s\n' "${t[@]}" | median 2)
+	nc=$(printf '%s\n' "${n[@]}" | median 2)
+	printf '%-22s %9s %9s %6s %9s %9s %6s\n' "$name" "$tm" "$nm" \
+	    "$(ratio "$tm" "$nm")" "$tc" "$nc" "$(ratio "$tc" "$nc")"
 }
 
-printf '%-22s %12s %12s %8s\n' scenario tine_rps nginx_rps ratio
+tmaster=$(cat "$dir/tine.pid")
+nmaster=$(cat "$dir/nginx.pid")
+printf '%-22s %9s %9s %6s %9s %9s %6s\n' scenario tine_rps nginx_rps ratio \
+    tine_us nginx_us ratio
 for file in small.html asset.bin big.bin; do
 	row "$file" "$file" http "$tport" http "$nport"
 done
@@ -144,6 +175,4 @@ row "https small.html" small.html https "$tsport" https "$nsport"
 row "https handshake each" small.html https "$tsport" https "$nsport" \
 	-H "Connection: close"
 row "https big.bin" big.bin https "$tsport" https "$nsport"
-tmaster=$(cat "$dir/tine.pid")
-nmaster=$(cat "$dir/nginx.pid")
 echo "worker RSS after load: tine $(rss "$tmaster") KiB, nginx $(rss "$nmaster") KiB ($workers workers each)"

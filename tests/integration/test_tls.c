@@ -5,8 +5,9 @@
  * the certificate SNI picks, old versions and weak ciphers refused, a
  * session resumed on another worker, plain HTTP on the TLS port (400) and
  * TLS on a plain port (closed), a handshake bounded by header_timeout,
- * reloads with a new and with a broken certificate, OCSP stapling, and
- * what tine -t says about TLS settings.
+ * reloads with a new and with a broken certificate, OCSP stapling, what
+ * tine -t says about TLS settings, and curl, Python, wget and headless
+ * Chromium as clients.
  */
 #include "tine_build.h"
 
@@ -33,7 +34,8 @@
 #define TLS_TRIES	60		/* resumptions tried to reach the other worker */
 
 /* The certificates of one test: dir/certs holds ca.pem and, signed by that
- * CA, a.pem (a.test, www.a.test), b.pem (b.test), w.pem (*.w.test) and
+ * CA, a.pem (a.test, www.a.test and 127.0.0.1, for wget, which cannot
+ * be told where a name is), b.pem (b.test), w.pem (*.w.test) and
  * e.pem (e.test, expired yesterday), each the leaf then the CA, with its
  * key NAME.key, readable by root only. */
 struct tls_certs {
@@ -56,7 +58,7 @@ tls_certs(struct tine *t, struct tls_certs *c)
 	    "&& openssl x509 -req -in $1.csr -CA ca.pem -CAkey ca.key "
 	    "-days $4 -extfile $1.ext -out $1.crt && cat $1.crt ca.pem >$1.pem "
 	    "&& chmod 600 $1.key; } && "
-	    "leaf a a.test DNS:a.test,DNS:www.a.test 2 && "
+	    "leaf a a.test DNS:a.test,DNS:www.a.test,IP:127.0.0.1 2 && "
 	    "leaf b b.test DNS:b.test 2 && leaf w '*.w.test' 'DNS:*.w.test' 2 "
 	    "&& leaf e e.test DNS:e.test -1", c->dir, c->dir), 0,
 	    "openssl could not make the test certificates");
@@ -615,6 +617,134 @@ Test(tls, curl_and_python_clients, .fini = tine_teardown, .timeout = 60)
 	cr_expect_eq(tine_wait_until(tls_logged_12, t, TINE_TIMEOUT_MS), 0);
 	cr_expect_gt(tine_count(t->access_log, "TLSv1.3 200 /big.bin"), 0);
 	cr_expect_gt(tine_count(t->access_log, "TLSv1.3 206 /big.bin"), 0);
+	free(big);
+	tine_stop(t);
+}
+
+/* A page whose script fetches /big.bin whole and bytes 10-19 of it (with
+ * synchronous XHRs, so they end before the DOM is dumped) and writes each
+ * status, length and FNV-1a hash of the bytes into the page. */
+#define TLS_PAGE "<!DOCTYPE html><title>tls</title><p id=r><script>\n" \
+	"function get(range) {\n" \
+	" var x = new XMLHttpRequest();\n" \
+	" x.open('GET', '/big.bin', false);\n" \
+	" x.overrideMimeType('text/plain; charset=x-user-defined');\n" \
+	" if (range) x.setRequestHeader('Range', range);\n" \
+	" x.send();\n" \
+	" var h = 0x811c9dc5, s = x.responseText;\n" \
+	" for (var i = 0; i < s.length; i++)\n" \
+	"  h = Math.imul(h ^ (s.charCodeAt(i) & 0xff), 0x01000193) >>> 0;\n" \
+	" return x.status + ' ' + s.length + ' ' + h.toString(16);\n" \
+	"}\n" \
+	"document.getElementById('r').textContent = 'whole ' + get(null) +\n" \
+	" ', range ' + get('bytes=10-19') + ' .';\n" \
+	"</script>\n"
+
+/* The FNV-1a hash of n bytes, as the page's script computes it. */
+static uint32_t
+tls_fnv(const unsigned char *b, size_t n)
+{
+	uint32_t	h = 0x811c9dc5u;
+	size_t		i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ b[i]) * 0x01000193u;
+	return h;
+}
+
+/* The browser (CHROMIUM, default chromium), or NULL after skipping or
+ * failing the test as test_hugo does when it is missing. */
+static const char *
+tls_browser(void)
+{
+	const char	*b = getenv("CHROMIUM");
+	const char	*skip = getenv("TINE_SKIP_BROWSER");
+
+	if (b == NULL || *b == '\0')
+		b = "chromium";
+	if (tlsc_sh("command -v '%s'", b) == 0)
+		return b;
+	if (skip != NULL && *skip != '\0')
+		cr_skip_test("no chromium (TINE_SKIP_BROWSER is set)");
+	else
+		cr_assert_fail("no chromium: run ./autogen.sh --deps, or set "
+		    "TINE_SKIP_BROWSER=1 to skip this test");
+	return NULL;
+}
+
+/* Load https://a.test:PORT/tls.html in headless Chromium, which trusts
+ * a.test's key by its SPKI hash (the practical way to give a headless
+ * browser a CA), and dump its DOM into dom. */
+static void
+tls_chromium(struct tine *t, const struct tls_certs *c, const char *browser,
+    const char *dom)
+{
+	char	spki[TINE_PATH_MAX], *hash;
+
+	tine_path(spki, t->dir, "spki");
+	cr_assert_eq(tlsc_sh("openssl x509 -in %s/a.crt -pubkey -noout | "
+	    "openssl pkey -pubin -outform der | openssl dgst -sha256 -binary "
+	    "| openssl base64 -A >%s", c->dir, spki), 0);
+	cr_assert_not_null(hash = tine_slurp(spki, NULL));
+	cr_assert_eq(tlsc_sh("HOME=%s timeout 50 %s --headless --no-sandbox "
+	    "--disable-gpu --disable-dev-shm-usage --no-first-run "
+	    "--no-default-browser-check --disable-extensions --disable-sync "
+	    "--disable-background-networking --disable-component-update "
+	    "--no-proxy-server --user-data-dir=%s/chrome "
+	    "--ignore-certificate-errors-spki-list=%s "
+	    "--host-resolver-rules='MAP a.test 127.0.0.1' "
+	    "--explicitly-allowed-ports=%d --dump-dom "
+	    "https://a.test:%d/tls.html >%s 2>%s.err", t->dir, browser, t->dir,
+	    hash, t->port, t->port, dom, dom), 0,
+	    "%s failed: see %s.err", browser, dom);
+	free(hash);
+}
+
+/*
+ * wget (with the test CA: a page, a 1 MiB file byte-exact, and the rest of
+ * a half-fetched copy with -c, a range) and headless Chromium (a page
+ * whose script fetches the 1 MiB file and a range over the same TLS
+ * listener, the hashes compared with the file's). Both are in
+ * autogen.sh --deps.
+ */
+Test(tls, wget_and_chromium_clients, .fini = tine_teardown, .timeout = 90)
+{
+	struct tls_certs	 c;
+	struct tine		*t = tine_setup(NULL);
+	char			 out[TINE_PATH_MAX], want[128], *text;
+	const char		*browser;
+	unsigned char		*big;
+
+	cr_assert_not_null(t);
+	tls_certs(t, &c);
+	big = tls_big_file(t, "big.bin", TLS_BIG);
+	cr_assert_eq(tine_put(t, "tls.html", TLS_PAGE), 0);
+	tls_start(t, &c, 0, "access_log_format = \"%{ssl_protocol}x %>s %U\"");
+	tine_path(out, t->dir, "wget.out");
+	cr_expect_eq(tlsc_sh("wget -q --ca-certificate=%s -O - "
+	    "https://127.0.0.1:%d/ | grep -q .", c.ca, t->port), 0,
+	    "wget could not fetch the index page");
+	cr_expect_eq(tlsc_sh("wget -q --ca-certificate=%s -O %s "
+	    "https://127.0.0.1:%d/big.bin && cmp %s %s/big.bin", c.ca, out,
+	    t->port, out, t->docroot), 0, "wget's big.bin is not big.bin");
+	/* -c asks for the rest with Range: bytes=1000-. */
+	cr_expect_eq(tlsc_sh("cd %s && head -c 1000 www/big.bin >big.bin && "
+	    "wget -q -c --ca-certificate=%s https://127.0.0.1:%d/big.bin && "
+	    "cmp big.bin www/big.bin", t->dir, c.ca, t->port), 0,
+	    "wget -c did not complete big.bin byte-exact");
+	cr_expect_eq(tls_wait_access(t, "TLSv1.3 206 /big.bin"), 0,
+	    "wget -c's range not logged");
+	if ((browser = tls_browser()) != NULL) {
+		tine_path(out, t->dir, "dom.html");
+		tls_chromium(t, &c, browser, out);
+		cr_assert_not_null(text = tine_slurp(out, NULL));
+		snprintf(want, sizeof(want),
+		    "whole 200 %d %x, range 206 10 %x .", TLS_BIG,
+		    tls_fnv(big, TLS_BIG), tls_fnv(big + 10, 10));
+		cr_expect_not_null(strstr(text, want), "not \"%s\" in:\n%s",
+		    want, text);
+		free(text);
+	}
 	free(big);
 	tine_stop(t);
 }
