@@ -132,6 +132,7 @@ defaults
 	timeout connect 2s
 	timeout client 10s
 	timeout server 10s
+	timeout check 5s
 	retries 3
 	option redispatch
 	retry-on conn-failure empty-response response-timeout
