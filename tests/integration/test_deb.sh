@@ -30,48 +30,9 @@ export PATH
 
 # ---- reporting ----
 
+# shellcheck source=tests/integration/tap.sh
+. "${TINE_SRCDIR:-$(dirname "$0")/../..}/tests/integration/tap.sh" || exit 99
 nchecks=${TINE_DEB_NCHECKS:-0}
-nfailed=0
-ok() {
-	nchecks=$((nchecks + 1))
-	echo "ok $nchecks - $*"
-}
-notok() {
-	nchecks=$((nchecks + 1))
-	nfailed=$((nfailed + 1))
-	echo "not ok $nchecks - $*"
-}
-note() {
-	echo "# $*"
-}
-# Indent a file or stdin as a comment block.
-show() {
-	sed 's/^/#   /' "$@"
-}
-# check DESCRIPTION COMMAND...: ok when COMMAND succeeds.
-check() {
-	_desc=$1
-	shift
-	if "$@"; then
-		ok "$_desc"
-		return 0
-	fi
-	notok "$_desc"
-	return 1
-}
-# poll SECONDS COMMAND...: run COMMAND every 0.05 s until it succeeds; 1
-# when it still fails after SECONDS (counted in steps and on the clock).
-poll() {
-	_n=$(($1 * 20))
-	_end=$(($(date +%s) + $1 + 1))
-	shift
-	while ! "$@"; do
-		_n=$((_n - 1))
-		[ "$_n" -gt 0 ] && [ "$(date +%s)" -lt "$_end" ] || return 1
-		sleep 0.05
-	done
-	return 0
-}
 has_line() { # has_line FILE LINE: FILE has exactly this line
 	grep -qxF -- "$2" "$1" || { note "$1 lacks the line: $2"; return 1; }
 }

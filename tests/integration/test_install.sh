@@ -50,24 +50,8 @@ export MAKEFLAGS
 
 # ---- reporting ----
 
-nchecks=0
-nfailed=0
-ok() {
-	nchecks=$((nchecks + 1))
-	echo "ok $nchecks - $*"
-}
-notok() {
-	nchecks=$((nchecks + 1))
-	nfailed=$((nfailed + 1))
-	echo "not ok $nchecks - $*"
-}
-note() {
-	echo "# $*"
-}
-# Indent a file or stdin as a comment block.
-show() {
-	sed 's/^/#   /' "$@"
-}
+# shellcheck source=tests/integration/tap.sh
+. "${TINE_SRCDIR:-$(dirname "$0")/../..}/tests/integration/tap.sh" || exit 99
 # The last lines of the error log (the current one, else the moved one).
 show_errlog() {
 	for _f in "${errlog:-}" "${errlog:-}.moved"; do
@@ -98,21 +82,6 @@ bail() {
 	show_errlog
 	echo "Bail out! $*"
 	exit 1
-}
-
-# poll SECONDS COMMAND...: run COMMAND every 0.05 s until it succeeds; 1
-# when it still fails after SECONDS (counted both in steps and on the
-# clock, so a slow COMMAND cannot stretch the wait).
-poll() {
-	_n=$(($1 * 20))
-	_end=$(($(date +%s) + $1 + 1))
-	shift
-	while ! "$@"; do
-		_n=$((_n - 1))
-		[ "$_n" -gt 0 ] && [ "$(date +%s)" -lt "$_end" ] || return 1
-		sleep 0.05
-	done
-	return 0
 }
 
 # ---- the temporary tree, and cleanup ----
