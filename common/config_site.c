@@ -1443,6 +1443,36 @@ config_get_sites(struct config_ctx *ctx, struct config *conf)
 	return config_default_site(ctx, conf);
 }
 
+/* Release a site's TLS file names. */
+static void
+config_site_free_tls(struct config_site *site)
+{
+	free(site->tls_certificate.value);
+	free(site->tls_certificate.where);
+	free(site->tls_key.value);
+	free(site->tls_key.where);
+	free(site->tls_ocsp_response.value);
+	free(site->tls_ocsp_response.where);
+}
+
+/* Release a site's access rules, status and auth settings. */
+static void
+config_site_free_access(struct config_site *site)
+{
+	size_t	i;
+
+	free(site->allow);
+	free(site->deny);
+	free(site->status_path);
+	free(site->status_allow);
+	for (i = 0; i < site->nhidden_paths; i++)
+		free(site->hidden_paths[i]);
+	free(site->hidden_paths);
+	htpasswd_free(site->auth);
+	free(site->auth_realm);
+	free(site->auth_challenge);
+}
+
 /* Release what one site owns. */
 void
 config_site_free(struct config_site *site)
@@ -1473,25 +1503,11 @@ config_site_free(struct config_site *site)
 	}
 	free(site->cctypes);
 	free(site->prefix);
-	free(site->tls_certificate.value);
-	free(site->tls_certificate.where);
-	free(site->tls_key.value);
-	free(site->tls_key.where);
-	free(site->tls_ocsp_response.value);
-	free(site->tls_ocsp_response.where);
+	config_site_free_tls(site);
 	for (i = 0; i < site->nlocations; i++)
 		config_site_free(&site->locations[i]);
 	free(site->locations);
-	free(site->allow);
-	free(site->deny);
-	free(site->status_path);
-	free(site->status_allow);
-	for (i = 0; i < site->nhidden_paths; i++)
-		free(site->hidden_paths[i]);
-	free(site->hidden_paths);
-	htpasswd_free(site->auth);
-	free(site->auth_realm);
-	free(site->auth_challenge);
+	config_site_free_access(site);
 	free(site->access_log_format);
 	alog_free(site->access_format);
 	free(site->health_path);

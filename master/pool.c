@@ -26,6 +26,22 @@ pool_delay(int step)
 	return step <= 1 ? 0 : step > 7 ? POOL_BACKOFF_CAP : 1 << (step - 2);
 }
 
+/* In the child: close what another generation o holds open. */
+static void
+pool_child_drop(struct generation *o)
+{
+	size_t	k;
+
+	listen_close(&o->ls);
+	for (k = 0; k < o->nroots; k++)
+		close(o->root_fds[k]);
+	for (k = 0; k < o->naccess; k++)
+		if (o->access_fds[k] != -1)
+			close(o->access_fds[k]);
+	if (o->has_log)
+		log_target_close(&o->log);
+}
+
 /* In the child: drop what belongs to the master, then become a worker. */
 static void __attribute__((noreturn))
 pool_child(struct master *m, struct generation *g, int i)
@@ -33,7 +49,6 @@ pool_child(struct master *m, struct generation *g, int i)
 	struct worker_env	 env;
 	struct generation	*o;
 	struct sigaction	 sa;
-	size_t			 k;
 	int			 s;
 
 	/* Every signal stays blocked (pool_spawn's mask) until the worker's
@@ -46,16 +61,8 @@ pool_child(struct master *m, struct generation *g, int i)
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 	for (o = m->gens; o != NULL; o = o->next)
-		if (o != g) {
-			listen_close(&o->ls);
-			for (k = 0; k < o->nroots; k++)
-				close(o->root_fds[k]);
-			for (k = 0; k < o->naccess; k++)
-				if (o->access_fds[k] != -1)
-					close(o->access_fds[k]);
-			if (o->has_log)
-				log_target_close(&o->log);
-		}
+		if (o != g)
+			pool_child_drop(o);
 	/* A new generation's workers log where its config says at once. */
 	if (g->has_log)
 		log_target_use(&g->log);
