@@ -251,8 +251,8 @@ conn_log_entry(struct conn *c, struct alog_entry *e)
 }
 
 /*
- * Write the access-log line of the finished response: one write(2) to its
- * site's log, by the index config gave the site. A response no site
+ * Log the finished response: a line for its site's log (by the index
+ * config gave the site), buffered by the worker. A response no site
  * answered (a request that did not parse) goes to the default site's.
  */
 static void
@@ -264,7 +264,6 @@ conn_log(struct conn *c)
 	struct alog_entry		 e;
 	char				 line[ALOG_LINE_MAX];
 	size_t				 n;
-	ssize_t				 wr;
 	size_t				 i = site->access_log;
 	int				 fd = c->w->env->access_fds[i];
 
@@ -276,10 +275,7 @@ conn_log(struct conn *c)
 		syslog(LOG_INFO, "%.*s", (int)n - 1, line);
 		return;
 	}
-	/* A full disk must not stop serving, nor go unnoticed. */
-	if ((wr = write(fd, line, n)) != (ssize_t)n)
-		worker_access_failed(c->w, conf->access_logs[i].path,
-		    wr == -1 ? errno : ENOSPC);
+	worker_access_line(c->w, i, line, n);
 }
 
 /* Start sending c->resp. */

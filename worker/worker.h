@@ -12,6 +12,7 @@
 #include "limit.h"
 
 struct access_cache;
+struct alogbuf;
 struct config;
 struct mime;
 struct listeners;
@@ -107,6 +108,7 @@ struct worker_proc {
 	bool			 quit_asked;	/* SIGQUIT seen; acted on after the batch */
 	size_t			 listing_bytes;	/* autoindex bodies held by responses */
 	time_t			 listing_said;	/* when a 503 for them was logged */
+	struct alogbuf		*alog;		/* access-log lines not yet written */
 	uint64_t		 alog_lost;	/* access-log lines not written */
 	time_t			 alog_last;	/* when a lost line was last said */
 };
@@ -124,9 +126,15 @@ void	worker_timer_clear(struct timer *);
  * maybe ask for retirement. */
 void	worker_request_done(struct worker_proc *, uint64_t bytes, int status);
 
-/* A line of the access log at path (NULL: unnamed) could not be written
+/* Lines of the access log at path (NULL: unnamed) could not be written
  * (errno value err). */
-void	worker_access_failed(struct worker_proc *, const char *path, int err);
+void	worker_access_failed(struct worker_proc *, const char *path, int err,
+	    uint64_t lines);
+
+/* One access-log line for log i (conf->access_logs), buffered: it is in
+ * its file within 100 ms, or when the worker exits. */
+void	worker_access_line(struct worker_proc *, size_t i, const char *line,
+	    size_t len);
 
 /* Close cached descriptors nobody holds, in every site; how many went. */
 size_t	worker_shed_files(struct worker_proc *);

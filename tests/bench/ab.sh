@@ -4,6 +4,8 @@
 # them; prints each round, the medians and B/A. For "did this change cost
 # speed": build the old commit elsewhere, then
 #   tests/bench/ab.sh /path/to/old/tine ./tine       (env: ROUNDS, SECS)
+# LOG_A=on / LOG_B=on give that side an access log (a file in the temp
+# dir), e.g. what the log costs: LOG_B=on tests/bench/ab.sh ./tine ./tine
 set -euo pipefail
 A=$1; B=$2; rounds=${ROUNDS:-5}; secs=${SECS:-5}
 dir=$(mktemp -d /tmp/ab.XXXXXX); chmod 755 $dir; mkdir $dir/www
@@ -11,13 +13,16 @@ head -c 1024 /dev/urandom | base64 -w 76 | head -c 1024 > $dir/www/small.html
 chmod -R a+rX $dir/www
 pa=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 pb=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-for x in a b; do p=pa; [ $x = b ] && p=pb; cat > $dir/$x.conf <<C
+LOG_a=${LOG_A:-off}; LOG_b=${LOG_B:-off}
+for x in a b; do p=pa; [ $x = b ] && p=pb
+l=LOG_$x; al=off; [ "${!l}" = on ] && al=$dir/$x-access.log
+cat > $dir/$x.conf <<C
 listen = { "127.0.0.1:${!p}" }
 document_root = "$dir/www"
 workers = 2
 pid_file = "$dir/$x.pid"
 error_log = "$dir/$x-error.log"
-access_log = "off"
+access_log = "$al"
 C
 done
 $A -f -c $dir/a.conf & ia=$!

@@ -30,6 +30,8 @@
 #define LOGS_WAIT_MS	5000	/* all lines of a burst */
 #define LOGS_IDLE_MS	2000	/* how long a close may take to arrive */
 #define LOGS_JSON_MAX	32
+#define LOGS_BURST	200	/* requests on one connection */
+#define LOGS_EXITING	20	/* requests just before a worker exits */
 
 /* A log file split into its lines (the '\n' of each replaced by NUL). */
 struct logs_file {
@@ -706,12 +708,10 @@ Test(logs, access_log_off, .fini = tine_teardown, .timeout = 30)
 	struct stat		 sb;
 	char			*out;
 
-	/*
-	 * Three requests on one connection: the worker logs a response
-	 * before it reads the next request, so when the third answer is in,
-	 * two lines would already have been written.
-	 */
+	/* Three requests on one connection, then a stop: its workers write
+	 * every line they hold before they exit. */
 	logs_three_on_one(t, "off.test", &c);
+	cr_assert_geq(tine_signal_wait(t, SIGTERM, TINE_STOP_MS), 0);
 	tine_conn_close(&c);
 	cr_expect(stat(t->access_log, &sb) == -1 || sb.st_size == 0,
 	    "access_log = off wrote %s", t->access_log);
@@ -731,11 +731,173 @@ Test(logs, access_log_on_counts, .fini = tine_teardown, .timeout = 30)
 
 	/* The control for access_log_off: the same three requests log. */
 	logs_three_on_one(t, "on.test", &c);
-	cr_expect_geq(logs_count_lines(t->access_log), 2,
-	    "two lines must be written before the third answer");
+	cr_assert_geq(tine_signal_wait(t, SIGTERM, TINE_STOP_MS), 0);
 	tine_conn_close(&c);
-	logs_wait_lines(t, 3);
+	cr_expect_eq(logs_count_lines(t->access_log), 3);
 	tine_stop(t);
+}
+
+/* ---- buffered lines ---- */
+
+/* GET /hello.txt?burst=I with this Host on the open connection c, for I
+ * from 0 to n - 1, each answered 200. */
+static void
+logs_burst(struct tine_conn *c, const char *host, int n)
+{
+	struct tine_resp	 r;
+	char			 req[256];
+	int			 i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(req, sizeof(req), "GET /hello.txt?burst=%d HTTP/1.1\r\n"
+		    "Host: %s\r\n\r\n", i, host);
+		cr_assert_eq(tine_conn_sends(c, req), 0);
+		cr_assert_eq(tine_conn_read(c, 0, TINE_TIMEOUT_MS, &r), 0);
+		cr_assert_eq(r.status, 200);
+		tine_resp_free(&r);
+	}
+}
+
+/* The write(2)-like calls pid made so far: syscw in /proc/PID/io. */
+static long long
+logs_syscw(pid_t pid)
+{
+	char		path[64], key[32];
+	long long	v = -1, x;
+	FILE		*f;
+
+	snprintf(path, sizeof(path), "/proc/%d/io", (int)pid);
+	cr_assert_not_null(f = fopen(path, "re"), "%s", path);
+	while (fscanf(f, "%31s %lld", key, &x) == 2)
+		if (strcmp(key, "syscw:") == 0)
+			v = x;
+	fclose(f);
+	cr_assert_geq(v, 0, "no syscw in %s", path);
+	return v;
+}
+
+/* The only worker of a one-worker instance. */
+static pid_t
+logs_worker(struct tine *t)
+{
+	pid_t	kids[TINE_MAX_WORKERS];
+
+	cr_assert_eq(tine_children(t->pid, kids, TINE_MAX_WORKERS), 1);
+	return kids[0];
+}
+
+/*
+ * A burst of requests on one connection costs about as many write calls
+ * with the access log on as with it off (the lines leave together, not
+ * one write each), and every line is in the file soon after, though no
+ * further request comes and the connection stays open.
+ */
+Test(logs, burst_lines_written_together, .fini = tine_teardown,
+    .timeout = 60)
+{
+	struct tine		*t = logs_start("workers = 1\n"
+	    "vhost \"quiet.test\" { access_log = off }");
+	struct tine_conn	 c;
+	long long		 w0, off, on;
+	pid_t			 pid = logs_worker(t);
+
+	cr_assert_eq(tine_conn_open(&c, AF_INET, t->port), 0);
+	/* Once each first: caches filled, the log's buffer made. */
+	logs_burst(&c, "quiet.test", 1);
+	logs_burst(&c, "logs.test", 1);
+	w0 = logs_syscw(pid);
+	logs_burst(&c, "quiet.test", LOGS_BURST);
+	off = logs_syscw(pid) - w0;
+	w0 = logs_syscw(pid);
+	logs_burst(&c, "logs.test", LOGS_BURST);
+	on = logs_syscw(pid) - w0;
+	cr_log_info("write calls for %d requests: %lld log off, %lld on",
+	    LOGS_BURST, off, on);
+	/* One write per line would be LOGS_BURST more; a flush each 100 ms
+	 * of a slow run is a few. */
+	cr_expect_lt(on - off, LOGS_BURST / 4, "%lld write calls with the log "
+	    "on, %lld off, for %d requests", on, off, LOGS_BURST);
+	logs_wait_lines(t, LOGS_BURST + 1);
+	cr_expect_eq(tine_count(t->access_log, "GET /hello.txt?burst="),
+	    LOGS_BURST + 1);
+	cr_expect_eq(tine_count(t->access_log, "?burst=199 "), 1);
+	tine_conn_close(&c);
+	tine_stop(t);
+}
+
+/* A fast stop right after a burst on a kept connection: every line is in
+ * the file once the server is gone. */
+Test(logs, fast_stop_loses_no_line, .fini = tine_teardown, .timeout = 60)
+{
+	struct tine		*t = logs_start("workers = 1");
+	struct tine_conn	 c;
+
+	cr_assert_eq(tine_conn_open(&c, AF_INET, t->port), 0);
+	logs_burst(&c, "logs.test", LOGS_BURST);
+	cr_assert_geq(tine_signal_wait(t, SIGTERM, TINE_STOP_MS), 0);
+	tine_conn_close(&c);
+	cr_expect_eq(logs_count_lines(t->access_log), LOGS_BURST);
+	tine_stop(t);
+}
+
+/* LOGS_EXITING requests each on its own connection, answered 200. */
+static void
+logs_exiting(struct tine *t)
+{
+	struct tine_resp	r;
+	char			target[64];
+	int			i;
+
+	for (i = 0; i < LOGS_EXITING; i++) {
+		snprintf(target, sizeof(target), "/hello.txt?exiting=%d", i);
+		logs_get(t, target, "", 200, &r);
+		tine_resp_free(&r);
+	}
+}
+
+/* A graceful stop right after requests: the retiring worker, with no
+ * connection left, exits at once and writes its lines first. */
+Test(logs, graceful_stop_loses_no_line, .fini = tine_teardown,
+    .timeout = 60)
+{
+	struct tine	*t = logs_start("workers = 1");
+
+	logs_exiting(t);
+	cr_assert_geq(tine_signal_wait(t, SIGQUIT, TINE_TIMEOUT_MS), 0);
+	cr_expect_eq(logs_count_lines(t->access_log), LOGS_EXITING);
+	tine_stop(t);
+}
+
+/* A worker retired by a reload or by its request limit leaves every line
+ * in the log before it is gone. */
+static void
+logs_retired(const char *extra, bool reload)
+{
+	struct tine	*t = logs_start(extra);
+	pid_t		 pid = logs_worker(t);
+
+	logs_exiting(t);
+	if (reload)
+		cr_assert_eq(kill(t->pid, SIGHUP), 0);
+	cr_assert_eq(tine_wait_gone(&pid, 1, TINE_TIMEOUT_MS), 0,
+	    "worker %d not retired", (int)pid);
+	cr_expect_eq(logs_count_lines(t->access_log), LOGS_EXITING);
+	tine_stop(t);
+}
+
+Test(logs, reload_loses_no_line, .fini = tine_teardown, .timeout = 60)
+{
+	logs_retired("workers = 1", true);
+}
+
+Test(logs, request_limit_loses_no_line, .fini = tine_teardown,
+    .timeout = 60)
+{
+	char	extra[64];
+
+	snprintf(extra, sizeof(extra), "workers = 1\n"
+	    "max_requests_per_worker = %d", LOGS_EXITING);
+	logs_retired(extra, false);
 }
 
 Test(logs, log_level_error_filters, .fini = tine_teardown, .timeout = 30)
