@@ -32,6 +32,7 @@
 #include "worker.h"
 
 #define CONN_IN_START	2048
+#define CONN_SPARES	8	/* idle request states a worker keeps */
 #define CONN_IOV	16
 #define CONN_SLOW_MS	1000	/* a head is judged slow only after this */
 #define CONN_TLS_HELLO	0x16	/* how a TLS client's first record starts */
@@ -44,6 +45,19 @@ enum conn_state {
 	CONN_DISCARD,		/* reading and dropping a request body */
 	CONN_WRITE,		/* sending a response */
 	CONN_LINGER		/* response sent, draining the client, then close */
+};
+
+/*
+ * What a connection needs only while a request is under way: the input
+ * buffer, the parsed head and the response, most of its memory. Taken from
+ * the worker's spares when bytes arrive, given back when the connection
+ * goes idle, so an idle kept-alive connection holds a few hundred bytes.
+ */
+struct conn_work {
+	struct response		 resp;
+	struct http_request	 req;
+	struct conn_work	*next;		/* among the worker's spares */
+	char			 in[CONN_IN_START];
 };
 
 struct conn {
@@ -64,16 +78,17 @@ struct conn {
 	int64_t			 head_ms;	/* monotonic ms the head began */
 	uint64_t		 rx;		/* bytes read since then */
 
-	char			*in;
+	struct conn_work	*work;		/* NULL while idle */
+	char			*in;		/* work->in, or a grown one */
 	size_t			 inlen, incap;
 	struct http_parser	 parser;
-	struct http_request	 req;
+	struct http_request	*req;		/* in work */
 	bool			 have_req;	/* req is valid (parsed) */
 	size_t			 used;		/* bytes of `in` this request used */
 	uint64_t		 discard;
 	unsigned		 nreq;
 
-	struct response		 resp;
+	struct response		*resp;		/* in work */
 	size_t			 head_sent;
 	int			 seg;
 	size_t			 seg_done;
@@ -91,17 +106,70 @@ conn_of(struct timer *t)
 	return (struct conn *)((char *)t - offsetof(struct conn, timer));
 }
 
+/* Give c a request state, a spare one when the worker has it; -1 without
+ * memory. */
+static int
+conn_work_get(struct conn *c)
+{
+	struct worker_proc	*w = c->w;
+	struct conn_work	*k;
+	size_t			 max = w->conf->max_header_size;
+
+	if ((k = w->spares) != NULL) {
+		w->spares = k->next;
+		w->nspares--;
+	} else if ((k = malloc(sizeof(*k))) != NULL)
+		memset(&k->resp, 0, offsetof(struct response, hdr));
+	else
+		return -1;
+	c->work = k;
+	c->req = &k->req;
+	c->resp = &k->resp;
+	c->in = k->in;
+	c->incap = max < sizeof(k->in) ? max : sizeof(k->in);
+	return 0;
+}
+
+/* c goes idle or closes, holding no file nor listing any more: its request
+ * state becomes a spare, or is freed when the worker has enough. */
+static void
+conn_work_put(struct conn *c)
+{
+	struct worker_proc	*w = c->w;
+	struct conn_work	*k = c->work;
+
+	if (k == NULL)
+		return;
+	if (c->in != k->in)
+		free(c->in);
+	c->work = NULL;
+	c->req = NULL;
+	c->resp = NULL;
+	c->in = NULL;
+	c->inlen = c->incap = 0;
+	if (w->nspares >= CONN_SPARES) {
+		free(k);
+		return;
+	}
+	k->next = w->spares;
+	w->spares = k;
+	w->nspares++;
+}
+
 /* Free everything; the socket is closed. */
 static void
 conn_close(struct conn *c)
 {
 	worker_timer_clear(&c->timer);
-	if (c->resp.fe != NULL)
-		fcache_release(c->resp.fc, c->resp.fe);
-	autoindex_release(c->w, &c->resp);
+	if (c->work != NULL) {
+		if (c->resp->fe != NULL)
+			fcache_release(c->resp->fc, c->resp->fe);
+		c->resp->fe = NULL;
+		autoindex_release(c->w, c->resp);
+		conn_work_put(c);
+	}
 	tls_free(c->tls);
 	close(c->fd);
-	free(c->in);
 	worker_conn_gone(c->w, &c->key);
 	free(c);
 }
@@ -222,19 +290,19 @@ conn_log_entry(struct conn *c, struct alog_entry *e)
 	e->peer = c->sock_host;
 	e->request_line = http_first_line(c->in, c->inlen);
 	if (c->have_req)
-		alog_entry_request(e, &c->req);
+		alog_entry_request(e, c->req);
 	/* %v: the vhost that answered, by its name (else the Host sent). */
-	if (c->resp.site != NULL && c->resp.site->name != NULL)
-		e->host = (struct http_str){ c->resp.site->name,
-		    strlen(c->resp.site->name) };
-	if (c->resp.user != NULL)
-		e->user = (struct http_str){ c->resp.user,
-		    strlen(c->resp.user) };
-	e->response_head = (struct http_str){ c->resp.hdr, c->resp.headlen };
-	e->status = c->resp.status;
-	e->body_bytes = c->sent > c->resp.headlen ? c->sent -
-	    c->resp.headlen : 0;
-	e->conn_status = c->aborted ? "X" : c->resp.close || c->w->quitting ?
+	if (c->resp->site != NULL && c->resp->site->name != NULL)
+		e->host = (struct http_str){ c->resp->site->name,
+		    strlen(c->resp->site->name) };
+	if (c->resp->user != NULL)
+		e->user = (struct http_str){ c->resp->user,
+		    strlen(c->resp->user) };
+	e->response_head = (struct http_str){ c->resp->hdr, c->resp->headlen };
+	e->status = c->resp->status;
+	e->body_bytes = c->sent > c->resp->headlen ? c->sent -
+	    c->resp->headlen : 0;
+	e->conn_status = c->aborted ? "X" : c->resp->close || c->w->quitting ?
 	    "-" : "+";
 	e->start = c->t0;
 	/* The monotonic clock: a wall clock step must not bend %D. */
@@ -259,8 +327,8 @@ static void
 conn_log(struct conn *c)
 {
 	const struct config		*conf = c->w->conf;
-	const struct config_site	*site = c->resp.site != NULL ?
-	    c->resp.site : &conf->sites[conf->default_site];
+	const struct config_site	*site = c->resp->site != NULL ?
+	    c->resp->site : &conf->sites[conf->default_site];
 	struct alog_entry		 e;
 	char				 line[ALOG_LINE_MAX];
 	size_t				 n;
@@ -303,9 +371,9 @@ conn_is_head(const struct conn *c)
 static void
 conn_fail(struct conn *c, int status)
 {
-	memset(&c->resp, 0, offsetof(struct response, hdr));
-	c->resp.close = true;
-	static_error(c->w, &c->resp, status, conn_is_head(c));
+	memset(c->resp, 0, offsetof(struct response, hdr));
+	c->resp->close = true;
+	static_error(c->w, c->resp, status, conn_is_head(c));
 	conn_send(c);
 }
 
@@ -318,13 +386,13 @@ conn_fail(struct conn *c, int status)
 static bool
 conn_skips_body(const struct conn *c)
 {
-	bool	body = c->req.content_length > 0 || c->req.chunked;
+	bool	body = c->req->content_length > 0 || c->req->chunked;
 
-	switch (c->req.method) {
+	switch (c->req->method) {
 	case HTTP_METHOD_GET:
 	case HTTP_METHOD_HEAD:
 	case HTTP_METHOD_OPTIONS:
-		return body && c->req.expect_continue && !c->req.chunked;
+		return body && c->req->expect_continue && !c->req->chunked;
 	case HTTP_METHOD_CONNECT:
 		return true;
 	default:
@@ -337,16 +405,16 @@ static void
 conn_respond(struct conn *c)
 {
 	struct worker_proc	*w = c->w;
-	struct response		*r = &c->resp;
+	struct response		*r = c->resp;
 	long			 max = w->conf->keepalive_requests;
 
 	memset(r, 0, offsetof(struct response, hdr));
-	r->close = !c->req.keep_alive || w->quitting ||
+	r->close = !c->req->keep_alive || w->quitting ||
 	    (max > 0 && c->nreq + 1 >= (unsigned long)max) ||
 	    conn_skips_body(c);
-	r->keep_alive_10 = !r->close && c->req.version == 10;
+	r->keep_alive_10 = !r->close && c->req->version == 10;
 	r->tls = c->tls != NULL;
-	static_serve(w, &c->req, &c->peer, r);
+	static_serve(w, c->req, &c->peer, r);
 	conn_send(c);
 }
 
@@ -362,7 +430,7 @@ conn_realip(struct conn *c)
 	    conf->trusted_proxies, conf->ntrusted_proxies, &c->peer))
 		return;
 	if (realip_client(conf->trusted_proxies, conf->ntrusted_proxies,
-	    &c->req, conf->real_ip_header, &ss) == 1)
+	    c->req, conf->real_ip_header, &ss) == 1)
 		conn_peer(c, &ss);
 }
 
@@ -381,15 +449,15 @@ conn_request(struct conn *c, size_t headlen)
 		return;
 	}
 	/* A chunked body is refused rather than decoded: 411, then close. */
-	if (c->req.chunked) {
+	if (c->req->chunked) {
 		conn_fail(c, 411);
 		return;
 	}
-	if (c->req.content_length > conf->max_body_size) {
+	if (c->req->content_length > conf->max_body_size) {
 		conn_fail(c, 413);
 		return;
 	}
-	c->discard = c->req.content_length;
+	c->discard = c->req->content_length;
 	take = c->inlen - c->used < c->discard ? c->inlen - c->used :
 	    (size_t)c->discard;
 	c->used += take;
@@ -430,10 +498,10 @@ conn_parse(struct conn *c)
 		conn_close(c);
 		return -1;
 	}
-	n = http_parse(&c->parser, c->in, c->inlen, &lim, &c->req);
+	n = http_parse(&c->parser, c->in, c->inlen, &lim, c->req);
 	if (n < 0) {
 		c->have_req = false;
-		conn_fail(c, c->req.status);
+		conn_fail(c, c->req->status);
 		return 1;
 	}
 	if (n == HTTP_PARSE_MORE) {
@@ -446,24 +514,40 @@ conn_parse(struct conn *c)
 	return 1;
 }
 
-/* Read into the buffer; 1 data, 0 would block, -1 closed or failed. */
+/* The input buffer is full: double it, up to max_header_size, moving out
+ * of the request state onto the heap (a big head); -1 when it may not. */
+static int
+conn_grow(struct conn *c)
+{
+	size_t	max = c->w->conf->max_header_size;
+	size_t	cap = c->incap * 2 < max ? c->incap * 2 : max;
+	char	*p;
+
+	if (cap <= c->incap)
+		return -1;
+	if (c->in != c->work->in)
+		p = realloc(c->in, cap);
+	else if ((p = malloc(cap)) != NULL)
+		memcpy(p, c->in, c->inlen);
+	if (p == NULL)
+		return -1;
+	c->in = p;
+	c->incap = cap;
+	return 0;
+}
+
+/* Read into the buffer; 1 data, 0 would block, -1 closed or failed. An
+ * idle connection takes a request state to read into, and gives it back
+ * when nothing came. */
 static int
 conn_read(struct conn *c)
 {
-	size_t	max = c->w->conf->max_header_size;
 	ssize_t	n;
-	char	*p;
 
-	if (c->inlen == c->incap) {
-		size_t	cap = c->incap == 0 ? CONN_IN_START : c->incap * 2;
-
-		if (cap > max)
-			cap = max;
-		if (cap <= c->incap || (p = realloc(c->in, cap)) == NULL)
-			return -1;
-		c->in = p;
-		c->incap = cap;
-	}
+	if (c->work == NULL && conn_work_get(c) == -1)
+		return -1;
+	if (c->inlen == c->incap && conn_grow(c) == -1)
+		return -1;
 	n = conn_recv(c, c->in + c->inlen, c->incap - c->inlen);
 	if (n > 0) {
 		if (!c->timed)
@@ -484,6 +568,8 @@ conn_read(struct conn *c)
 	}
 	if (n == -1 && (errno == EAGAIN || errno == EINTR)) {
 		c->readable = false;
+		if (c->inlen == 0)
+			conn_work_put(c);
 		return 0;
 	}
 	return -1;
@@ -515,7 +601,7 @@ conn_drop(struct conn *c)
 static void
 conn_advance(struct conn *c, size_t n)
 {
-	struct response	*r = &c->resp;
+	struct response	*r = c->resp;
 	size_t		 k;
 
 	c->sent += n;
@@ -539,7 +625,7 @@ conn_advance(struct conn *c, size_t n)
 static int
 conn_iov(struct conn *c, struct iovec *iov, bool *more)
 {
-	struct response	*r = &c->resp;
+	struct response	*r = c->resp;
 	int		 n = 0, i;
 	size_t		 done = c->seg_done;
 
@@ -576,7 +662,7 @@ conn_gather(struct conn *c, struct iovec *iov, int niov, bool more)
 static int
 conn_write(struct conn *c)
 {
-	struct response	*r = &c->resp;
+	struct response	*r = c->resp;
 	struct iovec	 iov[CONN_IOV];
 	ssize_t		 n;
 	off_t		 off;
@@ -635,22 +721,24 @@ conn_done(struct conn *c)
 	struct worker_proc	*w = c->w;
 
 	/* A load balancer asks its health path every few seconds. */
-	if (!c->resp.quiet)
+	if (!c->resp->quiet)
 		conn_log(c);
-	worker_request_done(w, c->sent, c->resp.status);
-	if (c->resp.fe != NULL) {
-		fcache_release(c->resp.fc, c->resp.fe);
-		c->resp.fe = NULL;
+	worker_request_done(w, c->sent, c->resp->status);
+	if (c->resp->fe != NULL) {
+		fcache_release(c->resp->fc, c->resp->fe);
+		c->resp->fe = NULL;
 	}
-	autoindex_release(w, &c->resp);
+	autoindex_release(w, c->resp);
 	c->nreq++;
 	/* A response that did not say close keeps the connection even in a
 	 * retiring worker: its client may be sending the next request. */
-	if (c->resp.close)
+	if (c->resp->close)
 		return conn_finish(c);
 	c->inlen -= c->used;
 	memmove(c->in, c->in + c->used, c->inlen);
 	c->used = 0;
+	if (c->inlen == 0)
+		conn_work_put(c);	/* idle: not 15 KiB each */
 	c->have_req = false;
 	http_parser_init(&c->parser);
 	c->state = CONN_READ;
@@ -681,22 +769,22 @@ conn_abort(struct conn *c)
 
 	if (c->state == CONN_DISCARD || (c->state == CONN_READ &&
 	    c->inlen > 0)) {
-		memset(&c->resp, 0, offsetof(struct response, hdr));
-		c->resp.headlen = 0;
-		c->resp.status = c->state == CONN_DISCARD ?
+		memset(c->resp, 0, offsetof(struct response, hdr));
+		c->resp->headlen = 0;
+		c->resp->status = c->state == CONN_DISCARD ?
 		    CONN_CLOSED_EARLY : 400;
 		/* A parsed head is logged where its vhost's lines go. */
 		if (c->have_req)
-			c->resp.site = c->w->sites[vhost_pick(conf,
-			    c->req.host.ptr, c->req.host.len)].conf;
+			c->resp->site = c->w->sites[vhost_pick(conf,
+			    c->req->host.ptr, c->req->host.len)].conf;
 	} else if (c->state != CONN_WRITE) {
 		conn_close(c);
 		return;
 	} else if (c->sent == 0)
-		c->resp.status = CONN_CLOSED_EARLY;
+		c->resp->status = CONN_CLOSED_EARLY;
 	c->aborted = true;
 	conn_log(c);
-	worker_request_done(c->w, c->sent, c->resp.status);
+	worker_request_done(c->w, c->sent, c->resp->status);
 	conn_close(c);
 }
 
@@ -793,7 +881,7 @@ conn_handshake(struct conn *c)
 		 * as nginx answers; what it sent so far is logged with it. */
 		tls_free(c->tls);
 		c->tls = NULL;
-		if (conn_read(c) == -1) {
+		if (conn_read(c) == -1 || c->work == NULL) {
 			conn_close(c);
 			return false;
 		}

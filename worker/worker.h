@@ -14,6 +14,7 @@
 struct access_cache;
 struct alogbuf;
 struct config;
+struct conn_work;
 struct mime;
 struct listeners;
 struct sb_head;
@@ -109,6 +110,8 @@ struct worker_proc {
 	size_t			 listing_bytes;	/* autoindex bodies held by responses */
 	time_t			 listing_said;	/* when a 503 for them was logged */
 	struct alogbuf		*alog;		/* access-log lines not yet written */
+	struct conn_work	*spares;	/* request states no conn holds */
+	unsigned		 nspares;
 	uint64_t		 alog_lost;	/* access-log lines not written */
 	time_t			 alog_last;	/* when a lost line was last said */
 };

@@ -1,0 +1,98 @@
+/* test_memory: what a worker holds for each idle kept-alive connection. */
+#include "tine_build.h"
+
+#include <sys/socket.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+#include <criterion/logging.h>
+
+#include "harness.h"
+
+#define MEM_CONNS	300	/* idle kept-alive connections held */
+#define MEM_WARM	20	/* requests before the first measure */
+#define MEM_PER_CONN	4096	/* bytes of RSS each may add, at most: one
+				 * page, where a connection that kept its
+				 * request state held some 15 KiB */
+#define MEM_LOAD_MS	30000	/* for all of them to be answered */
+
+/* The resident set of pid in KiB (VmRSS); -1 if unknown. */
+static long
+memory_rss(pid_t pid)
+{
+	char	path[64], line[128];
+	long	kib = -1;
+	FILE	*f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}
+
+/* One keep-alive GET of the index on c, answered; 0 or -1. */
+static int
+memory_ask(struct tine_conn *c)
+{
+	struct tine_resp	r;
+	int			ok;
+
+	if (tine_conn_sends(c, "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n") ==
+	    -1 || tine_conn_read(c, 0, TINE_TIMEOUT_MS, &r) == -1)
+		return -1;
+	ok = r.status == 200 && tine_resp_header(&r, "Connection") == NULL;
+	tine_resp_free(&r);
+	return ok ? 0 : -1;
+}
+
+Test(memory, idle_connections_hold_little, .fini = tine_teardown,
+    .timeout = 120)
+{
+	struct tine		*t = tine_setup("workers = 1\n"
+	    "max_connections_per_ip = 0\n");
+	static struct tine_conn	 held[MEM_CONNS];
+	pid_t			 kids[TINE_MAX_WORKERS], worker;
+	long			 before, after;
+	long long		 end;
+	int			 i;
+
+	cr_assert_not_null(t);
+	cr_assert_eq(tine_start(t), 0);
+	cr_assert_eq(tine_children(t->pid, kids, TINE_MAX_WORKERS), 1,
+	    "expected exactly one worker");
+	worker = kids[0];
+	/* Code, the file cache and the allocator's first arena come in. */
+	for (i = 0; i < MEM_WARM; i++) {
+		cr_assert_eq(tine_conn_open(&held[i], AF_INET, t->port), 0);
+		cr_assert_eq(memory_ask(&held[i]), 0);
+	}
+	for (i = 0; i < MEM_WARM; i++)
+		tine_conn_close(&held[i]);
+	cr_assert_gt(before = memory_rss(worker), 0);
+	end = tine_now_ms() + MEM_LOAD_MS;
+	for (i = 0; i < MEM_CONNS && tine_now_ms() < end; i++) {
+		cr_assert_eq(tine_conn_open(&held[i], AF_INET, t->port), 0);
+		cr_assert_eq(memory_ask(&held[i]), 0, "request %d", i);
+	}
+	cr_assert_eq(i, MEM_CONNS, "only %d connections in %d ms", i,
+	    MEM_LOAD_MS);
+	cr_assert_gt(after = memory_rss(worker), 0);
+	cr_log_info("worker RSS %ld KiB, %ld KiB with %d idle connections: "
+	    "%ld bytes each", before, after, MEM_CONNS, (after - before) *
+	    1024 / MEM_CONNS);
+	cr_expect_lt((after - before) * 1024, (long)MEM_PER_CONN * MEM_CONNS,
+	    "%ld bytes of RSS per idle connection", (after - before) * 1024 /
+	    MEM_CONNS);
+	/* They are still served. */
+	cr_expect_eq(memory_ask(&held[0]), 0);
+	cr_expect_eq(memory_ask(&held[MEM_CONNS - 1]), 0);
+	for (i = 0; i < MEM_CONNS; i++)
+		tine_conn_close(&held[i]);
+	tine_stop(t);
+}
