@@ -276,8 +276,11 @@ hosts:
 
     def start(self):
         out = open("%s/logs/%s.out" % (self.d, self.name), "w")
+        # A session of its own: h2o's stop signals its process group,
+        # which would otherwise be this script's.
         self.proc = subprocess.Popen(self.argv(), stdout=out, stderr=out,
-                                     stdin=subprocess.DEVNULL)
+                                     stdin=subprocess.DEVNULL,
+                                     start_new_session=True)
         ctx = ssl._create_unverified_context()
         deadline = time.time() + 15
         for url in (self.url("http", "/small.html"),
@@ -648,9 +651,8 @@ def main():
             return
         print("load average at the end: " +
               " ".join(open("/proc/loadavg").read().split()[:3]))
-        print("system calls per request (strace -c -f on the workers; "
-              "%d requests on one keep-alive connection, %d with a new "
-              "connection each)" % (STRACE_KEEP, STRACE_NEW))
+        print("system calls per request, strace -c -f on the workers: "
+              "%d keep-alive, %d new connections" % (STRACE_KEEP, STRACE_NEW))
         for s in servers:
             for label, client, n in (("keep-alive", keepalive_client,
                                       STRACE_KEEP),
