@@ -22,7 +22,7 @@ skipped with a note. Then, on loopback:
 usage: tests/bench/bench.py [path/to/tine]    (or: make bench)
 env:   ROUNDS (3), SECONDS_EACH (5), QUICK=1 (1 round of 2 s), ACCESS_LOG=1,
        SERVERS (e.g. "tine nginx": the ones to run), KEEP=1 (keep the files)
-needs: wrk, openssl, curl-free: Python 3 only; optional strace and the
+needs: Python 3, wrk, openssl; optional: strace and the other
        servers (Debian: apt-get install -y wrk strace nginx-light lighttpd
        lighttpd-mod-openssl h2o)
 """
