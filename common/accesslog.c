@@ -248,6 +248,25 @@ alog_named(int kind, const char *name, size_t len, const char *d, int dlen,
 	return kind;
 }
 
+/* A directive of kind written without {name} (d, dlen long, ending in
+ * letter): -1 with err if that kind needs one. */
+static int
+alog_unnamed(int kind, const char *d, int dlen, char letter, char *err,
+    size_t errlen)
+{
+	if (kind == ALOG_REQ_HEADER || kind == ALOG_RESP_HEADER) {
+		snprintf(err, errlen, "directive %.*s needs a header name, "
+		    "e.g. %%{User-Agent}%c", dlen, d, letter);
+		return -1;
+	}
+	if (kind == ALOG_VAR) {
+		snprintf(err, errlen, "directive %.*s needs a name, e.g. "
+		    "%%{ssl_protocol}x", dlen, d);
+		return -1;
+	}
+	return 0;
+}
+
 /* Compile the directive at *pp (its '%'), moving *pp past it; 0 or -1. */
 static int
 alog_directive(struct alog *a, const char **pp, char *err, size_t errlen)
@@ -286,17 +305,8 @@ alog_directive(struct alog *a, const char **pp, char *err, size_t errlen)
 	if (name != NULL && (kind = alog_named(kind, name, namelen, d, dlen,
 	    err, errlen)) == -1)
 		return -1;
-	if (name == NULL && (kind == ALOG_REQ_HEADER ||
-	    kind == ALOG_RESP_HEADER)) {
-		snprintf(err, errlen, "directive %.*s needs a header name, "
-		    "e.g. %%{User-Agent}%c", dlen, d, *p);
+	if (name == NULL && alog_unnamed(kind, d, dlen, *p, err, errlen) == -1)
 		return -1;
-	}
-	if (name == NULL && kind == ALOG_VAR) {
-		snprintf(err, errlen, "directive %.*s needs a name, e.g. "
-		    "%%{ssl_protocol}x", dlen, d);
-		return -1;
-	}
 	*pp = p + 1;
 	if (kind != ALOG_REQ_HEADER && kind != ALOG_RESP_HEADER)
 		name = NULL;
@@ -605,6 +615,44 @@ alog_op_str(const struct alog *a, const struct alog_op *op,
 	}
 }
 
+/* A numeric directive's value into v; false when kind is not one. */
+static bool
+alog_val_number(const struct alog *a, enum alog_kind kind,
+    const struct alog_entry *e, struct alog_val *v)
+{
+	switch (kind) {
+	case ALOG_STATUS:
+		alog_val_int(v, e->status);
+		return true;
+	case ALOG_BYTES_CLF:
+		if (e->body_bytes == 0 && a->style == ALOG_TEXT)
+			alog_val_fixed(v, "-", 1);
+		else
+			alog_val_u64(v, e->body_bytes);
+		return true;
+	case ALOG_BYTES:
+		alog_val_u64(v, e->body_bytes);
+		return true;
+	case ALOG_USEC:
+		alog_val_u64(v, e->duration_us);
+		return true;
+	case ALOG_MSEC:
+		alog_val_u64(v, e->duration_us / 1000);
+		return true;
+	case ALOG_SEC:
+		alog_val_u64(v, e->duration_us / 1000000);
+		return true;
+	case ALOG_PORT:
+		alog_val_int(v, e->local_port);
+		return true;
+	case ALOG_PID:
+		alog_val_int(v, e->pid);
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* Fill v with what op writes for entry e. */
 static void
 alog_val(const struct alog *a, const struct alog_op *op,
@@ -620,37 +668,12 @@ alog_val(const struct alog *a, const struct alog_op *op,
 	case ALOG_TIME:
 		alog_val_time(a, v, e->start.tv_sec);
 		break;
-	case ALOG_STATUS:
-		alog_val_int(v, e->status);
-		break;
-	case ALOG_BYTES_CLF:
-		if (e->body_bytes == 0 && a->style == ALOG_TEXT)
-			alog_val_fixed(v, "-", 1);
-		else
-			alog_val_u64(v, e->body_bytes);
-		break;
-	case ALOG_BYTES:
-		alog_val_u64(v, e->body_bytes);
-		break;
-	case ALOG_USEC:
-		alog_val_u64(v, e->duration_us);
-		break;
-	case ALOG_MSEC:
-		alog_val_u64(v, e->duration_us / 1000);
-		break;
-	case ALOG_SEC:
-		alog_val_u64(v, e->duration_us / 1000000);
-		break;
-	case ALOG_PORT:
-		alog_val_int(v, e->local_port);
-		break;
-	case ALOG_PID:
-		alog_val_int(v, e->pid);
-		break;
 	case ALOG_CONN_STATUS:
 		alog_val_conn(a, v, e->conn_status);
 		break;
 	default:
+		if (alog_val_number(a, op->kind, e, v))
+			break;
 		s = alog_op_str(a, op, e);
 		alog_val_str(a, v, s.ptr, s.len,
 		    op->kind == ALOG_QUERY ? "?" : NULL);
