@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,10 @@
 #include "config.h"
 #include "listen.h"
 
+#define LISTEN_DEFER	1	/* s the kernel holds a new connection that
+				 * has not spoken (its least: one SYN-ACK
+				 * retransmission) */
+
 /* The port of an address, in host order. */
 static int
 listen_port(const struct sockaddr_storage *ss)
@@ -18,6 +23,33 @@ listen_port(const struct sockaddr_storage *ss)
 	if (ss->ss_family == AF_INET6)
 		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
 	return ntohs(((const struct sockaddr_in *)ss)->sin_port);
+}
+
+/*
+ * What every listener is set to, bound here or kept (maybe from an older
+ * binary). Accepted sockets inherit both. TCP_NODELAY: a response leaves in
+ * one writev, or a head held back with MSG_MORE, so Nagle has nothing to
+ * gather, and inheriting it saves a setsockopt per connection.
+ * TCP_DEFER_ACCEPT: a worker is woken once the client has spoken (its
+ * request, TLS hello or PROXY header), so the first read finds it without
+ * an epoll round trip. One that stays silent is accepted after LISTEN_DEFER
+ * all the same, so max_connections_per_ip, max_connections and
+ * header_timeout (counted from then: at most LISTEN_DEFER late) still
+ * apply to it.
+ */
+static int
+listen_options(const struct listener *l, char *err, size_t errlen)
+{
+	int	on = 1, defer = LISTEN_DEFER;
+
+	if (setsockopt(l->fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on)) ==
+	    -1 || setsockopt(l->fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer,
+	    sizeof(defer)) == -1) {
+		snprintf(err, errlen, "cannot set the options of %s: %s",
+		    l->text, strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 /* Bind and listen on one address; the socket is non-blocking for accept4. */
@@ -114,15 +146,16 @@ listen_open(struct listeners *out, struct listeners *keep,
 		l->text = strdup(conf->listen[i].text);
 		l->fd = -1;
 		from[i] = k = listen_find(keep, &conf->listen[i]);
+		if (k != -1)
+			l->fd = keep->v[k].fd;
 		if (l->text == NULL || (k == -1 &&
-		    listen_bind(l, conf->backlog, err, errlen) == -1)) {
+		    listen_bind(l, conf->backlog, err, errlen) == -1) ||
+		    listen_options(l, err, errlen) == -1) {
 			if (l->text == NULL)
 				snprintf(err, errlen, "out of memory");
 			ls.n++;
 			goto fail;
 		}
-		if (k != -1)
-			l->fd = keep->v[k].fd;
 	}
 	/* Only now that nothing can fail do the kept sockets change owner. */
 	for (i = 0; i < ls.n; i++)
