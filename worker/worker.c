@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -401,13 +400,13 @@ worker_per_ip(const struct worker_proc *w, const struct sockaddr_storage *ss)
 }
 
 /* Take an accepted socket, unless its address has max_connections_per_ip
- * here already: then close it at once, without a word. */
+ * here already: then close it at once, without a word. It has TCP_NODELAY
+ * from the listener (listen_options). */
 static void
 worker_admit(struct worker_proc *w, int fd, const struct sockaddr_storage *ss,
     const struct listener *l)
 {
 	struct limit_key	key;
-	int			on = 1;
 
 	limit_key(ss, &key);
 	if (limit_add(w->limit, &key, worker_per_ip(w, ss)) == -1) {
@@ -416,9 +415,8 @@ worker_admit(struct worker_proc *w, int fd, const struct sockaddr_storage *ss,
 		w->refused_key = key;
 		return;
 	}
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
 	if (conn_new(w, fd, ss, &key, l->port, l->tls ? w->tls : NULL,
-	    l->proxy) == NULL)
+	    l->proxy) == -1)
 		limit_del(w->limit, &key);
 	w->env->slot->connections = w->nconns;
 }
