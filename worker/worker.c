@@ -35,7 +35,7 @@
 #include "worker.h"
 
 #define WORKER_EVENTS	256
-#define WORKER_ACCEPTS	64	/* accepts per wake-up, for fairness */
+#define WORKER_ACCEPTS	64	/* most accepts per wake-up, for fairness */
 #define WORKER_LINGER	5	/* s to drain a client before closing */
 #define WORKER_RETRY_MS	100	/* out of descriptors: accept again after */
 #define WORKER_REPORT_MS 1000	/* at most one line a second of refusals */
@@ -421,7 +421,12 @@ worker_admit(struct worker_proc *w, int fd, const struct sockaddr_storage *ss,
 	w->env->slot->connections = w->nconns;
 }
 
-/* Accept what is waiting on listener i. */
+/*
+ * Accept what is waiting on listener i, at most w->accepts: a batch that
+ * ends in EAGAIN costs a call, so the next is as big as this one found
+ * (one client at a time: no EAGAIN at all), and one that filled up doubles
+ * the next. What is left makes epoll report the listener again at once.
+ */
 static void
 worker_accept(struct worker_proc *w, size_t i)
 {
@@ -429,14 +434,16 @@ worker_accept(struct worker_proc *w, size_t i)
 	socklen_t		len;
 	int			fd, n, err;
 
-	for (n = 0; n < WORKER_ACCEPTS && w->listening; n++) {
+	for (n = 0; n < w->accepts && w->listening; n++) {
 		len = sizeof(ss);
 		fd = accept4(w->env->ls->v[i].fd, (struct sockaddr *)&ss, &len,
 		    SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd == -1) {
 			err = errno;
-			if (err == EAGAIN)
+			if (err == EAGAIN) {
+				w->accepts = n > 1 ? n : 1;
 				worker_emfile_end(w);
+			}
 			if (err != EMFILE && err != ENFILE)
 				return;
 			/* Cached files give way to clients; else wait. */
@@ -447,6 +454,8 @@ worker_accept(struct worker_proc *w, size_t i)
 		worker_admit(w, fd, &ss, &w->env->ls->v[i]);
 		worker_listen_update(w);
 	}
+	if (n == w->accepts && w->accepts < WORKER_ACCEPTS)
+		w->accepts *= 2;
 }
 
 /* Near max_connections, make room before new clients must wait: close the
@@ -658,6 +667,7 @@ worker_init(struct worker_proc *w, const struct worker_env *env)
 	/* Always within keepalive_timeout, which a client may count on. */
 	w->durations[TIMER_DRAIN] = WORKER_DRAIN < w->conf->keepalive_timeout ?
 	    WORKER_DRAIN : w->conf->keepalive_timeout;
+	w->accepts = 1;
 	worker_clock(w);
 	worker_listen(w, true);
 	return 0;
