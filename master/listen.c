@@ -12,10 +12,6 @@
 #include "config.h"
 #include "listen.h"
 
-#define LISTEN_DEFER	1	/* s the kernel holds a new connection that
-				 * has not spoken (its least: one SYN-ACK
-				 * retransmission) */
-
 /* The port of an address, in host order. */
 static int
 listen_port(const struct sockaddr_storage *ss)
@@ -27,25 +23,21 @@ listen_port(const struct sockaddr_storage *ss)
 
 /*
  * What every listener is set to, bound here or kept (maybe from an older
- * binary). Accepted sockets inherit both. TCP_NODELAY: a response leaves in
- * one writev, or a head held back with MSG_MORE, so Nagle has nothing to
- * gather, and inheriting it saves a setsockopt per connection.
- * TCP_DEFER_ACCEPT: a worker is woken once the client has spoken (its
- * request, TLS hello or PROXY header), so the first read finds it without
- * an epoll round trip. One that stays silent is accepted after LISTEN_DEFER
- * all the same, so max_connections_per_ip, max_connections and
- * header_timeout (counted from then: at most LISTEN_DEFER late) still
- * apply to it.
+ * binary): TCP_NODELAY, which the sockets it accepts inherit, saving a
+ * setsockopt per connection. A response leaves in one writev, or a head
+ * held back with MSG_MORE, so Nagle has nothing to gather. (Not
+ * TCP_DEFER_ACCEPT: a connection whose request has not come yet would
+ * not be a worker's when a graceful stop closes the listeners, and the
+ * worker's read right after accept finds the request without it.)
  */
 static int
 listen_options(const struct listener *l, char *err, size_t errlen)
 {
-	int	on = 1, defer = LISTEN_DEFER;
+	int	on = 1;
 
 	if (setsockopt(l->fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on)) ==
-	    -1 || setsockopt(l->fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer,
-	    sizeof(defer)) == -1) {
-		snprintf(err, errlen, "cannot set the options of %s: %s",
+	    -1) {
+		snprintf(err, errlen, "cannot set TCP_NODELAY on %s: %s",
 		    l->text, strerror(errno));
 		return -1;
 	}

@@ -152,11 +152,12 @@ conn_proxy_trusted(const struct conn *c)
 static bool	conn_step(struct conn *);
 
 /*
- * Serve a new connection as far as it goes now. The listener defers accept
- * until the client has spoken, so its request (or PROXY header, or TLS
- * hello) is usually here: a request answered with close then costs no
- * epoll_ctl at all. Only what must wait goes in the event set, whose ADD
- * reports any readiness there already, so nothing is missed.
+ * Serve a new connection as far as it goes now. A client sends its request
+ * (or PROXY header, or TLS hello) right after its handshake, so it is
+ * usually here: a request answered with close then costs no epoll_ctl and
+ * no epoll round trip (a miss costs one read). Only what must wait goes in
+ * the event set, whose ADD reports any readiness there already, so nothing
+ * is missed.
  */
 static void
 conn_first(struct conn *c)

@@ -1,6 +1,5 @@
-/* Unit tests of master/listen.c: what the listening sockets hand the
- * sockets they accept (TCP_NODELAY), and that accept waits for the client
- * to speak (TCP_DEFER_ACCEPT) but not forever. The worker relies on both. */
+/* Unit tests of master/listen.c: the listening sockets hand the sockets
+ * they accept TCP_NODELAY, which the worker no longer sets. */
 #include "tine_build.h"
 
 #include <sys/socket.h>
@@ -86,18 +85,6 @@ dial(int lfd)
 	return fd;
 }
 
-/* The local port of fd, or its peer's. */
-static int
-port_of(int fd, bool peer)
-{
-	struct sockaddr_in	sin;
-	socklen_t		len = sizeof(sin);
-
-	cr_assert_eq((peer ? getpeername : getsockname)(fd,
-	    (struct sockaddr *)&sin, &len), 0);
-	return ntohs(sin.sin_port);
-}
-
 /* Accept on lfd once it says something is there. */
 static int
 take(int lfd)
@@ -130,8 +117,8 @@ Test(listen, accepted_sockets_have_nodelay)
 }
 
 /* A socket kept across a reload (or passed by an older binary, which did
- * not set it) gets the options too. */
-Test(listen, kept_sockets_get_the_options)
+ * not set it) gets it too. */
+Test(listen, kept_sockets_get_nodelay)
 {
 	struct listeners	old, ls;
 	int			off = 0;
@@ -139,49 +126,10 @@ Test(listen, kept_sockets_get_the_options)
 	open_ls(&old, NULL);
 	cr_assert_eq(setsockopt(old.v[0].fd, IPPROTO_TCP, TCP_NODELAY, &off,
 	    sizeof(off)), 0);
-	cr_assert_eq(setsockopt(old.v[0].fd, IPPROTO_TCP, TCP_DEFER_ACCEPT,
-	    &off, sizeof(off)), 0);
 	/* The same config: old's socket is moved over. */
 	open_ls(&ls, &old);
 	cr_assert_eq(old.v[0].fd, -1, "the socket was not kept");
 	cr_expect_neq(tcp_opt(ls.v[0].fd, TCP_NODELAY), 0);
-	cr_expect_gt(tcp_opt(ls.v[0].fd, TCP_DEFER_ACCEPT), 0);
 	listen_close(&ls);
 	listen_close(&old);
-}
-
-/* A client that has not spoken waits behind one that has: the worker's
- * first read after accept then finds the request. */
-Test(listen, accept_waits_for_the_first_bytes)
-{
-	struct listeners	ls;
-	int			quiet, talker, s;
-
-	open_ls(&ls, NULL);
-	quiet = dial(ls.v[0].fd);
-	talker = dial(ls.v[0].fd);
-	cr_assert_eq(send(talker, "G", 1, 0), 1);
-	s = take(ls.v[0].fd);
-	cr_expect_eq(port_of(s, true), port_of(talker, false),
-	    "the silent connection was accepted first");
-	close(s);
-	close(talker);
-	close(quiet);
-	listen_close(&ls);
-}
-
-/* One that never speaks is accepted all the same, a little later: the
- * per-IP and connection limits, and header_timeout, must see it. */
-Test(listen, silent_clients_are_accepted_later, .timeout = 30)
-{
-	struct listeners	ls;
-	int			quiet, s;
-
-	open_ls(&ls, NULL);
-	quiet = dial(ls.v[0].fd);
-	s = take(ls.v[0].fd);
-	cr_expect_eq(port_of(s, true), port_of(quiet, false));
-	close(s);
-	close(quiet);
-	listen_close(&ls);
 }
