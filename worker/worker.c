@@ -424,8 +424,9 @@ worker_admit(struct worker_proc *w, int fd, const struct sockaddr_storage *ss,
 /*
  * Accept what is waiting on listener i, at most w->accepts: a batch that
  * ends in EAGAIN costs a call, so the next is as big as this one found
- * (one client at a time: no EAGAIN at all), and one that filled up doubles
- * the next. What is left makes epoll report the listener again at once.
+ * (one client at a time: an EAGAIN every other wake-up, not every one),
+ * and one that filled up doubles the next. What is left makes epoll
+ * report the listener again at once.
  */
 static void
 worker_accept(struct worker_proc *w, size_t i)
