@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,29 @@ listen_port(const struct sockaddr_storage *ss)
 	if (ss->ss_family == AF_INET6)
 		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
 	return ntohs(((const struct sockaddr_in *)ss)->sin_port);
+}
+
+/*
+ * What every listener is set to, bound here or kept (maybe from an older
+ * binary): TCP_NODELAY, which the sockets it accepts inherit, saving a
+ * setsockopt per connection. A response leaves in one writev, or a head
+ * held back with MSG_MORE, so Nagle has nothing to gather. (Not
+ * TCP_DEFER_ACCEPT: a connection whose request has not come yet would
+ * not be a worker's when a graceful stop closes the listeners, and the
+ * worker's read right after accept finds the request without it.)
+ */
+static int
+listen_options(const struct listener *l, char *err, size_t errlen)
+{
+	int	on = 1;
+
+	if (setsockopt(l->fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on)) ==
+	    -1) {
+		snprintf(err, errlen, "cannot set TCP_NODELAY on %s: %s",
+		    l->text, strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 /* Bind and listen on one address; the socket is non-blocking for accept4. */
@@ -114,15 +138,16 @@ listen_open(struct listeners *out, struct listeners *keep,
 		l->text = strdup(conf->listen[i].text);
 		l->fd = -1;
 		from[i] = k = listen_find(keep, &conf->listen[i]);
+		if (k != -1)
+			l->fd = keep->v[k].fd;
 		if (l->text == NULL || (k == -1 &&
-		    listen_bind(l, conf->backlog, err, errlen) == -1)) {
+		    listen_bind(l, conf->backlog, err, errlen) == -1) ||
+		    listen_options(l, err, errlen) == -1) {
 			if (l->text == NULL)
 				snprintf(err, errlen, "out of memory");
 			ls.n++;
 			goto fail;
 		}
-		if (k != -1)
-			l->fd = keep->v[k].fd;
 	}
 	/* Only now that nothing can fail do the kept sockets change owner. */
 	for (i = 0; i < ls.n; i++)

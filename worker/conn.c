@@ -68,6 +68,8 @@ struct conn {
 	enum conn_state		 state;
 	bool			 readable, writable;
 	bool			 hup;		/* the peer closed or reset */
+	bool			*gone;		/* set when it closes, while
+						 * conn_new serves it */
 	char			 host[48];	/* "addr", for the access log */
 	struct cidr_addr	 peer;		/* the same, for access rules */
 	char			 sock_host[48];	/* the socket's peer, for %{c}a */
@@ -171,6 +173,8 @@ conn_close(struct conn *c)
 	tls_free(c->tls);
 	close(c->fd);
 	worker_conn_gone(c->w, &c->key);
+	if (c->gone != NULL)
+		*c->gone = true;
 	free(c);
 }
 
@@ -213,19 +217,49 @@ conn_proxy_trusted(const struct conn *c)
 	return false;
 }
 
+static bool	conn_step(struct conn *);
+
+/*
+ * Serve a new connection as far as it goes now. A client sends its request
+ * (or PROXY header, or TLS hello) right after its handshake, so it is
+ * usually here: a request answered with close then costs no epoll_ctl and
+ * no epoll round trip (a miss costs one read). Only what must wait goes in
+ * the event set, whose ADD reports any readiness there already, so nothing
+ * is missed.
+ */
+static void
+conn_first(struct conn *c)
+{
+	struct epoll_event	ev;
+	bool			gone = false;
+
+	c->readable = c->writable = true;
+	c->gone = &gone;
+	while (conn_step(c))
+		;
+	if (gone)
+		return;
+	c->gone = NULL;
+	ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+	ev.data.ptr = c;
+	if (epoll_ctl(c->w->epfd, EPOLL_CTL_ADD, c->fd, &ev) == -1) {
+		log_error("epoll_ctl: %s", strerror(errno));
+		conn_close(c);
+	}
+}
+
 /* Take over an accepted socket; a PROXY header, then a TLS handshake, come
  * first where the listener says so, and count as header time. */
-struct conn *
+int
 conn_new(struct worker_proc *w, int fd, const struct sockaddr_storage *peer,
     const struct limit_key *key, int port, struct tls_worker *tls,
     bool proxy)
 {
-	struct epoll_event	 ev;
-	struct conn		*c;
+	struct conn	*c;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		close(fd);
-		return NULL;
+		return -1;
 	}
 	c->w = w;
 	c->fd = fd;
@@ -240,26 +274,18 @@ conn_new(struct worker_proc *w, int fd, const struct sockaddr_storage *peer,
 	if (proxy && !conn_proxy_trusted(c)) {
 		close(fd);
 		free(c);
-		return NULL;
+		return -1;
 	}
 	if (tls != NULL && (c->tls = tls_new(tls, fd, c->host)) == NULL) {
 		close(fd);
 		free(c);
-		return NULL;
+		return -1;
 	}
 	http_parser_init(&c->parser);
-	ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
-	ev.data.ptr = c;
-	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) == -1) {
-		log_error("epoll_ctl: %s", strerror(errno));
-		tls_free(c->tls);
-		close(fd);
-		free(c);
-		return NULL;
-	}
 	w->nconns++;
 	conn_head_start(c);
-	return c;
+	conn_first(c);
+	return 0;
 }
 
 /*

@@ -13,10 +13,11 @@ struct tls_worker;
 struct worker_proc;
 
 /* Take over a socket accepted on local port, counted under key, over TLS
- * when tls is set, after a PROXY protocol header when proxy is; NULL
- * (closed, not counted) without memory, or from a peer not in
+ * when tls is set, after a PROXY protocol header when proxy is, and serve
+ * what the client sent already; 0 taken (maybe answered and closed by
+ * now), -1 closed and not counted: without memory, or from a peer not in
  * trusted_proxies on a proxy port (logged). */
-struct conn	*conn_new(struct worker_proc *, int fd,
+int		 conn_new(struct worker_proc *, int fd,
 		    const struct sockaddr_storage *peer,
 		    const struct limit_key *key, int port,
 		    struct tls_worker *tls, bool proxy);

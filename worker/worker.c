@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -37,7 +36,7 @@
 #include "worker.h"
 
 #define WORKER_EVENTS	256
-#define WORKER_ACCEPTS	64	/* accepts per wake-up, for fairness */
+#define WORKER_ACCEPTS	64	/* most accepts per wake-up, for fairness */
 #define WORKER_LINGER	5	/* s to drain a client before closing */
 #define WORKER_RETRY_MS	100	/* out of descriptors: accept again after */
 #define WORKER_REPORT_MS 1000	/* at most one line a second of refusals */
@@ -439,13 +438,13 @@ worker_per_ip(const struct worker_proc *w, const struct sockaddr_storage *ss)
 }
 
 /* Take an accepted socket, unless its address has max_connections_per_ip
- * here already: then close it at once, without a word. */
+ * here already: then close it at once, without a word. It has TCP_NODELAY
+ * from the listener (listen_options). */
 static void
 worker_admit(struct worker_proc *w, int fd, const struct sockaddr_storage *ss,
     const struct listener *l)
 {
 	struct limit_key	key;
-	int			on = 1;
 
 	limit_key(ss, &key);
 	if (limit_add(w->limit, &key, worker_per_ip(w, ss)) == -1) {
@@ -454,14 +453,19 @@ worker_admit(struct worker_proc *w, int fd, const struct sockaddr_storage *ss,
 		w->refused_key = key;
 		return;
 	}
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
 	if (conn_new(w, fd, ss, &key, l->port, l->tls ? w->tls : NULL,
-	    l->proxy) == NULL)
+	    l->proxy) == -1)
 		limit_del(w->limit, &key);
 	w->env->slot->connections = w->nconns;
 }
 
-/* Accept what is waiting on listener i. */
+/*
+ * Accept what is waiting on listener i, at most w->accepts: a batch that
+ * ends in EAGAIN costs a call, so the next is as big as this one found
+ * (one client at a time: an EAGAIN every other wake-up, not every one),
+ * and one that filled up doubles the next. What is left makes epoll
+ * report the listener again at once.
+ */
 static void
 worker_accept(struct worker_proc *w, size_t i)
 {
@@ -469,14 +473,16 @@ worker_accept(struct worker_proc *w, size_t i)
 	socklen_t		len;
 	int			fd, n, err;
 
-	for (n = 0; n < WORKER_ACCEPTS && w->listening; n++) {
+	for (n = 0; n < w->accepts && w->listening; n++) {
 		len = sizeof(ss);
 		fd = accept4(w->env->ls->v[i].fd, (struct sockaddr *)&ss, &len,
 		    SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd == -1) {
 			err = errno;
-			if (err == EAGAIN)
+			if (err == EAGAIN) {
+				w->accepts = n > 1 ? n : 1;
 				worker_emfile_end(w);
+			}
 			if (err != EMFILE && err != ENFILE)
 				return;
 			/* Cached files give way to clients; else wait. */
@@ -487,6 +493,8 @@ worker_accept(struct worker_proc *w, size_t i)
 		worker_admit(w, fd, &ss, &w->env->ls->v[i]);
 		worker_listen_update(w);
 	}
+	if (n == w->accepts && w->accepts < WORKER_ACCEPTS)
+		w->accepts *= 2;
 }
 
 /* Near max_connections, make room before new clients must wait: close the
@@ -702,6 +710,7 @@ worker_init(struct worker_proc *w, const struct worker_env *env)
 	/* Always within keepalive_timeout, which a client may count on. */
 	w->durations[TIMER_DRAIN] = WORKER_DRAIN < w->conf->keepalive_timeout ?
 	    WORKER_DRAIN : w->conf->keepalive_timeout;
+	w->accepts = 1;
 	worker_clock(w);
 	worker_listen(w, true);
 	return 0;

@@ -83,6 +83,8 @@ struct worker_proc {
 	struct limit		*limit;		/* connections per client address */
 	struct tls_worker	*tls;		/* NULL: no certificate */
 	int64_t			 emfile_retry;	/* ms: accept again; 0 = not paused */
+	int			 accepts;	/* accept at most this many per
+						 * wake-up (worker_accept) */
 	int64_t			 emfile_since;	/* ms the episode began, 0 = none */
 	uint64_t		 emfile_fails;	/* accepts refused in the episode */
 	uint32_t		 refused;	/* over max_connections_per_ip, unlogged */
