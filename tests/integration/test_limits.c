@@ -265,6 +265,23 @@ limits_get_many(struct tine *t, pid_t worker, int n, size_t size)
 	return after - before;
 }
 
+/* Start t over n files of size bytes and GET each twice, in order: the
+ * bytes the worker read on the second pass. */
+static long long
+limits_reread(struct tine *t, int n, size_t size)
+{
+	long long	read;
+	pid_t		worker;
+
+	limits_put_many(t, n, size);
+	cr_assert_eq(tine_start(t), 0);
+	worker = limits_worker(t);
+	limits_get_many(t, worker, n, size);
+	read = limits_get_many(t, worker, n, size);
+	cr_log_info("second pass: the worker read %lld bytes", read);
+	return read;
+}
+
 /*
  * Many small files, far below the memory budget: once loaded, every one
  * is answered from memory, not read again (a cache with a small fixed
@@ -275,15 +292,9 @@ Test(limits, file_cache_keeps_many_small, .fini = tine_teardown,
 {
 	struct tine	*t = tine_setup("workers = 1\n");
 	long long	 n;
-	pid_t		 worker;
 
 	cr_assert_not_null(t);
-	limits_put_many(t, LIM_MANY, LIM_MANY_SIZE);
-	cr_assert_eq(tine_start(t), 0);
-	worker = limits_worker(t);
-	limits_get_many(t, worker, LIM_MANY, LIM_MANY_SIZE);
-	n = limits_get_many(t, worker, LIM_MANY, LIM_MANY_SIZE);
-	cr_log_info("second pass: the worker read %lld bytes", n);
+	n = limits_reread(t, LIM_MANY, LIM_MANY_SIZE);
 	cr_expect_lt(n, (long long)LIM_MANY * LIM_MANY_SIZE / 4, "the worker "
 	    "read %lld bytes for %d files it had loaded: the cache did not "
 	    "keep them", n, LIM_MANY);
@@ -300,15 +311,9 @@ Test(limits, file_cache_memory_bounded, .fini = tine_teardown,
 {
 	struct tine	*t = tine_setup("workers = 1\n");
 	long long	 n;
-	pid_t		 worker;
 
 	cr_assert_not_null(t);
-	limits_put_many(t, LIM_FULL, LIM_FULL_SIZE);
-	cr_assert_eq(tine_start(t), 0);
-	worker = limits_worker(t);
-	limits_get_many(t, worker, LIM_FULL, LIM_FULL_SIZE);
-	n = limits_get_many(t, worker, LIM_FULL, LIM_FULL_SIZE);
-	cr_log_info("second pass: the worker read %lld bytes", n);
+	n = limits_reread(t, LIM_FULL, LIM_FULL_SIZE);
 	cr_expect_gt(n, (long long)LIM_FULL * LIM_FULL_SIZE / 2, "the worker "
 	    "read only %lld bytes for %d files, %d KiB each: it kept them all "
 	    "(or no longer reads small files into memory)", n, LIM_FULL,
