@@ -21,7 +21,7 @@
 #define FCACHE_BUCKETS_MAX (1U << 20)
 #define FCACHE_SMALL	(32 * 1024)	/* files this small live in memory */
 /* Most bytes kept, entries and contents: with descriptors, what bounds
- * the cache (a small file costs about 0.5 KiB over its size). */
+ * the cache (a small file costs about 0.6 KiB over its size). */
 #define FCACHE_BYTES	(32 * 1024 * 1024)
 #define FCACHE_FDS	1024		/* most descriptors kept, by default */
 #define FCACHE_SHED	16		/* descriptors freed when the process is out */
