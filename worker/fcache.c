@@ -17,10 +17,12 @@
 #include "fwatch.h"
 #include "mime.h"
 
-#define FCACHE_BUCKETS	4096
-#define FCACHE_ENTRIES	2048		/* most entries kept per worker */
+#define FCACHE_BUCKETS	256		/* to begin with; doubled as it fills */
+#define FCACHE_BUCKETS_MAX (1U << 20)
 #define FCACHE_SMALL	(32 * 1024)	/* files this small live in memory */
-#define FCACHE_BYTES	(32 * 1024 * 1024) /* most bytes of contents kept */
+/* Most bytes kept, entries and contents: with descriptors, what bounds
+ * the cache (a small file costs about 0.6 KiB over its size). */
+#define FCACHE_BYTES	(32 * 1024 * 1024)
 #define FCACHE_FDS	1024		/* most descriptors kept, by default */
 #define FCACHE_SHED	16		/* descriptors freed when the process is out */
 /* How the files served are opened; O_NONBLOCK: a FIFO in the docroot must
@@ -36,10 +38,14 @@ struct fcache {
 	int			 root;
 	const struct mime	*mime;
 	const struct config_site *site;
-	struct fentry		*buckets[FCACHE_BUCKETS];
-	struct fentry		*lru_head, *lru_tail;
+	struct fentry		**buckets;
+	size_t			 nbuckets;	/* a power of two */
+	/* Least recently used lists, most recent first: [0] entries without
+	 * a descriptor, [1] with one, so that keeping to maxfds never walks
+	 * past the many small files held in memory. */
+	struct fentry		*lru_head[2], *lru_tail[2];
 	size_t			 nentries;
-	size_t			 nbytes;
+	size_t			 nbytes;	/* entries, keys, heads, contents */
 	size_t			 nfds;		/* entries holding a descriptor */
 	size_t			 maxfds;
 	struct fwatch		*watch;		/* NULL: revalidate each second */
@@ -63,6 +69,12 @@ fcache_create(int docroot_fd, const struct mime *mime,
 
 	if ((fc = calloc(1, sizeof(*fc))) == NULL)
 		return NULL;
+	if ((fc->buckets = calloc(FCACHE_BUCKETS, sizeof(*fc->buckets))) ==
+	    NULL) {
+		free(fc);
+		return NULL;
+	}
+	fc->nbuckets = FCACHE_BUCKETS;
 	fc->root = docroot_fd;
 	fc->mime = mime;
 	fc->site = site;
@@ -79,6 +91,46 @@ fcache_hash(const char *s, size_t len)
 	while (len-- > 0)
 		h = (h ^ (unsigned char)*s++) * 16777619u;
 	return h;
+}
+
+/* The head of the chain that holds entries of hash. */
+static struct fentry **
+fcache_bucket(struct fcache *fc, uint32_t hash)
+{
+	return &fc->buckets[hash & (fc->nbuckets - 1)];
+}
+
+/* Double the table once it holds more entries than chains, so a lookup
+ * walks about one entry however many files the cache holds. Without
+ * memory the chains just get longer. */
+static void
+fcache_grow(struct fcache *fc)
+{
+	struct fentry	**old = fc->buckets, *e, *next;
+	size_t		  i, n = fc->nbuckets;
+
+	if (fc->nentries <= n || n >= FCACHE_BUCKETS_MAX ||
+	    (fc->buckets = calloc(n * 2, sizeof(*old))) == NULL) {
+		fc->buckets = old;
+		return;
+	}
+	fc->nbuckets = n * 2;
+	for (i = 0; i < n; i++)
+		for (e = old[i]; e != NULL; e = next) {
+			next = e->hnext;
+			e->hnext = *fcache_bucket(fc, e->hash);
+			*fcache_bucket(fc, e->hash) = e;
+		}
+	free(old);
+}
+
+/* What an entry costs the memory budget: itself, its key, head and
+ * contents (allocator overhead is in sizeof's rounding, roughly). */
+static size_t
+fcache_cost(const struct fentry *e)
+{
+	return sizeof(*e) + e->keylen + 1 + e->hdrlen + 1 +
+	    (e->data != NULL ? (size_t)e->st.st_size : 0);
 }
 
 /* Watch the directories of files loaded from now on with fw. */
@@ -144,40 +196,43 @@ fcache_open_watched(struct fcache *fc, const struct fcache_key *k,
 	return fd;
 }
 
-/* Take e out of the LRU list. */
+/* Take e out of its LRU list. */
 static void
 fcache_lru_unlink(struct fcache *fc, struct fentry *e)
 {
+	int	l = e->fd != -1;
+
 	if (e->prev != NULL)
 		e->prev->next = e->next;
 	else
-		fc->lru_head = e->next;
+		fc->lru_head[l] = e->next;
 	if (e->next != NULL)
 		e->next->prev = e->prev;
 	else
-		fc->lru_tail = e->prev;
+		fc->lru_tail[l] = e->prev;
 	e->prev = e->next = NULL;
 }
 
-/* Put e at the front of the LRU list. */
+/* Put e at the front of its LRU list (by whether it holds a descriptor,
+ * which never changes while it is in the table). */
 static void
 fcache_lru_push(struct fcache *fc, struct fentry *e)
 {
+	int	l = e->fd != -1;
+
 	e->prev = NULL;
-	e->next = fc->lru_head;
-	if (fc->lru_head != NULL)
-		fc->lru_head->prev = e;
-	fc->lru_head = e;
-	if (fc->lru_tail == NULL)
-		fc->lru_tail = e;
+	e->next = fc->lru_head[l];
+	if (fc->lru_head[l] != NULL)
+		fc->lru_head[l]->prev = e;
+	fc->lru_head[l] = e;
+	if (fc->lru_tail[l] == NULL)
+		fc->lru_tail[l] = e;
 }
 
 /* Release an entry's memory and descriptor. */
 static void
 fcache_free(struct fcache *fc, struct fentry *e)
 {
-	if (e->data != NULL)
-		fc->nbytes -= e->st.st_size;
 	if (e->fd != -1) {
 		close(e->fd);
 		fc->nfds--;
@@ -192,7 +247,7 @@ fcache_free(struct fcache *fc, struct fentry *e)
 static void
 fcache_remove(struct fcache *fc, struct fentry *e)
 {
-	struct fentry	**p = &fc->buckets[e->hash % FCACHE_BUCKETS];
+	struct fentry	**p = fcache_bucket(fc, e->hash);
 
 	for (; *p != NULL; p = &(*p)->hnext)
 		if (*p == e) {
@@ -201,26 +256,34 @@ fcache_remove(struct fcache *fc, struct fentry *e)
 		}
 	fcache_lru_unlink(fc, e);
 	fc->nentries--;
+	fc->nbytes -= fcache_cost(e);
 	if (e->refs > 0)
 		e->dead = 1;
 	else
 		fcache_free(fc, e);
 }
 
-/* Evict least recently used entries nobody holds until under the limits;
- * an entry with a descriptor goes while there are more than maxfds. */
+/* Evict least recently used entries nobody holds until under the limits:
+ * those with a descriptor while there are more than maxfds, then any while
+ * over the memory budget, contents first (they weigh the most). */
 static void
 fcache_trim(struct fcache *fc, size_t maxfds)
 {
 	struct fentry	*e, *prev;
+	int		 l;
 
-	for (e = fc->lru_tail; e != NULL && (fc->nentries > FCACHE_ENTRIES ||
-	    fc->nbytes > FCACHE_BYTES || fc->nfds > maxfds); e = prev) {
+	for (e = fc->lru_tail[1]; e != NULL && fc->nfds > maxfds; e = prev) {
 		prev = e->prev;
-		if (e->refs == 0 && (fc->nentries > FCACHE_ENTRIES ||
-		    fc->nbytes > FCACHE_BYTES || e->fd != -1))
+		if (e->refs == 0)
 			fcache_remove(fc, e);
 	}
+	for (l = 0; l < 2; l++)
+		for (e = fc->lru_tail[l]; e != NULL &&
+		    fc->nbytes > FCACHE_BYTES; e = prev) {
+			prev = e->prev;
+			if (e->refs == 0)
+				fcache_remove(fc, e);
+		}
 }
 
 /* Keep at most n descriptors open (the worker's share of RLIMIT_NOFILE). */
@@ -327,23 +390,22 @@ fcache_headers(struct fcache *fc, struct fentry *e,
 	return 0;
 }
 
-/* Read a small regular file whole, so it is sent from memory. */
+/* Read a small regular file whole, so it is sent from memory and needs
+ * no descriptor; room is made by evicting (fcache_trim). */
 static void
-fcache_slurp(struct fcache *fc, struct fentry *e)
+fcache_slurp(struct fentry *e)
 {
 	size_t	size = (size_t)e->st.st_size;
 	ssize_t	n;
 
-	if (size == 0 || size > FCACHE_SMALL || fc->nbytes + size >
-	    FCACHE_BYTES || (e->data = malloc(size)) == NULL)
+	if (size == 0 || size > FCACHE_SMALL ||
+	    (e->data = malloc(size)) == NULL)
 		return;
 	n = pread(e->fd, e->data, size, 0);
 	if (n != (ssize_t)size) {
 		free(e->data);
 		e->data = NULL;
-		return;
 	}
-	fc->nbytes += size;
 }
 
 /* Keep the descriptor only if responses need it: a file sent with sendfile.
@@ -383,32 +445,36 @@ fcache_entry(struct fcache *fc, const struct fcache_key *k, int fd,
 			fcache_free(fc, e);
 			return NULL;
 		}
-		fcache_slurp(fc, e);
+		fcache_slurp(e);
 	}
 	fcache_keep_fd(fc, e);
 	return e;
 }
 
-/* Is an existing entry still the file at its path? Refreshes `checked`. */
+/*
+ * Is an entry not watched still the file at its path? One stat of the
+ * path, refreshing `checked`. The path is resolved without openat2's
+ * limits, which is safe: only the very inode the entry was opened as
+ * (beneath the root) with the same size, times and mode passes; anything
+ * else, an error included, is -1: the entry goes, and the reload's
+ * openat2 says what the path is now.
+ */
 static int
 fcache_fresh(struct fcache *fc, struct fentry *e, time_t now)
 {
 	struct stat	st;
-	int		fd;
 
 	if (e->watched || e->checked == now)
 		return 0;
-	if ((fd = fcache_open(fc, e->key, FCACHE_FLAGS)) == -1)
-		return errno;
-	if (fstat(fd, &st) == -1 || st.st_ino != e->st.st_ino ||
-	    st.st_dev != e->st.st_dev || st.st_size != e->st.st_size ||
+	if (fstatat(fc->root, *e->key ? e->key : ".", &st, 0) == -1 ||
+	    st.st_ino != e->st.st_ino || st.st_dev != e->st.st_dev ||
+	    st.st_size != e->st.st_size ||
 	    st.st_mtim.tv_sec != e->st.st_mtim.tv_sec ||
 	    st.st_mtim.tv_nsec != e->st.st_mtim.tv_nsec ||
-	    st.st_mode != e->st.st_mode) {
-		close(fd);
-		return ESTALE;
-	}
-	close(fd);
+	    st.st_ctim.tv_sec != e->st.st_ctim.tv_sec ||
+	    st.st_ctim.tv_nsec != e->st.st_ctim.tv_nsec ||
+	    st.st_mode != e->st.st_mode)
+		return -1;
 	e->checked = now;
 	return 0;
 }
@@ -419,8 +485,7 @@ fcache_find(struct fcache *fc, const struct fcache_key *k)
 {
 	struct fentry	*e;
 
-	for (e = fc->buckets[k->hash % FCACHE_BUCKETS]; e != NULL;
-	    e = e->hnext)
+	for (e = *fcache_bucket(fc, k->hash); e != NULL; e = e->hnext)
 		if (e->hash == k->hash && e->keylen == k->len &&
 		    e->coding == k->coding && memcmp(e->key, k->s, k->len) == 0)
 			return e;
@@ -447,13 +512,15 @@ fcache_load(struct fcache *fc, const struct fcache_key *k, time_t now,
 		close(fd);
 		return ENOMEM;
 	}
-	e->hnext = fc->buckets[k->hash % FCACHE_BUCKETS];
-	fc->buckets[k->hash % FCACHE_BUCKETS] = e;
+	e->hnext = *fcache_bucket(fc, k->hash);
+	*fcache_bucket(fc, k->hash) = e;
 	fcache_lru_push(fc, e);
 	fc->nentries++;
+	fc->nbytes += fcache_cost(e);
 	e->refs = 1;
 	e->watched = watched;
 	fcache_trim(fc, fc->maxfds);
+	fcache_grow(fc);
 	*out = e;
 	return 0;
 }
@@ -464,23 +531,18 @@ fcache_lookup(struct fcache *fc, const struct fcache_key *k, time_t now,
     struct fentry **out)
 {
 	struct fentry	*e;
-	int		 err;
 
 	if ((e = fcache_find(fc, k)) != NULL) {
-		/* Held while checked: fcache_open may shed unheld entries. */
-		e->refs++;
-		if ((err = fcache_fresh(fc, e, now)) == 0) {
-			if (fc->lru_head != e) {
+		if (fcache_fresh(fc, e, now) == 0) {
+			if (e->prev != NULL) {
 				fcache_lru_unlink(fc, e);
 				fcache_lru_push(fc, e);
 			}
+			e->refs++;
 			*out = e;
 			return 0;
 		}
-		e->refs--;
 		fcache_remove(fc, e);
-		if (err != ESTALE)
-			return err;
 	}
 	return fcache_load(fc, k, now, out);
 }
@@ -576,11 +638,13 @@ void
 fcache_forget_all(struct fcache *fc)
 {
 	struct fentry	*e, *next;
+	int		 l;
 
-	for (e = fc->lru_head; e != NULL; e = next) {
-		next = e->next;
-		fcache_remove(fc, e);
-	}
+	for (l = 0; l < 2; l++)
+		for (e = fc->lru_head[l]; e != NULL; e = next) {
+			next = e->next;
+			fcache_remove(fc, e);
+		}
 }
 
 /* Give back an entry from fcache_get(). */
@@ -596,12 +660,15 @@ void
 fcache_destroy(struct fcache *fc)
 {
 	struct fentry	*e, *next;
+	int		 l;
 
 	if (fc == NULL)
 		return;
-	for (e = fc->lru_head; e != NULL; e = next) {
-		next = e->next;
-		fcache_free(fc, e);
-	}
+	for (l = 0; l < 2; l++)
+		for (e = fc->lru_head[l]; e != NULL; e = next) {
+			next = e->next;
+			fcache_free(fc, e);
+		}
+	free(fc->buckets);
 	free(fc);
 }

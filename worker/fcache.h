@@ -60,8 +60,9 @@ struct fcache	*fcache_create(int docroot_fd, const struct mime *,
 /*
  * The entry for key (a normalised path without its leading '/'; "" is the
  * root). Forgotten when it changes where its directory is watched, else
- * revalidated at most once a second. Returns 0 with *out held, or
- * an errno value (ENOENT, EACCES, ...) when the file cannot be opened.
+ * revalidated by a stat of its path at most once a second. Returns 0 with
+ * *out held, or an errno value (ENOENT, EACCES, ...) when the file cannot
+ * be opened.
  */
 int		 fcache_get(struct fcache *, const char *key, size_t keylen,
 		    time_t now, struct fentry **out);

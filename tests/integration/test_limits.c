@@ -30,6 +30,10 @@
 #define LIM_SMALL	100
 #define LIM_LARGE	(64 * 1024)	/* past the cache's in-memory size */
 #define LIM_NOFILE	256
+#define LIM_MANY	2500	/* small files, past the 2,048 entries once kept */
+#define LIM_MANY_SIZE	1000
+#define LIM_FULL	1200	/* files of the largest size kept in memory: */
+#define LIM_FULL_SIZE	(32 * 1024)	/* 37.5 MiB, past the 32 MiB budget */
 #define LIM_SINGLE	3000	/* slow connections from 127.0.0.1 */
 #define LIM_SPREAD	2000	/* slow connections from 127.0.0.2 .. */
 #define LIM_ADDRS	100	/* .. 127.0.0.101, 20 each */
@@ -193,6 +197,127 @@ Test(limits, file_cache_under_descriptor_limit, .fini = tine_teardown,
 	cr_log_info("the worker held at most %d descriptors", most);
 	cr_expect_gt(most, 0);
 	cr_expect_lt(most, LIM_NOFILE, "%d descriptors open", most);
+	tine_stop(t);
+}
+
+/* The bytes pid has read with read(2) and the like (rchar in
+ * /proc/PID/io); -1 if unknown. */
+static long long
+limits_rchar(pid_t pid)
+{
+	char		 path[64];
+	long long	 n = -1;
+	FILE		*f;
+
+	snprintf(path, sizeof(path), "/proc/%d/io", (int)pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return -1;
+	if (fscanf(f, "rchar: %lld", &n) != 1)
+		n = -1;
+	fclose(f);
+	return n;
+}
+
+/* Put n files of size bytes in the docroot, /many/mNNNN.txt, each
+ * starting with its number. */
+static void
+limits_put_many(struct tine *t, int n, size_t size)
+{
+	char	rel[64], path[TINE_PATH_MAX], *body;
+	int	i;
+
+	cr_assert_not_null(body = malloc(size));
+	memset(body, 'x', size);
+	for (i = 0; i < n; i++) {
+		snprintf(rel, sizeof(rel), "many/m%04d.txt", i);
+		memcpy(body, rel + 6, 4);
+		cr_assert_eq(tine_write_file(tine_path(path, t->docroot, rel),
+		    body, size, 0644), 0);
+	}
+	free(body);
+}
+
+/* GET each of the n files in order: each a 200 with its own contents;
+ * how many bytes the worker read (files and requests) meanwhile. */
+static long long
+limits_get_many(struct tine *t, pid_t worker, int n, size_t size)
+{
+	struct tine_resp	r;
+	char			path[64];
+	long long		before, after;
+	int			i;
+
+	before = limits_rchar(worker);
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "/many/m%04d.txt", i);
+		cr_assert_eq(tine_get(t, path, &r), 0, "no response to %s",
+		    path);
+		cr_assert_eq(r.status, 200, "GET %s: %d", path, r.status);
+		cr_assert_eq(r.bodylen, size, "GET %s: %zu bytes", path,
+		    r.bodylen);
+		cr_assert_eq(memcmp(r.body, path + 7, 4), 0,
+		    "GET %s: another file's contents", path);
+		tine_resp_free(&r);
+	}
+	after = limits_rchar(worker);
+	cr_assert(before >= 0 && after >= before, "no rchar in /proc/%d/io",
+	    (int)worker);
+	return after - before;
+}
+
+/* Start t over n files of size bytes and GET each twice, in order: the
+ * bytes the worker read on the second pass. */
+static long long
+limits_reread(struct tine *t, int n, size_t size)
+{
+	long long	read;
+	pid_t		worker;
+
+	limits_put_many(t, n, size);
+	cr_assert_eq(tine_start(t), 0);
+	worker = limits_worker(t);
+	limits_get_many(t, worker, n, size);
+	read = limits_get_many(t, worker, n, size);
+	cr_log_info("second pass: the worker read %lld bytes", read);
+	return read;
+}
+
+/*
+ * Many small files, far below the memory budget: once loaded, every one
+ * is answered from memory, not read again (a cache with a small fixed
+ * number of entries re-read each file on each pass of this loop).
+ */
+Test(limits, file_cache_keeps_many_small, .fini = tine_teardown,
+    .timeout = 180)
+{
+	struct tine	*t = tine_setup("workers = 1\n");
+	long long	 n;
+
+	cr_assert_not_null(t);
+	n = limits_reread(t, LIM_MANY, LIM_MANY_SIZE);
+	cr_expect_lt(n, (long long)LIM_MANY * LIM_MANY_SIZE / 4, "the worker "
+	    "read %lld bytes for %d files it had loaded: the cache did not "
+	    "keep them", n, LIM_MANY);
+	tine_stop(t);
+}
+
+/*
+ * More contents than the memory budget (32 MiB a cache): every file still
+ * served right, and the cache is bounded: going over them again in the
+ * same order, the least recently used were let go and are read again.
+ */
+Test(limits, file_cache_memory_bounded, .fini = tine_teardown,
+    .timeout = 180)
+{
+	struct tine	*t = tine_setup("workers = 1\n");
+	long long	 n;
+
+	cr_assert_not_null(t);
+	n = limits_reread(t, LIM_FULL, LIM_FULL_SIZE);
+	cr_expect_gt(n, (long long)LIM_FULL * LIM_FULL_SIZE / 2, "the worker "
+	    "read only %lld bytes for %d files, %d KiB each: it kept them all "
+	    "(or no longer reads small files into memory)", n, LIM_FULL,
+	    LIM_FULL_SIZE / 1024);
 	tine_stop(t);
 }
 
