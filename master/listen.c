@@ -109,6 +109,19 @@ listen_find(struct listeners *keep, const struct config_listen *cl)
 	return -1;
 }
 
+/* A listener for the config's entry c, its socket not yet there. */
+static void
+listen_entry(struct listener *l, const struct config_listen *c)
+{
+	l->addr = c->addr;
+	l->addrlen = c->addrlen;
+	l->port = listen_port(&l->addr);
+	l->tls = c->tls;
+	l->proxy = c->proxy_protocol;
+	l->text = strdup(c->text);
+	l->fd = -1;
+}
+
 /* Make the listeners of conf, reusing sockets of keep where they match. */
 int
 listen_open(struct listeners *out, struct listeners *keep,
@@ -130,13 +143,7 @@ listen_open(struct listeners *out, struct listeners *keep,
 	for (i = 0; i < conf->nlisten; i++, ls.n++) {
 		struct listener	*l = &ls.v[i];
 
-		l->addr = conf->listen[i].addr;
-		l->addrlen = conf->listen[i].addrlen;
-		l->port = listen_port(&l->addr);
-		l->tls = conf->listen[i].tls;
-		l->proxy = conf->listen[i].proxy_protocol;
-		l->text = strdup(conf->listen[i].text);
-		l->fd = -1;
+		listen_entry(l, &conf->listen[i]);
 		from[i] = k = listen_find(keep, &conf->listen[i]);
 		if (k != -1)
 			l->fd = keep->v[k].fd;

@@ -659,12 +659,30 @@ worker_signals(struct worker_proc *w)
 	return sigprocmask(SIG_SETMASK, &set, NULL);
 }
 
+/* The timer lists, empty, and how long each kind of wait may last. */
+static void
+worker_timers(struct worker_proc *w)
+{
+	int	k;
+
+	for (k = 0; k < TIMER_N; k++) {
+		w->lists[k].next = w->lists[k].prev = &w->lists[k];
+		w->lists[k].kind = -1;
+	}
+	w->durations[TIMER_HEADER] = w->conf->header_timeout;
+	w->durations[TIMER_KEEPALIVE] = w->conf->keepalive_timeout;
+	w->durations[TIMER_SEND] = w->conf->send_timeout;
+	w->durations[TIMER_LINGER] = WORKER_LINGER;
+	w->durations[TIMER_RATE] = 1;	/* a slow head is judged each second */
+	/* Always within keepalive_timeout, which a client may count on. */
+	w->durations[TIMER_DRAIN] = WORKER_DRAIN < w->conf->keepalive_timeout ?
+	    WORKER_DRAIN : w->conf->keepalive_timeout;
+}
+
 /* Everything before the first accept; returns an exit code or 0. */
 static int
 worker_init(struct worker_proc *w, const struct worker_env *env)
 {
-	int	k;
-
 	w->env = env;
 	w->conf = env->conf;
 	if (worker_drop(w->conf) == -1)
@@ -698,18 +716,7 @@ worker_init(struct worker_proc *w, const struct worker_env *env)
 	    sandbox_enter(w->conf, env->root_fds, env->nroots, env->first) ==
 	    -1)
 		return WORKER_EXIT_FATAL;
-	for (k = 0; k < TIMER_N; k++) {
-		w->lists[k].next = w->lists[k].prev = &w->lists[k];
-		w->lists[k].kind = -1;
-	}
-	w->durations[TIMER_HEADER] = w->conf->header_timeout;
-	w->durations[TIMER_KEEPALIVE] = w->conf->keepalive_timeout;
-	w->durations[TIMER_SEND] = w->conf->send_timeout;
-	w->durations[TIMER_LINGER] = WORKER_LINGER;
-	w->durations[TIMER_RATE] = 1;	/* a slow head is judged each second */
-	/* Always within keepalive_timeout, which a client may count on. */
-	w->durations[TIMER_DRAIN] = WORKER_DRAIN < w->conf->keepalive_timeout ?
-	    WORKER_DRAIN : w->conf->keepalive_timeout;
+	worker_timers(w);
 	w->accepts = 1;
 	worker_clock(w);
 	worker_listen(w, true);
