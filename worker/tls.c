@@ -98,8 +98,10 @@ tls_ticket_mac(EVP_MAC_CTX *hctx, const struct tls_ticket_key *key)
  * Session tickets under the generation's keys, which the master made and
  * every worker shares, so a client resumes on any worker: seal with the
  * current key; open with any key of the ring, asking for a new ticket
- * when it is not the current one (1 sealed or opened, 2 opened and to be
- * renewed, 0 unknown key: a full handshake, -1 failure).
+ * when it is not the current one, and always in TLS 1.3, whose clients
+ * use a ticket once: without a new one their next connection is a full
+ * handshake (1 sealed or opened, 2 opened and to be renewed, 0 unknown
+ * key: a full handshake, -1 failure).
  */
 static int
 tls_on_ticket(SSL *s, unsigned char *name, unsigned char *iv,
@@ -129,7 +131,7 @@ tls_on_ticket(SSL *s, unsigned char *name, unsigned char *iv,
 	    EVP_DecryptInit_ex(cctx, EVP_aes_256_cbc(), NULL,
 	    ring->key[i].aes, iv) != 1)
 		return -1;
-	return i == cur ? 1 : 2;
+	return i == cur && SSL_version(s) < TLS1_3_VERSION ? 1 : 2;
 }
 
 /* OCSP stapling: a copy of the site's response, for a client asking. */

@@ -466,6 +466,42 @@ Test(tls, session_resumes_on_another_worker, .fini = tine_teardown,
 	tine_stop(t);
 }
 
+/*
+ * A TLS 1.3 resumption brings a new ticket: clients use a ticket once, so
+ * without one their next connection would be a full handshake (only every
+ * other one resumed under wrk, against nginx's every one).
+ */
+Test(tls, resumption_renews_ticket, .fini = tine_teardown, .timeout = 60)
+{
+	struct tls_certs	 c;
+	struct tine		*t = tls_setup(&c, NULL);
+	struct tlsc		 k;
+	SSL_SESSION		*s1, *s2;
+	SSL_CTX			*ctx;
+	const unsigned char	*t1, *t2;
+	size_t			 l1, l2;
+
+	cr_assert_not_null(ctx = tlsc_ctx(c.ca, TLS1_3_VERSION,
+	    TLS1_3_VERSION, NULL));
+	tls_open(&k, ctx, t->port, "a.test", NULL);
+	tls_get(&k);
+	cr_assert_not_null(s1 = SSL_get1_session(k.ssl));
+	tlsc_close(&k);
+	tls_open(&k, ctx, t->port, "a.test", s1);
+	cr_expect(SSL_session_reused(k.ssl), "a full handshake, not resumed");
+	tls_get(&k);
+	cr_assert_not_null(s2 = SSL_get1_session(k.ssl));
+	tlsc_close(&k);
+	SSL_SESSION_get0_ticket(s1, &t1, &l1);
+	SSL_SESSION_get0_ticket(s2, &t2, &l2);
+	cr_expect(l1 != l2 || memcmp(t1, t2, l1) != 0,
+	    "no new ticket after a resumption");
+	SSL_SESSION_free(s2);
+	SSL_SESSION_free(s1);
+	SSL_CTX_free(ctx);
+	tine_stop(t);
+}
+
 /* The name of the key a session's ticket is sealed with into name. */
 static void
 tls_ticket_name(SSL_SESSION *sess, unsigned char name[16])
