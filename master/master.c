@@ -328,8 +328,6 @@ master_retire(struct master *m, struct generation *g)
 	if (g->retiring)
 		return;
 	g->retiring = true;
-	g->retire_deadline = scoreboard_now() +
-	    g->setup->conf->worker_shutdown_timeout;
 	log_notice("retiring generation %u (%d workers)", g->id,
 	    pool_count(m, g));
 	pool_signal(m, g, SIGQUIT);

@@ -50,7 +50,6 @@ struct generation {
 	bool			 ready;		/* "master ready" logged */
 	bool			 retiring;	/* superseded: workers told to QUIT */
 	bool			 failed;	/* a worker exited 15: no respawn */
-	time_t			 retire_deadline;
 	int			 backoff;	/* consecutive early deaths */
 	time_t			 last_early;	/* monotonic time of the last one */
 	time_t			 next_spawn;	/* monotonic; 0 = now */
