@@ -123,6 +123,27 @@ date_put_offset(char *p, long off, bool colon)
 	return date_put_num(p, (int)(off % 60), 2);
 }
 
+/*
+ * localtime_r() of t, remembered for the last second asked (an access log
+ * asks for the same one thousands of times a second); the zone's offset
+ * is part of the key, so a tzset() to another zone is seen.
+ */
+static void
+date_local_tm(time_t t, struct tm *tm)
+{
+	static time_t		last_t = -1;
+	static long		last_zone;
+	static struct tm	last_tm;
+
+	if (t != last_t || timezone != last_zone) {
+		if (localtime_r(&t, &last_tm) == NULL)
+			memset(&last_tm, 0, sizeof(last_tm));
+		last_t = t;
+		last_zone = timezone;
+	}
+	*tm = last_tm;
+}
+
 /* Format t in local time for the logs (see date.h). */
 size_t
 date_format_local(time_t t, int ms, enum date_style style,
@@ -136,8 +157,7 @@ date_format_local(time_t t, int ms, enum date_style style,
 		t = DATE_MIN + 86400;
 	if (t > DATE_MAX - 86400)
 		t = DATE_MAX - 86400;
-	if (localtime_r(&t, &tm) == NULL)
-		memset(&tm, 0, sizeof(tm));
+	date_local_tm(t, &tm);
 	if (style == DATE_ISO) {
 		p = date_put_num(p, tm.tm_year + 1900, 4);
 		*p++ = '-';
