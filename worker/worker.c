@@ -128,8 +128,8 @@ worker_cache(struct worker_proc *w, int root_fd,
 	if (v == NULL)
 		return NULL;
 	w->caches = v;
-	if ((v[w->ncaches] = fcache_create(root_fd, w->env->mime, conf)) ==
-	    NULL)
+	if ((v[w->ncaches] = fcache_create(root_fd, w->env->mime, conf,
+	    &w->fbudget)) == NULL)
 		return NULL;
 	return v[w->ncaches++];
 }
@@ -159,6 +159,7 @@ worker_sites(struct worker_proc *w, const struct worker_env *env)
 
 	if ((w->sites = calloc(env->nroots, sizeof(*w->sites))) == NULL)
 		return -1;
+	w->fbudget.max = FCACHE_BYTES;	/* for all sites: not each */
 	for (i = 0; i < env->nroots; i++, w->nsites++) {
 		w->sites[i].conf = &w->conf->sites[i];
 		w->sites[i].root_fd = env->root_fds[i];

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "date.h"
+#include "fcache.h"
 #include "limit.h"
 
 struct access_cache;
@@ -96,6 +97,7 @@ struct worker_proc {
 	size_t			 nsites;
 	struct fcache		**caches;	/* every site's and location's */
 	size_t			 ncaches;
+	struct fcache_budget	 fbudget;	/* the memory they share */
 	struct fwatch		*fwatch;	/* their inotify; NULL: none */
 	struct timer		 lists[TIMER_N];	/* list heads */
 	int			 durations[TIMER_N];	/* seconds */
