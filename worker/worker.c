@@ -594,6 +594,19 @@ worker_quit(struct worker_proc *w)
 	}
 }
 
+/* Fast stop: every request in progress leaves its access-log line, as one
+ * its client cut short would; one step per connection, no I/O but the log. */
+static void
+worker_stop(struct worker_proc *w)
+{
+	struct timer	*t;
+	int		 k;
+
+	for (k = 0; k < TIMER_N; k++)
+		for (t = w->lists[k].next; t != &w->lists[k]; t = t->next)
+			conn_stop(t);
+}
+
 /* Read one signal from the signalfd and act on it. */
 static void
 worker_signal(struct worker_proc *w)
@@ -605,6 +618,7 @@ worker_signal(struct worker_proc *w)
 			w->quit_asked = true;
 		else if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
 			/* A fast stop drops connections, not log lines. */
+			worker_stop(w);
 			worker_access_flush(w);
 			_exit(WORKER_EXIT_OK);
 		}
