@@ -212,8 +212,9 @@ conn_proxy_trusted(const struct conn *c)
 	if (realip_trusted(conf->trusted_proxies, conf->ntrusted_proxies,
 	    &c->peer))
 		return true;
-	log_info("a connection from %s on PROXY protocol port %d, not in "
-	    "trusted_proxies: closed", c->host, c->port);
+	if (worker_proxy_say(c->w))
+		log_info("a connection from %s on PROXY protocol port %d, not "
+		    "in trusted_proxies: closed", c->host, c->port);
 	return false;
 }
 
@@ -881,7 +882,7 @@ conn_proxy(struct conn *c)
 		c->readable = false;
 		return false;
 	}
-	if (r == -1 && n > 0)
+	if (r == -1 && n > 0 && worker_proxy_say(c->w))
 		log_info("a malformed PROXY header from %s on port %d (%s): "
 		    "closed", c->host, c->port, why);
 	if (r == -1 || read(c->fd, buf, h.len) != (ssize_t)h.len) {

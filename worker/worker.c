@@ -40,6 +40,11 @@
 #define WORKER_LINGER	5	/* s to drain a client before closing */
 #define WORKER_RETRY_MS	100	/* out of descriptors: accept again after */
 #define WORKER_REPORT_MS 1000	/* at most one line a second of refusals */
+/* Refusals on PROXY protocol ports, one line each: at most a burst in a
+ * while (a client can send bad headers as fast as it connects), as the
+ * kernel's printk_ratelimit; then one line of how many were suppressed. */
+#define WORKER_SAY_MS	5000
+#define WORKER_SAY_BURST 5
 #define WORKER_FDS_SPARE 32	/* logs, epoll, signalfd, the docroot ... */
 #define WORKER_FDS_MIN	16	/* the file cache keeps at least this many */
 #define TAG_SIGNAL	4000	/* epoll tags below any pointer */
@@ -518,6 +523,35 @@ worker_shed(struct worker_proc *w)
 	}
 }
 
+/* Once the while of a burst of PROXY refusals is over: how many were not
+ * logged, and a new while begins. */
+static void
+worker_proxy_report(struct worker_proc *w)
+{
+	if (w->now_ms - w->proxy_since < WORKER_SAY_MS)
+		return;
+	if (w->proxy_unsaid > 0)
+		log_info("%u more connections refused on PROXY protocol ports "
+		    "in %d s: suppressed", w->proxy_unsaid,
+		    (int)((w->now_ms - w->proxy_since) / 1000));
+	w->proxy_since = w->now_ms;
+	w->proxy_said = w->proxy_unsaid = 0;
+}
+
+/* May a refusal on a PROXY protocol port be logged? The first
+ * WORKER_SAY_BURST of a while; the rest are counted. */
+bool
+worker_proxy_say(struct worker_proc *w)
+{
+	worker_proxy_report(w);
+	if (w->proxy_said >= WORKER_SAY_BURST) {
+		w->proxy_unsaid++;
+		return false;
+	}
+	w->proxy_said++;
+	return true;
+}
+
 /* Say, at most once a second, what was refused or closed for room: the
  * first at once, then what came in the next second, and so on. */
 static void
@@ -525,6 +559,7 @@ worker_report(struct worker_proc *w)
 {
 	char	name[INET6_ADDRSTRLEN + 4];
 
+	worker_proxy_report(w);
 	if ((w->refused == 0 && w->shed == 0) || w->now_ms < w->report_ms)
 		return;
 	if (w->refused > 0)
