@@ -134,6 +134,7 @@ struct config_site {
 	bool			 retypes;	/* a location typing files otherwise
 						 * than its site: its own file cache */
 	char			*status_path;	/* the status page; NULL: none */
+	size_t			 status_path_len; /* its strlen, for each request */
 	struct cidr		*status_allow;	/* who may see it */
 	size_t			 nstatus_allow;
 	char			*health_path;	/* answered "ok" or 503, unlogged;

@@ -1300,6 +1300,7 @@ config_site_status(struct config_ctx *ctx, const struct config_scope *sc,
 			    sizeof q), why);
 		if ((site->status_path = strdup(v)) == NULL)
 			return config_oom(ctx);
+		site->status_path_len = strlen(v);
 	}
 	if (config_site_inherits(ctx, sc, config_key(sc, "status_allow", k,
 	    sizeof k)))

@@ -212,8 +212,9 @@ conn_proxy_trusted(const struct conn *c)
 	if (realip_trusted(conf->trusted_proxies, conf->ntrusted_proxies,
 	    &c->peer))
 		return true;
-	log_info("a connection from %s on PROXY protocol port %d, not in "
-	    "trusted_proxies: closed", c->host, c->port);
+	if (worker_proxy_say(c->w))
+		log_info("a connection from %s on PROXY protocol port %d, not "
+		    "in trusted_proxies: closed", c->host, c->port);
 	return false;
 }
 
@@ -781,15 +782,15 @@ conn_done(struct conn *c)
 }
 
 /*
- * The connection ends mid-request: the client closed or reset it, or took
- * nothing for send_timeout. The request is logged as far as it went, as
- * nginx does: a response under way with its status and the body bytes that
- * left; one of which nothing left yet, or a request whose body was still
- * arriving, as 499 (the client closed first); a head cut short, 400. A
- * connection idle between requests ends unlogged.
+ * The connection ends mid-request: the client closed or reset it, took
+ * nothing for send_timeout, or the worker stops at once. The request is
+ * logged as far as it went, as nginx does: a response under way with its
+ * status and the body bytes that left; one of which nothing left yet, or a
+ * request whose body was still arriving, as 499 (the client closed first);
+ * a head cut short, 400. A connection idle between requests goes unlogged.
  */
 static void
-conn_abort(struct conn *c)
+conn_abort_log(struct conn *c)
 {
 	const struct config	*conf = c->w->conf;
 
@@ -803,14 +804,20 @@ conn_abort(struct conn *c)
 		if (c->have_req)
 			c->resp->site = c->w->sites[vhost_pick(conf,
 			    c->req->host.ptr, c->req->host.len)].conf;
-	} else if (c->state != CONN_WRITE) {
-		conn_close(c);
+	} else if (c->state != CONN_WRITE)
 		return;
-	} else if (c->sent == 0)
+	else if (c->sent == 0)
 		c->resp->status = CONN_CLOSED_EARLY;
 	c->aborted = true;
 	conn_log(c);
 	worker_request_done(c->w, c->sent, c->resp->status);
+}
+
+/* The connection ends mid-request (conn_abort_log): log it, close it. */
+static void
+conn_abort(struct conn *c)
+{
+	conn_abort_log(c);
 	conn_close(c);
 }
 
@@ -875,7 +882,7 @@ conn_proxy(struct conn *c)
 		c->readable = false;
 		return false;
 	}
-	if (r == -1 && n > 0)
+	if (r == -1 && n > 0 && worker_proxy_say(c->w))
 		log_info("a malformed PROXY header from %s on port %d (%s): "
 		    "closed", c->host, c->port, why);
 	if (r == -1 || read(c->fd, buf, h.len) != (ssize_t)h.len) {
@@ -1038,6 +1045,14 @@ conn_timeout(struct timer *t)
 	}
 	/* send_timeout logs what was sent; idle and lingering ones end. */
 	conn_abort(c);
+}
+
+/* Fast stop: the request in progress on t's connection is logged as
+ * aborted; the connection is left to the exit, which closes it. */
+void
+conn_stop(struct timer *t)
+{
+	conn_abort_log(conn_of(t));
 }
 
 /* Room is short: close c unless it is a request head arriving fast enough. */

@@ -32,6 +32,11 @@ void		 conn_timeout(struct timer *);
  * at header_min_rate or faster; true if it was closed. */
 bool		 conn_shed(struct timer *);
 
+/* Fast stop: log the request in progress on the connection as aborted
+ * (as conn_timeout does one past send_timeout), leaving the socket to the
+ * exit; an idle connection, or one lingering, logs nothing. */
+void		 conn_stop(struct timer *);
+
 /* Graceful stop: an idle kept-alive connection waits for its next request
  * only the drain grace, unless it would close sooner. */
 void		 conn_quit_idle(struct timer *);

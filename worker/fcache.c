@@ -20,9 +20,6 @@
 #define FCACHE_BUCKETS	256		/* to begin with; doubled as it fills */
 #define FCACHE_BUCKETS_MAX (1U << 20)
 #define FCACHE_SMALL	(32 * 1024)	/* files this small live in memory */
-/* Most bytes kept, entries and contents: with descriptors, what bounds
- * the cache (a small file costs about 0.6 KiB over its size). */
-#define FCACHE_BYTES	(32 * 1024 * 1024)
 #define FCACHE_FDS	1024		/* most descriptors kept, by default */
 #define FCACHE_SHED	16		/* descriptors freed when the process is out */
 /* How the files served are opened; O_NONBLOCK: a FIFO in the docroot must
@@ -49,6 +46,9 @@ struct fcache {
 	size_t			 nfds;		/* entries holding a descriptor */
 	size_t			 maxfds;
 	struct fwatch		*watch;		/* NULL: revalidate each second */
+	struct fcache_budget	*budget;	/* the memory it shares */
+	struct fcache		*bnext;		/* the budget's next cache */
+	bool			 stuck;		/* every entry held: no room */
 };
 
 /* What an entry is looked up by, and what a new one is made as. */
@@ -60,10 +60,10 @@ struct fcache_key {
 	const struct fentry *of;	/* a sibling's: the file it answers as */
 };
 
-/* Create a cache over the directory docroot_fd. */
+/* Create a cache over the directory docroot_fd, sharing budget. */
 struct fcache *
 fcache_create(int docroot_fd, const struct mime *mime,
-    const struct config_site *site)
+    const struct config_site *site, struct fcache_budget *budget)
 {
 	struct fcache	*fc;
 
@@ -79,6 +79,9 @@ fcache_create(int docroot_fd, const struct mime *mime,
 	fc->mime = mime;
 	fc->site = site;
 	fc->maxfds = FCACHE_FDS;
+	fc->budget = budget;
+	fc->bnext = budget->caches;
+	budget->caches = fc;
 	return fc;
 }
 
@@ -257,33 +260,73 @@ fcache_remove(struct fcache *fc, struct fentry *e)
 	fcache_lru_unlink(fc, e);
 	fc->nentries--;
 	fc->nbytes -= fcache_cost(e);
+	fc->budget->nbytes -= fcache_cost(e);
 	if (e->refs > 0)
 		e->dead = 1;
 	else
 		fcache_free(fc, e);
 }
 
+/* Evict fc's least recently used entry that nobody holds, contents first
+ * (they weigh the most); -1 when there is none. */
+static int
+fcache_evict(struct fcache *fc)
+{
+	struct fentry	*e;
+	int		 l;
+
+	for (l = 0; l < 2; l++)
+		for (e = fc->lru_tail[l]; e != NULL; e = e->prev)
+			if (e->refs == 0) {
+				fcache_remove(fc, e);
+				return 0;
+			}
+	return -1;
+}
+
+/*
+ * While the worker's caches hold more than their budget, evict from the
+ * one that holds the most: a busy site takes the room that idle ones leave,
+ * and none can keep the others from caching (evicting from the cache that
+ * grows would leave it nothing while an idle one keeps its files). One
+ * pass over the caches per eviction, and only once the budget is full.
+ */
+static void
+fcache_budget_trim(struct fcache_budget *b)
+{
+	struct fcache	*fc, *big;
+
+	if (b->nbytes <= b->max)
+		return;
+	for (fc = b->caches; fc != NULL; fc = fc->bnext)
+		fc->stuck = false;
+	while (b->nbytes > b->max) {
+		big = NULL;
+		for (fc = b->caches; fc != NULL; fc = fc->bnext)
+			if (!fc->stuck && (big == NULL ||
+			    fc->nbytes > big->nbytes))
+				big = fc;
+		if (big == NULL)
+			return;		/* all held: over until released */
+		if (fcache_evict(big) == -1)
+			big->stuck = true;
+	}
+}
+
 /* Evict least recently used entries nobody holds until under the limits:
- * those with a descriptor while there are more than maxfds, then any while
- * over the memory budget, contents first (they weigh the most). */
+ * those with a descriptor while there are more than maxfds, then, from
+ * whichever cache holds the most, any while over the memory budget. */
 static void
 fcache_trim(struct fcache *fc, size_t maxfds)
 {
 	struct fentry	*e, *prev;
-	int		 l;
 
 	for (e = fc->lru_tail[1]; e != NULL && fc->nfds > maxfds; e = prev) {
 		prev = e->prev;
 		if (e->refs == 0)
 			fcache_remove(fc, e);
 	}
-	for (l = 0; l < 2; l++)
-		for (e = fc->lru_tail[l]; e != NULL &&
-		    fc->nbytes > FCACHE_BYTES; e = prev) {
-			prev = e->prev;
-			if (e->refs == 0)
-				fcache_remove(fc, e);
-		}
+	fcache_budget_trim(fc->budget);
 }
 
 /* Keep at most n descriptors open (the worker's share of RLIMIT_NOFILE). */
@@ -517,6 +560,7 @@ fcache_load(struct fcache *fc, const struct fcache_key *k, time_t now,
 	fcache_lru_push(fc, e);
 	fc->nentries++;
 	fc->nbytes += fcache_cost(e);
+	fc->budget->nbytes += fcache_cost(e);
 	e->refs = 1;
 	e->watched = watched;
 	fcache_trim(fc, fc->maxfds);
@@ -659,11 +703,16 @@ fcache_release(struct fcache *fc, struct fentry *e)
 void
 fcache_destroy(struct fcache *fc)
 {
+	struct fcache	**p;
 	struct fentry	*e, *next;
 	int		 l;
 
 	if (fc == NULL)
 		return;
+	for (p = &fc->budget->caches; *p != fc; p = &(*p)->bnext)
+		;
+	*p = fc->bnext;
+	fc->budget->nbytes -= fc->nbytes;
 	for (l = 0; l < 2; l++)
 		for (e = fc->lru_head[l]; e != NULL; e = next) {
 			next = e->next;

@@ -51,11 +51,27 @@ struct fentry {
 
 struct fcache;
 
+/* A worker's memory budget, entries and contents: with descriptors, what
+ * bounds its caches (a small file costs about 0.6 KiB over its size). */
+#define FCACHE_BYTES	(32 * 1024 * 1024)
+
+/*
+ * The memory a worker's caches share, one for all its sites and locations,
+ * so that more sites do not mean more memory: what they hold (nbytes), the
+ * most they may (max), and the caches themselves. Zeroed, then max set,
+ * before the first fcache_create; outlives its caches.
+ */
+struct fcache_budget {
+	size_t		 nbytes;
+	size_t		 max;
+	struct fcache	*caches;
+};
+
 /* A cache over the directory docroot_fd, its files typed as site says
  * (types, charset, default_type, cache_control_types) on top of the
- * server's table; NULL when out of memory. */
+ * server's table, its memory counted in budget; NULL when out of memory. */
 struct fcache	*fcache_create(int docroot_fd, const struct mime *,
-		    const struct config_site *site);
+		    const struct config_site *site, struct fcache_budget *);
 
 /*
  * The entry for key (a normalised path without its leading '/'; "" is the

@@ -88,7 +88,7 @@ status_serve(struct worker_proc *w, const struct http_request *req,
 	enum status_format		 f;
 	bool				 head;
 
-	if (site->status_path == NULL || strlen(site->status_path) != len ||
+	if (site->status_path == NULL || site->status_path_len != len ||
 	    memcmp(site->status_path, path, len) != 0)
 		return false;
 	head = req->method == HTTP_METHOD_HEAD;

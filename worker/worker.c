@@ -40,6 +40,11 @@
 #define WORKER_LINGER	5	/* s to drain a client before closing */
 #define WORKER_RETRY_MS	100	/* out of descriptors: accept again after */
 #define WORKER_REPORT_MS 1000	/* at most one line a second of refusals */
+/* Refusals on PROXY protocol ports, one line each: at most a burst in a
+ * while (a client can send bad headers as fast as it connects), as the
+ * kernel's printk_ratelimit; then one line of how many were suppressed. */
+#define WORKER_SAY_MS	5000
+#define WORKER_SAY_BURST 5
 #define WORKER_FDS_SPARE 32	/* logs, epoll, signalfd, the docroot ... */
 #define WORKER_FDS_MIN	16	/* the file cache keeps at least this many */
 #define TAG_SIGNAL	4000	/* epoll tags below any pointer */
@@ -128,8 +133,8 @@ worker_cache(struct worker_proc *w, int root_fd,
 	if (v == NULL)
 		return NULL;
 	w->caches = v;
-	if ((v[w->ncaches] = fcache_create(root_fd, w->env->mime, conf)) ==
-	    NULL)
+	if ((v[w->ncaches] = fcache_create(root_fd, w->env->mime, conf,
+	    &w->fbudget)) == NULL)
 		return NULL;
 	return v[w->ncaches++];
 }
@@ -159,6 +164,7 @@ worker_sites(struct worker_proc *w, const struct worker_env *env)
 
 	if ((w->sites = calloc(env->nroots, sizeof(*w->sites))) == NULL)
 		return -1;
+	w->fbudget.max = FCACHE_BYTES;	/* for all sites: not each */
 	for (i = 0; i < env->nroots; i++, w->nsites++) {
 		w->sites[i].conf = &w->conf->sites[i];
 		w->sites[i].root_fd = env->root_fds[i];
@@ -517,6 +523,35 @@ worker_shed(struct worker_proc *w)
 	}
 }
 
+/* Once the while of a burst of PROXY refusals is over: how many were not
+ * logged, and a new while begins. */
+static void
+worker_proxy_report(struct worker_proc *w)
+{
+	if (w->now_ms - w->proxy_since < WORKER_SAY_MS)
+		return;
+	if (w->proxy_unsaid > 0)
+		log_info("%u more connections refused on PROXY protocol ports "
+		    "in %d s: suppressed", w->proxy_unsaid,
+		    (int)((w->now_ms - w->proxy_since) / 1000));
+	w->proxy_since = w->now_ms;
+	w->proxy_said = w->proxy_unsaid = 0;
+}
+
+/* May a refusal on a PROXY protocol port be logged? The first
+ * WORKER_SAY_BURST of a while; the rest are counted. */
+bool
+worker_proxy_say(struct worker_proc *w)
+{
+	worker_proxy_report(w);
+	if (w->proxy_said >= WORKER_SAY_BURST) {
+		w->proxy_unsaid++;
+		return false;
+	}
+	w->proxy_said++;
+	return true;
+}
+
 /* Say, at most once a second, what was refused or closed for room: the
  * first at once, then what came in the next second, and so on. */
 static void
@@ -524,6 +559,7 @@ worker_report(struct worker_proc *w)
 {
 	char	name[INET6_ADDRSTRLEN + 4];
 
+	worker_proxy_report(w);
 	if ((w->refused == 0 && w->shed == 0) || w->now_ms < w->report_ms)
 		return;
 	if (w->refused > 0)
@@ -593,6 +629,19 @@ worker_quit(struct worker_proc *w)
 	}
 }
 
+/* Fast stop: every request in progress leaves its access-log line, as one
+ * its client cut short would; one step per connection, no I/O but the log. */
+static void
+worker_stop(struct worker_proc *w)
+{
+	struct timer	*t;
+	int		 k;
+
+	for (k = 0; k < TIMER_N; k++)
+		for (t = w->lists[k].next; t != &w->lists[k]; t = t->next)
+			conn_stop(t);
+}
+
 /* Read one signal from the signalfd and act on it. */
 static void
 worker_signal(struct worker_proc *w)
@@ -604,6 +653,7 @@ worker_signal(struct worker_proc *w)
 			w->quit_asked = true;
 		else if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
 			/* A fast stop drops connections, not log lines. */
+			worker_stop(w);
 			worker_access_flush(w);
 			_exit(WORKER_EXIT_OK);
 		}

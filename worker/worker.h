@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "date.h"
+#include "fcache.h"
 #include "limit.h"
 
 struct access_cache;
@@ -91,11 +92,15 @@ struct worker_proc {
 	struct limit_key	 refused_key;	/* the last one's address */
 	uint32_t		 shed;		/* closed for room, unlogged */
 	int64_t			 report_ms;	/* when those may be logged next */
+	int64_t			 proxy_since;	/* ms: refusals on PROXY ports */
+	uint32_t		 proxy_said;	/* logged since then */
+	uint32_t		 proxy_unsaid;	/* and not (over the burst) */
 	struct access_cache	*access;	/* verified Basic credentials */
 	struct worker_site	*sites;		/* as conf->sites */
 	size_t			 nsites;
 	struct fcache		**caches;	/* every site's and location's */
 	size_t			 ncaches;
+	struct fcache_budget	 fbudget;	/* the memory they share */
 	struct fwatch		*fwatch;	/* their inotify; NULL: none */
 	struct timer		 lists[TIMER_N];	/* list heads */
 	int			 durations[TIMER_N];	/* seconds */
@@ -140,6 +145,10 @@ void	worker_access_failed(struct worker_proc *, const char *path, int err,
  * its file within 100 ms, or when the worker exits. */
 void	worker_access_line(struct worker_proc *, size_t i, const char *line,
 	    size_t len);
+
+/* May a refusal on a PROXY protocol port be logged now? Not when a burst
+ * was logged recently: the rest are counted, and said in one line. */
+bool	worker_proxy_say(struct worker_proc *);
 
 /* Close cached descriptors nobody holds, in every site; how many went. */
 size_t	worker_shed_files(struct worker_proc *);

@@ -504,7 +504,7 @@ fuzz_locations(struct worker_site *ws)
 	for (i = 0; i < n; i++)
 		if (ws->conf->locations[i].retypes && (ws->lcaches[i] =
 		    fcache_create(ws->root_fd, fz.mime,
-		    &ws->conf->locations[i])) == NULL)
+		    &ws->conf->locations[i], &fz.w.fbudget)) == NULL)
 			return -1;
 	return 0;
 }
@@ -516,13 +516,14 @@ fuzz_sites(void)
 {
 	size_t	i;
 
+	fz.w.fbudget.max = FCACHE_BYTES;
 	for (i = 0; i < fz.conf->nsites; i++, fz.w.nsites++) {
 		fz.sites[i].conf = &fz.conf->sites[i];
 		fz.sites[i].root_fd = open(fz.docroot, O_PATH | O_DIRECTORY |
 		    O_CLOEXEC);
 		fz.sites[i].fcache = fz.sites[i].root_fd == -1 ? NULL :
 		    fcache_create(fz.sites[i].root_fd, fz.mime,
-		    fz.sites[i].conf);
+		    fz.sites[i].conf, &fz.w.fbudget);
 		if (fz.sites[i].fcache == NULL ||
 		    fuzz_locations(&fz.sites[i]) == -1)
 			return -1;

@@ -1,5 +1,6 @@
 # tap.sh: the reporting of the shell tests, sourced: ok/notok lines
-# (TAP-like, counted in nchecks and nfailed), notes, and check and poll.
+# (TAP-like, counted in nchecks and nfailed), notes, check and poll, and
+# the end of a test that made a temporary tree.
 # shellcheck shell=sh
 
 nchecks=0
@@ -20,7 +21,10 @@ note() {
 show() {
 	sed 's/^/#   /' "$@"
 }
-# check DESCRIPTION COMMAND...: ok when COMMAND succeeds.
+# What a test runs after each failed check, to show why (a log's tail).
+check_failed=:
+# check DESCRIPTION COMMAND...: ok when COMMAND succeeds; else not ok, and
+# $check_failed runs.
 check() {
 	_desc=$1
 	shift
@@ -29,6 +33,7 @@ check() {
 		return 0
 	fi
 	notok "$_desc"
+	$check_failed
 	return 1
 }
 # poll SECONDS COMMAND...: run COMMAND every 0.05 s until it succeeds; 1
@@ -43,4 +48,16 @@ poll() {
 		sleep 0.05
 	done
 	return 0
+}
+# finish DIR STATUS: the end of a test, from its EXIT trap: remove its
+# temporary tree DIR, or keep it for a post-mortem when TINE_KEEP is set;
+# exit STATUS.
+finish() {
+	trap - EXIT
+	if [ -n "${TINE_KEEP:-}" ]; then
+		note "kept $1"
+	else
+		rm -rf "$1"
+	fi
+	exit "$2"
 }

@@ -265,17 +265,7 @@ case $tmp in
 /*) ;;
 *) tmp=$(cd "$tmp" && pwd) ;;
 esac
-cleanup() {
-	_st=$?
-	trap - EXIT
-	if [ -n "${TINE_KEEP:-}" ]; then
-		note "kept $tmp"
-	else
-		rm -rf "$tmp"
-	fi
-	exit "$_st"
-}
-trap cleanup EXIT
+trap 'finish "$tmp" $?' EXIT
 trap 'exit 1' HUP INT TERM
 
 version=$("$MAKE" -s --no-print-directory -C "$builddir" -f Makefile \

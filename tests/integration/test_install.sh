@@ -63,19 +63,9 @@ show_errlog() {
 	done
 	note "(no error log)"
 }
-# check DESCRIPTION COMMAND...: ok when COMMAND succeeds; on failure print
-# the error log's tail (run_init has printed the init script's output).
-check() {
-	_desc=$1
-	shift
-	if "$@"; then
-		ok "$_desc"
-		return 0
-	fi
-	notok "$_desc"
-	show_errlog
-	return 1
-}
+# A failed check prints the error log's tail (run_init has printed the
+# init script's output).
+check_failed=show_errlog
 # Give up: the steps after this one depend on it.
 bail() {
 	notok "$*"
@@ -137,12 +127,7 @@ cleanup() {
 			kill -KILL $(our_procs) 2>/dev/null
 		fi
 	fi
-	if [ -n "${TINE_KEEP:-}" ]; then
-		note "kept $tmp"
-	else
-		rm -rf "$tmp"
-	fi
-	exit "$_st"
+	finish "$tmp" "$_st"
 }
 trap cleanup EXIT
 trap 'exit 1' HUP INT TERM

@@ -1,10 +1,11 @@
 /*
  * test_logtruth: access-log lines that tell what happened, against the real
  * binary — a download the client cut (reset, over TLS too, or stopped
- * reading past send_timeout) logged with its status and the bytes that left, a request
- * abandoned before its answer logged as 499, %D counted from the request's
- * first byte (not from accept, nor from the previous response), and log
- * files created 0640 (root:adm, or log_group, when root creates them).
+ * reading past send_timeout), or a fast stop cut, logged with its status
+ * and the bytes that left, a request abandoned before its answer logged
+ * as 499, %D counted from the request's first byte (not from accept, nor
+ * from the previous response), and log files created 0640 (root:adm, or
+ * log_group, when root creates them).
  */
 #include "tine_build.h"
 
@@ -209,6 +210,24 @@ Test(logtruth, reset_mid_body_logged, .fini = tine_teardown, .timeout = 60)
 	lt_read_some(fd, LT_PART);
 	lt_reset(fd);
 	lt_expect_cut(t);
+	tine_stop(t);
+}
+
+/* A fast stop (SIGTERM to the master) during a download: the server exits
+ * at once, and the request it cut is logged as one its client cut. */
+Test(logtruth, fast_stop_logs_download_in_progress, .fini = tine_teardown,
+    .timeout = 60)
+{
+	struct tine	*t = lt_start(NULL);
+	int		 fd = lt_connect_small(t->port);
+
+	lt_send(fd, LT_GET("/big.bin"));
+	lt_read_some(fd, LT_PART);
+	cr_assert_neq(tine_signal_wait(t, SIGTERM, LT_WAIT_MS), -1,
+	    "the master exits on SIGTERM");
+	lt_expect_cut(t);
+	cr_expect_eq(tine_count(t->access_log, "\n"), 1, "one line");
+	close(fd);
 	tine_stop(t);
 }
 

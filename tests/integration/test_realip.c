@@ -4,7 +4,8 @@
  * too, LOCAL and UNKNOWN keeping the peer) logged as the client with
  * %{c}a keeping the peer, under TLS as well; a header from a peer not in
  * trusted_proxies, a malformed one and none at all each closing the
- * connection with a line at info; X-Forwarded-For chains with spoofed
+ * connection with a line at info, a flood of them a few lines and a count;
+ * X-Forwarded-For chains with spoofed
  * left-most entries; deny rules and max_connections_per_ip applied to
  * the real address; and what tine -t says of the options.
  */
@@ -188,6 +189,65 @@ Test(realip, malformed_proxy_header_closes, .fini = tine_teardown,
 	 * only the good one's is there. */
 	cr_assert_neq(tine_signal_wait(t, SIGTERM, TINE_TIMEOUT_MS), -1);
 	cr_assert_eq(tine_count(t->access_log, "GET"), 1);
+	tine_stop(t);
+}
+
+#define RIP_FLOOD	40	/* bad headers sent in a burst */
+#define RIP_BURST	5	/* lines a worker logs in RIP_WHILE_MS */
+#define RIP_WHILE_MS	5000
+#define RIP_REFUSED	"] a malformed PROXY header from"
+#define RIP_SUPPRESSED	"more connections refused on PROXY protocol ports"
+
+/* The refusals the error log at arg accounts for: one per line, and those
+ * counted in "N more ... suppressed" lines. */
+static int
+rip_refusals(const char *path)
+{
+	char		*text, *p;
+	unsigned	 n;
+	int		 total;
+
+	if ((text = tine_slurp(path, NULL)) == NULL)
+		return 0;
+	total = tine_count(path, RIP_REFUSED);
+	for (p = text; (p = strstr(p, "] ")) != NULL; p += 2)
+		if (sscanf(p, "] %u more connections refused", &n) == 1)
+			total += (int)n;
+	free(text);
+	return total;
+}
+
+/* tine_wait_until's condition: every refusal of the flood is accounted. */
+static int
+rip_all_said(void *arg)
+{
+	return rip_refusals(arg) >= RIP_FLOOD;
+}
+
+/* Bad headers in a burst (a client can send them as fast as it connects)
+ * leave a few lines each while, then one that counts the others; none is
+ * unaccounted. */
+Test(realip, proxy_refusals_rate_limited, .fini = tine_teardown,
+    .timeout = 60)
+{
+	struct tine	*t = tine_setup(NULL);
+	long long	 t0;
+	int		 i, lines, whiles;
+
+	cr_assert_not_null(t);
+	rip_start(t, "proxy_protocol", "trusted_proxies = {\"127.0.0.1\"}");
+	t0 = tine_now_ms();
+	for (i = 0; i < RIP_FLOOD; i++)
+		cr_assert_eq(rip_get(t, RIP_V1("BAD\r\n"), "/", NULL), 0);
+	whiles = (int)((tine_now_ms() - t0) / RIP_WHILE_MS) + 2;
+	cr_assert_eq(tine_wait_until(rip_all_said, t->error_log,
+	    2 * RIP_WHILE_MS + TINE_TIMEOUT_MS), 0, "%d of %d refusals in %s",
+	    rip_refusals(t->error_log), RIP_FLOOD, t->error_log);
+	lines = tine_count(t->error_log, RIP_REFUSED);
+	cr_expect_leq(lines, RIP_BURST * whiles, "%d lines for %d refusals",
+	    lines, RIP_FLOOD);
+	cr_expect_geq(tine_count(t->error_log, RIP_SUPPRESSED), 1);
+	cr_expect_eq(rip_refusals(t->error_log), RIP_FLOOD);
 	tine_stop(t);
 }
 

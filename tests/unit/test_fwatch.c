@@ -24,6 +24,7 @@ static char			 dir[64];	/* the temp document root */
 static int			 root = -1;
 static struct mime		*mime;
 static struct config_site	 site;
+static struct fcache_budget	 budget = { .max = FCACHE_BYTES };
 static struct fcache		*fc;
 static struct fwatch		*fw;
 
@@ -36,7 +37,7 @@ setup(void)
 	cr_assert_neq(root = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC), -1);
 	cr_assert_not_null(mime = mime_load(NULL, NULL, 0));
 	site.default_type = "application/octet-stream";
-	cr_assert_not_null(fc = fcache_create(root, mime, &site));
+	cr_assert_not_null(fc = fcache_create(root, mime, &site, &budget));
 	cr_assert_not_null(fw = fwatch_create());
 	fcache_set_watch(fc, fw);
 }
