@@ -108,6 +108,7 @@ master_setup_unref(struct setup *s)
 	if (s == NULL || --s->refs > 0)
 		return;
 	tls_conf_free(s->tls);
+	worker_ids_free(&s->ids);
 	config_free(s->conf);
 	mime_free(s->mime);
 	free(s);
@@ -310,6 +311,10 @@ master_setup(struct master *m, struct config *conf, char *err, size_t len)
 	if ((s->mime = mime_load(conf->mime_types, err, len)) == NULL) {
 		config_free(conf);
 		free(s);
+		return NULL;
+	}
+	if (worker_ids_get(conf, &s->ids, err, len) == -1) {
+		master_setup_unref(s);
 		return NULL;
 	}
 	if (tls_load(conf, m->gens != NULL ? m->gens->setup->tls : NULL,

@@ -3,8 +3,10 @@
 
 #include <sys/socket.h>
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
@@ -48,6 +50,56 @@ static long
 memory_rss(pid_t pid)
 {
 	return memory_kib(pid, "status", "VmRSS");
+}
+
+/* Whether /proc/pid/maps has a mapping of path. */
+static bool
+memory_maps(pid_t pid, const char *path)
+{
+	char	name[64], line[512];
+	bool	found = false;
+	FILE	*f;
+
+	snprintf(name, sizeof(name), "/proc/%d/maps", (int)pid);
+	if ((f = fopen(name, "r")) == NULL)
+		return false;
+	while (!found && fgets(line, sizeof(line), f) != NULL)
+		found = strstr(line, path) != NULL;
+	fclose(f);
+	return found;
+}
+
+/* Libraries a worker loads after fork are its own copies (relocated
+ * data, the allocator's pages): the master loads them once for all. As
+ * root the user lookup loads the name service's modules. */
+Test(memory, workers_load_no_library, .fini = tine_teardown, .timeout = 60)
+{
+	struct tine	*t = tine_setup("workers = 1\n");
+	pid_t		 kids[TINE_MAX_WORKERS];
+	char		 name[64], line[512], *path;
+	FILE		*f;
+	int		 libs = 0;
+
+	if (geteuid() != 0)
+		cr_skip("not root: the workers look nobody up");
+	cr_assert_not_null(t);
+	cr_assert_eq(tine_start(t), 0);
+	cr_assert_eq(tine_children(t->pid, kids, TINE_MAX_WORKERS), 1,
+	    "expected exactly one worker");
+	snprintf(name, sizeof(name), "/proc/%d/maps", (int)kids[0]);
+	cr_assert_not_null(f = fopen(name, "r"));
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if ((path = strchr(line, '/')) == NULL ||
+		    strstr(path, ".so") == NULL)
+			continue;
+		path[strcspn(path, "\n")] = '\0';
+		libs++;
+		cr_expect(memory_maps(t->pid, path), "the worker loaded %s, "
+		    "the master did not", path);
+	}
+	fclose(f);
+	cr_expect_gt(libs, 0, "no library in the worker's maps");
+	tine_stop(t);
 }
 
 /* What a worker wrote is its own (a copy of the master's page, or a new
