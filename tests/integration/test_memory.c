@@ -69,6 +69,49 @@ memory_maps(pid_t pid, const char *path)
 	return found;
 }
 
+/* The KiB of pid's mappings whose line in smaps names what; -1 if none. */
+static long
+memory_mapping_rss(pid_t pid, const char *what)
+{
+	char		name[64], line[512];
+	unsigned long	from, to;
+	long		kib, sum = -1;
+	bool		in = false;
+	FILE		*f;
+
+	snprintf(name, sizeof(name), "/proc/%d/smaps", (int)pid);
+	if ((f = fopen(name, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		/* A mapping's first line is its address range. */
+		if (sscanf(line, "%lx-%lx ", &from, &to) == 2)
+			in = strstr(line, what) != NULL;
+		else if (in && sscanf(line, "Rss: %ld kB", &kib) == 1)
+			sum = (sum < 0 ? 0 : sum) + kib;
+	}
+	fclose(f);
+	return sum;
+}
+
+/* The scoreboard has 1024 slots for two generations of 256 workers; the
+ * master reads and writes those it has used, the others cost nothing. */
+Test(memory, scoreboard_holds_used_slots, .fini = tine_teardown,
+    .timeout = 60)
+{
+	struct tine	*t = tine_setup("workers = 2\n");
+	long		 kib;
+
+	cr_assert_not_null(t);
+	cr_assert_eq(tine_start(t), 0);
+	/* Started: the master's first pass has forked the workers, then
+	 * summed the slots for the request rate (it does so each second). */
+	kib = memory_mapping_rss(t->pid, ".scoreboard");
+	cr_assert_geq(kib, 0, "no scoreboard mapping in the master");
+	cr_expect_leq(kib, 16, "the master holds %ld KiB of its scoreboard",
+	    kib);
+	tine_stop(t);
+}
+
 /* Libraries a worker loads after fork are its own copies (relocated
  * data, the allocator's pages): the master loads them once for all. As
  * root the user lookup loads the name service's modules. */
