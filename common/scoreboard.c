@@ -78,7 +78,8 @@ scoreboard_create(struct scoreboard *sb, int nslots, const char *path)
 		    MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		return -1;
-	memset(p, 0, size);
+	/* Both are zero already (a new file, or anonymous): not cleared,
+	 * its 1024 slots cost no memory until a worker takes one. */
 	sb->head = p;
 	sb->slots = (struct sb_slot *)((char *)p + scoreboard_slots_at());
 	sb->nslots = nslots;
@@ -163,7 +164,7 @@ scoreboard_requests(const struct scoreboard *sb)
 	uint64_t	n = sb->head->gone_requests;
 	int		i;
 
-	for (i = 0; i < sb->nslots; i++)
+	for (i = 0; i < sb->taken; i++)
 		n += sb->slots[i].requests;
 	return n;
 }
@@ -180,6 +181,15 @@ scoreboard_tick(struct scoreboard *sb, unsigned generation)
 	sb->head->ring[k].at = 0;
 	sb->head->ring[k].requests = scoreboard_requests(sb);
 	sb->head->ring[k].at = now;
+}
+
+/* Clear slot i for a new worker (see scoreboard.h). */
+void
+scoreboard_take(struct scoreboard *sb, int i)
+{
+	memset((void *)&sb->slots[i], 0, sizeof(sb->slots[i]));
+	if (i >= sb->taken)
+		sb->taken = i + 1;
 }
 
 /* Count a reaped worker's exit, keep its counters, free slot i. */

@@ -91,6 +91,9 @@ struct scoreboard {
 	struct sb_head	*head;
 	struct sb_slot	*slots;
 	size_t		 size;
+	int		 taken;		/* the master's: slots before this one
+					 * have been used; those after are
+					 * zero pages nobody has touched */
 	char		*path;		/* a file mapped by tine -s status, or NULL */
 	dev_t		 dev;		/* and its inode: removed only while */
 	ino_t		 ino;		/* path still names it */
@@ -146,6 +149,9 @@ time_t		 scoreboard_now(void);
 /* The master's second: note the current generation and the request total
  * for the last-minute rate. */
 void		 scoreboard_tick(struct scoreboard *, unsigned generation);
+
+/* Clear slot i for a new worker (the master's, before the fork). */
+void		 scoreboard_take(struct scoreboard *, int i);
 
 /* Count a reaped worker's exit under cause (SB_NCAUSES: not counted),
  * keep its counters in the totals, and free slot i. */

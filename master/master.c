@@ -108,6 +108,7 @@ master_setup_unref(struct setup *s)
 	if (s == NULL || --s->refs > 0)
 		return;
 	tls_conf_free(s->tls);
+	worker_ids_free(&s->ids);
 	config_free(s->conf);
 	mime_free(s->mime);
 	free(s);
@@ -312,8 +313,22 @@ master_setup(struct master *m, struct config *conf, char *err, size_t len)
 		free(s);
 		return NULL;
 	}
-	if (tls_load(conf, m->gens != NULL ? m->gens->setup->tls : NULL,
-	    &s->tls, err, len) == -1) {
+	if (worker_ids_get(conf, &s->ids, err, len) == -1) {
+		master_setup_unref(s);
+		return NULL;
+	}
+	/*
+	 * Certificates only for a TLS listener: OpenSSL's initialisation,
+	 * the contexts and the code they run would cost the master some
+	 * 2.5 MiB resident and every worker the heap it inherits, to serve
+	 * nothing. tine -t still checks them.
+	 */
+	if (!tls_listening(conf)) {
+		if (tls_certified(conf))
+			log_notice("no listener speaks TLS: the certificates "
+			    "are not loaded");
+	} else if (tls_load(conf, m->gens != NULL ? m->gens->setup->tls :
+	    NULL, &s->tls, err, len) == -1) {
 		master_setup_unref(s);
 		return NULL;
 	}

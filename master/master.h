@@ -15,6 +15,7 @@
 #include "pool.h"
 #include "scoreboard.h"
 #include "upgrade.h"
+#include "worker.h"
 
 struct mime;
 struct tls_conf;
@@ -25,6 +26,7 @@ struct setup {
 	struct config	*conf;
 	struct mime	*mime;
 	struct tls_conf	*tls;		/* NULL: no site has a certificate */
+	struct worker_ids ids;		/* whom its workers run as */
 };
 
 /* One generation of workers: a config, its listeners and its access logs. */

@@ -56,8 +56,9 @@ notify_status_text(struct master *m, char *out, size_t len)
 	unsigned	conns = 0;
 	int		i;
 
+	/* The master's list first: free slots' pages stay untouched. */
 	for (i = 0; i < m->sb.nslots; i++)
-		if (m->sb.slots[i].pid != 0) {
+		if (m->pool.v[i].pid != 0 && m->sb.slots[i].pid != 0) {
 			requests += m->sb.slots[i].requests;
 			conns += m->sb.slots[i].connections;
 		}

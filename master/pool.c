@@ -76,6 +76,7 @@ pool_child(struct master *m, struct generation *g, int i)
 		pidfile_close(m->pfh);
 	memset(&env, 0, sizeof(env));
 	env.conf = g->setup->conf;
+	env.ids = &g->setup->ids;
 	env.mime = g->setup->mime;
 	env.tls = g->setup->tls;
 	env.ls = &g->ls;
@@ -107,7 +108,7 @@ pool_spawn(struct master *m, struct generation *g)
 		log_error("no free worker slot (%d in use)", POOL_SLOTS);
 		return -1;
 	}
-	memset((void *)&m->sb.slots[i], 0, sizeof(m->sb.slots[i]));
+	scoreboard_take(&m->sb, i);
 	m->sb.slots[i].state = SB_STARTING;
 	m->sb.slots[i].generation = g->id;
 	m->sb.slots[i].started = m->sb.slots[i].heartbeat = scoreboard_now();
@@ -145,9 +146,11 @@ pool_tally(struct master *m, struct generation *gen, enum pool_which which)
 
 	for (i = 0; i < POOL_SLOTS; i++) {
 		w = &m->pool.v[i];
-		state = m->sb.slots[i].state;
 		if (w->pid == 0 || (gen != NULL && w->gen != gen))
 			continue;
+		/* Only a live worker's slot is read: the free ones are pages
+		 * of the scoreboard nobody has touched yet. */
+		state = m->sb.slots[i].state;
 		if (which == POOL_LIVE || (!w->quitting && (which == POOL_READY ?
 		    state == SB_READY : state != SB_LIMIT)))
 			n++;

@@ -366,19 +366,27 @@ tls_load_keys(struct tls_conf *tc, const struct tls_conf *prev, char *err,
 	return 0;
 }
 
+/* Whether some site of conf has a certificate (see tls_load.h). */
+bool
+tls_certified(const struct config *conf)
+{
+	size_t	i;
+
+	for (i = 0; i < conf->nsites; i++)
+		if (conf->sites[i].tls_certificate.value != NULL)
+			return true;
+	return false;
+}
+
 /* Load every site's certificate (see tls_load.h). */
 int
 tls_load(const struct config *conf, const struct tls_conf *prev,
     struct tls_conf **out, char *err, size_t errlen)
 {
 	struct tls_conf	*tc;
-	size_t		 i;
 
 	*out = NULL;
-	for (i = 0; i < conf->nsites; i++)
-		if (conf->sites[i].tls_certificate.value != NULL)
-			break;
-	if (i == conf->nsites)
+	if (!tls_certified(conf))
 		return 0;
 	if ((tc = calloc(1, sizeof(*tc))) == NULL ||
 	    (tc->ctx = calloc(conf->nsites, sizeof(*tc->ctx))) == NULL ||
@@ -437,6 +445,18 @@ tls_load_ktls(void)
 #endif
 }
 
+/* Whether some listener of conf speaks TLS (see tls_load.h). */
+bool
+tls_listening(const struct config *conf)
+{
+	size_t	i;
+
+	for (i = 0; i < conf->nlisten; i++)
+		if (conf->listen[i].tls)
+			return true;
+	return false;
+}
+
 /* Let the contexts use kernel TLS if there is one; say which way (when
  * some listener speaks TLS). */
 void
@@ -445,11 +465,7 @@ tls_kernel(struct tls_conf *tc)
 	const char	*why;
 	size_t		 i;
 
-	if (tc == NULL)
-		return;
-	for (i = 0; i < tc->conf->nlisten && !tc->conf->listen[i].tls; i++)
-		;
-	if (i == tc->conf->nlisten)
+	if (tc == NULL || !tls_listening(tc->conf))
 		return;
 	if ((why = tls_load_ktls()) != NULL) {
 		log_notice("TLS: files are read into a buffer and sent with "

@@ -2,6 +2,7 @@
 #ifndef TINE_TLS_LOAD_H
 #define TINE_TLS_LOAD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -19,6 +20,12 @@ struct tls_conf;
  */
 int	tls_load(const struct config *conf, const struct tls_conf *prev,
 	    struct tls_conf **out, char *err, size_t errlen);
+
+/* Whether some site of conf has a certificate. */
+bool	tls_certified(const struct config *conf);
+
+/* Whether some listener of conf speaks TLS. */
+bool	tls_listening(const struct config *conf);
 
 /* Find out whether the kernel does TLS, let the contexts use it if so,
  * and log which way files will go out; serving only (tine -t skips it). */

@@ -1,6 +1,7 @@
 /* access: a site's access rules for one request (client address, hidden paths, Basic auth). */
 #include "tine_build.h"
 
+#include <sys/mman.h>
 #include <sys/random.h>
 
 #include <crypt.h>
@@ -51,15 +52,19 @@ access_create(void)
 {
 	struct access_cache	*ac;
 
-	/* calloc: crypt_r wants its crypt_data zeroed before first use. */
-	if ((ac = calloc(1, sizeof(*ac))) == NULL) {
+	/* Zeroed, as crypt_r wants its crypt_data before first use, and
+	 * mapped rather than calloc'd: a worker that checks no password
+	 * never touches the 32 KiB of it (calloc may clear them). */
+	ac = mmap(NULL, sizeof(*ac), PROT_READ | PROT_WRITE, MAP_PRIVATE |
+	    MAP_ANONYMOUS, -1, 0);
+	if (ac == MAP_FAILED) {
 		log_error("access: %s", strerror(errno));
 		return NULL;
 	}
 	if (getrandom(ac->key, sizeof(ac->key), 0) !=
 	    (ssize_t)sizeof(ac->key)) {
 		log_error("getrandom: %s", strerror(errno));
-		free(ac);
+		munmap(ac, sizeof(*ac));
 		return NULL;
 	}
 	return ac;
@@ -69,9 +74,10 @@ access_create(void)
 void
 access_destroy(struct access_cache *ac)
 {
-	if (ac != NULL)
-		explicit_bzero(ac, sizeof(*ac));
-	free(ac);
+	if (ac == NULL)
+		return;
+	explicit_bzero(ac, sizeof(*ac));
+	munmap(ac, sizeof(*ac));
 }
 
 /* Whether the normalised path (len bytes) matches one of the site's

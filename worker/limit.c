@@ -1,6 +1,8 @@
 /* limit: a worker's count of open connections per client address. */
 #include "tine_build.h"
 
+#include <sys/mman.h>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -8,7 +10,9 @@
 
 #include "limit.h"
 
-#define LIMIT_NONE	UINT32_MAX	/* end of a chain, of the free list */
+/* Links are an entry's index + 1, so that 0 ends a chain or the free
+ * list and zeroed memory is an empty table. */
+#define LIMIT_NONE	0
 
 /* One address with open connections. */
 struct limit_entry {
@@ -20,12 +24,18 @@ struct limit_entry {
 /*
  * A chained hash table over a fixed pool: each address in it has at least
  * one connection, so max_connections entries always suffice and the memory
- * is bounded whatever the clients do.
+ * is bounded whatever the clients do. The pool and the buckets are one
+ * anonymous mapping, never written to make it: a worker's memory holds
+ * pages for the addresses it has seen, not for max_connections (at 4096,
+ * 128 KiB that every idle worker would hold otherwise).
  */
 struct limit {
 	struct limit_entry	*pool;
 	uint32_t		*buckets;
+	size_t			 size;	/* of the mapping */
 	uint32_t		 mask;
+	uint32_t		 max;
+	uint32_t		 used;	/* entries ever taken from the pool */
 	uint32_t		 free;
 	uint32_t		 seed;	/* so clients cannot aim at one bucket */
 };
@@ -35,22 +45,25 @@ struct limit *
 limit_create(uint32_t max)
 {
 	struct limit	*l;
-	uint32_t	 i, n = 16;
+	uint32_t	 n = 16;
+	void		*p;
 
 	while (n < max * 2 && n < (1u << 30))
 		n *= 2;
-	if ((l = calloc(1, sizeof(*l))) == NULL ||
-	    (l->pool = calloc(max, sizeof(*l->pool))) == NULL ||
-	    (l->buckets = calloc(n, sizeof(*l->buckets))) == NULL) {
-		limit_destroy(l);
+	if ((l = calloc(1, sizeof(*l))) == NULL)
+		return NULL;
+	l->size = (size_t)n * sizeof(*l->buckets) +
+	    (size_t)max * sizeof(*l->pool);
+	p = mmap(NULL, l->size, PROT_READ | PROT_WRITE, MAP_PRIVATE |
+	    MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		free(l);
 		return NULL;
 	}
+	l->buckets = p;
+	l->pool = (struct limit_entry *)(l->buckets + n);
 	l->mask = n - 1;
-	for (i = 0; i < n; i++)
-		l->buckets[i] = LIMIT_NONE;
-	for (i = 0; i < max; i++)
-		l->pool[i].next = i + 1 < max ? i + 1 : LIMIT_NONE;
-	l->free = max > 0 ? 0 : LIMIT_NONE;
+	l->max = max;
 	l->seed = arc4random();
 	return l;
 }
@@ -61,8 +74,7 @@ limit_destroy(struct limit *l)
 {
 	if (l == NULL)
 		return;
-	free(l->pool);
-	free(l->buckets);
+	munmap(l->buckets, l->size);
 	free(l);
 }
 
@@ -121,9 +133,9 @@ limit_find(struct limit *l, const struct limit_key *k)
 {
 	uint32_t	*p = &l->buckets[limit_hash(l, k)];
 
-	while (*p != LIMIT_NONE && memcmp(&l->pool[*p].key, k,
+	while (*p != LIMIT_NONE && memcmp(&l->pool[*p - 1].key, k,
 	    sizeof(*k)) != 0)
-		p = &l->pool[*p].next;
+		p = &l->pool[*p - 1].next;
 	return p;
 }
 
@@ -131,20 +143,26 @@ limit_find(struct limit *l, const struct limit_key *k)
 int
 limit_add(struct limit *l, const struct limit_key *k, uint32_t max)
 {
-	uint32_t	*p = limit_find(l, k), i;
+	uint32_t		*p = limit_find(l, k), i;
+	struct limit_entry	*e;
 
 	if (*p != LIMIT_NONE) {
-		if (max > 0 && l->pool[*p].count >= max)
+		e = &l->pool[*p - 1];
+		if (max > 0 && e->count >= max)
 			return -1;
-		l->pool[*p].count++;
+		e->count++;
 		return 0;
 	}
-	if ((i = l->free) == LIMIT_NONE)
+	if ((i = l->free) != LIMIT_NONE)
+		l->free = l->pool[i - 1].next;
+	else if (l->used < l->max)
+		i = ++l->used;
+	else
 		return -1;	/* more connections than the worker takes */
-	l->free = l->pool[i].next;
-	l->pool[i].key = *k;
-	l->pool[i].count = 1;
-	l->pool[i].next = LIMIT_NONE;
+	e = &l->pool[i - 1];
+	e->key = *k;
+	e->count = 1;
+	e->next = LIMIT_NONE;
 	*p = i;
 	return 0;
 }
@@ -155,10 +173,10 @@ limit_del(struct limit *l, const struct limit_key *k)
 {
 	uint32_t	*p = limit_find(l, k), i = *p;
 
-	if (i == LIMIT_NONE || --l->pool[i].count > 0)
+	if (i == LIMIT_NONE || --l->pool[i - 1].count > 0)
 		return;
-	*p = l->pool[i].next;
-	l->pool[i].next = l->free;
+	*p = l->pool[i - 1].next;
+	l->pool[i - 1].next = l->free;
 	l->free = i;
 }
 

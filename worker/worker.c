@@ -53,38 +53,75 @@
 #define WORKER_DRAIN	1	/* s a retiring worker waits for a kept
 				 * connection's next request */
 
-/* Switch to the configured user and group; -1 when that is impossible. */
-static int
-worker_drop(const struct config *conf)
+/* Look up conf's user and group (see worker.h). */
+int
+worker_ids_get(const struct config *conf, struct worker_ids *ids, char *err,
+    size_t len)
 {
-	const char	*name = conf->user;
 	struct passwd	*pw;
 	struct group	*gr;
-	gid_t		 gid;
+	gid_t		*v;
+	int		 n = 16;
 
+	memset(ids, 0, sizeof(*ids));
 	if (geteuid() != 0)
 		return 0;
-	if (name == NULL)
-		name = getpwnam("www-data") != NULL ? "www-data" : "nobody";
-	if ((pw = getpwnam(name)) == NULL) {
-		log_error("user %s does not exist", name);
+	ids->drop = true;
+	if ((ids->name = conf->user) == NULL)
+		ids->name = getpwnam("www-data") != NULL ? "www-data" :
+		    "nobody";
+	if ((pw = getpwnam(ids->name)) == NULL) {
+		snprintf(err, len, "user %s does not exist", ids->name);
 		return -1;
 	}
-	gid = pw->pw_gid;
+	ids->uid = pw->pw_uid;
+	ids->gid = pw->pw_gid;
 	if (conf->group != NULL) {
 		if ((gr = getgrnam(conf->group)) == NULL) {
-			log_error("group %s does not exist", conf->group);
+			snprintf(err, len, "group %s does not exist",
+			    conf->group);
 			return -1;
 		}
-		gid = gr->gr_gid;
+		ids->gid = gr->gr_gid;
 	}
-	if (initgroups(name, gid) == -1 || setgid(gid) == -1 ||
-	    setuid(pw->pw_uid) == -1) {
-		log_error("cannot switch to user %s: %s", name, strerror(errno));
+	/* As initgroups(3) would: n says how many there are when short. */
+	for (;;) {
+		if ((v = reallocarray(ids->groups, (size_t)n,
+		    sizeof(*v))) == NULL) {
+			snprintf(err, len, "out of memory");
+			return -1;
+		}
+		ids->groups = v;
+		if (getgrouplist(ids->name, ids->gid, v, &n) != -1)
+			break;
+	}
+	ids->ngroups = n;
+	return 0;
+}
+
+/* Release what worker_ids_get() made. */
+void
+worker_ids_free(struct worker_ids *ids)
+{
+	free(ids->groups);
+	ids->groups = NULL;
+}
+
+/* Switch to the configured user and group; -1 when that is impossible. */
+static int
+worker_drop(const struct worker_ids *ids)
+{
+	if (!ids->drop)
+		return 0;
+	if (setgroups((size_t)ids->ngroups, ids->groups) == -1 ||
+	    setgid(ids->gid) == -1 || setuid(ids->uid) == -1) {
+		log_error("cannot switch to user %s: %s", ids->name,
+		    strerror(errno));
 		return -1;
 	}
 	if (setuid(0) != -1) {
-		log_error("could regain root after switching to %s", name);
+		log_error("could regain root after switching to %s",
+		    ids->name);
 		return -1;
 	}
 	return 0;
@@ -735,7 +772,7 @@ worker_init(struct worker_proc *w, const struct worker_env *env)
 {
 	w->env = env;
 	w->conf = env->conf;
-	if (worker_drop(w->conf) == -1)
+	if (worker_drop(env->ids) == -1)
 		return WORKER_EXIT_FATAL;
 	/* After the uid change, which would clear it. */
 	prctl(PR_SET_PDEATHSIG, SIGQUIT);

@@ -27,9 +27,24 @@ struct limit;
 struct tls_conf;
 struct tls_worker;
 
+/*
+ * Whom the workers run as, looked up by the master for each config: the
+ * supplementary groups make the name service load its modules (systemd's,
+ * with libcap and libm), once in the master rather than in every worker.
+ */
+struct worker_ids {
+	bool		 drop;		/* started as root: switch to these */
+	const char	*name;
+	uid_t		 uid;
+	gid_t		 gid;
+	gid_t		*groups;	/* getgrouplist's, gid among them */
+	int		 ngroups;
+};
+
 /* What the master hands a new worker (all of it inherited through fork). */
 struct worker_env {
 	const struct config	*conf;
+	const struct worker_ids	*ids;
 	const struct mime	*mime;
 	const struct listeners	*ls;
 	const struct tls_conf	*tls;		/* certificates; NULL: none */
@@ -122,6 +137,13 @@ struct worker_proc {
 	uint64_t		 alog_lost;	/* access-log lines not written */
 	time_t			 alog_last;	/* when a lost line was last said */
 };
+
+/* Look up conf's user and group (when running as root); -1 with err. */
+int	worker_ids_get(const struct config *conf, struct worker_ids *ids,
+	    char *err, size_t len);
+
+/* Release what worker_ids_get() made. */
+void	worker_ids_free(struct worker_ids *ids);
 
 /* Become a worker; never returns (exit codes: common/exitcode.h). */
 void	worker_main(const struct worker_env *) __attribute__((noreturn));

@@ -3,8 +3,10 @@
 
 #include <sys/socket.h>
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
@@ -17,23 +19,154 @@
 				 * page, where a connection that kept its
 				 * request state held some 15 KiB */
 #define MEM_LOAD_MS	30000	/* for all of them to be answered */
+#define MEM_IDLE_DIRTY	1024	/* KiB a worker may have written before its
+				 * first connection, at most: some 250, where
+				 * a per-address table filled in for 65536
+				 * connections held 2 MiB */
+
+/* The value in KiB of the line "key: N kB" of /proc/pid/file; -1 if
+ * unknown. */
+static long
+memory_kib(pid_t pid, const char *file, const char *key)
+{
+	char	path[64], line[128];
+	long	kib = -1;
+	size_t	len = strlen(key);
+	FILE	*f;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, key, len) == 0 && line[len] == ':' &&
+		    sscanf(line + len + 1, "%ld kB", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}
 
 /* The resident set of pid in KiB (VmRSS); -1 if unknown. */
 static long
 memory_rss(pid_t pid)
 {
-	char	path[64], line[128];
-	long	kib = -1;
+	return memory_kib(pid, "status", "VmRSS");
+}
+
+/* Whether /proc/pid/maps has a mapping of path. */
+static bool
+memory_maps(pid_t pid, const char *path)
+{
+	char	name[64], line[512];
+	bool	found = false;
 	FILE	*f;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
-			break;
+	snprintf(name, sizeof(name), "/proc/%d/maps", (int)pid);
+	if ((f = fopen(name, "r")) == NULL)
+		return false;
+	while (!found && fgets(line, sizeof(line), f) != NULL)
+		found = strstr(line, path) != NULL;
 	fclose(f);
-	return kib;
+	return found;
+}
+
+/* The KiB of pid's mappings whose line in smaps names what; -1 if none. */
+static long
+memory_mapping_rss(pid_t pid, const char *what)
+{
+	char		name[64], line[512];
+	unsigned long	from, to;
+	long		kib, sum = -1;
+	bool		in = false;
+	FILE		*f;
+
+	snprintf(name, sizeof(name), "/proc/%d/smaps", (int)pid);
+	if ((f = fopen(name, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		/* A mapping's first line is its address range. */
+		if (sscanf(line, "%lx-%lx ", &from, &to) == 2)
+			in = strstr(line, what) != NULL;
+		else if (in && sscanf(line, "Rss: %ld kB", &kib) == 1)
+			sum = (sum < 0 ? 0 : sum) + kib;
+	}
+	fclose(f);
+	return sum;
+}
+
+/* The scoreboard has 1024 slots for two generations of 256 workers; the
+ * master reads and writes those it has used, the others cost nothing. */
+Test(memory, scoreboard_holds_used_slots, .fini = tine_teardown,
+    .timeout = 60)
+{
+	struct tine	*t = tine_setup("workers = 2\n");
+	long		 kib;
+
+	cr_assert_not_null(t);
+	cr_assert_eq(tine_start(t), 0);
+	/* Started: the master's first pass has forked the workers, then
+	 * summed the slots for the request rate (it does so each second). */
+	kib = memory_mapping_rss(t->pid, ".scoreboard");
+	cr_assert_geq(kib, 0, "no scoreboard mapping in the master");
+	cr_expect_leq(kib, 16, "the master holds %ld KiB of its scoreboard",
+	    kib);
+	tine_stop(t);
+}
+
+/* Libraries a worker loads after fork are its own copies (relocated
+ * data, the allocator's pages): the master loads them once for all. As
+ * root the user lookup loads the name service's modules. */
+Test(memory, workers_load_no_library, .fini = tine_teardown, .timeout = 60)
+{
+	struct tine	*t = tine_setup("workers = 1\n");
+	pid_t		 kids[TINE_MAX_WORKERS];
+	char		 name[64], line[512], *path;
+	FILE		*f;
+	int		 libs = 0;
+
+	if (geteuid() != 0)
+		cr_skip("not root: the workers look nobody up");
+	cr_assert_not_null(t);
+	cr_assert_eq(tine_start(t), 0);
+	cr_assert_eq(tine_children(t->pid, kids, TINE_MAX_WORKERS), 1,
+	    "expected exactly one worker");
+	snprintf(name, sizeof(name), "/proc/%d/maps", (int)kids[0]);
+	cr_assert_not_null(f = fopen(name, "r"));
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if ((path = strchr(line, '/')) == NULL ||
+		    strstr(path, ".so") == NULL)
+			continue;
+		path[strcspn(path, "\n")] = '\0';
+		libs++;
+		cr_expect(memory_maps(t->pid, path), "the worker loaded %s, "
+		    "the master did not", path);
+	}
+	fclose(f);
+	cr_expect_gt(libs, 0, "no library in the worker's maps");
+	tine_stop(t);
+}
+
+/* What a worker wrote is its own (a copy of the master's page, or a new
+ * one); what it allocates for max_connections must not be written before
+ * a connection needs it. */
+Test(memory, idle_worker_writes_little, .fini = tine_teardown,
+    .timeout = 60)
+{
+	struct tine	*t = tine_setup("workers = 1\n"
+	    "max_connections = 65536\n");
+	pid_t		 kids[TINE_MAX_WORKERS];
+	long		 dirty;
+
+	cr_assert_not_null(t);
+	cr_assert_eq(tine_start(t), 0);
+	cr_assert_eq(tine_children(t->pid, kids, TINE_MAX_WORKERS), 1,
+	    "expected exactly one worker");
+	dirty = memory_kib(kids[0], "smaps_rollup", "Private_Dirty");
+	cr_assert_geq(dirty, 0, "no smaps_rollup for the worker");
+	cr_log_info("an idle worker at max_connections = 65536: %ld KiB "
+	    "private dirty", dirty);
+	cr_expect_lt(dirty, MEM_IDLE_DIRTY, "the idle worker wrote %ld KiB",
+	    dirty);
+	tine_stop(t);
 }
 
 /* One keep-alive GET of the index on c, answered; 0 or -1. */

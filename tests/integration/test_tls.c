@@ -1039,6 +1039,40 @@ Test(tls, config_errors_name_the_line, .fini = tine_teardown, .timeout = 60)
 	tine_stop(t);
 }
 
+/* Without a tls listener the master loads no certificate (OpenSSL would
+ * cost memory for nothing): one that would not load does not stop it,
+ * while tine -t still names it. */
+Test(tls, no_tls_listener_loads_nothing, .fini = tine_teardown,
+    .timeout = 60)
+{
+	struct tls_certs	 c;
+	struct tine		*t = tine_setup(NULL);
+	struct tine_resp	 r;
+	char			 conf[TLS_CONF_MAX], *err;
+	int			 status;
+
+	cr_assert_not_null(t);
+	tls_certs(t, &c);
+	snprintf(conf, sizeof(conf), "listen = {\"127.0.0.1:%d\"}\n"
+	    "document_root = \"%s\"\n"
+	    "tls_certificate = \"%s/a.pem\"\ntls_key = \"%s/b.key\"\n",
+	    t->port, t->docroot, c.dir, c.dir);
+	cr_assert_eq(tine_config(t, conf), 0);
+	err = tine_check(t, &status);
+	cr_expect_eq(status, 1, "tine -t took a key of another certificate");
+	cr_expect_not_null(strstr(err, "is not the key of the certificate"),
+	    "%s", err);
+	free(err);
+	cr_assert_eq(tine_start(t), 0, "tine did not start: see %s",
+	    t->error_log);
+	cr_expect_eq(tine_wait_log(t, "no listener speaks TLS: the "
+	    "certificates are not loaded", 1, TINE_TIMEOUT_MS), 0);
+	cr_assert_eq(tine_get(t, "/", &r), 0);
+	cr_expect_eq(r.status, 200);
+	tine_resp_free(&r);
+	tine_stop(t);
+}
+
 /* An expired certificate is served as configured, with a warning at
  * start, and the client sees why it cannot trust it. */
 Test(tls, expired_certificate_warned, .fini = tine_teardown, .timeout = 60)

@@ -20,6 +20,7 @@ busy(struct scoreboard *sb, int i, pid_t pid, uint64_t n)
 {
 	uint64_t	k;
 
+	scoreboard_take(sb, i);
 	sb->slots[i].pid = pid;
 	sb->slots[i].generation = 1;
 	sb->slots[i].state = SB_READY;
