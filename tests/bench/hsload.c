@@ -160,7 +160,7 @@ hs_shook(struct hs_thread *t, struct hs_conn *c)
 }
 
 /* Take the head gathered in c once it is complete: its status must be
- * 2xx; the body's length from Content-Length. 0 waiting, 1 done, -1. */
+ * 2xx; the body's length from Content-Length. 0 waiting, 1 done, -1 bad. */
 static int
 hs_head(struct hs_conn *c)
 {
@@ -181,7 +181,7 @@ hs_head(struct hs_conn *c)
 	return c->left == 0 ? 1 : 0;
 }
 
-/* Read what c has: 0 waiting, 1 the response is complete, -1. */
+/* Read what c has: 0 waiting, 1 the response is complete, -1 failed. */
 static int
 hs_read(struct hs_conn *c)
 {
