@@ -11,24 +11,36 @@ skipped with a note. Then, on loopback:
   1. memory: the sum of PSS over each server's process tree, idle after
      start; the peak of the sum of RSS over the tree while 1,000 idle
      keep-alive connections (one request each) are held;
-  2. the wrk scenarios, interleaved across servers, ROUNDS rounds each: the
+  2. the scenarios, interleaved across servers, ROUNDS rounds each: the
      median requests/s, the ratio to tine, the median p99 latency, the errors
      of all rounds (wrk socket errors + non-2xx) and the server's CPU time
-     per request (utime + stime of its process tree, from /proc);
+     per request (utime + stime of its process tree, from /proc). wrk keeps
+     its TLS session and resumes it on each new connection ("TLS 1 KiB
+     resumed each"); "TLS 1 KiB full handshake" is tests/bench/hsload.c
+     (built here with cc and OpenSSL's headers, else skipped), 64
+     connections that each make a full handshake (no session, no ticket
+     used), one GET of the 1 KiB page and a close, so its requests/s are
+     full handshakes/s;
   3. system calls per request: strace -c on each server's workers over a
      fixed number of requests, on one keep-alive connection and with a new
      connection per request.
 
 usage: tests/bench/bench.py [path/to/tine]    (or: make bench)
 env:   ROUNDS (3), SECONDS_EACH (5), QUICK=1 (1 round of 2 s), ACCESS_LOG=1,
-       SERVERS (e.g. "tine nginx": the ones to run), KEEP=1 (keep the files)
-needs: Python 3, wrk, openssl; optional: strace and the other
-       servers (Debian: apt-get install -y wrk strace nginx-light lighttpd
-       lighttpd-mod-openssl h2o)
+       SERVERS (e.g. "tine nginx": the ones to run), KEEP=1 (keep the files),
+       SCENARIOS (e.g. "new conn,TLS": comma-separated, case-insensitive
+       parts of scenario names; only the rows that contain one run, and
+       the memory and system-call parts only if it names "memory" or
+       "syscalls"), CC (cc: compiles hsload.c)
+needs: Python 3, wrk, openssl; optional: strace, a C compiler with
+       OpenSSL's headers and the other servers (Debian: apt-get install -y
+       wrk strace gcc libssl-dev nginx-light lighttpd lighttpd-mod-openssl
+       h2o)
 """
 import os
 import re
 import resource
+import shlex
 import shutil
 import signal
 import socket
@@ -55,9 +67,11 @@ IDLE_CONNS = 1000
 STRACE_KEEP = 2000      # requests on one keep-alive connection
 STRACE_NEW = 1000       # requests, a new connection each
 CLOSE = ["-H", "Connection: close"]
+HSLOAD_SEEN = {}        # server: [(hsload's CPU us/handshake, cipher)]
 
 # The scenarios: name, scheme, path, connections, extra wrk arguments.
-# "log" marks the access-log row, compared with each server's own first row.
+# "log" marks the access-log row, compared with each server's own first row;
+# "full" a row that hsload.c runs instead of wrk.
 SCENARIOS = [
     ("1 KiB keep-alive c64", "http", "/small.html", 64, []),
     ("1 KiB access log on c64", "http", "/logged/small.html", 64, ["log"]),
@@ -67,7 +81,8 @@ SCENARIOS = [
     ("1 KiB keep-alive c1000", "http", "/small.html", 1000, []),
     ("64 MiB c4", "http", "/64m.bin", 4, []),
     ("TLS 1 KiB keep-alive c64", "https", "/small.html", 64, []),
-    ("TLS 1 KiB handshake each c64", "https", "/small.html", 64, CLOSE),
+    ("TLS 1 KiB resumed each c64", "https", "/small.html", 64, CLOSE),
+    ("TLS 1 KiB full handshake c64", "https", "/small.html", 64, ["full"]),
     ("TLS 1 MiB keep-alive c64", "https", "/1m.bin", 64, []),
 ]
 
@@ -305,13 +320,18 @@ hosts:
         return 1 if self.name == "h2o" else WORKERS + 1
 
     def stop(self):
+        """SIGTERM to its master; SIGKILL to its process group (its own
+        session's) if the master is not gone 10 s later."""
         if not self.proc or self.proc.poll() is not None:
             return
         self.proc.send_signal(signal.SIGTERM)
         try:
             self.proc.wait(10)
         except subprocess.TimeoutExpired:
-            self.proc.kill()
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except OSError:
+                pass
             self.proc.wait()
 
     def tree(self):
@@ -376,17 +396,27 @@ def latency_ms(s):
     return float(m.group(1)) * scale
 
 
+def bounded(args):
+    """Runs a load client, killed if it outlives its duration by far."""
+    try:
+        return subprocess.run(args, capture_output=True, text=True,
+                              timeout=SECS + 60)
+    except subprocess.TimeoutExpired:
+        return subprocess.CompletedProcess(args, -1, "", "timed out")
+
+
 def wrk(srv, scen, d):
     """One wrk run: requests/s, p99 ms, errors, CPU us per request."""
     name, scheme, path, conns, extra = scen
+    if "full" in extra:
+        return hsload(srv, scen, d)
     args = ["wrk", "-t2", "-c%d" % conns, "-d%ds" % SECS, "--latency",
             "--timeout", "10s"]
     args += [a for a in extra if a not in ("log", "lua")]
     if "lua" in extra:
         args += ["-s", d + "/random.lua"]
     t0 = srv.ticks()
-    r = subprocess.run(args + [srv.url(scheme, path)], capture_output=True,
-                       text=True)
+    r = bounded(args + [srv.url(scheme, path)])
     t1 = srv.ticks()
     out = r.stdout
     n = re.search(r"(\d+) requests in", out)
@@ -412,16 +442,74 @@ def wrk(srv, scen, d):
             errs, cpu)
 
 
-def run_scenarios(servers, d):
+def build_hsload(d):
+    """Compiles hsload.c into D; its path, or None (with a note)."""
+    src = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                       "hsload.c")
+    cc = os.environ.get("CC") or "cc"
+    try:
+        r = subprocess.run(shlex.split(cc) + ["-O2", "-o", d + "/hsload", src, "-lssl",
+                            "-lcrypto", "-lpthread"], capture_output=True,
+                           text=True, timeout=120)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        r = subprocess.CompletedProcess([], 1, "", str(e))
+    if r.returncode != 0:
+        note("no full-handshake row: %s could not build hsload.c "
+             "(apt-get install -y gcc libssl-dev): %s" %
+             (cc, r.stderr.strip()[:300]))
+        return None
+    return d + "/hsload"
+
+
+def hsload(srv, scen, d):
+    """One hsload run (full handshakes): as wrk()."""
+    name, scheme, path, conns, extra = scen
+    t0 = srv.ticks()
+    r = bounded([d + "/hsload", str(srv.sport), path, str(conns), str(SECS),
+                 "2"])
+    t1 = srv.ticks()
+    kv = dict(line.split(" ", 1) for line in r.stdout.splitlines()
+              if " " in line)
+    if r.returncode != 0 or "requests" not in kv:
+        note("%s %s: hsload failed: %s" % (srv.name, name,
+                                           (r.stderr or r.stdout)[:200]))
+        return (0.0, 0.0, 1, 0.0)
+    reqs = int(kv["requests"])
+    # Every handshake full, TLS 1.3 over X25519 (wrk's choice): else say so.
+    hs = int(kv["tls13"])
+    if int(kv["reused"]) or hs < reqs or int(kv["x25519"]) < hs:
+        note("%s %s: %s of %d handshakes resumed, %s TLS 1.3, %s X25519" %
+             (srv.name, name, kv["reused"], reqs, kv["tls13"],
+              kv["x25519"]))
+    HSLOAD_SEEN.setdefault(srv.name, []).append(
+        (float(kv["client_cpu_us"]), kv["cipher"]))
+    hz = os.sysconf("SC_CLK_TCK")
+    cpu = (t1 - t0) * 1e6 / hz / reqs if reqs else 0.0
+    return (float(kv["rps"]), float(kv["p99_ms"]), int(kv["errors"]), cpu)
+
+
+def hsload_note(servers):
+    """What the full-handshake rows negotiated and cost their client."""
+    seen = [(s.name, HSLOAD_SEEN[s.name]) for s in servers
+            if s.name in HSLOAD_SEEN]
+    if seen:
+        print("  (hsload's own CPU per handshake: " + ", ".join(
+            "%s %.0f us (%s)" % (n, statistics.median(x[0] for x in v),
+                                 v[0][1]) for n, v in seen) + ")")
+
+
+def run_scenarios(servers, scens, d):
     """Every scenario, ROUNDS rounds, servers in a rotating order."""
     res = {}
-    for scen in SCENARIOS:
+    for scen in scens:
         for r in range(ROUNDS):
             order = servers[r % len(servers):] + servers[:r % len(servers)]
             for srv in order:
                 res.setdefault((scen[0], srv.name), []).append(
                     wrk(srv, scen, d))
         print_rows(scen, servers, res)
+        if "full" in scen[4]:
+            hsload_note(servers)
     return res
 
 
@@ -440,7 +528,7 @@ def print_rows(scen, servers, res):
         ref = base
         mark = ""
         if "log" in scen[4]:
-            ref = med_of(res, SCENARIOS[0][0], srv.name)
+            ref = med_of(res, "1 KiB keep-alive c64", srv.name)
             mark = "*"
         ratio = "%.2f%s" % (rps / ref, mark) if ref else "-"
         errs = sum(x[2] for x in res[(scen[0], srv.name)])
@@ -450,6 +538,8 @@ def print_rows(scen, servers, res):
 
 
 def med_of(res, scen, name):
+    if (scen, name) not in res:
+        return 0    # that row was not run (SCENARIOS)
     return statistics.median(x[0] for x in res[(scen, name)])
 
 
@@ -541,10 +631,15 @@ def syscalls(srv, d, client, n):
     if st.poll() is not None:
         note("%s: strace failed: %s" % (srv.name, open(err).read()[:200]))
         return None
-    client(srv.port, n)
-    time.sleep(0.2)     # the last close reaches the server
-    st.send_signal(signal.SIGINT)
-    st.wait(10)
+    try:
+        client(srv.port, n)
+        time.sleep(0.2)     # the last close reaches the server
+        st.send_signal(signal.SIGINT)
+        st.wait(10)
+    finally:
+        if st.poll() is None:
+            st.kill()
+            st.wait()
     total, top = 0, []
     with open(out) as f:
         for line in f:
@@ -589,20 +684,58 @@ def machine(servers):
         flush=True)
 
 
-def expected_seconds(n):
-    return (len(SCENARIOS) * n * ROUNDS * (SECS + 0.5) + 20 * n + 30)
+def expected_seconds(n, scens, extras):
+    return (len(scens) * n * ROUNDS * (SECS + 0.5) + 20 * n * extras + 30)
 
 
-def main():
-    tine = os.path.realpath(sys.argv[1] if len(sys.argv) > 1 else "./tine")
-    for b in ("wrk", "openssl"):
-        if not which(b):
-            sys.exit("bench: %s missing (apt-get install -y wrk openssl)" % b)
-    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
-    want = 65536 if hard == resource.RLIM_INFINITY else min(hard, 65536)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
-    if want < 4096:
-        note("open-file limit %d: the 1,000-connection rows will fail" % want)
+def selected():
+    """The scenarios SCENARIOS names (all when unset), and whether it asks
+    for the memory and the system-call parts."""
+    want = [w.strip().lower() for w in
+            os.environ.get("SCENARIOS", "").split(",") if w.strip()]
+    if not want:
+        return SCENARIOS, True, True
+    scens = [x for x in SCENARIOS if any(w in x[0].lower() for w in want)]
+    mem, sysc = "memory" in want, "syscalls" in want
+    if not scens and not mem and not sysc:
+        sys.exit("bench: SCENARIOS=%r names none of: %s, memory, syscalls"
+                 % (os.environ["SCENARIOS"],
+                    ", ".join(x[0] for x in SCENARIOS)))
+    return scens, mem, sysc
+
+
+def stop_on_signal(sig, frame):
+    """SIGTERM and SIGHUP end the run as Ctrl-C does: through the cleanup
+    that stops the servers, which run in sessions of their own."""
+    raise KeyboardInterrupt("signal %d" % sig)
+
+
+def print_memory(servers, mem):
+    print("%-8s %14s %26s" % ("server", "idle PSS KiB",
+                              "RSS peak KiB, 1,000 idle conns"))
+    for s in servers:
+        print("%-8s %14d %26d" % (s.name, mem[s.name][0], mem[s.name][1]))
+    print()
+
+
+def print_syscalls(servers, d):
+    if not which("strace"):
+        note("strace missing: no system calls per request")
+        return
+    print("system calls per request, strace -c -f on the workers: "
+          "%d keep-alive, %d new connections" % (STRACE_KEEP, STRACE_NEW))
+    for s in servers:
+        for label, client, n in (("keep-alive", keepalive_client,
+                                  STRACE_KEEP),
+                                 ("new conn", close_client, STRACE_NEW)):
+            r = syscalls(s, d, client, n)
+            if r:
+                print("%-8s %-10s %6.2f   %s" % (s.name, label, r[0],
+                                                 r[1]), flush=True)
+
+
+def find_servers(tine):
+    """The binaries to run: tine and those of SERVERS installed."""
     bins = {"tine": tine}
     only = os.environ.get("SERVERS", "tine nginx lighttpd h2o").split()
     for name in ("nginx", "lighttpd", "h2o"):
@@ -615,52 +748,66 @@ def main():
             note("%s not installed: skipped (apt-get install -y %s)" %
                  (name, {"nginx": "nginx-light", "lighttpd":
                          "lighttpd lighttpd-mod-openssl"}.get(name, name)))
+    return bins
+
+
+def start_servers(bins, d, servers):
+    """Starts each server, listed in SERVERS before it starts (so that an
+    interruption stops it too); one that fails is skipped."""
+    for name, b in bins.items():
+        srv = Server(name, b, d)
+        servers.append(srv)
+        try:
+            srv.start()
+        except RuntimeError as e:
+            servers.remove(srv)
+            note("%s: skipped: %s (see %s/logs)" % (name, e, d))
+    if not servers or servers[0].name != "tine":
+        sys.exit("bench: tine did not start")
+
+
+def main():
+    tine = os.path.realpath(sys.argv[1] if len(sys.argv) > 1 else "./tine")
+    for b in ("wrk", "openssl"):
+        if not which(b):
+            sys.exit("bench: %s missing (apt-get install -y wrk openssl)" % b)
+    scens, want_mem, want_sys = selected()
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    want = 65536 if hard == resource.RLIM_INFINITY else min(hard, 65536)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+    if want < 4096:
+        note("open-file limit %d: the 1,000-connection rows will fail" % want)
+    bins = find_servers(tine)
+    signal.signal(signal.SIGTERM, stop_on_signal)
+    signal.signal(signal.SIGHUP, stop_on_signal)
     d = tempfile.mkdtemp(prefix="tine-bench.")
     os.makedirs(d + "/logs")
     servers = []
     try:
         make_docroot(d)
         make_cert(d)
-        for name, b in bins.items():
-            srv = Server(name, b, d)
-            try:
-                srv.start()
-                servers.append(srv)
-            except RuntimeError as e:
-                note("%s: skipped: %s (see %s/logs)" % (name, e, d))
-        if not servers or servers[0].name != "tine":
-            sys.exit("bench: tine did not start")
-        est = expected_seconds(len(servers))
+        if any("full" in x[4] for x in scens) and not build_hsload(d):
+            scens = [x for x in scens if "full" not in x[4]]
+        start_servers(bins, d, servers)
+        est = expected_seconds(len(servers), scens, want_mem or want_sys)
         print("bench: %s; %d round(s) of %d s; access logs %s; about %d min"
               % (" ".join(s.name for s in servers), ROUNDS, SECS,
                  "on" if ACCESS_LOG else "off", est // 60 + 1), flush=True)
         machine(servers)
-        mem = {s.name: memory(s) for s in servers}
-        header()
-        run_scenarios(servers, d)
-        print("* access log on against the same server with it off (row 1)")
-        print()
-        print("%-8s %14s %26s" % ("server", "idle PSS KiB",
-                                  "RSS peak KiB, 1,000 idle conns"))
-        for s in servers:
-            print("%-8s %14d %26d" % (s.name, mem[s.name][0],
-                                      mem[s.name][1]))
-        print()
-        if not which("strace"):
-            note("strace missing: no system calls per request")
-            return
+        mem = {s.name: memory(s) for s in servers} if want_mem else None
+        if scens:
+            header()
+            run_scenarios(servers, scens, d)
+            if any("log" in x[4] for x in scens):
+                print("* access log on against the same server with it off "
+                      "(row 1)")
+            print()
+        if mem:
+            print_memory(servers, mem)
         print("load average at the end: " +
               " ".join(open("/proc/loadavg").read().split()[:3]))
-        print("system calls per request, strace -c -f on the workers: "
-              "%d keep-alive, %d new connections" % (STRACE_KEEP, STRACE_NEW))
-        for s in servers:
-            for label, client, n in (("keep-alive", keepalive_client,
-                                      STRACE_KEEP),
-                                     ("new conn", close_client, STRACE_NEW)):
-                r = syscalls(s, d, client, n)
-                if r:
-                    print("%-8s %-10s %6.2f   %s" % (s.name, label, r[0],
-                                                     r[1]), flush=True)
+        if want_sys:
+            print_syscalls(servers, d)
     finally:
         for s in servers:
             s.stop()
@@ -671,4 +818,8 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:
+        note("interrupted; the servers are stopped")
+        sys.exit(130)
