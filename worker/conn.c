@@ -178,6 +178,24 @@ conn_close(struct conn *c)
 	free(c);
 }
 
+/* Write an IPv4 address in dotted decimal: glibc's inet_ntop does it with
+ * sprintf, a printf on every new connection. */
+static void
+conn_ntop4(const struct in_addr *in, char *out, size_t size)
+{
+	const unsigned char	*a = (const unsigned char *)&in->s_addr;
+	struct buf		 b;
+	int			 i;
+
+	buf_init(&b, out, size - 1);
+	for (i = 0; i < 4; i++) {
+		if (i > 0)
+			buf_add(&b, ".", 1);
+		buf_addu(&b, a[i]);
+	}
+	out[b.len] = '\0';
+}
+
 /* Take the client address once, for the access log and access rules. */
 static void
 conn_peer(struct conn *c, const struct sockaddr_storage *ss)
@@ -188,7 +206,7 @@ conn_peer(struct conn *c, const struct sockaddr_storage *ss)
 	if (ss->ss_family == AF_INET6)
 		inet_ntop(AF_INET6, &s6->sin6_addr, c->host, sizeof(c->host));
 	else
-		inet_ntop(AF_INET, &s4->sin_addr, c->host, sizeof(c->host));
+		conn_ntop4(&s4->sin_addr, c->host, sizeof(c->host));
 	cidr_addr_from((const struct sockaddr *)ss, &c->peer);
 }
 

@@ -38,9 +38,14 @@ resp_start(struct worker_proc *w, struct response *r, int status)
 	buf_init(&r->gen, r->body, sizeof(r->body));
 	buf_adds(&r->head, "HTTP/1.1 ");
 	buf_addu(&r->head, (uint64_t)status);
-	buf_addf(&r->head, " %s\r\nServer: %s\r\nDate: %s\r\n",
-	    http_status_text(status), w->conf->server_tokens ?
-	    "tine/" PACKAGE_VERSION : "tine", w->date);
+	/* Every response has these: no printf on the hot path. */
+	buf_adds(&r->head, " ");
+	buf_adds(&r->head, http_status_text(status));
+	buf_adds(&r->head, w->conf->server_tokens ?
+	    "\r\nServer: tine/" PACKAGE_VERSION "\r\nDate: " :
+	    "\r\nServer: tine\r\nDate: ");
+	buf_adds(&r->head, w->date);
+	buf_adds(&r->head, "\r\n");
 	/* The site's headers lines, pre-joined: one test when it has none. */
 	if (r->site != NULL && r->site->headers != NULL)
 		buf_add(&r->head, r->site->headers, r->site->headerslen);
