@@ -67,6 +67,8 @@ struct conn {
 	struct tls		*tls;		/* NULL: plain HTTP */
 	enum conn_state		 state;
 	bool			 readable, writable;
+	bool			 in_set;	/* in the event set (conn_first) */
+	bool			 out_armed;	/* ... with EPOLLOUT */
 	bool			 hup;		/* the peer closed or reset */
 	bool			*gone;		/* set when it closes, while
 						 * conn_new serves it */
@@ -178,6 +180,24 @@ conn_close(struct conn *c)
 	free(c);
 }
 
+/* Write an IPv4 address in dotted decimal: glibc's inet_ntop does it with
+ * sprintf, a printf on every new connection. */
+static void
+conn_ntop4(const struct in_addr *in, char *out, size_t size)
+{
+	const unsigned char	*a = (const unsigned char *)&in->s_addr;
+	struct buf		 b;
+	int			 i;
+
+	buf_init(&b, out, size - 1);
+	for (i = 0; i < 4; i++) {
+		if (i > 0)
+			buf_add(&b, ".", 1);
+		buf_addu(&b, a[i]);
+	}
+	out[b.len] = '\0';
+}
+
 /* Take the client address once, for the access log and access rules. */
 static void
 conn_peer(struct conn *c, const struct sockaddr_storage *ss)
@@ -188,7 +208,7 @@ conn_peer(struct conn *c, const struct sockaddr_storage *ss)
 	if (ss->ss_family == AF_INET6)
 		inet_ntop(AF_INET6, &s6->sin6_addr, c->host, sizeof(c->host));
 	else
-		inet_ntop(AF_INET, &s4->sin_addr, c->host, sizeof(c->host));
+		conn_ntop4(&s4->sin_addr, c->host, sizeof(c->host));
 	cidr_addr_from((const struct sockaddr *)ss, &c->peer);
 }
 
@@ -220,19 +240,52 @@ conn_proxy_trusted(const struct conn *c)
 
 static bool	conn_step(struct conn *);
 
+/* Put the connection in the event set (add), or ask for EPOLLOUT too. */
+static int
+conn_watch(struct conn *c, int op, bool out)
+{
+	struct epoll_event	ev;
+
+	ev.events = EPOLLIN | EPOLLRDHUP | EPOLLET | (out ? EPOLLOUT : 0);
+	ev.data.ptr = c;
+	if (epoll_ctl(c->w->epfd, op, c->fd, &ev) == -1) {
+		log_error("epoll_ctl: %s", strerror(errno));
+		return -1;
+	}
+	c->in_set = true;
+	c->out_armed = out;
+	return 0;
+}
+
+/*
+ * A write would block: from now on epoll must say when the socket drains.
+ * Until then a plain connection is watched for input only: an edge-
+ * triggered EPOLLOUT is reported at once on a fresh socket, an epoll round
+ * trip for nothing on every connection that had to wait for its request.
+ * MOD reports the readiness there already, so nothing is missed.
+ */
+static int
+conn_want_out(struct conn *c)
+{
+	c->writable = false;
+	if (!c->in_set || c->out_armed)
+		return 0;
+	return conn_watch(c, EPOLL_CTL_MOD, true);
+}
+
 /*
  * Serve a new connection as far as it goes now. A client sends its request
  * (or PROXY header, or TLS hello) right after its handshake, so it is
  * usually here: a request answered with close then costs no epoll_ctl and
  * no epoll round trip (a miss costs one read). Only what must wait goes in
  * the event set, whose ADD reports any readiness there already, so nothing
- * is missed.
+ * is missed. TLS reads may have to write (and the reverse): TLS always
+ * watches both.
  */
 static void
 conn_first(struct conn *c)
 {
-	struct epoll_event	ev;
-	bool			gone = false;
+	bool	gone = false;
 
 	c->readable = c->writable = true;
 	c->gone = &gone;
@@ -241,12 +294,9 @@ conn_first(struct conn *c)
 	if (gone)
 		return;
 	c->gone = NULL;
-	ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
-	ev.data.ptr = c;
-	if (epoll_ctl(c->w->epfd, EPOLL_CTL_ADD, c->fd, &ev) == -1) {
-		log_error("epoll_ctl: %s", strerror(errno));
+	if (conn_watch(c, EPOLL_CTL_ADD, c->tls != NULL || !c->writable) ==
+	    -1)
 		conn_close(c);
-	}
 }
 
 /* Take over an accepted socket; a PROXY header, then a TLS handshake, come
@@ -714,10 +764,8 @@ conn_write(struct conn *c)
 			}
 		}
 		if (n == -1) {
-			if (errno == EAGAIN || errno == EINTR) {
-				c->writable = false;
-				return 0;
-			}
+			if (errno == EAGAIN || errno == EINTR)
+				return conn_want_out(c);
 			return -1;
 		}
 		conn_advance(c, (size_t)n);

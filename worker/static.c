@@ -38,7 +38,7 @@ resp_start(struct worker_proc *w, struct response *r, int status)
 	buf_init(&r->gen, r->body, sizeof(r->body));
 	buf_adds(&r->head, "HTTP/1.1 ");
 	buf_addu(&r->head, (uint64_t)status);
-	/* By hand, not buf_addf(): every answer starts here. */
+	/* Every response has these: no printf on the hot path. */
 	buf_adds(&r->head, " ");
 	buf_adds(&r->head, http_status_text(status));
 	buf_adds(&r->head, w->conf->server_tokens ?

@@ -504,19 +504,22 @@ worker_admit(struct worker_proc *w, int fd, const struct sockaddr_storage *ss,
 
 /*
  * Accept what is waiting on listener i, at most w->accepts: a batch that
- * ends in EAGAIN costs a call, so the next is as big as this one found
- * (one client at a time: an EAGAIN every other wake-up, not every one),
- * and one that filled up doubles the next. What is left makes epoll
- * report the listener again at once.
+ * ends in EAGAIN costs a call, so the next is as big as this one found,
+ * and one that filled up on a busy wake-up (other events with it) doubles
+ * the next. A lone wake-up is one client at a time: doubling there made
+ * every other one end in EAGAIN. What is left makes epoll report the
+ * listener again at once. After a descriptor episode it accepts until the
+ * backlog is drained: only the EAGAIN says the episode is over.
  */
 static void
-worker_accept(struct worker_proc *w, size_t i)
+worker_accept(struct worker_proc *w, size_t i, bool busy)
 {
 	struct sockaddr_storage	ss;
 	socklen_t		len;
-	int			fd, n, err;
+	int			fd, n, err, max;
 
-	for (n = 0; n < w->accepts && w->listening; n++) {
+	max = w->emfile_since != 0 ? WORKER_ACCEPTS : w->accepts;
+	for (n = 0; n < max && w->listening; n++) {
 		len = sizeof(ss);
 		fd = accept4(w->env->ls->v[i].fd, (struct sockaddr *)&ss, &len,
 		    SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -536,7 +539,7 @@ worker_accept(struct worker_proc *w, size_t i)
 		worker_admit(w, fd, &ss, &w->env->ls->v[i]);
 		worker_listen_update(w);
 	}
-	if (n == w->accepts && w->accepts < WORKER_ACCEPTS)
+	if (busy && n == w->accepts && w->accepts < WORKER_ACCEPTS)
 		w->accepts *= 2;
 }
 
@@ -826,7 +829,7 @@ worker_events(struct worker_proc *w, struct epoll_event *ev, int n)
 		if (ev[i].data.u64 == TAG_SIGNAL)
 			worker_signal(w);
 		else if (ev[i].data.u64 <= w->env->ls->n)
-			worker_accept(w, (size_t)ev[i].data.u64 - 1);
+			worker_accept(w, (size_t)ev[i].data.u64 - 1, n > 1);
 		else
 			conn_event(ev[i].data.ptr, ev[i].events);
 	}

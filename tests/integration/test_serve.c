@@ -22,6 +22,8 @@
 #define SECRET		"TOP-SECRET-9f3c1e-outside-the-docroot\n"
 #define BIG_SIZE	(5 * 1024 * 1024)
 #define IDLE_MS		2000	/* how long a close may take to arrive */
+#define BLOCK_SIZE	(8 * 1024 * 1024)	/* above Linux's largest
+						 * default send buffer, 4 MiB */
 
 /* Eight bytes of a PNG signature, a NUL-laden header and some bytes. */
 static const unsigned char serve_png[] = {
@@ -229,6 +231,53 @@ Test(serve, keepalive_by_default, .fini = tine_teardown, .timeout = 30)
 	}
 	cr_expect_eq(tine_conn_wait_close(&c, 300), 0, "the server closed "
 	    "a keep-alive connection");
+	tine_conn_close(&c);
+	tine_stop(t);
+}
+
+/*
+ * A response that fills the socket on a connection already waiting in the
+ * event set (the second on a keep-alive connection) still arrives whole:
+ * such a connection is watched for input only until a write blocks, then
+ * for output too; a missed EPOLLOUT would stall it until send_timeout.
+ */
+Test(serve, keepalive_blocked_write_resumes, .fini = tine_teardown,
+    .timeout = 60)
+{
+	struct tine	*t = serve_start(NULL);
+	struct tine_conn c;
+	struct tine_resp r;
+	const char	*ask[] = { "/hello.html", "/pattern.bin", "/hello.html" };
+	char		 req[128];
+	int		 i, small = 65536;
+	size_t		 bad;
+
+	cr_assert_eq(tine_put_pattern(t, "pattern.bin", BLOCK_SIZE), 0);
+	cr_assert_eq(tine_conn_open(&c, AF_INET, t->port), 0);
+	/* A small window: the server's writes of the big one must block. */
+	cr_assert_eq(setsockopt(c.fd, SOL_SOCKET, SO_RCVBUF, &small,
+	    sizeof(small)), 0);
+	for (i = 0; i < 3; i++) {
+		snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\n"
+		    "Host: localhost\r\n\r\n", ask[i]);
+		cr_assert_eq(tine_conn_sends(&c, req), 0, "send %d failed", i);
+		cr_assert_eq(tine_conn_read(&c, 0, TINE_TIMEOUT_MS, &r), 0,
+		    "no whole response to %s on the kept-alive connection",
+		    ask[i]);
+		cr_expect_eq(r.status, 200);
+		if (i != 1)
+			expect_body(&r, HELLO, strlen(HELLO));
+		else {
+			cr_expect_eq(r.bodylen, BLOCK_SIZE);
+			for (bad = 0; bad < r.bodylen; bad++)
+				if ((unsigned char)r.body[bad] !=
+				    tine_pattern(bad))
+					break;
+			cr_expect_eq(bad, r.bodylen, "first wrong byte at %zu",
+			    bad);
+		}
+		tine_resp_free(&r);
+	}
 	tine_conn_close(&c);
 	tine_stop(t);
 }
