@@ -45,8 +45,10 @@ ssize_t		 tls_read(struct tls *, void *buf, size_t len);
 ssize_t		 tls_writev(struct tls *, const struct iovec *iov, int niov);
 
 /* Send up to len bytes of file fd from off: SSL_sendfile under kernel
- * TLS, else one record read with pread(2). 0 when the file is shorter
- * than that; -1 with EAGAIN to wait. */
+ * TLS, else up to 256 KiB read with pread(2), sealed in records and
+ * written in one call; the bytes of the records that left whole (the
+ * rest of a batch goes on the next call, whatever off). 0 when the file
+ * is shorter than that; -1 with EAGAIN to wait. */
 ssize_t		 tls_sendfile(struct tls *, int fd, off_t off, size_t len);
 
 /* Whether the last call waited for the other direction (a read that must

@@ -19,6 +19,7 @@
 #include <grp.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,8 @@
 #define LT_BIG		(16 << 20)	/* more than any socket buffers hold */
 #define LT_PART		(64 << 10)	/* what the client reads of it */
 #define LT_RCVBUF	4096		/* the client's receive buffer */
+#define LT_TLS_RCVBUF	32768		/* one that does not crawl once read */
+#define LT_HEAD		1024		/* bytes kept of a response's start */
 #define LT_WAIT_MS	10000		/* a line must be logged this soon */
 #define LT_DELAY_MS	400		/* a client's pause before a request */
 #define LT_FORMAT	"access_log_format = \"%>s %B %D %X %U\""
@@ -231,48 +234,78 @@ Test(logtruth, fast_stop_logs_download_in_progress, .fini = tine_teardown,
 	tine_stop(t);
 }
 
-/* Read at least want bytes through TLS (bounded in time). */
+/* What a TLS client read: how many bytes, and the first of them. */
+struct lt_tls_got {
+	size_t	n;
+	char	head[LT_HEAD];
+};
+
+/* Read through TLS until g holds want bytes or the connection ends (a
+ * cut record ends it too), bounded in time. */
 static void
-lt_tls_read_some(struct tlsc *k, size_t want)
+lt_tls_read(struct tlsc *k, size_t want, struct lt_tls_got *g)
 {
 	char		 buf[16384];
-	size_t		 got = 0;
 	long long	 end = tine_now_ms() + LT_WAIT_MS;
 	struct pollfd	 pfd = { k->conn.fd, POLLIN, 0 };
+	size_t		 keep;
 	int		 n;
 
-	while (got < want && tine_now_ms() < end) {
-		if ((n = SSL_read(k->ssl, buf, sizeof(buf))) > 0)
-			got += (size_t)n;
-		else if (SSL_get_error(k->ssl, n) != SSL_ERROR_WANT_READ)
+	while (g->n < want && tine_now_ms() < end) {
+		if ((n = SSL_read(k->ssl, buf, sizeof(buf))) > 0) {
+			keep = g->n < LT_HEAD - 1 ? LT_HEAD - 1 - g->n : 0;
+			if (keep > 0)
+				memcpy(g->head + g->n, buf, keep < (size_t)n ?
+				    keep : (size_t)n);
+			g->n += (size_t)n;
+		} else if (SSL_get_error(k->ssl, n) != SSL_ERROR_WANT_READ)
 			break;
 		else
 			poll(&pfd, 1, 100);
 	}
-	cr_assert_geq(got, want, "read %zu of %zu bytes", got, want);
 }
 
-Test(logtruth, tls_reset_mid_body_logged, .fini = tine_teardown,
-    .timeout = 60)
+/* Read at least want bytes through TLS (bounded in time). */
+static void
+lt_tls_read_some(struct tlsc *k, size_t want)
 {
-	struct tine	*t = lt_prepare(NULL);
+	struct lt_tls_got	g = { 0 };
+
+	lt_tls_read(k, want, &g);
+	cr_assert_geq(g.n, want, "read %zu of %zu bytes", g.n, want);
+}
+
+/* Start t (from lt_prepare) with TLS (certificate lt.test) and extra
+ * lines, and connect k to it; the client's context, to free. */
+static SSL_CTX *
+lt_tls_start(struct tine *t, const char *extra, struct tlsc *k)
+{
 	char		 conf[4 * TINE_PATH_MAX], why[256];
-	struct linger	 lg = { 1, 0 };
-	struct tlsc	 k;
 	SSL_CTX		*ctx;
 
 	cr_assert_eq(tlsc_sh("cd %s && openssl req -x509 -newkey ec -pkeyopt "
 	    "ec_paramgen_curve:P-256 -nodes -keyout lt.key -out lt.pem -days 2 "
 	    "-subj /CN=lt.test -addext subjectAltName=DNS:lt.test", t->dir),
 	    0, "openssl could not make a certificate");
-	snprintf(conf, sizeof(conf), "%s\nlisten = {\"127.0.0.1:%d tls\"}\n"
-	    "tls_certificate = \"%s/lt.pem\"\ntls_key = \"%s/lt.key\"",
-	    LT_FORMAT, t->port, t->dir, t->dir);
+	snprintf(conf, sizeof(conf), "%s\n%s\nlisten = {\"127.0.0.1:%d tls\"}"
+	    "\ntls_certificate = \"%s/lt.pem\"\ntls_key = \"%s/lt.key\"",
+	    LT_FORMAT, extra, t->port, t->dir, t->dir);
 	cr_assert_eq(tine_config(t, conf), 0);
 	cr_assert_eq(tine_start(t), 0);
 	cr_assert_not_null(ctx = tlsc_ctx(NULL, 0, 0, NULL));
-	cr_assert_eq(tlsc_open(&k, ctx, t->port, "lt.test", NULL, why,
+	cr_assert_eq(tlsc_open(k, ctx, t->port, "lt.test", NULL, why,
 	    sizeof(why)), 0, "handshake: %s", why);
+	return ctx;
+}
+
+Test(logtruth, tls_reset_mid_body_logged, .fini = tine_teardown,
+    .timeout = 60)
+{
+	struct tine	*t = lt_prepare(NULL);
+	struct linger	 lg = { 1, 0 };
+	struct tlsc	 k;
+	SSL_CTX		*ctx = lt_tls_start(t, "", &k);
+
 	cr_assert_eq(tlsc_send(&k, LT_GET("/big.bin")), 0);
 	lt_tls_read_some(&k, LT_PART);
 	cr_assert_eq(setsockopt(k.conn.fd, SOL_SOCKET, SO_LINGER, &lg,
@@ -280,6 +313,40 @@ Test(logtruth, tls_reset_mid_body_logged, .fini = tine_teardown,
 	tlsc_close(&k);
 	SSL_CTX_free(ctx);
 	lt_expect_cut(t);
+	tine_stop(t);
+}
+
+/*
+ * A TLS client that stops reading, past send_timeout: the bytes logged
+ * are those of the records that left whole, which the client can still
+ * read and decrypt after the cut. tine seals a file's records in batches
+ * written in one call each: records of a batch the socket did not take
+ * must not count.
+ */
+Test(logtruth, tls_send_timeout_counts_what_left, .fini = tine_teardown,
+    .timeout = 60)
+{
+	struct tine		*t = lt_prepare(NULL);
+	struct lt_tls_got	 g = { 0 };
+	struct lt_line		 l;
+	struct tlsc		 k;
+	SSL_CTX			*ctx = lt_tls_start(t, "send_timeout = 1", &k);
+	int			 rcv = LT_TLS_RCVBUF;
+	char			*body;
+
+	cr_assert_eq(setsockopt(k.conn.fd, SOL_SOCKET, SO_RCVBUF, &rcv,
+	    sizeof(rcv)), 0);
+	cr_assert_eq(tlsc_send(&k, LT_GET("/big.bin")), 0);
+	lt_tls_read(&k, LT_PART, &g);
+	lt_expect_cut(t);
+	/* What the socket took reaches the client after tine closed. */
+	lt_tls_read(&k, SIZE_MAX, &g);
+	cr_assert_not_null(body = strstr(g.head, "\r\n\r\n"));
+	lt_line(t, 0, &l);
+	cr_expect_eq(l.bytes, g.n - (size_t)(body + 4 - g.head),
+	    "%llu bytes logged, %zu read", l.bytes, g.n);
+	tlsc_close(&k);
+	SSL_CTX_free(ctx);
 	tine_stop(t);
 }
 

@@ -29,6 +29,8 @@
 #include "tlsc.h"
 
 #define TLS_BIG		(1024 * 1024)	/* the large file's size */
+#define TLS_HUGE	(8 * 1024 * 1024)	/* more than socket buffers hold */
+#define TLS_RCVBUF	32768		/* a slow reader's receive buffer */
 #define TLS_CONF_MAX	(16 * TINE_PATH_MAX)
 #define TLS_WHY		256
 #define TLS_TRIES	60		/* resumptions tried to reach the other worker */
@@ -240,6 +242,56 @@ Test(tls, pipelined_range_and_large_file, .fini = tine_teardown,
 		    "(no kernel TLS"), 1);
 		cr_log_info("no kernel TLS here: the SSL_write path was tested");
 	}
+	SSL_CTX_free(ctx);
+	free(big);
+	tine_stop(t);
+}
+
+/*
+ * A file larger than the socket buffers hold, to a client whose receive
+ * buffer is small: tine's batches of records (each written in one call)
+ * are taken a part at a time, and the rest of a batch goes later, in
+ * order, byte-exact. The same connection then serves a range that starts
+ * and ends inside records (so inside batches), and a small file after it
+ * (OpenSSL writes to the socket itself again).
+ */
+Test(tls, large_file_to_a_slow_reader, .fini = tine_teardown, .timeout = 60)
+{
+	struct tls_certs	 c;
+	struct tine		*t = tine_setup(NULL);
+	struct tine_resp	 r;
+	struct tlsc		 k;
+	SSL_CTX			*ctx;
+	unsigned char		*big;
+	int			 rcv = TLS_RCVBUF;
+
+	cr_assert_not_null(t);
+	tls_certs(t, &c);
+	big = tls_big_file(t, "huge.bin", TLS_HUGE);
+	tls_start(t, &c, 0, NULL);
+	cr_assert_not_null(ctx = tlsc_ctx(c.ca, 0, 0, NULL));
+	tls_open(&k, ctx, t->port, "a.test", NULL);
+	cr_assert_eq(setsockopt(k.conn.fd, SOL_SOCKET, SO_RCVBUF, &rcv,
+	    sizeof(rcv)), 0);
+	cr_assert_eq(tlsc_send(&k, TLS_GET("/huge.bin", "")), 0);
+	cr_assert_eq(tlsc_read(&k, 0, &r), 0);
+	cr_expect_eq(r.status, 200);
+	cr_assert_eq(r.bodylen, TLS_HUGE);
+	cr_expect(memcmp(r.body, big, TLS_HUGE) == 0, "not byte-exact");
+	tine_resp_free(&r);
+	cr_assert_eq(tlsc_send(&k, TLS_GET("/huge.bin",
+	    "Range: bytes=12345-6012344\r\n") TLS_GET("/", "")), 0);
+	cr_assert_eq(tlsc_read(&k, 0, &r), 0);
+	cr_expect_eq(r.status, 206);
+	cr_assert_eq(r.bodylen, 6000000);
+	cr_expect(memcmp(r.body, big + 12345, 6000000) == 0,
+	    "range not byte-exact");
+	tine_resp_free(&r);
+	cr_assert_eq(tlsc_read(&k, 0, &r), 0);
+	cr_expect_eq(r.status, 200);
+	cr_expect_str_eq(r.body, TINE_INDEX_BODY);
+	tine_resp_free(&r);
+	tlsc_close(&k);
 	SSL_CTX_free(ctx);
 	free(big);
 	tine_stop(t);
