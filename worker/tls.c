@@ -22,6 +22,10 @@
 #define TLS_RECORD	16384	/* the most plaintext one record holds */
 #define TLS_BATCH_RECS	16	/* records of a file sealed per socket write */
 #define TLS_BATCH	(TLS_BATCH_RECS * TLS_RECORD)
+/* Most bytes a worker holds in unsent batches: past it, a file goes a
+ * record per batch, so clients that stop reading big files cannot make a
+ * worker hold a quarter MiB each (64 full batches fit). */
+#define TLS_BATCH_BUDGET (16 * 1024 * 1024)
 #define TLS_SEAL_MAX	256	/* more than a record adds: header, type, tag */
 #define TLS_PAGE	4096	/* pread(2)'s buffer starts on a page, as the
 				 * page cache's do: copies between them run at
@@ -43,6 +47,7 @@ struct tls_worker {
 	unsigned char		 buf[TLS_RECORD];	/* gathered bytes */
 	BIO_METHOD		*collect;
 	unsigned char		*file;			/* TLS_BATCH */
+	size_t			 batched;	/* bytes of unsent batches */
 };
 
 /*
@@ -217,6 +222,7 @@ tls_collect_write(BIO *b, const char *data, size_t len, size_t *written)
 		cap = tb->len + len + TLS_SEAL_MAX;
 		if ((p = realloc(tb->p, cap)) == NULL)
 			return 0;
+		t->tw->batched += cap - tb->cap;
 		tb->p = p;
 		tb->cap = cap;
 	}
@@ -261,17 +267,17 @@ tls_collect_method(void)
 	return m;
 }
 
-/* Have OpenSSL write into a new batch instead of the socket; -1 without
- * memory. */
+/* Have OpenSSL write into a new batch, room for plain bytes sealed,
+ * instead of the socket; -1 without memory. */
 static int
-tls_batch_start(struct tls *t)
+tls_batch_start(struct tls *t, size_t plain)
 {
 	struct tls_batch	*tb;
 	BIO			*b;
 
 	if ((tb = calloc(1, sizeof(*tb))) == NULL)
 		return -1;
-	tb->cap = TLS_BATCH + TLS_BATCH_RECS * TLS_SEAL_MAX;
+	tb->cap = plain + (plain + TLS_RECORD - 1) / TLS_RECORD * TLS_SEAL_MAX;
 	if ((tb->p = malloc(tb->cap)) == NULL ||
 	    (b = BIO_new(t->tw->collect)) == NULL) {
 		ERR_clear_error();
@@ -280,6 +286,7 @@ tls_batch_start(struct tls *t)
 		return -1;
 	}
 	BIO_set_data(b, t);
+	t->tw->batched += tb->cap;
 	tb->sock = SSL_get_wbio(t->ssl);
 	BIO_up_ref(tb->sock);
 	t->batch = tb;
@@ -294,6 +301,7 @@ tls_batch_end(struct tls *t)
 	struct tls_batch	*tb = t->batch;
 
 	SSL_set0_wbio(t->ssl, tb->sock);	/* frees the collecting BIO */
+	t->tw->batched -= tb->cap;
 	free(tb->p);
 	free(tb);
 	t->batch = NULL;
@@ -613,6 +621,7 @@ tls_sendfile(struct tls *t, int fd, off_t off, size_t len)
 {
 	struct tls_worker	*tw = t->tw;
 	ossl_ssize_t		 n;
+	size_t			 want = len < TLS_BATCH ? len : TLS_BATCH;
 
 	if (t->ktls) {
 		ERR_clear_error();
@@ -627,10 +636,12 @@ tls_sendfile(struct tls *t, int fd, off_t off, size_t len)
 		return n;
 	if (tls_worker_batches(tw) == -1)
 		return -1;
-	if ((n = pread(fd, tw->file, len < TLS_BATCH ? len : TLS_BATCH,
-	    off)) <= 0)
+	if (tw->batched + TLS_BATCH + TLS_BATCH_RECS * TLS_SEAL_MAX >
+	    TLS_BATCH_BUDGET && want > TLS_RECORD)
+		want = TLS_RECORD;
+	if ((n = pread(fd, tw->file, want, off)) <= 0)
 		return n;
-	if (tls_batch_start(t) == -1) {
+	if (tls_batch_start(t, (size_t)n) == -1) {
 		errno = ENOMEM;
 		return -1;
 	}
