@@ -50,30 +50,14 @@ struct lt_line {
 	char			path[256];
 };
 
-/* What lt_has_lines() waits for. */
-struct lt_want {
-	const char	*path;
-	int		 lines;
-};
-
-/* Whether the log holds the wanted number of lines; a wait condition. */
-static int
-lt_has_lines(void *arg)
-{
-	const struct lt_want	*w = arg;
-
-	return tine_count(w->path, "\n") >= w->lines;
-}
-
 /* Wait (bounded) for line n (from 0) of the access log and parse it. */
 static void
 lt_line(struct tine *t, int n, struct lt_line *l)
 {
-	struct lt_want	 w = { t->access_log, n + 1 };
-	char		*text, *p;
-	int		 i;
+	char	*text, *p;
+	int	 i;
 
-	cr_assert_eq(tine_wait_until(lt_has_lines, &w, LT_WAIT_MS), 0,
+	cr_assert_eq(tine_wait_file(t->access_log, "\n", n + 1, LT_WAIT_MS), 0,
 	    "the access log has %d lines, want %d", tine_count(t->access_log,
 	    "\n"), n + 1);
 	cr_assert_not_null(text = tine_slurp(t->access_log, NULL));
@@ -448,7 +432,6 @@ Test(logtruth, json_duration_from_first_byte, .fini = tine_teardown,
     .timeout = 60)
 {
 	struct tine		*t = tine_setup("access_log_format = \"json\"");
-	struct lt_want		 w;
 	struct tine_conn	 c;
 	char			*text;
 	unsigned long long	 us;
@@ -458,8 +441,7 @@ Test(logtruth, json_duration_from_first_byte, .fini = tine_teardown,
 	cr_assert_eq(tine_conn_open(&c, AF_INET, t->port), 0);
 	lt_paused_get(&c);
 	tine_conn_close(&c);
-	w = (struct lt_want){ t->access_log, 1 };
-	cr_assert_eq(tine_wait_until(lt_has_lines, &w, LT_WAIT_MS), 0);
+	cr_assert_eq(tine_wait_file(t->access_log, "\n", 1, LT_WAIT_MS), 0);
 	cr_assert_not_null(text = tine_slurp(t->access_log, NULL));
 	us = lt_json_us(text);
 	cr_expect_lt(us, LT_DELAY_MS * 1000ULL, "duration_us=%llu", us);
