@@ -583,6 +583,19 @@ static_try_html(struct worker_proc *w, struct response *r, const char *path,
 	return NULL;
 }
 
+/* End a head for the body held in r->listing and send that body (a HEAD
+ * gives it back at once). */
+static void
+static_held_send(struct worker_proc *w, struct response *r, bool head)
+{
+	resp_length(r, r->listing_len);
+	resp_end(r);
+	if (head)
+		autoindex_release(w, r);
+	else
+		resp_seg(r, r->listing, 0, r->listing_len);
+}
+
 /*
  * autoindex: a directory without an index file answered with its listing,
  * HTML or JSON. It has no validators (it would need a stat of every entry
@@ -609,12 +622,7 @@ static_listing(struct worker_proc *w, const struct http_request *req,
 	resp_caching(r);
 	if (cut)
 		buf_adds(&r->head, "Listing-Truncated: true\r\n");
-	resp_length(r, r->listing_len);
-	resp_end(r);
-	if (head)
-		autoindex_release(w, r);
-	else
-		resp_seg(r, r->listing, 0, r->listing_len);
+	static_held_send(w, r, head);
 }
 
 /* A generated page held in r->listing (the status page): status, its
@@ -626,12 +634,7 @@ static_held(struct worker_proc *w, struct response *r, int status,
 	resp_start(w, r, status);
 	buf_addf(&r->head, "Content-Type: %s\r\nCache-Control: no-store\r\n",
 	    type);
-	resp_length(r, r->listing_len);
-	resp_end(r);
-	if (head)
-		autoindex_release(w, r);
-	else
-		resp_seg(r, r->listing, 0, r->listing_len);
+	static_held_send(w, r, head);
 }
 
 /*
