@@ -863,14 +863,16 @@ static bool
 static_health(struct worker_proc *w, const struct http_request *req,
     struct response *r, const char *path)
 {
-	const struct sb_head	*sb = w->env != NULL ? w->env->sb_head : NULL;
-	bool			 stopping = sb != NULL && sb->stopping;
-	const char		*body = stopping ? "stopping\n" : "ok\n";
+	bool		 stopping;
+	const char	*body;
 
 	if (r->site->health_path == NULL || strcmp(path,
 	    r->site->health_path) != 0 || (req->method != HTTP_METHOD_GET &&
 	    req->method != HTTP_METHOD_HEAD))
 		return true;
+	/* The master's word, read only for the health path. */
+	stopping = w->env->sb_head->stopping;
+	body = stopping ? "stopping\n" : "ok\n";
 	r->quiet = true;
 	resp_start(w, r, stopping ? 503 : 200);
 	buf_adds(&r->head, "Content-Type: text/plain\r\n");
