@@ -74,6 +74,8 @@ struct conn {
 						 * conn_new serves it */
 	char			 host[48];	/* "addr", for the access log */
 	struct cidr_addr	 peer;		/* the same, for access rules */
+	bool			 realip;	/* host and peer are the
+						 * request's real_ip_header */
 	char			 sock_host[48];	/* the socket's peer, for %{c}a */
 	struct sockaddr_storage	 client;	/* the socket's peer, or the
 						 * client a PROXY header named */
@@ -507,8 +509,10 @@ conn_realip(struct conn *c)
 	    conf->trusted_proxies, conf->ntrusted_proxies, &c->peer))
 		return;
 	if (realip_client(conf->trusted_proxies, conf->ntrusted_proxies,
-	    c->req, conf->real_ip_header, &ss) == 1)
+	    c->req, conf->real_ip_header, &ss) == 1) {
 		conn_peer(c, &ss);
+		c->realip = true;
+	}
 }
 
 /* A complete head was parsed: check its framing, then body or response. */
@@ -817,8 +821,10 @@ conn_done(struct conn *c)
 	c->have_req = false;
 	http_parser_init(&c->parser);
 	c->state = CONN_READ;
-	if (w->conf->real_ip_header != NULL)
+	if (c->realip) {
 		conn_peer(c, &c->client);	/* the last request's is done */
+		c->realip = false;
+	}
 	c->timed = false;
 	if (c->inlen > 0) {
 		conn_clock_start(c);
