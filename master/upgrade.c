@@ -251,12 +251,9 @@ upgrade_exec(struct master *m, int wfd)
 		/* relative paths fail below and say so */
 	}
 	execv(up->exe, up->argv);
-	n = snprintf(why, sizeof(why), "1cannot execute %s: %s", up->exe,
+	snprintf(why, sizeof(why), "cannot execute %s: %s", up->exe,
 	    strerror(errno));
-	if (write(wfd_at, why, (size_t)n < sizeof(why) ?
-	    (size_t)n : sizeof(why) - 1) == -1) {
-		/* the old master reads EOF instead */
-	}
+	master_verdict(wfd_at, 1, why);
 	_exit(127);
 }
 
