@@ -289,9 +289,15 @@ upgrade_start(struct master *m)
 	log_notice("upgrade requested: starting %s", up->exe);
 	if (upgrade_rename(up, true) == -1)
 		return;
+	p[0] = p[1] = -1;
 	if (pipe2(p, O_CLOEXEC) == -1 || (up->pid = fork()) == -1) {
 		log_error("upgrade failed: cannot start %s: %s", up->exe,
 		    strerror(errno));
+		/* A failed fork leaves the pipe: each retry would leak two. */
+		if (p[0] != -1) {
+			close(p[0]);
+			close(p[1]);
+		}
 		up->pid = 0;
 		upgrade_rename(up, false);
 		return;
