@@ -395,6 +395,18 @@ ready_notify_expect(int fd, const char *a, const char *b)
 		cr_expect_not_null(strstr(msg, b), "\"%s\" not in: %s", b, msg);
 }
 
+/* Start t with NOTIFY_SOCKET set (abstract or not) and expect READY=1
+ * holding status; the socket. */
+static int
+ready_notify_start(struct tine *t, int abstract, const char *status)
+{
+	int	fd = ready_notify_socket(t, abstract);
+
+	cr_assert_eq(tine_start(t), 0);
+	ready_notify_expect(fd, "READY=1\n", status);
+	return fd;
+}
+
 /* RELOADING=1 with a MONOTONIC_USEC of now, on CLOCK_MONOTONIC. */
 static void
 ready_notify_reloading(int fd)
@@ -421,10 +433,8 @@ Test(ready, notify_messages_in_order, .fini = tine_teardown, .timeout = 90)
 	int		 fd, status;
 
 	cr_assert_not_null(t);
-	fd = ready_notify_socket(t, 0);
-	cr_assert_eq(tine_start(t), 0);
-	ready_notify_expect(fd, "READY=1\n", "STATUS=generation 1: 2 of 2 "
-	    "workers serving");
+	fd = ready_notify_start(t, 0, "STATUS=generation 1: 2 of 2 workers "
+	    "serving");
 	cr_assert_eq(kill(t->pid, SIGHUP), 0);
 	ready_notify_reloading(fd);
 	ready_notify_expect(fd, "READY=1\n", "STATUS=generation 2: ");
@@ -474,9 +484,7 @@ Test(ready, notify_status_follows_the_requests, .fini = tine_teardown,
 	int			 fd, i;
 
 	cr_assert_not_null(t);
-	fd = ready_notify_socket(t, 0);
-	cr_assert_eq(tine_start(t), 0);
-	ready_notify_expect(fd, "READY=1\n", ", 0 requests");
+	fd = ready_notify_start(t, 0, ", 0 requests");
 	for (i = 0; i < 3; i++) {
 		expect_ask(t, "GET", "localhost", "/", NULL, &r);
 		expect_status(&r, 200);
@@ -496,10 +504,8 @@ Test(ready, notify_to_an_abstract_socket, .fini = tine_teardown,
 	int		 fd;
 
 	cr_assert_not_null(t);
-	fd = ready_notify_socket(t, 1);
-	cr_assert_eq(tine_start(t), 0);
-	ready_notify_expect(fd, "READY=1\n", "STATUS=generation 1: 1 of 1 "
-	    "workers serving");
+	fd = ready_notify_start(t, 1, "STATUS=generation 1: 1 of 1 workers "
+	    "serving");
 	cr_assert_eq(kill(t->pid, SIGTERM), 0);
 	ready_notify_expect(fd, "STOPPING=1\n", NULL);
 	close(fd);
