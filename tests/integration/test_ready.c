@@ -358,29 +358,38 @@ ready_notify_socket(struct tine *t, int abstract)
 	return fd;
 }
 
+/* The next message on fd, into buf, before deadline (monotonic ms); its
+ * length, or -1. */
+static ssize_t
+ready_notify_recv(int fd, char *buf, size_t len, long long deadline)
+{
+	struct pollfd	pfd = { fd, POLLIN, 0 };
+	long long	left;
+	ssize_t		n;
+
+	while ((left = deadline - tine_now_ms()) > 0) {
+		if (poll(&pfd, 1, (int)left) != 1)
+			continue;
+		if ((n = recv(fd, buf, len - 1, 0)) <= 0)
+			return -1;
+		buf[n] = '\0';
+		cr_log_info("notify: %s", buf);
+		return n;
+	}
+	return -1;
+}
+
 /* The next message that says more than STATUS= (those come every few
  * seconds as the numbers change), into buf; asserts one comes in time. */
 static void
 ready_notify_next(int fd, char *buf, size_t len)
 {
 	long long	deadline = tine_now_ms() + TINE_TIMEOUT_MS;
-	struct pollfd	pfd = { fd, POLLIN, 0 };
-	ssize_t		n;
 
-	for (;;) {
-		long long	left = deadline - tine_now_ms();
-
-		cr_assert_gt(left, 0, "no notify message in %d ms",
-		    TINE_TIMEOUT_MS);
-		if (poll(&pfd, 1, (int)left) != 1)
-			continue;
-		n = recv(fd, buf, len - 1, 0);
-		cr_assert_gt(n, 0);
-		buf[n] = '\0';
-		cr_log_info("notify: %s", buf);
-		if (strncmp(buf, "STATUS=", 7) != 0)
-			return;
-	}
+	do {
+		cr_assert_gt(ready_notify_recv(fd, buf, len, deadline), 0,
+		    "no notify message in %d ms", TINE_TIMEOUT_MS);
+	} while (strncmp(buf, "STATUS=", 7) == 0);
 }
 
 /* Expect the next telling message to hold each of the needles. */
@@ -458,21 +467,12 @@ Test(ready, notify_messages_in_order, .fini = tine_teardown, .timeout = 90)
 static int
 ready_status_wait(int fd, const char *needle, int bound)
 {
-	long long	deadline = tine_now_ms() + bound, left;
-	struct pollfd	pfd = { fd, POLLIN, 0 };
+	long long	deadline = tine_now_ms() + bound;
 	char		msg[READY_MSG_MAX];
-	ssize_t		n;
 
-	while ((left = deadline - tine_now_ms()) > 0) {
-		if (poll(&pfd, 1, (int)left) != 1)
-			continue;
-		if ((n = recv(fd, msg, sizeof(msg) - 1, 0)) <= 0)
-			return -1;
-		msg[n] = '\0';
-		cr_log_info("notify: %s", msg);
+	while (ready_notify_recv(fd, msg, sizeof(msg), deadline) > 0)
 		if (strncmp(msg, "STATUS=", 7) == 0 && strstr(msg, needle))
 			return 0;
-	}
 	return -1;
 }
 
