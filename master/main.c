@@ -468,16 +468,8 @@ main_check_tls(const struct config *conf)
 static void
 main_upgrade_refuse(struct upgrade *up, const char *why)
 {
-	char	buf[512];
-	int	n;
-
-	if (up->report_fd == -1)
-		return;
-	n = snprintf(buf, sizeof(buf), "1%s", why);
-	if (write(up->report_fd, buf, (size_t)n < sizeof(buf) ? (size_t)n :
-	    sizeof(buf) - 1) == -1) {
-		/* it logs that we exited during start-up instead */
-	}
+	if (up->report_fd != -1)
+		master_verdict(up->report_fd, 1, why);
 }
 
 /* tine -t or -s: what main() runs instead of serving; the exit status. */

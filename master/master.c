@@ -65,21 +65,30 @@ master_signals(struct master *m)
 	return sigaction(SIGPIPE, &sa, NULL);
 }
 
-/* Tell the daemon's starting process how the start went (once). */
+/* Write a start's verdict to fd: '0', or '1' and why, cut to one read. */
 void
-master_report_start(struct master *m, int status, const char *why)
+master_verdict(int fd, int status, const char *why)
 {
 	char	buf[512];
 	int	n;
 
-	if (m->ready_fd == -1)
-		return;
 	n = snprintf(buf, sizeof(buf), "%c%s", status == 0 ? '0' : '1',
 	    why != NULL ? why : "");
-	if (write(m->ready_fd, buf, (size_t)n < sizeof(buf) ? (size_t)n :
+	if (n < 0)
+		return;
+	if (write(fd, buf, (size_t)n < sizeof(buf) ? (size_t)n :
 	    sizeof(buf) - 1) == -1) {
-		/* the starter is gone; nobody to tell */
+		/* the reader is gone, or reads EOF: "exited during start-up" */
 	}
+}
+
+/* Tell the daemon's starting process how the start went (once). */
+void
+master_report_start(struct master *m, int status, const char *why)
+{
+	if (m->ready_fd == -1)
+		return;
+	master_verdict(m->ready_fd, status, why);
 	close(m->ready_fd);
 	m->ready_fd = -1;
 	/* The daemon's stderr was kept for start errors only. */

@@ -96,6 +96,10 @@ int	master_run(struct master *, struct config *conf);
 /* Point descriptor target at /dev/null (stdin, stdout or stderr). */
 void	master_devnull(int target);
 
+/* Write a start's verdict to fd (a daemon's starting process, an
+ * upgrading old master): '0', or '1' and why. */
+void	master_verdict(int fd, int status, const char *why);
+
 /* Tell the daemon's starting process how the start went (once). */
 void	master_report_start(struct master *, int status, const char *why);
 

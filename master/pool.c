@@ -312,8 +312,10 @@ pool_reap(struct master *m)
 		for (i = 0; i < POOL_SLOTS; i++)
 			if (m->pool.v[i].pid == pid)
 				break;
-		if (i == POOL_SLOTS)
+		if (i == POOL_SLOTS) {
+			upgrade_reaped(m, pid);
 			continue;
+		}
 		w = &m->pool.v[i];
 		pool_backoff(w, pool_log_exit(w, status, now - w->started),
 		    now);

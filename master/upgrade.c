@@ -251,12 +251,9 @@ upgrade_exec(struct master *m, int wfd)
 		/* relative paths fail below and say so */
 	}
 	execv(up->exe, up->argv);
-	n = snprintf(why, sizeof(why), "1cannot execute %s: %s", up->exe,
+	snprintf(why, sizeof(why), "cannot execute %s: %s", up->exe,
 	    strerror(errno));
-	if (write(wfd_at, why, (size_t)n < sizeof(why) ?
-	    (size_t)n : sizeof(why) - 1) == -1) {
-		/* the old master reads EOF instead */
-	}
+	master_verdict(wfd_at, 1, why);
 	_exit(127);
 }
 
@@ -292,9 +289,15 @@ upgrade_start(struct master *m)
 	log_notice("upgrade requested: starting %s", up->exe);
 	if (upgrade_rename(up, true) == -1)
 		return;
+	p[0] = p[1] = -1;
 	if (pipe2(p, O_CLOEXEC) == -1 || (up->pid = fork()) == -1) {
 		log_error("upgrade failed: cannot start %s: %s", up->exe,
 		    strerror(errno));
+		/* A failed fork leaves the pipe: each retry would leak two. */
+		if (p[0] != -1) {
+			close(p[0]);
+			close(p[1]);
+		}
 		up->pid = 0;
 		upgrade_rename(up, false);
 		return;
@@ -305,7 +308,7 @@ upgrade_start(struct master *m)
 	fcntl(p[0], F_SETFL, O_NONBLOCK);
 	up->fd = p[0];
 	up->got = 0;
-	up->failed = false;
+	up->failed = up->exited = false;
 	up->deadline = scoreboard_now() + UPGRADE_START_TIMEOUT;
 }
 
@@ -370,17 +373,26 @@ upgrade_verdict(struct master *m)
 	up->deadline = scoreboard_now() + UPGRADE_EXIT_TIMEOUT;
 }
 
+/* pool_reap() reaped pid, a child that is no worker: ours, maybe. */
+void
+upgrade_reaped(struct master *m, pid_t pid)
+{
+	if (pid == m->up.pid)
+		m->up.exited = true;
+}
+
 /*
  * A failed new master must be gone before the pid file is renamed back: at
- * exit it removes the pid file it wrote, by name. pool_reap() reaps it
- * (every child), so gone means no such process any more.
+ * exit it removes the pid file it wrote, by name. Gone is what the reaper
+ * saw, not a kill(pid, 0), which a reused pid would answer (and whose
+ * owner the deadline's SIGKILL would then hit).
  */
 static void
 upgrade_wait_exit(struct master *m)
 {
 	struct upgrade	*up = &m->up;
 
-	if (kill(up->pid, 0) == -1 && errno == ESRCH) {
+	if (up->exited) {
 		up->pid = 0;
 		up->failed = false;
 		if (upgrade_rename(up, false) == 0 && up->pid_path != NULL)

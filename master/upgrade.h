@@ -27,6 +27,7 @@ struct upgrade {
 	char			  verdict[512];
 	size_t			  got;
 	bool			  failed;	/* waiting for it to exit */
+	bool			  exited;	/* reaped (upgrade_reaped) */
 	bool			  handed_over;	/* it serves: we retire, not stop */
 	time_t			  deadline;	/* monotonic: then kill it */
 
@@ -56,6 +57,10 @@ void	upgrade_start(struct master *);
 /* Each pass: read the new master's verdict; retire on success, restore
  * the pid file after a failure. */
 void	upgrade_check(struct master *);
+
+/* pool_reap() reaped pid, a child that is no worker: the new master, if
+ * it is ours. */
+void	upgrade_reaped(struct master *, pid_t);
 
 /* Remove our pid file at exit, wherever the upgrade left it. */
 void	upgrade_pidfile_remove(struct master *);

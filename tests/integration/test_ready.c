@@ -358,29 +358,38 @@ ready_notify_socket(struct tine *t, int abstract)
 	return fd;
 }
 
+/* The next message on fd, into buf, before deadline (monotonic ms); its
+ * length, or -1. */
+static ssize_t
+ready_notify_recv(int fd, char *buf, size_t len, long long deadline)
+{
+	struct pollfd	pfd = { fd, POLLIN, 0 };
+	long long	left;
+	ssize_t		n;
+
+	while ((left = deadline - tine_now_ms()) > 0) {
+		if (poll(&pfd, 1, (int)left) != 1)
+			continue;
+		if ((n = recv(fd, buf, len - 1, 0)) <= 0)
+			return -1;
+		buf[n] = '\0';
+		cr_log_info("notify: %s", buf);
+		return n;
+	}
+	return -1;
+}
+
 /* The next message that says more than STATUS= (those come every few
  * seconds as the numbers change), into buf; asserts one comes in time. */
 static void
 ready_notify_next(int fd, char *buf, size_t len)
 {
 	long long	deadline = tine_now_ms() + TINE_TIMEOUT_MS;
-	struct pollfd	pfd = { fd, POLLIN, 0 };
-	ssize_t		n;
 
-	for (;;) {
-		long long	left = deadline - tine_now_ms();
-
-		cr_assert_gt(left, 0, "no notify message in %d ms",
-		    TINE_TIMEOUT_MS);
-		if (poll(&pfd, 1, (int)left) != 1)
-			continue;
-		n = recv(fd, buf, len - 1, 0);
-		cr_assert_gt(n, 0);
-		buf[n] = '\0';
-		cr_log_info("notify: %s", buf);
-		if (strncmp(buf, "STATUS=", 7) != 0)
-			return;
-	}
+	do {
+		cr_assert_gt(ready_notify_recv(fd, buf, len, deadline), 0,
+		    "no notify message in %d ms", TINE_TIMEOUT_MS);
+	} while (strncmp(buf, "STATUS=", 7) == 0);
 }
 
 /* Expect the next telling message to hold each of the needles. */
@@ -393,6 +402,18 @@ ready_notify_expect(int fd, const char *a, const char *b)
 	cr_expect_not_null(strstr(msg, a), "\"%s\" not in: %s", a, msg);
 	if (b != NULL)
 		cr_expect_not_null(strstr(msg, b), "\"%s\" not in: %s", b, msg);
+}
+
+/* Start t with NOTIFY_SOCKET set (abstract or not) and expect READY=1
+ * holding status; the socket. */
+static int
+ready_notify_start(struct tine *t, int abstract, const char *status)
+{
+	int	fd = ready_notify_socket(t, abstract);
+
+	cr_assert_eq(tine_start(t), 0);
+	ready_notify_expect(fd, "READY=1\n", status);
+	return fd;
 }
 
 /* RELOADING=1 with a MONOTONIC_USEC of now, on CLOCK_MONOTONIC. */
@@ -421,10 +442,8 @@ Test(ready, notify_messages_in_order, .fini = tine_teardown, .timeout = 90)
 	int		 fd, status;
 
 	cr_assert_not_null(t);
-	fd = ready_notify_socket(t, 0);
-	cr_assert_eq(tine_start(t), 0);
-	ready_notify_expect(fd, "READY=1\n", "STATUS=generation 1: 2 of 2 "
-	    "workers serving");
+	fd = ready_notify_start(t, 0, "STATUS=generation 1: 2 of 2 workers "
+	    "serving");
 	cr_assert_eq(kill(t->pid, SIGHUP), 0);
 	ready_notify_reloading(fd);
 	ready_notify_expect(fd, "READY=1\n", "STATUS=generation 2: ");
@@ -448,21 +467,12 @@ Test(ready, notify_messages_in_order, .fini = tine_teardown, .timeout = 90)
 static int
 ready_status_wait(int fd, const char *needle, int bound)
 {
-	long long	deadline = tine_now_ms() + bound, left;
-	struct pollfd	pfd = { fd, POLLIN, 0 };
+	long long	deadline = tine_now_ms() + bound;
 	char		msg[READY_MSG_MAX];
-	ssize_t		n;
 
-	while ((left = deadline - tine_now_ms()) > 0) {
-		if (poll(&pfd, 1, (int)left) != 1)
-			continue;
-		if ((n = recv(fd, msg, sizeof(msg) - 1, 0)) <= 0)
-			return -1;
-		msg[n] = '\0';
-		cr_log_info("notify: %s", msg);
+	while (ready_notify_recv(fd, msg, sizeof(msg), deadline) > 0)
 		if (strncmp(msg, "STATUS=", 7) == 0 && strstr(msg, needle))
 			return 0;
-	}
 	return -1;
 }
 
@@ -474,9 +484,7 @@ Test(ready, notify_status_follows_the_requests, .fini = tine_teardown,
 	int			 fd, i;
 
 	cr_assert_not_null(t);
-	fd = ready_notify_socket(t, 0);
-	cr_assert_eq(tine_start(t), 0);
-	ready_notify_expect(fd, "READY=1\n", ", 0 requests");
+	fd = ready_notify_start(t, 0, ", 0 requests");
 	for (i = 0; i < 3; i++) {
 		expect_ask(t, "GET", "localhost", "/", NULL, &r);
 		expect_status(&r, 200);
@@ -496,10 +504,8 @@ Test(ready, notify_to_an_abstract_socket, .fini = tine_teardown,
 	int		 fd;
 
 	cr_assert_not_null(t);
-	fd = ready_notify_socket(t, 1);
-	cr_assert_eq(tine_start(t), 0);
-	ready_notify_expect(fd, "READY=1\n", "STATUS=generation 1: 1 of 1 "
-	    "workers serving");
+	fd = ready_notify_start(t, 1, "STATUS=generation 1: 1 of 1 workers "
+	    "serving");
 	cr_assert_eq(kill(t->pid, SIGTERM), 0);
 	ready_notify_expect(fd, "STOPPING=1\n", NULL);
 	close(fd);
