@@ -38,7 +38,6 @@ struct fwatch_sub {
 	char			*dir;
 	size_t			 len;
 	int			 wd;
-	unsigned		 bucket;	/* in dirs */
 	struct fwatch_sub	*dnext;		/* in dirs, by cache and dir */
 	struct fwatch_sub	*wnext;		/* in wds, by wd */
 };
@@ -153,6 +152,7 @@ fwatch_dir(struct fwatch *fw, struct fcache *fc, int root, const char *dir,
 {
 	struct fwatch_sub	*s;
 	size_t			 up = len;
+	unsigned		 b;
 	int			 wd;
 
 	if (fw == NULL)
@@ -181,9 +181,9 @@ fwatch_dir(struct fwatch *fw, struct fcache *fc, int root, const char *dir,
 	s->fc = fc;
 	s->len = len;
 	s->wd = wd;
-	s->bucket = fwatch_bucket(fc, dir, len);
-	s->dnext = fw->dirs[s->bucket];
-	fw->dirs[s->bucket] = s;
+	b = fwatch_bucket(fc, dir, len);
+	s->dnext = fw->dirs[b];
+	fw->dirs[b] = s;
 	s->wnext = fw->wds[(unsigned)wd % FWATCH_BUCKETS];
 	fw->wds[(unsigned)wd % FWATCH_BUCKETS] = s;
 	return 0;
