@@ -44,6 +44,8 @@ struct fwatch_sub {
 
 struct fwatch {
 	int			 fd;
+	int			 home;		/* the working directory,
+						 * gone back to after a watch */
 	bool			 full;		/* out of watches until a flush */
 	bool			 said;		/* that was logged */
 	struct fwatch_sub	*dirs[FWATCH_BUCKETS];
@@ -58,10 +60,17 @@ fwatch_create(void)
 
 	if ((fw = calloc(1, sizeof(*fw))) == NULL)
 		return NULL;
+	if ((fw->home = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		log_notice("inotify: working directory: %s: cached files are "
+		    "revalidated each second", strerror(errno));
+		free(fw);
+		return NULL;
+	}
 	if ((fw->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1) {
 		log_notice("inotify: %s%s: cached files are revalidated each "
 		    "second", strerror(errno), errno == EMFILE ?
 		    " (fs.inotify.max_user_instances)" : "");
+		close(fw->home);
 		free(fw);
 		return NULL;
 	}
@@ -105,8 +114,10 @@ fwatch_find(const struct fwatch *fw, const struct fcache *fc,
 /*
  * Watch directory dir below root: the kernel wants a path, the worker has
  * only a descriptor (and no path to its root), so the watch is added on
- * "." after changing into the directory. No symlink may be on the way: a
- * symlink re-pointed changes what is below it with no event in it.
+ * "." after changing into the directory, then back: the worker's working
+ * directory must not stay in a document root (a core file would land
+ * there, to be served). No symlink may be on the way: a symlink
+ * re-pointed changes what is below it with no event in it.
  */
 static int
 fwatch_add(struct fwatch *fw, int root, const char *dir)
@@ -127,6 +138,11 @@ fwatch_add(struct fwatch *fw, int root, const char *dir)
 	else
 		wd = inotify_add_watch(fw->fd, ".", FWATCH_MASK);
 	saved = errno;
+	/* Not back: no watch (one made is left unknown, its events unread). */
+	if (fchdir(fw->home) == -1) {
+		saved = errno;
+		wd = -1;
+	}
 	if (dfd != root)
 		close(dfd);
 	errno = saved;
@@ -299,5 +315,6 @@ fwatch_destroy(struct fwatch *fw)
 			free(s);
 		}
 	close(fw->fd);
+	close(fw->home);
 	free(fw);
 }
