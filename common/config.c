@@ -31,7 +31,6 @@
 #include <unistd.h>
 #include <vis.h>
 
-#include "cidr.h"
 #include "config.h"
 #include "config_int.h"
 #include "config_lex.h"
@@ -733,32 +732,6 @@ config_get_listen(struct config_ctx *ctx, struct config *conf)
 
 /* ---- real client addresses ---- */
 
-/* trusted_proxies: the blocks whose PROXY headers and real_ip_header are
- * believed. */
-static int
-config_get_trusted(struct config_ctx *ctx, struct config *conf)
-{
-	const char	*v, *why;
-	char		 q[CONFIG_QUOTE_MAX], meant[CIDR_TEXT_MAX];
-	unsigned int	 i, n = cfg_size(ctx->cfg, "trusted_proxies");
-
-	if ((conf->trusted_proxies = calloc(n + 1,
-	    sizeof *conf->trusted_proxies)) == NULL)
-		return config_oom(ctx);
-	for (i = 0; i < n; i++) {
-		v = cfg_getnstr(ctx->cfg, "trusted_proxies", i);
-		meant[0] = '\0';
-		if (cidr_parse(v, &conf->trusted_proxies[i], &why,
-		    meant) == -1)
-			return config_fail(ctx, "trusted_proxies", i,
-			    "%s %s%s%s%s", config_quote(v, q, sizeof q), why,
-			    *meant != '\0' ? " (\"" : "", meant,
-			    *meant != '\0' ? "\"?)" : "");
-		conf->ntrusted_proxies = i + 1;
-	}
-	return 0;
-}
-
 /* trusted_proxies, real_ip_header (a field name), and a trusted proxy
  * for each of them and each proxy_protocol listener to believe. */
 static int
@@ -768,7 +741,11 @@ config_get_realip(struct config_ctx *ctx, struct config *conf)
 	char		 q[CONFIG_QUOTE_MAX];
 	size_t		 i;
 
-	if (config_get_trusted(ctx, conf) == -1)
+	/* trusted_proxies: the blocks whose PROXY headers and real_ip_header
+	 * are believed. */
+	if (config_cidr_list(ctx, ctx->cfg, "trusted_proxies",
+	    "trusted_proxies", &conf->trusted_proxies,
+	    &conf->ntrusted_proxies) == -1)
 		return -1;
 	for (i = 0; i < conf->nlisten; i++)
 		if (conf->listen[i].proxy_protocol &&

@@ -67,6 +67,12 @@ int		 config_path(struct config_ctx *, const char *key,
 /* Why an index name is not a plain file name, or NULL if it is one. */
 const char	*config_index_bad(const char *name);
 
+/* The address blocks of list option key of cfg into *out (*n of them, one
+ * spare entry), errors blamed on label; 0 or -1. */
+int		 config_cidr_list(struct config_ctx *, cfg_t *cfg,
+		    const char *key, const char *label, struct cidr **out,
+		    size_t *n);
+
 /* The top-level site, then one per vhost section, then default_vhost. */
 int		 config_get_sites(struct config_ctx *, struct config *);
 

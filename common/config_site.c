@@ -1113,29 +1113,38 @@ config_site_locations(struct config_ctx *ctx, struct config *conf,
 
 /* ---- access rules: addresses, hidden paths, Basic auth ---- */
 
-/* One of allow and deny: its blocks into *out, *n of them. */
-static int
-config_cidrs(struct config_ctx *ctx, const struct config_scope *sc,
-    const char *key, struct cidr **out, size_t *n)
+/* A list of address blocks into *out, *n of them (see config_int.h). */
+int
+config_cidr_list(struct config_ctx *ctx, cfg_t *cfg, const char *key,
+    const char *label, struct cidr **out, size_t *n)
 {
 	const char	*v, *why;
-	char		 q[CONFIG_QUOTE_MAX], k[CONFIG_LABEL_MAX];
-	char		 meant[CIDR_TEXT_MAX];
-	unsigned int	 i, count = cfg_size(sc->cfg, key);
+	char		 q[CONFIG_QUOTE_MAX], meant[CIDR_TEXT_MAX];
+	unsigned int	 i, count = cfg_size(cfg, key);
 
-	config_key(sc, key, k, sizeof k);
 	if ((*out = calloc(count + 1, sizeof **out)) == NULL)
 		return config_oom(ctx);
 	for (i = 0; i < count; i++) {
-		v = cfg_getnstr(sc->cfg, key, i);
+		v = cfg_getnstr(cfg, key, i);
 		meant[0] = '\0';
 		if (cidr_parse(v, &(*out)[i], &why, meant) == -1)
-			return config_fail(ctx, k, i, "%s %s%s%s%s",
+			return config_fail(ctx, label, i, "%s %s%s%s%s",
 			    config_quote(v, q, sizeof q), why, *meant != '\0' ?
 			    " (\"" : "", meant, *meant != '\0' ? "\"?)" : "");
 		*n = i + 1;
 	}
 	return 0;
+}
+
+/* One of a site's lists of blocks (allow, deny, status_allow). */
+static int
+config_cidrs(struct config_ctx *ctx, const struct config_scope *sc,
+    const char *key, struct cidr **out, size_t *n)
+{
+	char	k[CONFIG_LABEL_MAX];
+
+	return config_cidr_list(ctx, sc->cfg, key, config_key(sc, key, k,
+	    sizeof k), out, n);
 }
 
 /* n blocks copied from a parent's list. */

@@ -38,13 +38,14 @@ struct fwatch_sub {
 	char			*dir;
 	size_t			 len;
 	int			 wd;
-	unsigned		 bucket;	/* in dirs */
 	struct fwatch_sub	*dnext;		/* in dirs, by cache and dir */
 	struct fwatch_sub	*wnext;		/* in wds, by wd */
 };
 
 struct fwatch {
 	int			 fd;
+	int			 home;		/* the working directory,
+						 * gone back to after a watch */
 	bool			 full;		/* out of watches until a flush */
 	bool			 said;		/* that was logged */
 	struct fwatch_sub	*dirs[FWATCH_BUCKETS];
@@ -59,10 +60,17 @@ fwatch_create(void)
 
 	if ((fw = calloc(1, sizeof(*fw))) == NULL)
 		return NULL;
+	if ((fw->home = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		log_notice("inotify: working directory: %s: cached files are "
+		    "revalidated each second", strerror(errno));
+		free(fw);
+		return NULL;
+	}
 	if ((fw->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1) {
 		log_notice("inotify: %s%s: cached files are revalidated each "
 		    "second", strerror(errno), errno == EMFILE ?
 		    " (fs.inotify.max_user_instances)" : "");
+		close(fw->home);
 		free(fw);
 		return NULL;
 	}
@@ -106,8 +114,10 @@ fwatch_find(const struct fwatch *fw, const struct fcache *fc,
 /*
  * Watch directory dir below root: the kernel wants a path, the worker has
  * only a descriptor (and no path to its root), so the watch is added on
- * "." after changing into the directory. No symlink may be on the way: a
- * symlink re-pointed changes what is below it with no event in it.
+ * "." after changing into the directory, then back: the worker's working
+ * directory must not stay in a document root (a core file would land
+ * there, to be served). No symlink may be on the way: a symlink
+ * re-pointed changes what is below it with no event in it.
  */
 static int
 fwatch_add(struct fwatch *fw, int root, const char *dir)
@@ -128,6 +138,11 @@ fwatch_add(struct fwatch *fw, int root, const char *dir)
 	else
 		wd = inotify_add_watch(fw->fd, ".", FWATCH_MASK);
 	saved = errno;
+	/* Not back: no watch (one made is left unknown, its events unread). */
+	if (fchdir(fw->home) == -1) {
+		saved = errno;
+		wd = -1;
+	}
 	if (dfd != root)
 		close(dfd);
 	errno = saved;
@@ -153,6 +168,7 @@ fwatch_dir(struct fwatch *fw, struct fcache *fc, int root, const char *dir,
 {
 	struct fwatch_sub	*s;
 	size_t			 up = len;
+	unsigned		 b;
 	int			 wd;
 
 	if (fw == NULL)
@@ -181,9 +197,9 @@ fwatch_dir(struct fwatch *fw, struct fcache *fc, int root, const char *dir,
 	s->fc = fc;
 	s->len = len;
 	s->wd = wd;
-	s->bucket = fwatch_bucket(fc, dir, len);
-	s->dnext = fw->dirs[s->bucket];
-	fw->dirs[s->bucket] = s;
+	b = fwatch_bucket(fc, dir, len);
+	s->dnext = fw->dirs[b];
+	fw->dirs[b] = s;
 	s->wnext = fw->wds[(unsigned)wd % FWATCH_BUCKETS];
 	fw->wds[(unsigned)wd % FWATCH_BUCKETS] = s;
 	return 0;
@@ -299,5 +315,6 @@ fwatch_destroy(struct fwatch *fw)
 			free(s);
 		}
 	close(fw->fd);
+	close(fw->home);
 	free(fw);
 }

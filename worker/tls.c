@@ -320,6 +320,9 @@ tls_worker_new(const struct tls_conf *tc)
 	if ((tw = malloc(sizeof(*tw))) == NULL)
 		return NULL;
 	tw->tc = tc;
+	tw->collect = NULL;
+	tw->file = NULL;
+	tw->batched = 0;
 	return tw;
 }
 

@@ -7,6 +7,7 @@
 
 #include <criterion/criterion.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,4 +153,18 @@ Test(fwatch, directory_permissions_forget_its_files)
 	fwatch_read(fw);
 	cr_expect(e->dead, "the entry survived its directory's chmod");
 	fcache_release(fc, e);
+}
+
+/* A watch is added from inside its directory; the process must not stay
+ * there (a worker's core file would land in the document root). */
+Test(fwatch, working_directory_is_left_alone)
+{
+	char	path[256], before[PATH_MAX], after[PATH_MAX];
+
+	cr_assert_not_null(getcwd(before, sizeof(before)));
+	cr_assert_eq(mkdir(strcat(strcpy(path, dir), "/sub"), 0755), 0);
+	put("sub/a.txt", "one\n");
+	cr_assert_str_eq(body("sub/a.txt", T0), "one\n");
+	cr_assert_not_null(getcwd(after, sizeof(after)));
+	cr_assert_str_eq(after, before);
 }
