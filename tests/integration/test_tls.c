@@ -320,19 +320,10 @@ tls_rss_kib(pid_t pid)
 static unsigned long long
 tls_ticks(pid_t pid)
 {
-	char			 path[64], buf[1024], *p;
-	unsigned long long	 ut, st;
-	FILE			*f;
-	int			 ok;
+	unsigned long long	ut, st;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return 0;
-	ok = fgets(buf, sizeof(buf), f) != NULL;
-	fclose(f);
-	if (!ok || (p = strrchr(buf, ')')) == NULL || sscanf(p + 2,
-	    "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut,
-	    &st) != 2)
+	if (tine_stat_field(pid, 14, &ut) == -1 ||
+	    tine_stat_field(pid, 15, &st) == -1)
 		return 0;
 	return ut + st;
 }
