@@ -179,7 +179,7 @@ Test(realip, malformed_proxy_header_closes, .fini = tine_teardown,
 #define RIP_REFUSED	"] a malformed PROXY header from"
 #define RIP_SUPPRESSED	"more connections refused on PROXY protocol ports"
 
-/* The refusals the error log at arg accounts for: one per line, and those
+/* The refusals the error log at path accounts for: one per line, and those
  * counted in "N more ... suppressed" lines. */
 static int
 rip_refusals(const char *path)
