@@ -37,6 +37,7 @@ needs: Python 3, wrk, openssl; optional: strace, a C compiler with
        wrk strace gcc libssl-dev nginx-light lighttpd lighttpd-mod-openssl
        h2o)
 """
+import importlib.util
 import os
 import re
 import resource
@@ -51,6 +52,13 @@ import sys
 import tempfile
 import time
 import urllib.request
+
+# tree() and field(): a process tree and a /proc value, as idle-conns.py
+# reads them.
+_spec = importlib.util.spec_from_file_location(
+    "idle_conns", os.path.join(os.path.dirname(__file__), "idle-conns.py"))
+_conns = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_conns)
 
 QUICK = os.environ.get("QUICK") == "1"
 ROUNDS = 1 if QUICK else int(os.environ.get("ROUNDS", "3"))
@@ -336,23 +344,7 @@ hosts:
 
     def tree(self):
         """The pids of the server's process tree, its master first."""
-        kids = {}
-        for p in os.listdir("/proc"):
-            if not p.isdigit():
-                continue
-            try:
-                with open("/proc/%s/stat" % p) as f:
-                    st = f.read()
-            except OSError:
-                continue
-            ppid = int(st[st.rindex(")") + 2:].split()[1])
-            kids.setdefault(ppid, []).append(int(p))
-        out, todo = [], [self.proc.pid]
-        while todo:
-            p = todo.pop(0)
-            out.append(p)
-            todo += sorted(kids.get(p, []))
-        return out
+        return _conns.tree(self.proc.pid)
 
     def workers(self):
         """The processes that serve: h2o's threads are all in its first
@@ -376,16 +368,8 @@ hosts:
 
     def mem(self, key, fname):
         """The sum over its tree of field KEY (kB) of /proc/PID/FNAME."""
-        n = 0
-        for p in self.tree():
-            try:
-                with open("/proc/%d/%s" % (p, fname)) as f:
-                    for line in f:
-                        if line.startswith(key + ":"):
-                            n += int(line.split()[1])
-            except OSError:
-                pass
-        return n
+        return sum(_conns.field("/proc/%d/%s" % (p, fname), key)
+                   for p in self.tree())
 
 
 def latency_ms(s):

@@ -30,7 +30,8 @@ import time
 
 
 def tree(pid):
-    """pid and all its descendants (from /proc/*/stat parent ids)."""
+    """pid and all its descendants (from /proc/*/stat parent ids), pid
+    first, then its children by pid, then theirs."""
     kids = {}
     for d in os.listdir("/proc"):
         if not d.isdigit():
@@ -44,9 +45,9 @@ def tree(pid):
         kids.setdefault(ppid, []).append(int(d))
     out, todo = [], [pid]
     while todo:
-        p = todo.pop()
+        p = todo.pop(0)
         out.append(p)
-        todo.extend(kids.get(p, []))
+        todo += sorted(kids.get(p, []))
     return out
 
 

@@ -1394,6 +1394,27 @@ tine_stat_field(pid_t pid, int n, unsigned long long *out)
 	return 0;
 }
 
+/* The value in KiB of the line "key: N kB" of /proc/PID/file; -1 if
+ * unknown. */
+long
+tine_proc_kib(pid_t pid, const char *file, const char *key)
+{
+	char	path[64], line[128];
+	long	kib = -1;
+	size_t	len = strlen(key);
+	FILE	*f;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	if ((f = fopen(path, "re")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, key, len) == 0 && line[len] == ':' &&
+		    sscanf(line + len + 1, "%ld kB", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}
+
 /* Milliseconds since pid started (clock-tick precision), -1 if unknown. */
 long long
 tine_age_ms(pid_t pid)

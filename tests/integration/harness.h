@@ -273,6 +273,10 @@ int	 tine_stopped(pid_t);
 /* Field n (numbered as in proc(5), n >= 4) of /proc/PID/stat; 0 or -1. */
 int	 tine_stat_field(pid_t, int n, unsigned long long *out);
 
+/* The value in KiB of the line "key: N kB" of /proc/PID/file (status,
+ * smaps_rollup); -1 if unknown. */
+long	 tine_proc_kib(pid_t, const char *file, const char *key);
+
 /* Milliseconds since pid started (clock-tick precision), -1 if unknown. */
 long long tine_age_ms(pid_t);
 

@@ -328,7 +328,8 @@ Test(deploy, changed_files_seen_at_once, .fini = tine_teardown,
 	struct tine		*t = tine_setup("access_log_format = "
 	    "\"%P %U%q.\"\nmax_connections = 1");
 	struct tine_conn	 conns[2];
-	char			*big, path[TINE_PATH_MAX], got[64];
+	char			*big, path[TINE_PATH_MAX], to[TINE_PATH_MAX];
+	char			 got[64];
 	int			 i;
 
 	cr_assert_not_null(t);
@@ -366,7 +367,7 @@ Test(deploy, changed_files_seen_at_once, .fini = tine_teardown,
 	cr_assert_eq(unlink(tine_path(path, t->docroot, "sub/deep.txt")), 0);
 	cr_assert_eq(rmdir(tine_path(path, t->docroot, "sub")), 0);
 	cr_assert_eq(rename(tine_path(path, t->docroot, "sub2"),
-	    tine_path(got, t->docroot, "sub")), 0);
+	    tine_path(to, t->docroot, "sub")), 0);
 	deploy_expect_all(conns, 2, "/sub/deep.txt", 200, "deep 3\n");
 	free(big);
 	for (i = 0; i < 2; i++)

@@ -39,11 +39,11 @@ fi
 command -v python3 >/dev/null 2>&1 || { echo "not ok - python3 missing"; exit 1; }
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
 
-nfailed=0
-ok() { echo "ok - $*"; }
-not_ok() { nfailed=$((nfailed + 1)); echo "not ok - $*"; }
+# shellcheck source=tests/integration/tap.sh
+. "$TINE_SRCDIR/tests/integration/tap.sh" || exit 99
+# detail FILE: show a file's tail after a failure.
 detail() {
-	[ -s "$1" ] && { tail -c 3000 "$1"; echo; } | sed 's/^/    # /'
+	[ -s "$1" ] && { tail -c 3000 "$1"; echo; } | show -
 	return 0
 }
 
@@ -52,7 +52,7 @@ pids=
 # Stop what this script started, by pid: each tine master stops its own
 # workers; haproxy runs in the foreground (-db), so its pid is its own.
 cleanup() {
-	local p
+	local st=$? p
 	for p in $pids; do
 		kill -TERM "$p" 2>/dev/null
 	done
@@ -64,7 +64,7 @@ cleanup() {
 		kill -KILL "$p" 2>/dev/null
 		wait "$p" 2>/dev/null
 	done
-	if [ "${TINE_KEEP:-0}" = 1 ]; then echo "# kept $T"; else rm -rf "$T"; fi
+	finish "$T" "$st"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
@@ -92,16 +92,13 @@ EOF
 		>>"$T/$1/tine.conf"
 }
 
-# wait_for WHAT SECONDS COMMAND...: poll COMMAND every 0.1 s until it
-# succeeds; 1 at the bound.
+# wait_for WHAT SECONDS COMMAND...: poll COMMAND until it succeeds; not
+# ok WHAT and 1 at the bound.
 wait_for() {
-	local what=$1 n=$(($2 * 10))
+	local what=$1 secs=$2
 	shift 2
-	for _ in $(seq "$n"); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	not_ok "$what"
+	poll "$secs" "$@" && return 0
+	notok "$what"
 	return 1
 }
 
@@ -151,7 +148,7 @@ backend tines
 	server b 127.0.0.1:$PB
 EOF
 haproxy -c -q -f "$T/haproxy.cfg" >"$T/haproxy.check" 2>&1 ||
-	{ not_ok "haproxy accepts the config"; detail "$T/haproxy.check"; exit 1; }
+	{ notok "haproxy accepts the config"; detail "$T/haproxy.check"; exit 1; }
 haproxy -db -f "$T/haproxy.cfg" >"$T/haproxy.out" 2>&1 &
 pid_h=$!
 pids="$pids $pid_h"
@@ -208,7 +205,7 @@ EOF
 if grep -qx "ok $LOAD failed 0" "$T/load.out"; then
 	ok "$LOAD requests through haproxy, b stopped mid-run: 0 failed"
 else
-	not_ok "$LOAD requests through haproxy, b stopped mid-run: 0 failed"
+	notok "$LOAD requests through haproxy, b stopped mid-run: 0 failed"
 	detail "$T/load.out"
 fi
 
@@ -222,15 +219,18 @@ else
 	detail "$T/haproxy.out"
 fi
 
-# b stops gracefully: the master exits 0 once its workers are done.
-wait_for "tine b exits after SIGQUIT" 30 sh -c "! kill -0 $pid_b 2>/dev/null"
-wait "$pid_b"
-rc=$?
-pids="$pid_a $pid_h"
-if [ "$rc" = 0 ]; then
-	ok "tine b exited 0 after SIGQUIT"
-else
-	not_ok "tine b exited 0 after SIGQUIT (got $rc)"
+# b stops gracefully: the master exits 0 once its workers are done (a b
+# still running is left to cleanup, not waited for without a bound).
+if wait_for "tine b exits after SIGQUIT" 30 sh -c "! kill -0 $pid_b 2>/dev/null"
+then
+	wait "$pid_b"
+	rc=$?
+	pids="$pid_a $pid_h"
+	if [ "$rc" = 0 ]; then
+		ok "tine b exited 0 after SIGQUIT"
+	else
+		notok "tine b exited 0 after SIGQUIT (got $rc)"
+	fi
 fi
 
 # The client is 127.0.0.1 (%h, from the PROXY header), the peer
@@ -241,24 +241,29 @@ for n in a b; do
 	if [ "$k" -gt 0 ]; then
 		ok "tine $n logged $k loop requests as 127.0.0.1 via 127.0.0.2"
 	else
-		not_ok "tine $n logged loop requests as 127.0.0.1 via 127.0.0.2"
+		notok "tine $n logged loop requests as 127.0.0.1 via 127.0.0.2"
 		detail "$T/$n/access.log"
 	fi
 	if grep -q '\[alert\]\|\[crit\]\|\[emerg\]' "$T/$n/error.log"; then
-		not_ok "tine $n's error log has no alert or crit line"
+		notok "tine $n's error log has no alert or crit line"
 		detail "$T/$n/error.log"
 	fi
 	if grep -q 'PROXY' "$T/$n/error.log"; then
-		not_ok "tine $n refused no PROXY header from haproxy"
+		notok "tine $n refused no PROXY header from haproxy"
 		detail "$T/$n/error.log"
 	fi
 done
-k=$(grep -c 'GET /page' "$T/a/access.log" "$T/b/access.log" |
-	awk -F: '{ s += $2 } END { print s }')
+# a, still running, writes its buffered lines within a moment.
+logged() {
+	grep -c 'GET /page' "$T/a/access.log" "$T/b/access.log" |
+		awk -F: '{ s += $2 } END { print s }'
+}
+poll 5 sh -c "$(declare -f logged); T=$T; [ \$(logged) -ge $LOAD ]"
+k=$(logged)
 if [ "$k" -ge "$LOAD" ]; then
 	ok "the instances logged $k loop requests"
 else
-	not_ok "the instances logged $k loop requests, fewer than $LOAD"
+	notok "the instances logged $k loop requests, fewer than $LOAD"
 fi
 
 [ "$nfailed" = 0 ] || exit 1

@@ -68,39 +68,20 @@ rip_get(struct tine *t, const void *pre, size_t prelen, const char *path,
 	return status;
 }
 
-/* A line count to wait for in a log. */
-struct rip_wait {
-	const char	*path;
-	const char	*needle;
-};
-
-/* tine_wait_until's condition: the needle is in the log. */
-static int
-rip_there(void *arg)
-{
-	const struct rip_wait	*w = arg;
-
-	return tine_count(w->path, w->needle) > 0;
-}
-
 /* Wait until the access log holds line ("CLIENT PEER REQUEST STATUS"). */
 static void
 rip_logged(struct tine *t, const char *line)
 {
-	struct rip_wait	w = { t->access_log, line };
-
-	cr_assert_eq(tine_wait_until(rip_there, &w, TINE_TIMEOUT_MS), 0,
-	    "no \"%s\" in %s", line, t->access_log);
+	cr_assert_eq(tine_wait_file(t->access_log, line, 1, TINE_TIMEOUT_MS),
+	    0, "no \"%s\" in %s", line, t->access_log);
 }
 
 /* Wait until the error log holds needle. */
 static void
 rip_said(struct tine *t, const char *needle)
 {
-	struct rip_wait	w = { t->error_log, needle };
-
-	cr_assert_eq(tine_wait_until(rip_there, &w, TINE_TIMEOUT_MS), 0,
-	    "no \"%s\" in %s", needle, t->error_log);
+	cr_assert_eq(tine_wait_file(t->error_log, needle, 1, TINE_TIMEOUT_MS),
+	    0, "no \"%s\" in %s", needle, t->error_log);
 }
 
 #define RIP_V1(s)	s, sizeof(s) - 1
@@ -198,7 +179,7 @@ Test(realip, malformed_proxy_header_closes, .fini = tine_teardown,
 #define RIP_REFUSED	"] a malformed PROXY header from"
 #define RIP_SUPPRESSED	"more connections refused on PROXY protocol ports"
 
-/* The refusals the error log at arg accounts for: one per line, and those
+/* The refusals the error log at path accounts for: one per line, and those
  * counted in "N more ... suppressed" lines. */
 static int
 rip_refusals(const char *path)

@@ -31,12 +31,6 @@ struct slog {
 	char		 b[TINE_PATH_MAX];
 };
 
-/* What a wait needs: a file and the line it must hold. */
-struct slog_want {
-	const char	*path;
-	const char	*line;
-};
-
 /* Set up the instance of struct slog, not started yet. */
 static void
 slog_setup(struct slog *s)
@@ -89,22 +83,11 @@ slog_ask(struct slog *s, const char *host, const char *path, int status)
 	tine_resp_free(&r);
 }
 
-/* Whether the file holds the line; for tine_wait_until. */
-static int
-slog_has(void *arg)
-{
-	const struct slog_want	*w = arg;
-
-	return tine_count(w->path, w->line) > 0;
-}
-
 /* Wait until path holds line. */
 static void
 slog_wait(const char *path, const char *line)
 {
-	struct slog_want	w = { path, line };
-
-	cr_assert_eq(tine_wait_until(slog_has, &w, TINE_TIMEOUT_MS), 0,
+	cr_assert_eq(tine_wait_file(path, line, 1, TINE_TIMEOUT_MS), 0,
 	    "no \"%s\" in %s", line, path);
 }
 

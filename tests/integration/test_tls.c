@@ -298,41 +298,14 @@ Test(tls, large_file_to_a_slow_reader, .fini = tine_teardown, .timeout = 60)
 	tine_stop(t);
 }
 
-/* A worker's resident KiB (VmRSS); -1 if unreadable. */
-static long
-tls_rss_kib(pid_t pid)
-{
-	char	path[64], line[256];
-	FILE	*f;
-	long	kib = -1;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "VmRSS: %ld", &kib) == 1)
-			break;
-	fclose(f);
-	return kib;
-}
-
 /* A process's CPU ticks (utime + stime); 0 if unreadable. */
 static unsigned long long
 tls_ticks(pid_t pid)
 {
-	char			 path[64], buf[1024], *p;
-	unsigned long long	 ut, st;
-	FILE			*f;
-	int			 ok;
+	unsigned long long	ut, st;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return 0;
-	ok = fgets(buf, sizeof(buf), f) != NULL;
-	fclose(f);
-	if (!ok || (p = strrchr(buf, ')')) == NULL || sscanf(p + 2,
-	    "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut,
-	    &st) != 2)
+	if (tine_stat_field(pid, 14, &ut) == -1 ||
+	    tine_stat_field(pid, 15, &st) == -1)
 		return 0;
 	return ut + st;
 }
@@ -417,7 +390,7 @@ Test(tls, stalled_readers_hold_bounded_memory, .fini = tine_teardown,
 		    &rcv, sizeof(rcv)), 0);
 	}
 	cr_assert_eq(tine_wait_until(tls_quiet, kids, 20000), 0);
-	cr_assert_gt(before = tls_rss_kib(kids[0]), 0);
+	cr_assert_gt(before = tine_proc_kib(kids[0], "status", "VmRSS"), 0);
 	for (i = 0; i < TLS_STALLED; i++) {
 		cr_assert_eq(tlsc_send(&k[i], TLS_GET("/huge.bin", "")), 0);
 		/* Its answer has begun: a batch was made for it. */
@@ -426,7 +399,7 @@ Test(tls, stalled_readers_hold_bounded_memory, .fini = tine_teardown,
 	}
 	cr_assert_eq(tine_wait_until(tls_quiet, kids, 30000), 0,
 	    "the worker never went quiet");
-	cr_assert_gt(after = tls_rss_kib(kids[0]), 0);
+	cr_assert_gt(after = tine_proc_kib(kids[0], "status", "VmRSS"), 0);
 	cr_log_info("the worker grew %ld KiB", after - before);
 	cr_expect_lt(after - before, 30 * 1024, "the worker grew %ld KiB "
 	    "for %d stalled readers", after - before, TLS_STALLED);
