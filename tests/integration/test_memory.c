@@ -24,32 +24,11 @@
 				 * a per-address table filled in for 65536
 				 * connections held 2 MiB */
 
-/* The value in KiB of the line "key: N kB" of /proc/pid/file; -1 if
- * unknown. */
-static long
-memory_kib(pid_t pid, const char *file, const char *key)
-{
-	char	path[64], line[128];
-	long	kib = -1;
-	size_t	len = strlen(key);
-	FILE	*f;
-
-	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
-	if ((f = fopen(path, "r")) == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (strncmp(line, key, len) == 0 && line[len] == ':' &&
-		    sscanf(line + len + 1, "%ld kB", &kib) == 1)
-			break;
-	fclose(f);
-	return kib;
-}
-
 /* The resident set of pid in KiB (VmRSS); -1 if unknown. */
 static long
 memory_rss(pid_t pid)
 {
-	return memory_kib(pid, "status", "VmRSS");
+	return tine_proc_kib(pid, "status", "VmRSS");
 }
 
 /* Whether /proc/pid/maps has a mapping of path. */
@@ -160,7 +139,7 @@ Test(memory, idle_worker_writes_little, .fini = tine_teardown,
 	cr_assert_eq(tine_start(t), 0);
 	cr_assert_eq(tine_children(t->pid, kids, TINE_MAX_WORKERS), 1,
 	    "expected exactly one worker");
-	dirty = memory_kib(kids[0], "smaps_rollup", "Private_Dirty");
+	dirty = tine_proc_kib(kids[0], "smaps_rollup", "Private_Dirty");
 	cr_assert_geq(dirty, 0, "no smaps_rollup for the worker");
 	cr_log_info("an idle worker at max_connections = 65536: %ld KiB "
 	    "private dirty", dirty);
