@@ -271,6 +271,11 @@ upgrade_refusal(const struct master *m)
 		return "the binary's path is unknown (not found at start-up)";
 	if (!m->gens->ready)
 		return "the current generation is not serving yet";
+	/* FILE.oldbin must fit where it is made, or rename() and unlink()
+	 * would act on a shortened name. */
+	if (m->up.pid_path != NULL && strlen(m->up.pid_path) +
+	    strlen(UPGRADE_OLDBIN) >= PATH_MAX)
+		return "the pid file's path is too long to add " UPGRADE_OLDBIN;
 	return NULL;
 }
 
