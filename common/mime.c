@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "hash.h"
 #include "mime.h"
 
 #define MIME_EXT_MAX		15	/* longer extensions never match */
@@ -149,13 +150,7 @@ mime_ext_ok(const char *s)
 static uint32_t
 mime_hash(const char *ext)
 {
-	uint32_t	 h = 2166136261u;
-
-	for (; *ext != '\0'; ext++) {
-		h ^= (unsigned char)*ext;
-		h *= 16777619u;
-	}
-	return h;
+	return hash_fnv1a(ext, strlen(ext), 0);
 }
 
 /* The index of the slot holding ext, or of the free slot where it goes. */

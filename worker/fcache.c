@@ -15,6 +15,7 @@
 #include "config.h"
 #include "fcache.h"
 #include "fwatch.h"
+#include "hash.h"
 #include "mime.h"
 
 #define FCACHE_BUCKETS	256		/* to begin with; doubled as it fills */
@@ -85,15 +86,11 @@ fcache_create(int docroot_fd, const struct mime *mime,
 	return fc;
 }
 
-/* FNV-1a: cheap and good enough for path keys. */
+/* A path key's hash. */
 static uint32_t
 fcache_hash(const char *s, size_t len)
 {
-	uint32_t	h = 2166136261u;
-
-	while (len-- > 0)
-		h = (h ^ (unsigned char)*s++) * 16777619u;
-	return h;
+	return hash_fnv1a(s, len, 0);
 }
 
 /* The head of the chain that holds entries of hash. */

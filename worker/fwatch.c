@@ -16,6 +16,7 @@
 
 #include "fcache.h"
 #include "fwatch.h"
+#include "hash.h"
 #include "log.h"
 
 #define FWATCH_BUCKETS	256
@@ -89,11 +90,9 @@ static unsigned
 fwatch_bucket(const struct fcache *fc, const char *dir, size_t len)
 {
 	uintptr_t	p = (uintptr_t)fc;
-	uint32_t	h = 2166136261u;
 
-	while (len-- > 0)
-		h = (h ^ (unsigned char)*dir++) * 16777619u;
-	return (unsigned)((h ^ (uint32_t)(p >> 4)) % FWATCH_BUCKETS);
+	return (unsigned)((hash_fnv1a(dir, len, 0) ^ (uint32_t)(p >> 4)) %
+	    FWATCH_BUCKETS);
 }
 
 /* The watch of fc's directory dir, or NULL. */

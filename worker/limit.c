@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "limit.h"
 
 /* Links are an entry's index + 1, so that 0 ends a chain or the free
@@ -119,12 +120,7 @@ limit_name(const struct limit_key *k, char *buf, size_t len)
 static uint32_t
 limit_hash(const struct limit *l, const struct limit_key *k)
 {
-	uint32_t	h = 2166136261u ^ l->seed;
-	size_t		i;
-
-	for (i = 0; i < sizeof(k->b); i++)
-		h = (h ^ k->b[i]) * 16777619u;
-	return h & l->mask;
+	return hash_fnv1a(k->b, sizeof(k->b), l->seed) & l->mask;
 }
 
 /* The link that points at key's entry (or the chain's end). */
