@@ -572,6 +572,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	fz.sb.slots[0].state = SB_READY;
 	fz.sb.slots[0].requests = 7;
 	fz.env.sb = &fz.sb;
+	fz.env.sb_head = fz.sb.head;	/* as the master sets it (pool.c) */
 	fz.w.env = &fz.env;
 	fz.start = 1000;
 	fz.w.now = fz.start;
