@@ -18,9 +18,7 @@
 #include <confuse.h>
 #include <ctype.h>
 #include <errno.h>
-#include <grp.h>
 #include <limits.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -31,6 +29,7 @@
 #include <unistd.h>
 #include <vis.h>
 
+#include "account.h"
 #include "config.h"
 #include "config_int.h"
 #include "config_lex.h"
@@ -930,12 +929,10 @@ config_get_log_group(struct config_ctx *ctx, struct config *conf)
 {
 	const char	*name = cfg_getstr(ctx->cfg, "log_group");
 	char		 q[CONFIG_QUOTE_MAX];
-	struct group	*gr;
 
-	conf->log_gid = (gid_t)-1;
-	if ((gr = getgrnam(name != NULL ? name : "adm")) != NULL)
-		conf->log_gid = gr->gr_gid;
-	else if (name != NULL)
+	/* Looked up with the user and group: config_get_accounts(). */
+	conf->log_gid = conf->ids.log_found ? conf->ids.log_gid : (gid_t)-1;
+	if (name != NULL && !conf->ids.log_found)
 		return config_fail(ctx, "log_group", 0, "no such group %s",
 		    config_quote(name, q, sizeof q));
 	return 0;
@@ -952,6 +949,31 @@ config_get_logs(struct config_ctx *ctx, struct config *conf)
 	return config_get_log_group(ctx, conf);
 }
 
+/*
+ * user, group and log_group, resolved at once in a child (common/account.c)
+ * so that the name service's modules never load here. Unset user: the
+ * workers' fallback, www-data where it exists, else nobody.
+ */
+static int
+config_resolve(struct config_ctx *ctx, struct config *conf)
+{
+	const char		*user = cfg_getstr(ctx->cfg, "user");
+	const char		*log = cfg_getstr(ctx->cfg, "log_group");
+	struct account_query	 aq = { .users = { "www-data", "nobody" } };
+	char			 err[ACCOUNT_ERR_MAX];
+
+	if (user != NULL) {
+		aq.users[0] = user;
+		aq.users[1] = NULL;
+	}
+	aq.group = cfg_getstr(ctx->cfg, "group");
+	aq.log_group = log != NULL ? log : "adm";
+	if (account_resolve(&aq, &conf->ids, err, sizeof err) == -1)
+		return config_fail(ctx, "user", 0, "cannot look users and "
+		    "groups up: %s", err);
+	return 0;
+}
+
 /* user and group: unset, or names that exist now. */
 static int
 config_get_accounts(struct config_ctx *ctx, struct config *conf)
@@ -959,17 +981,18 @@ config_get_accounts(struct config_ctx *ctx, struct config *conf)
 	const char	*user = cfg_getstr(ctx->cfg, "user");
 	const char	*group = cfg_getstr(ctx->cfg, "group");
 	char		 q[CONFIG_QUOTE_MAX];
-	struct passwd	*pw;
 
-	if (user != NULL && (pw = getpwnam(user)) == NULL)
+	if (config_resolve(ctx, conf) == -1)
+		return -1;
+	if (user != NULL && !conf->ids.found)
 		return config_fail(ctx, "user", 0, "no such user %s",
 		    config_quote(user, q, sizeof q));
 	/* Workers face the network: they must never keep root's powers. */
-	if (user != NULL && pw->pw_uid == 0)
+	if (user != NULL && conf->ids.uid == 0)
 		return config_fail(ctx, "user", 0, "%s is root: workers must "
 		    "run as an unprivileged user", config_quote(user, q,
 		    sizeof q));
-	if (group != NULL && getgrnam(group) == NULL)
+	if (group != NULL && !conf->ids.group_found)
 		return config_fail(ctx, "group", 0, "no such group %s",
 		    config_quote(group, q, sizeof q));
 	if (user != NULL && (conf->user = strdup(user)) == NULL)
@@ -1249,6 +1272,7 @@ config_free(struct config *conf)
 	free(conf->file);
 	free(conf->user);
 	free(conf->group);
+	account_free(&conf->ids);
 	free(conf->pid_file);
 	free(conf->error_log);
 	for (i = 0; i < conf->naccess_logs; i++)

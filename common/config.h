@@ -7,6 +7,8 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include "account.h"
+
 #define CONFIG_ERR_MAX 512
 
 /* One address to listen on, parsed from "host:port", "[v6]:port" or "*:port",
@@ -161,6 +163,9 @@ struct config {
 
 	char			*user;		/* NULL: www-data if it exists, else nobody */
 	char			*group;		/* NULL: the user's primary group */
+	struct account_ids	 ids;		/* user (or the fallback), group
+						 * and log_group resolved at
+						 * load: none is looked up later */
 	char			*pid_file;	/* "" = none */
 
 	enum config_log_dest	 error_log_dest;

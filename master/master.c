@@ -117,7 +117,6 @@ master_setup_unref(struct setup *s)
 	if (s == NULL || --s->refs > 0)
 		return;
 	tls_conf_free(s->tls);
-	worker_ids_free(&s->ids);
 	config_free(s->conf);
 	mime_free(s->mime);
 	free(s);

@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <netinet/in.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,58 +52,27 @@
 #define WORKER_DRAIN	1	/* s a retiring worker waits for a kept
 				 * connection's next request */
 
-/* Look up conf's user and group (see worker.h). */
+/* Whom workers run as, from what conf resolved at load (see worker.h). */
 int
 worker_ids_get(const struct config *conf, struct worker_ids *ids, char *err,
     size_t len)
 {
-	struct passwd	*pw;
-	struct group	*gr;
-	gid_t		*v;
-	int		 n = 16;
-
 	memset(ids, 0, sizeof(*ids));
 	if (geteuid() != 0)
 		return 0;
 	ids->drop = true;
-	if ((ids->name = conf->user) == NULL)
-		ids->name = getpwnam("www-data") != NULL ? "www-data" :
-		    "nobody";
-	if ((pw = getpwnam(ids->name)) == NULL) {
+	/* No lookup here: it would load the name service's modules into
+	 * the master, and every worker would inherit them. */
+	ids->name = conf->ids.name;
+	if (!conf->ids.found) {
 		snprintf(err, len, "user %s does not exist", ids->name);
 		return -1;
 	}
-	ids->uid = pw->pw_uid;
-	ids->gid = pw->pw_gid;
-	if (conf->group != NULL) {
-		if ((gr = getgrnam(conf->group)) == NULL) {
-			snprintf(err, len, "group %s does not exist",
-			    conf->group);
-			return -1;
-		}
-		ids->gid = gr->gr_gid;
-	}
-	/* As initgroups(3) would: n says how many there are when short. */
-	for (;;) {
-		if ((v = reallocarray(ids->groups, (size_t)n,
-		    sizeof(*v))) == NULL) {
-			snprintf(err, len, "out of memory");
-			return -1;
-		}
-		ids->groups = v;
-		if (getgrouplist(ids->name, ids->gid, v, &n) != -1)
-			break;
-	}
-	ids->ngroups = n;
+	ids->uid = conf->ids.uid;
+	ids->gid = conf->ids.gid;
+	ids->groups = conf->ids.groups;
+	ids->ngroups = conf->ids.ngroups;
 	return 0;
-}
-
-/* Release what worker_ids_get() made. */
-void
-worker_ids_free(struct worker_ids *ids)
-{
-	free(ids->groups);
-	ids->groups = NULL;
 }
 
 /* Switch to the configured user and group; -1 when that is impossible. */

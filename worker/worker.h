@@ -28,16 +28,18 @@ struct tls_conf;
 struct tls_worker;
 
 /*
- * Whom the workers run as, looked up by the master for each config: the
- * supplementary groups make the name service load its modules (systemd's,
- * with libcap and libm), once in the master rather than in every worker.
+ * Whom the workers run as, as each config resolved them when it loaded
+ * (in a child: the name service's modules, systemd's with libcap and
+ * libm, are loaded neither in the master nor in any worker). name and
+ * groups are the config's: it outlives these (both live in one setup).
  */
 struct worker_ids {
 	bool		 drop;		/* started as root: switch to these */
 	const char	*name;
 	uid_t		 uid;
 	gid_t		 gid;
-	gid_t		*groups;	/* getgrouplist's, gid among them */
+	const gid_t	*groups;	/* as initgroups(3) would set, gid
+					 * among them */
 	int		 ngroups;
 };
 
@@ -138,12 +140,10 @@ struct worker_proc {
 	time_t			 alog_last;	/* when a lost line was last said */
 };
 
-/* Look up conf's user and group (when running as root); -1 with err. */
+/* Whom workers run as (when running as root), from what conf resolved;
+ * -1 with err when no user to run as exists. */
 int	worker_ids_get(const struct config *conf, struct worker_ids *ids,
 	    char *err, size_t len);
-
-/* Release what worker_ids_get() made. */
-void	worker_ids_free(struct worker_ids *ids);
 
 /* Become a worker; never returns (exit codes: common/exitcode.h). */
 void	worker_main(const struct worker_env *) __attribute__((noreturn));

@@ -1,0 +1,388 @@
+/* account: user and group names resolved in a short-lived child, so that the name service's modules (libnss_*) are never mapped in the master or its workers. */
+#include "tine_build.h"
+
+#include <sys/prctl.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "account.h"
+#include "buf.h"
+
+/*
+ * Why a child at all: getpwnam(3) and friends dlopen the modules nsswitch.conf
+ * names (libnss_systemd, libnss_sss ...) and nothing ever unloads them;
+ * in the master they would stay mapped for its whole life, and every worker
+ * would inherit them (some 300 KiB of the tree's idle PSS).
+ */
+
+#define ACCOUNT_MAGIC		0x74696e31u	/* "tin1": same binary, same layout */
+#define ACCOUNT_GROUP_FOUND	0x1u
+#define ACCOUNT_LOG_FOUND	0x2u
+#define ACCOUNT_READ_FIRST	512		/* bytes, grown by doubling */
+
+/* Milliseconds of the monotonic clock, for the lookup's deadline. */
+static long long
+account_now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Append one 32-bit word in host order. */
+static void
+account_put(struct buf *b, uint32_t v)
+{
+	buf_add(b, &v, sizeof(v));
+}
+
+/* Word i of an answer already known to hold it. */
+static uint32_t
+account_word(const unsigned char *p, size_t i)
+{
+	uint32_t	v;
+
+	memcpy(&v, p + i * 4, sizeof(v));
+	return v;
+}
+
+/* Append ids on the wire to b (see account.h). */
+void
+account_encode(const struct account_ids *ids, struct buf *b)
+{
+	int	i;
+
+	account_put(b, ACCOUNT_MAGIC);
+	account_put(b, ids->found ? (uint32_t)ids->user + 1 : 0);
+	account_put(b, (uint32_t)ids->uid);
+	account_put(b, (uint32_t)ids->gid);
+	account_put(b, (ids->group_found ? ACCOUNT_GROUP_FOUND : 0) |
+	    (ids->log_found ? ACCOUNT_LOG_FOUND : 0));
+	account_put(b, (uint32_t)ids->log_gid);
+	account_put(b, (uint32_t)ids->ngroups);
+	for (i = 0; i < ids->ngroups; i++)
+		account_put(b, (uint32_t)ids->groups[i]);
+}
+
+/* Read an answer of exactly len bytes into ids (see account.h). */
+int
+account_decode(const void *data, size_t len, struct account_ids *ids)
+{
+	const unsigned char	*p = data;
+	uint32_t		 user, flags, n, i;
+
+	memset(ids, 0, sizeof(*ids));
+	if (len < ACCOUNT_WIRE_HEAD || account_word(p, 0) != ACCOUNT_MAGIC)
+		return -1;
+	user = account_word(p, 1);
+	flags = account_word(p, 4);
+	n = account_word(p, 6);
+	/* n is checked before it sizes anything: a wrong count is refused,
+	 * whether the bytes after it are too few or too many. */
+	if (user > ACCOUNT_USERS || (flags & ~(ACCOUNT_GROUP_FOUND |
+	    ACCOUNT_LOG_FOUND)) != 0 || n > ACCOUNT_GROUPS_MAX ||
+	    len != ACCOUNT_WIRE_HEAD + (size_t)n * 4)
+		return -1;
+	if (n > 0 && (ids->groups = calloc(n, sizeof(gid_t))) == NULL)
+		return -1;
+	ids->found = user > 0;
+	ids->user = user > 0 ? (int)user - 1 : 0;
+	ids->uid = (uid_t)account_word(p, 2);
+	ids->gid = (gid_t)account_word(p, 3);
+	ids->group_found = (flags & ACCOUNT_GROUP_FOUND) != 0;
+	ids->log_found = (flags & ACCOUNT_LOG_FOUND) != 0;
+	ids->log_gid = (gid_t)account_word(p, 5);
+	for (i = 0; i < n; i++)
+		ids->groups[i] = (gid_t)account_word(p, ACCOUNT_WIRE_HEAD / 4 +
+		    i);
+	ids->ngroups = (int)n;
+	return 0;
+}
+
+/* Release what an answer owns. */
+void
+account_free(struct account_ids *ids)
+{
+	free(ids->name);
+	free(ids->groups);
+	ids->name = NULL;
+	ids->groups = NULL;
+	ids->ngroups = 0;
+}
+
+/* In the child: the groups initgroups(3) would give name with primary
+ * group ids->gid, into ids; -1 without memory or past the wire's limit. */
+static int
+account_grouplist(const char *name, struct account_ids *ids)
+{
+	gid_t	*v;
+	int	 n = 16, had;
+
+	for (;;) {
+		if (n > ACCOUNT_GROUPS_MAX)
+			return -1;
+		if ((v = reallocarray(ids->groups, (size_t)n,
+		    sizeof(*v))) == NULL)
+			return -1;
+		ids->groups = v;
+		had = n;
+		/* Short, it says in n how many there are. */
+		if (getgrouplist(name, ids->gid, v, &n) != -1)
+			break;
+		if (n <= had)
+			n = had * 2;
+	}
+	ids->ngroups = n;
+	return 0;
+}
+
+/* In the child: look q up into ids; -1 when the answer cannot be made. */
+static int
+account_lookup(const struct account_query *q, struct account_ids *ids)
+{
+	struct passwd	*pw = NULL;
+	struct group	*gr;
+	int		 i;
+
+	memset(ids, 0, sizeof(*ids));
+	for (i = 0; i < ACCOUNT_USERS && q->users[i] != NULL && pw == NULL;
+	    i++)
+		if ((pw = getpwnam(q->users[i])) != NULL) {
+			ids->found = true;
+			ids->user = i;
+			ids->uid = pw->pw_uid;
+			ids->gid = pw->pw_gid;
+		}
+	if (q->group != NULL && (gr = getgrnam(q->group)) != NULL) {
+		ids->group_found = true;
+		ids->gid = gr->gr_gid;
+	}
+	if (q->log_group != NULL && (gr = getgrnam(q->log_group)) != NULL) {
+		ids->log_found = true;
+		ids->log_gid = gr->gr_gid;
+	}
+	if (ids->found)
+		return account_grouplist(q->users[ids->user], ids);
+	return 0;
+}
+
+/* The child: answer q on fd and exit, never returning into the caller. */
+static void __attribute__((noreturn))
+account_child(const struct account_query *q, int fd, pid_t parent)
+{
+	struct account_ids	 ids;
+	struct buf		 b;
+	char			*mem;
+	size_t			 size, off = 0;
+	ssize_t			 n;
+
+	/* Not to outlive a parent that is gone (killed while waiting). */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != parent)
+		_exit(1);
+	if (account_lookup(q, &ids) == -1)
+		_exit(1);
+	size = ACCOUNT_WIRE_HEAD + (size_t)ids.ngroups * 4;
+	if ((mem = malloc(size)) == NULL)
+		_exit(1);
+	buf_init(&b, mem, size);
+	account_encode(&ids, &b);
+	if (!buf_ok(&b))
+		_exit(1);
+	while (off < b.len) {
+		if ((n = write(fd, mem + off, b.len - off)) == -1) {
+			if (errno == EINTR)
+				continue;
+			_exit(1);
+		}
+		off += (size_t)n;
+	}
+	/* _exit: no atexit handler or stdio buffer of the parent's runs. */
+	_exit(0);
+}
+
+/* Make room for more of the answer: 0, or -1 when it is past the limit
+ * (one byte more than the largest answer, to tell it is too long). */
+static int
+account_grow(char **mem, size_t *cap, size_t got)
+{
+	size_t	 want;
+	char	*v;
+
+	if (got < *cap)
+		return 0;
+	if (*cap > ACCOUNT_WIRE_MAX)
+		return -1;
+	want = *cap == 0 ? ACCOUNT_READ_FIRST : *cap * 2;
+	if (want > ACCOUNT_WIRE_MAX + 1)
+		want = ACCOUNT_WIRE_MAX + 1;
+	if ((v = realloc(*mem, want)) == NULL)
+		return -1;
+	*mem = v;
+	*cap = want;
+	return 0;
+}
+
+/* Wait for fd to be readable until end (monotonic ms): 1 ready, 0 past
+ * the deadline, -1 on error. */
+static int
+account_wait(int fd, long long end)
+{
+	struct pollfd	 pfd = { .fd = fd, .events = POLLIN };
+	long long	 left;
+	int		 r;
+
+	for (;;) {
+		if ((left = end - account_now_ms()) <= 0)
+			return 0;
+		if ((r = poll(&pfd, 1, (int)left)) > 0)
+			return 1;
+		if (r == -1 && errno != EINTR)
+			return -1;
+	}
+}
+
+/* Read the child's whole answer from fd, up to EOF, by the deadline end:
+ * 0 with *mem (malloc'd, the caller frees it) and *got, or -1 with err. */
+static int
+account_read(int fd, long long end, char **mem, size_t *got, char *err,
+    size_t len)
+{
+	size_t	 cap = 0;
+	ssize_t	 n;
+	int	 r;
+
+	*mem = NULL;
+	*got = 0;
+	for (;;) {
+		if (account_grow(mem, &cap, *got) == -1) {
+			snprintf(err, len, cap > ACCOUNT_WIRE_MAX ? "the answer "
+			    "is too long" : "out of memory");
+			return -1;
+		}
+		if ((r = account_wait(fd, end)) == 0) {
+			snprintf(err, len, "lookup timed out after %d s",
+			    ACCOUNT_TIMEOUT_MS / 1000);
+			return -1;
+		}
+		if (r == -1) {
+			snprintf(err, len, "poll: %s", strerror(errno));
+			return -1;
+		}
+		if ((n = read(fd, *mem + *got, cap - *got)) == 0)
+			return 0;
+		if (n > 0)
+			*got += (size_t)n;
+		else if (errno != EINTR && errno != EAGAIN) {
+			snprintf(err, len, "read: %s", strerror(errno));
+			return -1;
+		}
+	}
+}
+
+/* Reap the child, killed first when its answer is not wanted; 0 when it
+ * exited 0 (or cannot be known: SIGCHLD ignored reaps it for us, and the
+ * answer's own checks decide), else -1 with err unless it was killed. */
+static int
+account_reap(pid_t pid, bool kill_it, char *err, size_t len)
+{
+	int	status;
+
+	if (kill_it)
+		kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) == -1) {
+		if (errno == EINTR)
+			continue;
+		if (errno == ECHILD)
+			return 0;
+		if (!kill_it)
+			snprintf(err, len, "waitpid: %s", strerror(errno));
+		return -1;
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (kill_it)
+		return -1;
+	if (WIFSIGNALED(status))
+		snprintf(err, len, "the lookup was killed by signal %d",
+		    WTERMSIG(status));
+	else
+		snprintf(err, len, "the lookup failed (exit status %d)",
+		    WEXITSTATUS(status));
+	return -1;
+}
+
+/* Turn the child's bytes into ids, the user's name added; 0 or -1. */
+static int
+account_answer(const struct account_query *q, const char *mem, size_t got,
+    struct account_ids *ids, char *err, size_t len)
+{
+	int	n = 0, who;
+
+	while (n < ACCOUNT_USERS && q->users[n] != NULL)
+		n++;
+	if (account_decode(mem, got, ids) == -1 || (ids->found &&
+	    ids->user >= n)) {
+		account_free(ids);
+		snprintf(err, len, "the lookup's answer is malformed");
+		return -1;
+	}
+	/* None found: the last candidate, the one a message names. */
+	who = ids->found ? ids->user : n - 1;
+	if (who >= 0 && (ids->name = strdup(q->users[who])) == NULL) {
+		account_free(ids);
+		snprintf(err, len, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* Resolve q in a forked child (see account.h). */
+int
+account_resolve(const struct account_query *q, struct account_ids *ids,
+    char *err, size_t len)
+{
+	long long	 end = account_now_ms() + ACCOUNT_TIMEOUT_MS;
+	pid_t		 parent = getpid(), pid;
+	char		*mem;
+	size_t		 got;
+	int		 p[2], r;
+
+	memset(ids, 0, sizeof(*ids));
+	if (pipe2(p, O_CLOEXEC) == -1) {
+		snprintf(err, len, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	if ((pid = fork()) == -1) {
+		snprintf(err, len, "fork: %s", strerror(errno));
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(p[0]);
+		account_child(q, p[1], parent);
+	}
+	close(p[1]);
+	r = account_read(p[0], end, &mem, &got, err, len);
+	close(p[0]);
+	if (account_reap(pid, r == -1, err, len) == -1 || r == -1 ||
+	    account_answer(q, mem, got, ids, err, len) == -1) {
+		free(mem);
+		return -1;
+	}
+	free(mem);
+	return 0;
+}
