@@ -3,6 +3,7 @@
 
 #include <sys/socket.h>
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -102,8 +103,9 @@ Test(memory, scoreboard_holds_used_slots, .fini = tine_teardown,
 }
 
 /* Libraries a worker loads after fork are its own copies (relocated
- * data, the allocator's pages): the master loads them once for all. As
- * root the user lookup loads the name service's modules. */
+ * data, the allocator's pages): the master loads them once for all. The
+ * user lookup, whose name service modules would be one, is done in a
+ * child at config load (master_maps_no_name_service). */
 Test(memory, workers_load_no_library, .fini = tine_teardown, .timeout = 60)
 {
 	struct tine	*t = tine_setup("workers = 1\n");
@@ -131,6 +133,34 @@ Test(memory, workers_load_no_library, .fini = tine_teardown, .timeout = 60)
 	}
 	fclose(f);
 	cr_expect_gt(libs, 0, "no library in the worker's maps");
+	tine_stop(t);
+}
+
+/* The name service's modules (libnss_systemd with libcap and libm, some
+ * 300 KiB of the tree's PSS) are loaded only by the short-lived child
+ * that looks the accounts up: neither the master nor a worker maps one. */
+Test(memory, master_maps_no_name_service, .fini = tine_teardown,
+    .timeout = 60)
+{
+	struct tine	*t = tine_setup("workers = 2\n");
+	pid_t		 kids[TINE_MAX_WORKERS];
+	int		 i, n;
+
+	cr_assert_not_null(t);
+	cr_assert_eq(tine_start(t), 0);
+	n = tine_children(t->pid, kids, TINE_MAX_WORKERS);
+	cr_assert_eq(n, 2, "expected two workers, found %d", n);
+	cr_expect(!memory_maps(t->pid, "libnss_"), "the master maps a "
+	    "libnss_ module");
+	for (i = 0; i < n; i++)
+		cr_expect(!memory_maps(kids[i], "libnss_"), "worker %d maps "
+		    "a libnss_ module", (int)kids[i]);
+	/* A reload resolves the accounts again, still in a child. */
+	cr_assert_eq(kill(t->pid, SIGHUP), 0);
+	cr_assert_eq(tine_wait_log(t, "master ready: 2 workers, generation 2",
+	    1, TINE_TIMEOUT_MS), 0, "no generation 2 after the reload");
+	cr_expect(!memory_maps(t->pid, "libnss_"), "the master maps a "
+	    "libnss_ module after a reload");
 	tine_stop(t);
 }
 
