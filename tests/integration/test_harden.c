@@ -647,6 +647,38 @@ Test(harden, check_refuses_root_user, .fini = tine_teardown, .timeout = 30)
 	free(err);
 }
 
+/* A user or group that does not exist is a config error naming the file
+ * and line, for tine -t and at start alike: the lookup's child answers
+ * "not found", it is not an error of the lookup. */
+Test(harden, unknown_account_refused, .fini = tine_teardown, .timeout = 30)
+{
+	struct tine	*t;
+	char		*err, want[96];
+	int		 status, line;
+
+	err = tine_check_extra("user = \"tine-no-such-user\"", "user =",
+	    &status, &line);
+	snprintf(want, sizeof(want), "tine.conf:%d: user: no such user "
+	    "\"tine-no-such-user\"", line);
+	cr_expect_eq(status, 1);
+	cr_expect_not_null(strstr(err, want), "%s", err);
+	free(err);
+	err = tine_check_extra("group = \"tine-no-such-group\"", "group =",
+	    &status, &line);
+	snprintf(want, sizeof(want), "tine.conf:%d: group: no such group "
+	    "\"tine-no-such-group\"", line);
+	cr_expect_eq(status, 1);
+	cr_expect_not_null(strstr(err, want), "%s", err);
+	free(err);
+	/* Started, the same words, and no server. */
+	cr_assert_not_null(t = tine_setup("user = \"tine-no-such-user\""));
+	cr_expect_neq(tine_start(t), 0);
+	cr_assert_not_null(err = tine_slurp(t->err, NULL));
+	cr_expect_not_null(strstr(err, "user: no such user "
+	    "\"tine-no-such-user\""), "%s", err);
+	free(err);
+}
+
 /* Not started as root, tine says that user and group are ignored. */
 Test(harden, user_ignored_without_root, .fini = tine_teardown, .timeout = 30)
 {
