@@ -77,6 +77,7 @@ typedef int (*config_step)(struct config_ctx *, struct config *);
 
 static const struct config_num config_nums[] = {
 	CONFIG_NUM(backlog, 511, 1, 65535, INT),
+	CONFIG_NUM(tcp_notsent_lowat, 16384, 0, 16777216, INT),
 	CONFIG_NUM(max_connections, 1024, 1, 65536, INT),
 	CONFIG_NUM(max_connections_per_ip, 64, 0, 65536, INT),
 	CONFIG_NUM(max_open_files, 0, 0, 1048576, INT),

@@ -149,6 +149,7 @@ struct config {
 	struct config_listen	*listen;
 	size_t			 nlisten;
 	int			 backlog;
+	int			 tcp_notsent_lowat;	/* 0: the kernel's */
 
 	struct config_site	*sites;		/* [0] the top level, then each vhost */
 	size_t			 nsites;

@@ -2,6 +2,8 @@
 #include "tine_build.h"
 
 #include <sys/socket.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/stat.h>
 
 #include <stdio.h>
@@ -569,5 +571,146 @@ Test(serve, large_file_byte_exact, .fini = tine_teardown, .timeout = 60)
 	cr_expect_eq(bad, BIG_SIZE, "first wrong byte at offset %zu", bad);
 	tine_resp_free(&r);
 	free(big);
+	tine_stop(t);
+}
+
+#define LOWAT_FILE	(16 * 1024 * 1024)
+#define LOWAT_MOST	(256 * 1024)	/* default: 16 KiB unsent + window */
+
+/* A server-side socket's send queue, as /proc/net/tcp shows it. */
+struct serve_txq {
+	int		 port;		/* tine's */
+	int		 peer;		/* the client's */
+	long		 last;		/* the previous reading, -1 none */
+	long		 now;
+};
+
+/* The send queue (unacked + unsent bytes) of the socket from port to
+ * peer on 127.0.0.1; -1 if there is none. */
+static long
+serve_txq_read(int port, int peer)
+{
+	FILE		*f = fopen("/proc/net/tcp", "r");
+	char		 line[512];
+	unsigned	 lp, rp;
+	unsigned long	 tx;
+	long		 q = -1;
+
+	cr_assert_not_null(f);
+	while (q == -1 && fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, " %*d: %*x:%x %*x:%x %*x %lx", &lp, &rp,
+		    &tx) == 3 && (int)lp == port && (int)rp == peer)
+			q = (long)tx;
+	fclose(f);
+	return q;
+}
+
+/* Whether the send queue stopped growing (two equal readings in a row);
+ * a tine_wait_until() cond. */
+static int
+serve_txq_still(void *arg)
+{
+	struct serve_txq	*q = arg;
+
+	q->now = serve_txq_read(q->port, q->peer);
+	if (q->now > 0 && q->now == q->last)
+		return 1;
+	q->last = q->now;
+	return 0;
+}
+
+/* Ask for the big file on a connection whose client reads nothing, with a
+ * small window; what tine's socket then holds queued once it stops. */
+static long
+serve_stalled_queue(struct tine *t, struct tine_conn *c)
+{
+	struct serve_txq	 q = { t->port, 0, -1, -1 };
+	struct sockaddr_in	 me;
+	socklen_t		 len = sizeof(me);
+	int			 small = 16384;
+
+	cr_assert_eq(tine_put_pattern(t, "big.bin", LOWAT_FILE), 0);
+	cr_assert_eq(tine_start(t), 0);
+	cr_assert_eq(tine_conn_open(c, AF_INET, t->port), 0);
+	cr_assert_eq(setsockopt(c->fd, SOL_SOCKET, SO_RCVBUF, &small,
+	    sizeof(small)), 0);
+	cr_assert_eq(getsockname(c->fd, (struct sockaddr *)&me, &len), 0);
+	q.peer = ntohs(me.sin_port);
+	cr_assert_eq(tine_conn_sends(c, "GET /big.bin HTTP/1.1\r\n"
+	    "Host: localhost\r\n\r\n"), 0);
+	cr_assert_eq(tine_wait_until(serve_txq_still, &q, TINE_TIMEOUT_MS), 0,
+	    "the send queue never settled (last %ld)", q.now);
+	return q.now;
+}
+
+/* Whether body holds the pattern file's bytes from off on; else fails. */
+static void
+serve_expect_pattern(const struct tine_resp *r, size_t off, size_t len)
+{
+	size_t	bad;
+
+	cr_expect_eq(r->bodylen, len, "got %zu bytes", r->bodylen);
+	for (bad = 0; bad < r->bodylen && bad < len; bad++)
+		if ((unsigned char)r->body[bad] != tine_pattern(off + bad))
+			break;
+	cr_expect_eq(bad, len, "first wrong byte at %zu", off + bad);
+}
+
+/*
+ * tcp_notsent_lowat (16 KiB by default): a client that stops reading
+ * leaves little of the file queued in tine's socket, not megabytes (issue
+ * 15: over loopback the client's CPU per 64 MiB download halved). The file
+ * then still arrives byte-exact as the client takes it, sendfile resuming
+ * on each EPOLLOUT; a Range deep into it and a HEAD follow on the same
+ * connection.
+ */
+Test(serve, stalled_client_unsent_bounded, .fini = tine_teardown,
+    .timeout = 60)
+{
+	struct tine	*t = tine_setup(NULL);
+	struct tine_conn c;
+	struct tine_resp r;
+	long		 q;
+
+	cr_assert_not_null(t);
+	q = serve_stalled_queue(t, &c);
+	cr_expect_leq(q, LOWAT_MOST, "%ld bytes queued in tine's socket", q);
+	cr_assert_eq(tine_conn_read(&c, 0, TINE_TIMEOUT_MS, &r), 0);
+	cr_expect_eq(r.status, 200);
+	expect_length(&r, LOWAT_FILE);
+	serve_expect_pattern(&r, 0, LOWAT_FILE);
+	tine_resp_free(&r);
+	cr_assert_eq(tine_conn_sends(&c, "GET /big.bin HTTP/1.1\r\n"
+	    "Host: localhost\r\nRange: bytes=10000000-10999999\r\n\r\n"), 0);
+	cr_assert_eq(tine_conn_read(&c, 0, TINE_TIMEOUT_MS, &r), 0);
+	cr_expect_eq(r.status, 206);
+	expect_hdr(&r, "Content-Range", "bytes 10000000-10999999/16777216");
+	serve_expect_pattern(&r, 10000000, 1000000);
+	tine_resp_free(&r);
+	cr_assert_eq(tine_conn_sends(&c, "HEAD /big.bin HTTP/1.1\r\n"
+	    "Host: localhost\r\n\r\n"), 0);
+	cr_assert_eq(tine_conn_read(&c, 1, TINE_TIMEOUT_MS, &r), 0);
+	cr_expect_eq(r.status, 200);
+	expect_length(&r, LOWAT_FILE);
+	cr_expect_eq(r.bodylen, 0);
+	tine_resp_free(&r);
+	tine_conn_close(&c);
+	tine_stop(t);
+}
+
+/* tcp_notsent_lowat = 0 gives the kernel's behaviour back: the stalled
+ * client's socket then fills up to its send buffer (megabytes with
+ * Linux's default tcp_wmem), which is what the test above rules out. */
+Test(serve, notsent_lowat_off_queues_more, .fini = tine_teardown,
+    .timeout = 60)
+{
+	struct tine	*t = tine_setup("tcp_notsent_lowat = 0\n");
+	struct tine_conn c;
+	long		 q;
+
+	cr_assert_not_null(t);
+	q = serve_stalled_queue(t, &c);
+	cr_expect_gt(q, LOWAT_MOST, "only %ld bytes queued", q);
+	tine_conn_close(&c);
 	tine_stop(t);
 }

@@ -182,6 +182,7 @@ Test(config, builtin_defaults)
 	cr_expect_str_eq(c->listen[0].text, "127.0.0.1:8080");
 	cr_expect_str_eq(v4(&c->listen[0], buf, sizeof buf), "127.0.0.1:8080");
 	cr_expect_eq(c->backlog, 511);
+	cr_expect_eq(c->tcp_notsent_lowat, 16384);
 	cr_expect_str_eq(c->sites[0].document_root, tmpdir);
 	cr_assert_eq(c->sites[0].nindex, 2);
 	cr_expect_str_eq(c->sites[0].index[0], "index.html");
@@ -427,8 +428,10 @@ Test(config, limits_accepted)
 	c = expect_ok("backlog = 1\nmax_connections = 65536\n"
 	    "max_requests_per_worker = 2147483647\n"
 	    "keepalive_requests = 2147483647\nmax_request_line = 65536\n"
-	    "max_header_size = 65536\nmax_headers = 100\nmax_body_size = 0\n");
+	    "max_header_size = 65536\nmax_headers = 100\nmax_body_size = 0\n"
+	    "tcp_notsent_lowat = 0\n");
 	cr_expect_eq(c->backlog, 1);
+	cr_expect_eq(c->tcp_notsent_lowat, 0);
 	cr_expect_eq(c->max_connections, 65536);
 	cr_expect_eq(c->max_requests_per_worker, 2147483647L);
 	cr_expect_eq(c->keepalive_requests, 2147483647L);
@@ -601,6 +604,8 @@ Test(config, integer_ranges)
 		{ "max_header_size", "1023" }, { "max_header_size", "1048577" },
 		{ "max_headers", "0" }, { "max_headers", "101" },
 		{ "max_body_size", "-1" }, { "max_body_size", "1099511627777" },
+		{ "tcp_notsent_lowat", "-1" },
+		{ "tcp_notsent_lowat", "16777217" },
 	};
 	char	 text[256], what[64];
 	size_t	 i;
