@@ -147,6 +147,7 @@ struct config {
 	struct config_listen	*listen;
 	size_t			 nlisten;
 	int			 backlog;
+	bool			 defer_accept;	/* TCP_DEFER_ACCEPT on listeners */
 
 	struct config_site	*sites;		/* [0] the top level, then each vhost */
 	size_t			 nsites;
