@@ -250,6 +250,7 @@ static const cfg_opt_t config_server_opts[] = {
 	CFG_STR("mime_types", "/etc/mime.types", CFGF_NONE),
 	CFG_BOOL("server_tokens", cfg_true, CFGF_NONE),
 	CFG_BOOL("sandbox", cfg_true, CFGF_NONE),
+	CFG_BOOL("defer_accept", cfg_true, CFGF_NONE),
 	CFG_STR("default_vhost", NULL, CFGF_NONE),
 	CFG_STR(CONFIG_ERR_MSG, NULL, CFGF_NONE),
 	CFG_INT(CONFIG_ERR_LINE, 0, CFGF_NONE),
@@ -1109,7 +1110,7 @@ config_media_type(const char *v)
 	return 0;
 }
 
-/* mime_types, server_tokens and sandbox. */
+/* mime_types, server_tokens, sandbox and defer_accept. */
 static int
 config_get_strings(struct config_ctx *ctx, struct config *conf)
 {
@@ -1118,6 +1119,7 @@ config_get_strings(struct config_ctx *ctx, struct config *conf)
 		return config_oom(ctx);
 	conf->server_tokens = cfg_getbool(ctx->cfg, "server_tokens");
 	conf->sandbox = cfg_getbool(ctx->cfg, "sandbox");
+	conf->defer_accept = cfg_getbool(ctx->cfg, "defer_accept");
 	return 0;
 }
 

@@ -150,6 +150,7 @@ struct config {
 	size_t			 nlisten;
 	int			 backlog;
 	int			 tcp_notsent_lowat;	/* 0: the kernel's */
+	bool			 defer_accept;	/* TCP_DEFER_ACCEPT on listeners */
 
 	struct config_site	*sites;		/* [0] the top level, then each vhost */
 	size_t			 nsites;

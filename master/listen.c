@@ -23,35 +23,46 @@ listen_port(const struct sockaddr_storage *ss)
 
 /*
  * What every listener is set to, bound here or kept (maybe from an older
- * binary): TCP_NODELAY and TCP_NOTSENT_LOWAT, which the sockets it
- * accepts inherit, saving a setsockopt per connection. A response leaves
- * in one writev, or a head held back with MSG_MORE, so Nagle has nothing
- * to gather. tcp_notsent_lowat keeps little unsent in the kernel: sendfile
- * then hands TCP the file as the client takes it, which over loopback
- * halved the client's CPU per 64 MiB download (notes: issue 15). (Not
- * TCP_DEFER_ACCEPT: a connection whose request has not come yet would
- * not be a worker's when a graceful stop closes the listeners, and the
- * worker's read right after accept finds the request without it.)
+ * binary), inherited by the sockets it accepts, saving a setsockopt per
+ * connection: TCP_NODELAY, as a response leaves in one writev (or a head
+ * held back with MSG_MORE) and Nagle has nothing to gather;
+ * TCP_NOTSENT_LOWAT (tcp_notsent_lowat), so sendfile hands TCP a file as
+ * the client takes it rather than megabytes ahead, which over loopback
+ * halved the client's CPU per 64 MiB download; TCP_DEFER_ACCEPT
+ * (defer_accept), so a worker is woken only once the first bytes came and
+ * its read right after accept4 finds them (without it, at 64 new
+ * connections at a time, 0.3 to 0.5 of the reads found nothing and cost an
+ * epoll_ctl, an epoll_wait and a read more). Its price: a graceful stop
+ * resets a client whose handshake is done but whose bytes are still on
+ * their way; a silent client is accepted after a SYN-ACK retransmission
+ * (about 1 s) and header_timeout applies from then. A reload sets or
+ * clears each on the sockets it keeps.
  */
 static int
-listen_options(const struct listener *l, int lowat, char *err,
+listen_options(const struct listener *l, const struct config *conf, char *err,
     size_t errlen)
 {
-	int	on = 1;
+	const struct {
+		int		 opt;
+		const char	*name;
+		int		 v;
+	} o[] = {
+		{ TCP_NODELAY, "TCP_NODELAY", 1 },
+		/* 0 gives the connections the kernel's tcp_notsent_lowat. */
+		{ TCP_NOTSENT_LOWAT, "TCP_NOTSENT_LOWAT",
+		    conf->tcp_notsent_lowat },
+		{ TCP_DEFER_ACCEPT, "TCP_DEFER_ACCEPT",
+		    conf->defer_accept ? 1 : 0 },
+	};
+	size_t	i;
 
-	if (setsockopt(l->fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on)) ==
-	    -1) {
-		snprintf(err, errlen, "cannot set TCP_NODELAY on %s: %s",
-		    l->text, strerror(errno));
-		return -1;
-	}
-	/* 0 gives the connections the kernel's tcp_notsent_lowat again. */
-	if (setsockopt(l->fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat,
-	    sizeof(lowat)) == -1) {
-		snprintf(err, errlen, "cannot set TCP_NOTSENT_LOWAT on %s: %s",
-		    l->text, strerror(errno));
-		return -1;
-	}
+	for (i = 0; i < sizeof(o) / sizeof(o[0]); i++)
+		if (setsockopt(l->fd, IPPROTO_TCP, o[i].opt, &o[i].v,
+		    sizeof(o[i].v)) == -1) {
+			snprintf(err, errlen, "cannot set %s on %s: %s",
+			    o[i].name, l->text, strerror(errno));
+			return -1;
+		}
 	return 0;
 }
 
@@ -160,8 +171,7 @@ listen_open(struct listeners *out, struct listeners *keep,
 			l->fd = keep->v[k].fd;
 		if (l->text == NULL || (k == -1 &&
 		    listen_bind(l, conf->backlog, err, errlen) == -1) ||
-		    listen_options(l, conf->tcp_notsent_lowat, err, errlen) ==
-		    -1) {
+		    listen_options(l, conf, err, errlen) == -1) {
 			if (l->text == NULL)
 				snprintf(err, errlen, "out of memory");
 			ls.n++;

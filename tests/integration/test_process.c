@@ -2,6 +2,10 @@
 #include "tine_build.h"
 
 #include <sys/socket.h>
+#include <sys/syscall.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <signal.h>
 #include <stdio.h>
@@ -357,6 +361,67 @@ Test(process, no_config_file, .fini = tine_teardown, .timeout = 30)
 	cr_assert_eq(tine_get(t, "/", &r), 0);
 	cr_expect_eq(r.status, 200);
 	cr_expect_str_eq(r.body, TINE_INDEX_BODY);
+	tine_resp_free(&r);
+	tine_stop(t);
+}
+
+/* TCP_DEFER_ACCEPT of the master's socket listening on port (a copy of
+ * each of its descriptors taken with pidfd_getfd); -1 when none is. */
+static int
+process_defer_accept(pid_t pid, int port)
+{
+	struct sockaddr_in	 sin;
+	socklen_t		 len;
+	int			 pfd, fd, n, v = -1, val;
+
+	pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	cr_assert_neq(pfd, -1, "pidfd_open: %m");
+	for (n = 0; n < 1024 && v == -1; n++) {
+		if ((fd = (int)syscall(SYS_pidfd_getfd, pfd, n, 0)) == -1)
+			continue;
+		len = sizeof(sin);
+		if (getsockname(fd, (struct sockaddr *)&sin, &len) == 0 &&
+		    sin.sin_family == AF_INET && ntohs(sin.sin_port) == port) {
+			len = sizeof(val);
+			if (getsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &val,
+			    &len) == 0)
+				v = val;
+		}
+		close(fd);
+	}
+	close(pfd);
+	return v;
+}
+
+/* defer_accept is on by default, and a reload sets or clears it on the
+ * sockets it keeps; requests are served either way. */
+Test(process, defer_accept_follows_reload, .fini = tine_teardown,
+    .timeout = 60)
+{
+	struct tine		*t = tine_setup("workers = 2");
+	struct tine_resp	 r;
+
+	cr_assert_not_null(t);
+	cr_assert_eq(tine_start(t), 0);
+	cr_expect_gt(process_defer_accept(t->pid, t->port), 0,
+	    "the listener has no TCP_DEFER_ACCEPT");
+	cr_assert_eq(tine_config(t, "workers = 2\ndefer_accept = off"), 0);
+	cr_assert_eq(kill(t->pid, SIGHUP), 0);
+	cr_assert_eq(tine_wait_log(t, "retiring generation 1", 1,
+	    TINE_TIMEOUT_MS), 0);
+	cr_expect_eq(process_defer_accept(t->pid, t->port), 0,
+	    "the reload left TCP_DEFER_ACCEPT on");
+	cr_assert_eq(tine_get(t, "/", &r), 0);
+	cr_expect_eq(r.status, 200);
+	tine_resp_free(&r);
+	cr_assert_eq(tine_config(t, "workers = 2\ndefer_accept = on"), 0);
+	cr_assert_eq(kill(t->pid, SIGHUP), 0);
+	cr_assert_eq(tine_wait_log(t, "retiring generation 2", 1,
+	    TINE_TIMEOUT_MS), 0);
+	cr_expect_gt(process_defer_accept(t->pid, t->port), 0,
+	    "the reload did not set TCP_DEFER_ACCEPT again");
+	cr_assert_eq(tine_get(t, "/", &r), 0);
+	cr_expect_eq(r.status, 200);
 	tine_resp_free(&r);
 	tine_stop(t);
 }

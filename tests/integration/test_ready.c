@@ -169,6 +169,15 @@ ready_slow_open(struct tine *t)
 	return fd;
 }
 
+/*
+ * The config of the tests of ready_hold(): one worker, and no
+ * TCP_DEFER_ACCEPT, under which the fresh connection (no request yet)
+ * would stay the kernel's, not the retiring worker's, and a graceful stop
+ * would reset it: the price defer_accept documents.
+ */
+#define READY_HOLD_CONF	"workers = 1\nheader_timeout = 120\n" \
+			"defer_accept = off\n" READY_HEALTH
+
 /* The connections a retiring worker holds while it is told to go. */
 struct ready_held {
 	int			slow;	/* a stalled download */
@@ -234,8 +243,7 @@ ready_put_big(struct tine *t)
 Test(ready, health_503_in_a_graceful_stop, .fini = tine_teardown,
     .timeout = 90)
 {
-	struct tine		*t = tine_setup("workers = 1\n"
-				    "header_timeout = 120\n" READY_HEALTH);
+	struct tine		*t = tine_setup(READY_HOLD_CONF);
 	struct ready_held	 h;
 	struct tine_resp	 r;
 	int			 status;
@@ -259,8 +267,7 @@ Test(ready, health_503_in_a_graceful_stop, .fini = tine_teardown,
 
 Test(ready, health_200_in_a_reload, .fini = tine_teardown, .timeout = 90)
 {
-	struct tine		*t = tine_setup("workers = 1\n"
-				    "header_timeout = 120\n" READY_HEALTH);
+	struct tine		*t = tine_setup(READY_HOLD_CONF);
 	struct ready_held	 h;
 	struct tine_resp	 r;
 
