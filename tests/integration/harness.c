@@ -1417,6 +1417,40 @@ tine_stat_field(pid_t pid, int n, unsigned long long *out)
 	return 0;
 }
 
+/* Whether a mapping of pid has a path holding needle (see harness.h). */
+int
+tine_maps(pid_t pid, const char *needle)
+{
+	char	name[64], line[1024], *path;
+	int	found = 0;
+	FILE	*f;
+
+	snprintf(name, sizeof(name), "/proc/%d/maps", (int)pid);
+	if ((f = fopen(name, "r")) == NULL)
+		return -1;
+	while (!found && fgets(line, sizeof(line), f) != NULL)
+		found = (path = strchr(line, '/')) != NULL &&
+		    strstr(path, needle) != NULL;
+	fclose(f);
+	return found;
+}
+
+/* Whether the master or a worker maps needle (see harness.h). */
+int
+tine_tree_maps(pid_t master, const char *needle)
+{
+	pid_t	kids[TINE_MAX_WORKERS];
+	int	n, i, r;
+
+	if ((r = tine_maps(master, needle)) != 0)
+		return r;
+	n = tine_children(master, kids, TINE_MAX_WORKERS);
+	for (i = 0; i < n; i++)
+		if ((r = tine_maps(kids[i], needle)) != 0)
+			return r;
+	return 0;
+}
+
 /* The value in KiB of the line "key: N kB" of /proc/PID/file; -1 if
  * unknown. */
 long
