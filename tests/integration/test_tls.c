@@ -1271,6 +1271,7 @@ Test(tls, missing_module_names_the_line, .fini = tine_teardown,
 {
 	struct tls_certs	 c;
 	struct tine		*t = tine_setup(NULL);
+	const char		*args[] = { "-f", "-c", NULL, NULL };
 	char			 mod[TINE_PATH_MAX], want[TLS_CONF_MAX], *err;
 	int			 status;
 
@@ -1286,10 +1287,11 @@ Test(tls, missing_module_names_the_line, .fini = tine_teardown,
 	cr_expect_eq(status, 1, "tine -t took a missing module");
 	cr_expect_not_null(strstr(err, want), "want \"%s\" in %s", want, err);
 	free(err);
-	cr_expect_neq(tine_start(t), 0, "tine started without its module");
+	args[2] = t->conf;
+	cr_expect_eq(tine_run(t, args, TINE_TIMEOUT_MS), 1, "tine served "
+	    "without its module");
 	cr_expect_eq(tine_count(t->error_log, want), 1, "want \"%s\" in %s",
 	    want, t->error_log);
-	tine_stop(t);
 }
 
 /* Where tls_sees_on() tries a TLS request. */
