@@ -99,13 +99,6 @@ tls_listening(const struct config *conf)
 	return false;
 }
 
-/* Whether the module is loaded (see tls_load.h). */
-bool
-tls_loaded(void)
-{
-	return tls_module != NULL;
-}
-
 /* Load every site's certificate through the module (see tls_load.h). */
 int
 tls_load(const struct config *conf, const struct tls_conf *prev,

@@ -30,9 +30,6 @@ bool	tls_certified(const struct config *conf);
 /* Whether some listener of conf speaks TLS (the module calls it too). */
 bool	tls_listening(const struct config *conf);
 
-/* Whether the TLS module is loaded in this process. */
-bool	tls_loaded(void);
-
 /* Say on f where the TLS module is and whether it loads (tine -v). */
 void	tls_module_describe(FILE *f);
 
