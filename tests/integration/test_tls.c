@@ -1294,6 +1294,35 @@ Test(tls, missing_module_names_the_line, .fini = tine_teardown,
 	    want, t->error_log);
 }
 
+/* A module of another build (its ABI string differs) is refused, saying
+ * which it is and which the binary needs: its table is never called. */
+Test(tls, module_of_another_build_refused, .fini = tine_teardown,
+    .timeout = 60)
+{
+	struct tls_certs	 c;
+	struct tine		*t = tine_setup(NULL);
+	char			 mod[TINE_PATH_MAX], want[TLS_CONF_MAX], *err;
+	int			 status;
+
+	cr_assert_not_null(t);
+	tls_certs(t, &c);
+	tls_conf_cert(t, &c, "a.pem", "a.key");
+	tine_path(mod, t->dir, "old.so");
+	if (tlsc_sh("cd %s && printf 'const struct { const char *abi; } "
+	    "tine_tls_module = { \"tine 0.0.1 1\" };\\n' >old.c && "
+	    "${CC:-cc} -shared -fPIC -o old.so old.c", t->dir) != 0)
+		cr_skip("no C compiler to build a module with");
+	cr_assert_eq(setenv("TINE_TLS_MODULE", mod, 1), 0);
+	snprintf(want, sizeof(want), "tine.conf:%d: tls_certificate: cannot "
+	    "load the TLS module %s: it is \"tine 0.0.1 1\", this binary "
+	    "needs \"tine %s ", tine_line_of(t->conf, "tls_certificate ="),
+	    mod, PACKAGE_VERSION);
+	err = tine_check(t, &status);
+	cr_expect_eq(status, 1, "tine -t took a module of another build");
+	cr_expect_not_null(strstr(err, want), "want \"%s\" in %s", want, err);
+	free(err);
+}
+
 /* Where tls_sees_on() tries a TLS request. */
 struct tls_port {
 	SSL_CTX	*ctx;
