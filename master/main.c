@@ -70,6 +70,7 @@ main_args(int argc, char **argv, struct main_opts *o)
 		case 's': o->signal = optarg; break;
 		case 'v':
 			printf("tine %s\n", PACKAGE_VERSION);
+			tls_module_describe(stdout);
 			exit(0);
 		case 'h':
 			main_usage(stdout);

@@ -742,5 +742,8 @@ master_run(struct master *m, struct config *conf)
 fail:
 	log_error("%s", err);
 	master_report_start(m, 1, err);
+	/* Its path was allocated, its file made: neither outlives a start
+	 * that failed (a TLS module that would not load, a bad key). */
+	scoreboard_destroy(&m->sb);
 	return 1;
 }

@@ -1,7 +1,8 @@
-/* tls: a worker's TLS connections (handshake, reads, writes, files) over OpenSSL, which nothing else in the worker sees. */
+/* tls: in the TLS module, a worker's TLS connections (handshake, reads, writes, files) over OpenSSL, which nothing else in the worker sees, and the module's table. */
 #include "tine_build.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +16,6 @@
 #include <openssl/ssl.h>
 
 #include "log.h"
-#include "tls.h"
 #include "tls_int.h"
 #include "vhost.h"
 
@@ -43,6 +43,7 @@
  * made when a file is first sent: a worker that sends none stays small,
  * libcrypto pages included). */
 struct tls_worker {
+	const struct tls_module	*mod;		/* first: see tls_mod_of() */
 	const struct tls_conf	*tc;
 	unsigned char		 buf[TLS_RECORD];	/* gathered bytes */
 	BIO_METHOD		*collect;
@@ -71,6 +72,7 @@ struct tls_batch {
 
 /* One connection's TLS state. */
 struct tls {
+	const struct tls_module	*mod;		/* first: see tls_mod_of() */
 	SSL			*ssl;
 	struct tls_worker	*tw;
 	int			 fd;
@@ -310,7 +312,7 @@ tls_batch_end(struct tls *t)
 /* ---- connections ---- */
 
 /* The worker's TLS state over the generation's contexts. */
-struct tls_worker *
+static struct tls_worker *
 tls_worker_new(const struct tls_conf *tc)
 {
 	struct tls_worker	*tw;
@@ -319,6 +321,7 @@ tls_worker_new(const struct tls_conf *tc)
 	 * make 16 KiB of every idle worker's memory its own. */
 	if ((tw = malloc(sizeof(*tw))) == NULL)
 		return NULL;
+	tw->mod = &tine_tls_module;
 	tw->tc = tc;
 	tw->collect = NULL;
 	tw->file = NULL;
@@ -342,7 +345,7 @@ tls_worker_batches(struct tls_worker *tw)
 }
 
 /* Release a worker's TLS state. */
-void
+static void
 tls_worker_free(struct tls_worker *tw)
 {
 	if (tw == NULL)
@@ -354,7 +357,7 @@ tls_worker_free(struct tls_worker *tw)
 
 /* TLS on an accepted socket, answering with the fallback certificate
  * until SNI names another. */
-struct tls *
+static struct tls *
 tls_new(struct tls_worker *tw, int fd, const char *peer)
 {
 	struct tls	*t;
@@ -369,6 +372,7 @@ tls_new(struct tls_worker *tw, int fd, const char *peer)
 		return NULL;
 	}
 	SSL_set_accept_state(t->ssl);
+	t->mod = &tine_tls_module;
 	t->tw = tw;
 	t->fd = fd;
 	t->peer = peer;
@@ -376,7 +380,7 @@ tls_new(struct tls_worker *tw, int fd, const char *peer)
 }
 
 /* Free a connection's TLS state. */
-void
+static void
 tls_free(struct tls *t)
 {
 	if (t == NULL)
@@ -401,7 +405,7 @@ tls_why(int err, int sys, char *buf, size_t len)
 		r = "the client closed the connection";
 	else if (e == 0 || (r = ERR_reason_error_string(e)) == NULL)
 		r = "unknown error";
-	strlcpy(buf, r, len);
+	snprintf(buf, len, "%s", r);
 	ERR_clear_error();
 	return buf;
 }
@@ -430,8 +434,8 @@ tls_peek(struct tls *t)
 	return TLS_FAILED;
 }
 
-/* Go on with the handshake (see tls.h). */
-enum tls_step
+/* Go on with the handshake (see tls.h and tls_mod.h). */
+static enum tls_step
 tls_handshake(struct tls *t)
 {
 	enum tls_step	 step;
@@ -491,7 +495,7 @@ tls_wait(struct tls *t, int r, const char *what)
 }
 
 /* As read(2), through TLS. */
-ssize_t
+static ssize_t
 tls_read(struct tls *t, void *buf, size_t len)
 {
 	int	n;
@@ -600,7 +604,7 @@ tls_write(struct tls *t, const void *p, size_t len)
  * EAGAIN gathers the same bytes again (the connection has not moved on),
  * which is what OpenSSL asks of a retried write.
  */
-ssize_t
+static ssize_t
 tls_writev(struct tls *t, const struct iovec *iov, int niov)
 {
 	unsigned char	*buf = t->tw->buf;
@@ -618,8 +622,8 @@ tls_writev(struct tls *t, const struct iovec *iov, int niov)
 	return tls_write(t, buf, len);
 }
 
-/* Send up to len bytes of a file (see tls.h). */
-ssize_t
+/* Send up to len bytes of a file (see tls.h and tls_mod.h). */
+static ssize_t
 tls_sendfile(struct tls *t, int fd, off_t off, size_t len)
 {
 	struct tls_worker	*tw = t->tw;
@@ -656,7 +660,7 @@ tls_sendfile(struct tls *t, int fd, off_t off, size_t len)
 }
 
 /* Whether the last call waited on the other direction; forgets it. */
-bool
+static bool
 tls_crossed(struct tls *t)
 {
 	bool	crossed = t->crossed;
@@ -666,7 +670,7 @@ tls_crossed(struct tls *t)
 }
 
 /* Send close_notify once, after a finished handshake; never waits. */
-void
+static void
 tls_shutdown(struct tls *t)
 {
 	if (t->shut || !SSL_is_init_finished(t->ssl))
@@ -681,16 +685,46 @@ tls_shutdown(struct tls *t)
 }
 
 /* The protocol of a finished handshake, for the access log. */
-const char *
+static const char *
 tls_protocol(const struct tls *t)
 {
 	return SSL_is_init_finished(t->ssl) ? SSL_get_version(t->ssl) : NULL;
 }
 
 /* The cipher of a finished handshake, for the access log. */
-const char *
+static const char *
 tls_cipher(const struct tls *t)
 {
 	return SSL_is_init_finished(t->ssl) ? SSL_get_cipher_name(t->ssl) :
 	    NULL;
 }
+
+/* The library the module was built on, for tine -v. */
+static const char *
+tls_version(void)
+{
+	return OpenSSL_version(OPENSSL_VERSION);
+}
+
+/* The table the binary finds by name (tls_mod.h): the module's only
+ * exported symbol. */
+const struct tls_module tine_tls_module = {
+	.abi = TLS_MODULE_ABI,
+	.version = tls_version,
+	.load = tls_ctx_load,
+	.kernel = tls_ctx_kernel,
+	.rotate = tls_ctx_rotate,
+	.conf_free = tls_ctx_free,
+	.worker_new = tls_worker_new,
+	.worker_free = tls_worker_free,
+	.conn_new = tls_new,
+	.conn_free = tls_free,
+	.handshake = tls_handshake,
+	.read = tls_read,
+	.writev = tls_writev,
+	.sendfile = tls_sendfile,
+	.crossed = tls_crossed,
+	.shutdown = tls_shutdown,
+	.protocol = tls_protocol,
+	.cipher = tls_cipher,
+};

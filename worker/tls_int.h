@@ -1,4 +1,4 @@
-/* tls_int: the TLS state a master loads for a generation and its workers inherit; only tls.c and tls_load.c include it, the two users of OpenSSL. */
+/* tls_int: the TLS state a master loads for a generation and its workers inherit; only the TLS module's files (worker/tls.c, master/tls_ctx.c), OpenSSL's two users, include it. */
 #ifndef TINE_TLS_INT_H
 #define TINE_TLS_INT_H
 
@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
+
+#include "tls_mod.h"
 
 struct config;
 
@@ -48,6 +50,7 @@ struct tls_ocsp {
  * reference counts in their copies).
  */
 struct tls_conf {
+	const struct tls_module	*mod;		/* first: see tls_mod_of() */
 	const struct config	*conf;
 	SSL_CTX			**ctx;		/* per conf->sites; NULL: none */
 	struct tls_ocsp		*ocsp;		/* per conf->sites */
@@ -59,5 +62,16 @@ struct tls_conf {
 /* Make ctx answer as tine does (SNI, ALPN, tickets, OCSP), its callbacks
  * finding tc through the context's app data. */
 void	tls_ctx_hooks(SSL_CTX *ctx, struct tls_conf *tc, struct tls_ocsp *ocsp);
+
+/* What master/tls_ctx.c gives the table (tls_load.h says what each does). */
+int	tls_ctx_load(const struct config *conf, const struct tls_conf *prev,
+	    struct tls_conf **out, char *err, size_t errlen);
+void	tls_ctx_kernel(struct tls_conf *);
+void	tls_ctx_rotate(struct tls_conf *, time_t now);
+void	tls_ctx_free(struct tls_conf *);
+
+/* The module's table, in worker/tls.c: the one symbol it exports. */
+extern const struct tls_module tine_tls_module
+    __attribute__((visibility("default")));
 
 #endif

@@ -407,6 +407,24 @@ tine_alloc(void)
 	return NULL;
 }
 
+/* The tine under test loads the TLS module built beside it (make check
+ * names it in TINE_TLS_MODULE already), never an installed one. */
+static void
+tine_module_env(const char *bin)
+{
+	char		 path[TINE_PATH_MAX];
+	const char	*slash = strrchr(bin, '/');
+
+	if (getenv("TINE_TLS_MODULE") != NULL)
+		return;
+	if (slash == NULL)
+		snprintf(path, sizeof(path), "./tls.so");
+	else
+		snprintf(path, sizeof(path), "%.*s/tls.so", (int)(slash - bin),
+		    bin);
+	setenv("TINE_TLS_MODULE", path, 1);
+}
+
 /* Fill t's dir, files and config; 0 or -1. */
 static int
 tine_prepare(struct tine *t, const char *extra)
@@ -500,6 +518,7 @@ tine_exec(struct tine *t, const char *const *args, pid_t parent)
 	 * pattern: a field read before it is set shows in every test rather
 	 * than only on reused memory (AddressSanitizer builds ignore it). */
 	setenv("MALLOC_PERTURB_", "165", 0);
+	tine_module_env(t->bin);
 	execv(t->bin, (char *const *)argv);
 	_exit(127);
 }
@@ -1395,6 +1414,40 @@ tine_stat_field(pid_t pid, int n, unsigned long long *out)
 	if (p == NULL || !isdigit((u_char)*p))
 		return -1;
 	*out = strtoull(p, &end, 10);
+	return 0;
+}
+
+/* Whether a mapping of pid has a path holding needle (see harness.h). */
+int
+tine_maps(pid_t pid, const char *needle)
+{
+	char	name[64], line[1024], *path;
+	int	found = 0;
+	FILE	*f;
+
+	snprintf(name, sizeof(name), "/proc/%d/maps", (int)pid);
+	if ((f = fopen(name, "r")) == NULL)
+		return -1;
+	while (!found && fgets(line, sizeof(line), f) != NULL)
+		found = (path = strchr(line, '/')) != NULL &&
+		    strstr(path, needle) != NULL;
+	fclose(f);
+	return found;
+}
+
+/* Whether the master or a worker maps needle (see harness.h). */
+int
+tine_tree_maps(pid_t master, const char *needle)
+{
+	pid_t	kids[TINE_MAX_WORKERS];
+	int	n, i, r;
+
+	if ((r = tine_maps(master, needle)) != 0)
+		return r;
+	n = tine_children(master, kids, TINE_MAX_WORKERS);
+	for (i = 0; i < n; i++)
+		if ((r = tine_maps(kids[i], needle)) != 0)
+			return r;
 	return 0;
 }
 

@@ -277,6 +277,13 @@ int	 tine_stat_field(pid_t, int n, unsigned long long *out);
  * smaps_rollup); -1 if unknown. */
 long	 tine_proc_kib(pid_t, const char *file, const char *key);
 
+/* Whether a mapping of pid (/proc/PID/maps) has a path holding needle
+ * ("libssl.so", "/tls.so"); -1 if its maps cannot be read. */
+int	 tine_maps(pid_t, const char *needle);
+
+/* Whether pid or a worker of it (a child) maps needle, as tine_maps(). */
+int	 tine_tree_maps(pid_t master, const char *needle);
+
 /* Milliseconds since pid started (clock-tick precision), -1 if unknown. */
 long long tine_age_ms(pid_t);
 

@@ -365,6 +365,8 @@ check "maintainer scripts: dh_installinit's and dh_installsystemd's" scripts_ok
 dpkg-deb -c "$deb" | awk '{ print $1, $6 }' >"$tmp/contents"
 {
 	echo "-rwxr-xr-x ./usr/sbin/tine"
+	# dh_fixperms takes a shared object's execute bits, as Debian wants.
+	echo "-rw-r--r-- ./usr/lib/tine/tls.so"
 	echo "-rwxr-xr-x ./etc/init.d/tine"
 	echo "-rw-r--r-- ./etc/default/tine"
 	echo "-rw-r--r-- ./etc/logrotate.d/tine"
@@ -421,6 +423,16 @@ trc=$?
 check "the shipped tine -t accepts the shipped config: 'configuration OK'" \
     test "$trc" -eq 0 -a "$(grep -c 'configuration OK' "$tmp/t.out")" -eq 1 ||
     show "$tmp/t.out"
+# The shipped binary looks for its TLS module in /usr/lib/tine, and the
+# shipped module is one it loads.
+deb_module() {
+	TINE_TLS_MODULE='' "$x/usr/sbin/tine" -v 2>&1 |
+	    grep -qF 'TLS module /usr/lib/tine/tls.so' &&
+	    TINE_TLS_MODULE="$x/usr/lib/tine/tls.so" "$x/usr/sbin/tine" -v \
+	    2>&1 | grep -q '(OpenSSL '
+}
+check "the shipped tine loads the shipped TLS module (/usr/lib/tine/tls.so)" \
+    deb_module
 
 # ---- install, remove, purge in a sandbox ----
 

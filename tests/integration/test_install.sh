@@ -136,7 +136,7 @@ trap 'exit 1' HUP INT TERM
 
 # Ask the build's Makefile itself, so the test follows --prefix,
 # --sysconfdir, --localstatedir, --runstatedir and systemdunitdir.
-dirvars="prefix sysconfdir datadir mandir sbindir runstatedir systemdunitdir
+dirvars="prefix sysconfdir datadir mandir sbindir pkglibdir runstatedir systemdunitdir
 tineconfdir tinedefaultdir tineinitddir tinelogrotatedir tinewwwdir tinelogdir
 tineman5dir tineman8dir"
 {
@@ -194,6 +194,7 @@ bin_real=$(readlink -f "$bin")
 # Every file install writes, with its mode: nothing missing, nothing else.
 {
 	echo "$bin 755"
+	echo "$D$pkglibdir/tls.so 755"
 	echo "$conf 644"
 	echo "$site 644"
 	echo "$sitelink 777"
@@ -298,6 +299,18 @@ paths_rewritten() {
 check "the installed files name the configured paths" paths_rewritten
 version=$("$bin" -v 2>&1 | sed -n 's/^tine //p')
 check "the installed binary runs (tine -v: $version)" test -n "$version"
+# The binary looks for its TLS module where make install put it (less
+# DESTDIR), and the installed module is one it accepts.
+module_default() {
+	TINE_TLS_MODULE='' "$bin" -v 2>&1 |
+	    grep -qF "TLS module $pkglibdir/tls.so"
+}
+check "tine -v names the installed TLS module $pkglibdir/tls.so" module_default
+module_loads() {
+	TINE_TLS_MODULE="$D$pkglibdir/tls.so" "$bin" -v 2>&1 |
+	    grep -q "^TLS module $D$pkglibdir/tls.so (OpenSSL "
+}
+check "the installed TLS module loads into the installed binary" module_loads
 
 # ---- man pages ----
 

@@ -32,23 +32,6 @@ memory_rss(pid_t pid)
 	return tine_proc_kib(pid, "status", "VmRSS");
 }
 
-/* Whether /proc/pid/maps has a mapping of path. */
-static bool
-memory_maps(pid_t pid, const char *path)
-{
-	char	name[64], line[512];
-	bool	found = false;
-	FILE	*f;
-
-	snprintf(name, sizeof(name), "/proc/%d/maps", (int)pid);
-	if ((f = fopen(name, "r")) == NULL)
-		return false;
-	while (!found && fgets(line, sizeof(line), f) != NULL)
-		found = strstr(line, path) != NULL;
-	fclose(f);
-	return found;
-}
-
 /* The KiB of pid's mappings whose line in smaps names what; -1 if none. */
 static long
 memory_mapping_rss(pid_t pid, const char *what)
@@ -128,7 +111,7 @@ Test(memory, workers_load_no_library, .fini = tine_teardown, .timeout = 60)
 			continue;
 		path[strcspn(path, "\n")] = '\0';
 		libs++;
-		cr_expect(memory_maps(t->pid, path), "the worker loaded %s, "
+		cr_expect(tine_maps(t->pid, path) == 1, "the worker loaded %s, "
 		    "the master did not", path);
 	}
 	fclose(f);
@@ -150,17 +133,48 @@ Test(memory, master_maps_no_name_service, .fini = tine_teardown,
 	cr_assert_eq(tine_start(t), 0);
 	n = tine_children(t->pid, kids, TINE_MAX_WORKERS);
 	cr_assert_eq(n, 2, "expected two workers, found %d", n);
-	cr_expect(!memory_maps(t->pid, "libnss_"), "the master maps a "
+	cr_expect(tine_maps(t->pid, "libnss_") == 0, "the master maps a "
 	    "libnss_ module");
 	for (i = 0; i < n; i++)
-		cr_expect(!memory_maps(kids[i], "libnss_"), "worker %d maps "
+		cr_expect(tine_maps(kids[i], "libnss_") == 0, "worker %d maps "
 		    "a libnss_ module", (int)kids[i]);
 	/* A reload resolves the accounts again, still in a child. */
 	cr_assert_eq(kill(t->pid, SIGHUP), 0);
 	cr_assert_eq(tine_wait_log(t, "master ready: 2 workers, generation 2",
 	    1, TINE_TIMEOUT_MS), 0, "no generation 2 after the reload");
-	cr_expect(!memory_maps(t->pid, "libnss_"), "the master maps a "
+	cr_expect(tine_maps(t->pid, "libnss_") == 0, "the master maps a "
 	    "libnss_ module after a reload");
+	tine_stop(t);
+}
+
+/* A server without TLS maps no OpenSSL, master nor workers: the binary
+ * does not link it and the TLS module is loaded only for a certificate
+ * (libcrypto's relocations alone cost the tree 1.4 MiB of PSS). */
+Test(memory, plain_http_maps_no_openssl, .fini = tine_teardown,
+    .timeout = 60)
+{
+	static const char *const	 libs[] = { "libssl", "libcrypto",
+					    "/tls.so" };
+	struct tine			*t = tine_setup("workers = 2\n");
+	pid_t				 kids[TINE_MAX_WORKERS];
+	size_t				 i;
+	int				 k;
+
+	cr_assert_not_null(t);
+	cr_assert_eq(tine_start(t), 0);
+	cr_assert_eq(tine_children(t->pid, kids, TINE_MAX_WORKERS), 2,
+	    "expected two workers");
+	/* The maps are read: each process maps the C library. */
+	cr_assert_eq(tine_maps(t->pid, "libc.so"), 1);
+	for (k = 0; k < 2; k++)
+		cr_assert_eq(tine_maps(kids[k], "libc.so"), 1);
+	for (i = 0; i < sizeof(libs) / sizeof(libs[0]); i++) {
+		cr_expect_eq(tine_maps(t->pid, libs[i]), 0, "the master maps "
+		    "%s", libs[i]);
+		for (k = 0; k < 2; k++)
+			cr_expect_eq(tine_maps(kids[k], libs[i]), 0, "worker "
+			    "%d maps %s", (int)kids[k], libs[i]);
+	}
 	tine_stop(t);
 }
 

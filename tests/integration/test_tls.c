@@ -11,8 +11,11 @@
  */
 #include "tine_build.h"
 
+#include <sys/prctl.h>
+
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <errno.h>
 #include <poll.h>
@@ -1235,6 +1238,178 @@ Test(tls, no_tls_listener_loads_nothing, .fini = tine_teardown,
 	cr_assert_eq(tine_get(t, "/", &r), 0);
 	cr_expect_eq(r.status, 200);
 	tine_resp_free(&r);
+	/* Nor the TLS module, nor OpenSSL with it. */
+	cr_expect_eq(tine_tree_maps(t->pid, "/tls.so"), 0);
+	cr_expect_eq(tine_tree_maps(t->pid, "libcrypto"), 0);
+	tine_stop(t);
+}
+
+/* With a TLS listener the master loads the module, and the workers it
+ * forks have it (and OpenSSL) without loading it again. */
+Test(tls, module_loaded_for_a_tls_listener, .fini = tine_teardown,
+    .timeout = 60)
+{
+	struct tls_certs	 c;
+	struct tine		*t = tls_setup(&c, NULL);
+	pid_t			 kids[TINE_MAX_WORKERS];
+	int			 n, i;
+
+	cr_expect_eq(tine_maps(t->pid, "/tls.so"), 1);
+	cr_expect_eq(tine_maps(t->pid, "libssl"), 1);
+	n = tine_children(t->pid, kids, TINE_MAX_WORKERS);
+	cr_assert_gt(n, 0);
+	for (i = 0; i < n; i++)
+		cr_expect_eq(tine_maps(kids[i], "/tls.so"), 1, "worker %d",
+		    (int)kids[i]);
+	tine_stop(t);
+}
+
+/* A module that is not there is a config error naming the certificate's
+ * line, as tine -t says it and as a start fails. */
+Test(tls, missing_module_names_the_line, .fini = tine_teardown,
+    .timeout = 60)
+{
+	struct tls_certs	 c;
+	struct tine		*t = tine_setup(NULL);
+	const char		*args[] = { "-f", "-c", NULL, NULL };
+	char			 mod[TINE_PATH_MAX], want[TLS_CONF_MAX], *err;
+	int			 status;
+
+	cr_assert_not_null(t);
+	tls_certs(t, &c);
+	tls_conf_cert(t, &c, "a.pem", "a.key");
+	tine_path(mod, t->dir, "none.so");
+	cr_assert_eq(setenv("TINE_TLS_MODULE", mod, 1), 0);
+	snprintf(want, sizeof(want), "tine.conf:%d: tls_certificate: cannot "
+	    "load the TLS module %s: ", tine_line_of(t->conf,
+	    "tls_certificate ="), mod);
+	err = tine_check(t, &status);
+	cr_expect_eq(status, 1, "tine -t took a missing module");
+	cr_expect_not_null(strstr(err, want), "want \"%s\" in %s", want, err);
+	free(err);
+	args[2] = t->conf;
+	cr_expect_eq(tine_run(t, args, TINE_TIMEOUT_MS), 1, "tine served "
+	    "without its module");
+	cr_expect_eq(tine_count(t->error_log, want), 1, "want \"%s\" in %s",
+	    want, t->error_log);
+}
+
+/* A module of another build (its ABI string differs) is refused, saying
+ * which it is and which the binary needs: its table is never called. */
+Test(tls, module_of_another_build_refused, .fini = tine_teardown,
+    .timeout = 60)
+{
+	struct tls_certs	 c;
+	struct tine		*t = tine_setup(NULL);
+	char			 mod[TINE_PATH_MAX], want[TLS_CONF_MAX], *err;
+	int			 status;
+
+	cr_assert_not_null(t);
+	tls_certs(t, &c);
+	tls_conf_cert(t, &c, "a.pem", "a.key");
+	tine_path(mod, t->dir, "old.so");
+	if (tlsc_sh("cd %s && printf 'const struct { const char *abi; } "
+	    "tine_tls_module = { \"tine 0.0.1 1\" };\\n' >old.c && "
+	    "${CC:-cc} -shared -fPIC -o old.so old.c", t->dir) != 0)
+		cr_skip("no C compiler to build a module with");
+	cr_assert_eq(setenv("TINE_TLS_MODULE", mod, 1), 0);
+	snprintf(want, sizeof(want), "tine.conf:%d: tls_certificate: cannot "
+	    "load the TLS module %s: it is \"tine 0.0.1 1\", this binary "
+	    "needs \"tine %s ", tine_line_of(t->conf, "tls_certificate ="),
+	    mod, PACKAGE_VERSION);
+	err = tine_check(t, &status);
+	cr_expect_eq(status, 1, "tine -t took a module of another build");
+	cr_expect_not_null(strstr(err, want), "want \"%s\" in %s", want, err);
+	free(err);
+}
+
+/* Where tls_sees_on() tries a TLS request. */
+struct tls_port {
+	SSL_CTX	*ctx;
+	int	 port;
+};
+
+/* Whether a GET / over TLS on the port succeeds. */
+static int
+tls_sees_on(void *arg)
+{
+	struct tls_port		*p = arg;
+	struct tine_resp	 r;
+	struct tlsc		 k;
+	char			 why[TLS_WHY];
+	int			 ok = 0;
+
+	if (tlsc_open(&k, p->ctx, p->port, "a.test", NULL, why,
+	    sizeof(why)) == 0 && tlsc_send(&k, TLS_GET("/",
+	    "Connection: close\r\n")) == 0 && tlsc_read(&k, 0, &r) == 0) {
+		ok = r.status == 200;
+		tine_resp_free(&r);
+	}
+	tlsc_close(&k);
+	return ok;
+}
+
+/* A reload that adds the first TLS listener loads the module then: the
+ * plain server mapped none of it, the new generation serves TLS. */
+Test(tls, reload_adds_the_first_tls_listener, .fini = tine_teardown,
+    .timeout = 60)
+{
+	struct tls_certs	 c;
+	struct tine		*t = tine_setup(NULL);
+	struct tls_port		 p;
+	char			 conf[TLS_CONF_MAX];
+
+	cr_assert_not_null(t);
+	tls_certs(t, &c);
+	cr_assert((p.port = tine_free_port()) > 0 && p.port != t->port);
+	cr_assert_eq(tine_start(t), 0);
+	cr_expect_eq(tine_tree_maps(t->pid, "/tls.so"), 0);
+	cr_expect_eq(tine_tree_maps(t->pid, "libssl"), 0);
+	snprintf(conf, sizeof(conf), "listen = {\"127.0.0.1:%d\", "
+	    "\"127.0.0.1:%d tls\"}\ndocument_root = \"%s\"\n"
+	    "tls_certificate = \"%s/a.pem\"\ntls_key = \"%s/a.key\"\n",
+	    t->port, p.port, t->docroot, c.dir, c.dir);
+	cr_assert_eq(tine_config(t, conf), 0);
+	cr_assert_not_null(p.ctx = tlsc_ctx(c.ca, 0, 0, NULL));
+	cr_assert_eq(kill(t->pid, SIGHUP), 0);
+	cr_expect_eq(tine_wait_until(tls_sees_on, &p, TINE_TIMEOUT_MS), 0,
+	    "no TLS on port %d after the reload", p.port);
+	cr_expect_eq(tine_maps(t->pid, "/tls.so"), 1);
+	SSL_CTX_free(p.ctx);
+	tine_stop(t);
+}
+
+/* A binary upgrade (SIGUSR2) of a TLS server: the new master, a new
+ * process image, loads the module itself and serves TLS on the sockets
+ * it inherits; the old one exits once it does. */
+Test(tls, upgrade_keeps_serving, .fini = tine_teardown, .timeout = 60)
+{
+	struct tls_certs	 c;
+	struct tine		*t;
+	struct tls_port		 p;
+	char			*text;
+	pid_t			 old;
+	int			 status;
+
+	/* The new master, orphaned by the old one, becomes our child. */
+	cr_assert_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+	t = tls_setup(&c, NULL);
+	p.port = t->port;
+	cr_assert_not_null(p.ctx = tlsc_ctx(c.ca, 0, 0, NULL));
+	cr_assert(tls_sees_on(&p));
+	old = t->pid;
+	cr_assert_eq(kill(t->pid, SIGUSR2), 0);
+	status = tine_wait_exit(t, TINE_TIMEOUT_MS);
+	cr_assert(status != -1 && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == 0, "the old master %d: status 0x%x",
+	    (int)old, status);
+	cr_assert_not_null(text = tine_slurp(t->pid_file, NULL));
+	t->pid = (pid_t)strtol(text, NULL, 10);
+	free(text);
+	cr_assert(t->pid > 0 && t->pid != old && tine_alive(t->pid));
+	cr_expect(tls_sees_on(&p), "the new master does not serve TLS");
+	cr_expect_eq(tine_maps(t->pid, "/tls.so"), 1);
+	SSL_CTX_free(p.ctx);
 	tine_stop(t);
 }
 
