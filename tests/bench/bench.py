@@ -10,7 +10,9 @@ skipped with a note. Then, on loopback:
 
   1. memory: the sum of PSS over each server's process tree, idle after
      start; the peak of the sum of RSS over the tree while 1,000 idle
-     keep-alive connections (one request each) are held;
+     keep-alive connections (one request each) are held; and, first of
+     all, each server's idle PSS on the same configuration without its
+     TLS listener ("no TLS"), each started alone;
   2. the scenarios, interleaved across servers, ROUNDS rounds each: the
      median requests/s, the ratio to tine, the median p99 latency, the errors
      of all rounds (wrk socket errors + non-2xx) and the server's CPU time
@@ -162,18 +164,37 @@ def make_cert(d):
     os.chmod(d + "/key.pem", 0o644)
 
 
+def without_tls(name, text):
+    """A server's configuration with its TLS listener and settings taken
+    out, for the idle memory of a plain-HTTP server."""
+    if name == "tine":
+        text = re.sub(r', "127\.0\.0\.1:\d+ tls"', "", text)
+        return re.sub(r"(?m)^tls_.*\n", "", text)
+    if name == "nginx":
+        return re.sub(r"(?m)^.*ssl.*\n", "", text)
+    if name == "lighttpd":
+        text = text.replace('"mod_openssl", ', "")
+        return re.sub(r'(?s)\$SERVER\["socket"\].*?\n}\n', "", text)
+    return re.sub(r"(?s)listen:\n  host: 127\.0\.0\.1\n  port: \d+\n"
+                  r"  ssl:.*?ocsp-update-interval: 0\n", "", text)
+
+
 class Server:
     """One server under test: its configuration, its process, its ports."""
 
-    def __init__(self, name, binary, d):
+    def __init__(self, name, binary, d, plain=False):
         self.name, self.binary, self.d = name, binary, d
+        self.plain = plain      # plain HTTP only: no TLS listener
         self.port, self.sport = free_port(), free_port()
         self.log = "%s/logs/%s-access.log" % (d, name)
         self.err = "%s/logs/%s-error.log" % (d, name)
         self.conf = "%s/%s.conf" % (d, name)
         self.proc = None
+        if plain:
+            self.conf = "%s/%s-plain.conf" % (d, name)
+        text = getattr(self, "conf_" + name)()
         with open(self.conf, "w") as f:
-            f.write(getattr(self, "conf_" + name)())
+            f.write(without_tls(name, text) if plain else text)
 
     def url(self, scheme, path):
         port = self.sport if scheme == "https" else self.port
@@ -312,7 +333,8 @@ hosts:
         ctx = ssl._create_unverified_context()
         deadline = time.time() + 15
         for url in (self.url("http", "/small.html"),
-                    self.url("https", "/small.html")):
+                    self.url("https", "/small.html"))[:1 if self.plain
+                                                     else 2]:
             while True:
                 try:
                     urllib.request.urlopen(url, timeout=2,
@@ -699,11 +721,31 @@ def stop_on_signal(sig, frame):
     raise KeyboardInterrupt("signal %d" % sig)
 
 
-def print_memory(servers, mem):
-    print("%-8s %14s %26s" % ("server", "idle PSS KiB",
-                              "RSS peak KiB, 1,000 idle conns"))
+def plain_memory(bins, d):
+    """Idle PSS (KiB) of each server on a plain-HTTP configuration (no TLS
+    listener), each started alone, before the others: PSS divides a
+    library's pages among all that map them."""
+    pss = {}
+    for name, b in bins.items():
+        srv = Server(name, b, d, plain=True)
+        try:
+            srv.start()
+            pss[name] = srv.mem("Pss", "smaps_rollup")
+        except RuntimeError as e:
+            note("%s: plain configuration: %s" % (name, e))
+        finally:
+            srv.stop()
+    return pss
+
+
+def print_memory(servers, mem, plain):
+    print("%-8s %14s %26s %20s" % ("server", "idle PSS KiB",
+                                   "RSS peak KiB, 1,000 idle conns",
+                                   "idle PSS KiB, no TLS"))
     for s in servers:
-        print("%-8s %14d %26d" % (s.name, mem[s.name][0], mem[s.name][1]))
+        print("%-8s %14d %26d %20s" % (s.name, mem[s.name][0],
+                                       mem[s.name][1],
+                                       plain.get(s.name, "-")))
     print()
 
 
@@ -777,6 +819,7 @@ def main():
         make_cert(d)
         if any("full" in x[4] for x in scens) and not build_hsload(d):
             scens = [x for x in scens if "full" not in x[4]]
+        plain = plain_memory(bins, d) if want_mem else {}
         start_servers(bins, d, servers)
         est = expected_seconds(len(servers), scens, want_mem or want_sys)
         print("bench: %s; %d round(s) of %d s; access logs %s; about %d min"
@@ -792,7 +835,7 @@ def main():
                       "(row 1)")
             print()
         if mem:
-            print_memory(servers, mem)
+            print_memory(servers, mem, plain)
         print("load average at the end: " +
               " ".join(open("/proc/loadavg").read().split()[:3]))
         if want_sys:
