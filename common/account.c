@@ -30,7 +30,6 @@
 #define ACCOUNT_MAGIC		0x74696e31u	/* "tin1": same binary, same layout */
 #define ACCOUNT_GROUP_FOUND	0x1u
 #define ACCOUNT_LOG_FOUND	0x2u
-#define ACCOUNT_READ_FIRST	512		/* bytes, grown by doubling */
 
 /* Milliseconds of the monotonic clock, for the lookup's deadline. */
 static long long
@@ -213,28 +212,6 @@ account_child(const struct account_query *q, int fd, pid_t parent)
 	_exit(0);
 }
 
-/* Make room for more of the answer: 0, or -1 when it is past the limit
- * (one byte more than the largest answer, to tell it is too long). */
-static int
-account_grow(char **mem, size_t *cap, size_t got)
-{
-	size_t	 want;
-	char	*v;
-
-	if (got < *cap)
-		return 0;
-	if (*cap > ACCOUNT_WIRE_MAX)
-		return -1;
-	want = *cap == 0 ? ACCOUNT_READ_FIRST : *cap * 2;
-	if (want > ACCOUNT_WIRE_MAX + 1)
-		want = ACCOUNT_WIRE_MAX + 1;
-	if ((v = realloc(*mem, want)) == NULL)
-		return -1;
-	*mem = v;
-	*cap = want;
-	return 0;
-}
-
 /* Wait for fd to be readable until end (monotonic ms): 1 ready, 0 past
  * the deadline, -1 on error. */
 static int
@@ -255,21 +232,25 @@ account_wait(int fd, long long end)
 }
 
 /* Read the child's whole answer from fd, up to EOF, by the deadline end:
- * 0 with *mem (malloc'd, the caller frees it) and *got, or -1 with err. */
+ * 0 with *mem (malloc'd, the caller frees it) and *got, or -1 with err.
+ * The buffer holds one byte more than the largest answer, so a longer
+ * one is told from one that fits. */
 static int
 account_read(int fd, long long end, char **mem, size_t *got, char *err,
     size_t len)
 {
-	size_t	 cap = 0;
-	ssize_t	 n;
-	int	 r;
+	const size_t	 cap = ACCOUNT_WIRE_MAX + 1;
+	ssize_t		 n;
+	int		 r;
 
-	*mem = NULL;
 	*got = 0;
+	if ((*mem = malloc(cap)) == NULL) {
+		snprintf(err, len, "out of memory");
+		return -1;
+	}
 	for (;;) {
-		if (account_grow(mem, &cap, *got) == -1) {
-			snprintf(err, len, cap > ACCOUNT_WIRE_MAX ? "the answer "
-			    "is too long" : "out of memory");
+		if (*got == cap) {
+			snprintf(err, len, "the answer is too long");
 			return -1;
 		}
 		if ((r = account_wait(fd, end)) == 0) {

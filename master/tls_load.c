@@ -52,26 +52,33 @@ tls_module_open(const char *path, char *why, size_t whylen)
 	return NULL;
 }
 
+/* The first site's tls_certificate that is set, NULL when none is. */
+static const struct config_ref *
+tls_load_first_cert(const struct config *conf)
+{
+	size_t	i;
+
+	for (i = 0; i < conf->nsites; i++)
+		if (conf->sites[i].tls_certificate.value != NULL)
+			return &conf->sites[i].tls_certificate;
+	return NULL;
+}
+
 /* Load the module for conf's first certificate, once; -1 with err naming
  * that certificate's line. */
 static int
 tls_module_need(const struct config *conf, char *err, size_t errlen)
 {
-	const char	*where = "tls", *path = tls_module_path();
-	char		 why[CONFIG_ERR_MAX];
-	size_t		 i;
+	const struct config_ref	*cert = tls_load_first_cert(conf);
+	const char		*path = tls_module_path();
+	char			 why[CONFIG_ERR_MAX];
 
 	if (tls_module != NULL)
 		return 0;
 	if ((tls_module = tls_module_open(path, why, sizeof(why))) != NULL)
 		return 0;
-	for (i = 0; i < conf->nsites; i++)
-		if (conf->sites[i].tls_certificate.value != NULL) {
-			where = conf->sites[i].tls_certificate.where;
-			break;
-		}
-	snprintf(err, errlen, "%s: cannot load the TLS module %s: %s", where,
-	    path, why);
+	snprintf(err, errlen, "%s: cannot load the TLS module %s: %s",
+	    cert != NULL ? cert->where : "tls", path, why);
 	return -1;
 }
 
@@ -79,12 +86,7 @@ tls_module_need(const struct config *conf, char *err, size_t errlen)
 bool
 tls_certified(const struct config *conf)
 {
-	size_t	i;
-
-	for (i = 0; i < conf->nsites; i++)
-		if (conf->sites[i].tls_certificate.value != NULL)
-			return true;
-	return false;
+	return tls_load_first_cert(conf) != NULL;
 }
 
 /* Whether some listener of conf speaks TLS (see tls_load.h). */
