@@ -1451,6 +1451,29 @@ tine_tree_maps(pid_t master, const char *needle)
 	return 0;
 }
 
+/* A socket's row of /proc/net/tcp (see harness.h). */
+int
+tine_tcp_row(int lport, int rport, int *state, long *txq)
+{
+	char		 line[512];
+	unsigned	 lp, rp, st;
+	unsigned long	 tx;
+	int		 r = 1;
+	FILE		*f;
+
+	if ((f = fopen("/proc/net/tcp", "re")) == NULL)
+		return -1;
+	while (r == 1 && fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, " %*u: %*x:%x %*x:%x %x %lx", &lp, &rp, &st,
+		    &tx) == 4 && (int)lp == lport && (int)rp == rport) {
+			*state = (int)st;
+			*txq = (long)tx;
+			r = 0;
+		}
+	fclose(f);
+	return r;
+}
+
 /* The value in KiB of the line "key: N kB" of /proc/PID/file; -1 if
  * unknown. */
 long

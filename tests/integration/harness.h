@@ -277,6 +277,11 @@ int	 tine_stat_field(pid_t, int n, unsigned long long *out);
  * smaps_rollup); -1 if unknown. */
 long	 tine_proc_kib(pid_t, const char *file, const char *key);
 
+/* The row of /proc/net/tcp for the IPv4 socket from lport to rport: 0
+ * with its state (1: ESTABLISHED) and its send queue (bytes unacked or
+ * unsent), 1 when there is none, -1 when the table cannot be read. */
+int	 tine_tcp_row(int lport, int rport, int *state, long *txq);
+
 /* Whether a mapping of pid (/proc/PID/maps) has a path holding needle
  * ("libssl.so", "/tls.so"); -1 if its maps cannot be read. */
 int	 tine_maps(pid_t, const char *needle);

@@ -652,25 +652,24 @@ Test(harden, check_refuses_root_user, .fini = tine_teardown, .timeout = 30)
  * "not found", it is not an error of the lookup. */
 Test(harden, unknown_account_refused, .fini = tine_teardown, .timeout = 30)
 {
-	struct tine	*t;
-	const char	*args[] = { "-f", "-c", NULL, NULL };
-	char		*err, want[96];
-	int		 status, line;
+	static const char *const	 kind[] = { "user", "group" };
+	struct tine			*t;
+	const char			*args[] = { "-f", "-c", NULL, NULL };
+	char				*err, extra[64], key[16], want[96];
+	int				 status, line;
+	size_t				 i;
 
-	err = tine_check_extra("user = \"tine-no-such-user\"", "user =",
-	    &status, &line);
-	snprintf(want, sizeof(want), "tine.conf:%d: user: no such user "
-	    "\"tine-no-such-user\"", line);
-	cr_expect_eq(status, 1);
-	cr_expect_not_null(strstr(err, want), "%s", err);
-	free(err);
-	err = tine_check_extra("group = \"tine-no-such-group\"", "group =",
-	    &status, &line);
-	snprintf(want, sizeof(want), "tine.conf:%d: group: no such group "
-	    "\"tine-no-such-group\"", line);
-	cr_expect_eq(status, 1);
-	cr_expect_not_null(strstr(err, want), "%s", err);
-	free(err);
+	for (i = 0; i < sizeof(kind) / sizeof(kind[0]); i++) {
+		snprintf(extra, sizeof(extra), "%s = \"tine-no-such-%s\"",
+		    kind[i], kind[i]);
+		snprintf(key, sizeof(key), "%s =", kind[i]);
+		err = tine_check_extra(extra, key, &status, &line);
+		snprintf(want, sizeof(want), "tine.conf:%d: %s: no such %s "
+		    "\"tine-no-such-%s\"", line, kind[i], kind[i], kind[i]);
+		cr_expect_eq(status, 1);
+		cr_expect_not_null(strstr(err, want), "%s", err);
+		free(err);
+	}
 	/* Started, the same words, and no server. */
 	cr_assert_not_null(t = tine_setup("user = \"tine-no-such-user\""));
 	args[2] = t->conf;

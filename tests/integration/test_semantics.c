@@ -1362,19 +1362,11 @@ Test(semantics, keepalive_timeout_quiet, .fini = tine_teardown, .timeout = 30)
 static int
 sem_tcp_state(int lport, int rport)
 {
-	char		 line[512];
-	unsigned	 la, lp, ra, rp, st;
-	FILE		*f;
-	int		 state = 0;
+	int	r, state;
+	long	txq;
 
-	if ((f = fopen("/proc/net/tcp", "re")) == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, " %*u: %x:%x %x:%x %x", &la, &lp, &ra, &rp,
-		    &st) == 5 && (int)lp == lport && (int)rp == rport)
-			state = (int)st;
-	fclose(f);
-	return state;
+	r = tine_tcp_row(lport, rport, &state, &txq);
+	return r == 0 ? state : r == 1 ? 0 : -1;
 }
 
 /*

@@ -237,6 +237,19 @@ Test(serve, keepalive_by_default, .fini = tine_teardown, .timeout = 30)
 	tine_stop(t);
 }
 
+/* Whether body holds the pattern file's bytes from off on; else fails. */
+static void
+serve_expect_pattern(const struct tine_resp *r, size_t off, size_t len)
+{
+	size_t	bad;
+
+	cr_expect_eq(r->bodylen, len, "got %zu bytes", r->bodylen);
+	for (bad = 0; bad < r->bodylen && bad < len; bad++)
+		if ((unsigned char)r->body[bad] != tine_pattern(off + bad))
+			break;
+	cr_expect_eq(bad, len, "first wrong byte at %zu", off + bad);
+}
+
 /*
  * A response that fills the socket on a connection already waiting in the
  * event set (the second on a keep-alive connection) still arrives whole:
@@ -252,7 +265,6 @@ Test(serve, keepalive_blocked_write_resumes, .fini = tine_teardown,
 	const char	*ask[] = { "/hello.html", "/pattern.bin", "/hello.html" };
 	char		 req[128];
 	int		 i, small = 65536;
-	size_t		 bad;
 
 	cr_assert_eq(tine_put_pattern(t, "pattern.bin", BLOCK_SIZE), 0);
 	cr_assert_eq(tine_conn_open(&c, AF_INET, t->port), 0);
@@ -269,15 +281,8 @@ Test(serve, keepalive_blocked_write_resumes, .fini = tine_teardown,
 		cr_expect_eq(r.status, 200);
 		if (i != 1)
 			expect_body(&r, HELLO, strlen(HELLO));
-		else {
-			cr_expect_eq(r.bodylen, BLOCK_SIZE);
-			for (bad = 0; bad < r.bodylen; bad++)
-				if ((unsigned char)r.body[bad] !=
-				    tine_pattern(bad))
-					break;
-			cr_expect_eq(bad, r.bodylen, "first wrong byte at %zu",
-			    bad);
-		}
+		else
+			serve_expect_pattern(&r, 0, BLOCK_SIZE);
 		tine_resp_free(&r);
 	}
 	tine_conn_close(&c);
@@ -590,19 +595,10 @@ struct serve_txq {
 static long
 serve_txq_read(int port, int peer)
 {
-	FILE		*f = fopen("/proc/net/tcp", "r");
-	char		 line[512];
-	unsigned	 lp, rp;
-	unsigned long	 tx;
-	long		 q = -1;
+	int	state;
+	long	q;
 
-	cr_assert_not_null(f);
-	while (q == -1 && fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, " %*d: %*x:%x %*x:%x %*x %lx", &lp, &rp,
-		    &tx) == 3 && (int)lp == port && (int)rp == peer)
-			q = (long)tx;
-	fclose(f);
-	return q;
+	return tine_tcp_row(port, peer, &state, &q) == 0 ? q : -1;
 }
 
 /* Whether the send queue stopped growing (two equal readings in a row);
@@ -641,19 +637,6 @@ serve_stalled_queue(struct tine *t, struct tine_conn *c)
 	cr_assert_eq(tine_wait_until(serve_txq_still, &q, TINE_TIMEOUT_MS), 0,
 	    "the send queue never settled (last %ld)", q.now);
 	return q.now;
-}
-
-/* Whether body holds the pattern file's bytes from off on; else fails. */
-static void
-serve_expect_pattern(const struct tine_resp *r, size_t off, size_t len)
-{
-	size_t	bad;
-
-	cr_expect_eq(r->bodylen, len, "got %zu bytes", r->bodylen);
-	for (bad = 0; bad < r->bodylen && bad < len; bad++)
-		if ((unsigned char)r->body[bad] != tine_pattern(off + bad))
-			break;
-	cr_expect_eq(bad, len, "first wrong byte at %zu", off + bad);
 }
 
 /*
