@@ -11,8 +11,8 @@ skipped with a note. Then, on loopback:
   1. memory: the sum of PSS over each server's process tree, idle after
      start; the peak of the sum of RSS over the tree while 1,000 idle
      keep-alive connections (one request each) are held; and, first of
-     all, each server's idle PSS on the same configuration without its
-     TLS listener ("no TLS"), each started alone;
+     all, both again for each server on the same configuration without
+     its TLS listener ("no TLS"), each started alone;
   2. the scenarios, interleaved across servers, ROUNDS rounds each: the
      median requests/s, the ratio to tine, the median p99 latency, the errors
      of all rounds (wrk socket errors + non-2xx) and the server's CPU time
@@ -722,15 +722,17 @@ def stop_on_signal(sig, frame):
 
 
 def plain_memory(bins, d):
-    """Idle PSS (KiB) of each server on a plain-HTTP configuration (no TLS
-    listener), each started alone, before the others: PSS divides a
-    library's pages among all that map them."""
+    """Idle PSS and peak RSS at 1,000 idle connections (KiB) of each server
+    on a plain-HTTP configuration (no TLS listener), each started alone,
+    before the others: PSS divides a library's pages among all that map
+    them, and RSS counts a library's pages once in every process that
+    touched them."""
     pss = {}
     for name, b in bins.items():
         srv = Server(name, b, d, plain=True)
         try:
             srv.start()
-            pss[name] = srv.mem("Pss", "smaps_rollup")
+            pss[name] = memory(srv)
         except RuntimeError as e:
             note("%s: plain configuration: %s" % (name, e))
         finally:
@@ -739,13 +741,15 @@ def plain_memory(bins, d):
 
 
 def print_memory(servers, mem, plain):
-    print("%-8s %14s %26s %20s" % ("server", "idle PSS KiB",
-                                   "RSS peak KiB, 1,000 idle conns",
-                                   "idle PSS KiB, no TLS"))
+    """The memory table: with the TLS listener, then without it."""
+    print("%-8s %14s %26s %20s %22s" % ("server", "idle PSS KiB",
+                                        "RSS peak KiB, 1,000 idle conns",
+                                        "idle PSS KiB, no TLS",
+                                        "RSS peak KiB, no TLS"))
     for s in servers:
-        print("%-8s %14d %26d %20s" % (s.name, mem[s.name][0],
-                                       mem[s.name][1],
-                                       plain.get(s.name, "-")))
+        p = plain.get(s.name, ("-", "-"))
+        print("%-8s %14d %26d %20s %22s" % (s.name, mem[s.name][0],
+                                            mem[s.name][1], p[0], p[1]))
     print()
 
 
