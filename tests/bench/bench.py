@@ -25,7 +25,9 @@ skipped with a note. Then, on loopback:
      full handshakes/s;
   3. system calls per request: strace -c on each server's workers over a
      fixed number of requests, on one keep-alive connection and with a new
-     connection per request.
+     connection per request; then the same count again with perf stat
+     (where perf can read the raw_syscalls tracepoint), which does not
+     stop the workers at each call as strace does.
 
 usage: tests/bench/bench.py [path/to/tine]    (or: make bench)
 env:   ROUNDS (3), SECONDS_EACH (5), QUICK=1 (1 round of 2 s), ACCESS_LOG=1,
@@ -665,6 +667,66 @@ def syscalls(srv, d, client, n):
                                 for c, name in top[:6])
 
 
+def perf_syscalls(srv, d, client, n):
+    """perf stat's count of system calls (the raw_syscalls:sys_enter
+    tracepoint) over the workers' threads while CLIENT sends N requests,
+    per request; None where perf cannot count them. Unlike strace, perf
+    does not stop a worker at each call, which delays it and makes two
+    workers race for a connection more often than they do untraced."""
+    tids = []
+    for p in srv.workers():
+        try:
+            tids += [t for t in os.listdir("/proc/%d/task" % p)]
+        except OSError:
+            pass
+    out = d + "/logs/perf.out"
+    args = ["perf", "stat", "-x", ",", "-o", out, "-e",
+            "raw_syscalls:sys_enter", "-p", ",".join(tids)]
+    try:
+        pf = subprocess.Popen(args, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    except OSError:
+        return None
+    # Counting starts once perf holds an event per thread (bounded wait).
+    deadline = time.time() + 10
+    while time.time() < deadline and pf.poll() is None and \
+            perf_events(pf.pid) < len(tids):
+        time.sleep(0.02)
+    if pf.poll() is not None:
+        return None
+    try:
+        client(srv.port, n)
+        time.sleep(0.2)     # the last close reaches the server
+        pf.send_signal(signal.SIGINT)
+        pf.wait(10)
+    finally:
+        if pf.poll() is None:
+            pf.kill()
+            pf.wait()
+    with open(out) as f:
+        for line in f:
+            fl = line.split(",")
+            if len(fl) > 2 and fl[2] == "raw_syscalls:sys_enter" and \
+                    fl[0].isdigit():
+                return int(fl[0]) / n
+    return None
+
+
+def perf_events(pid):
+    """How many perf event descriptors process pid holds."""
+    n = 0
+    try:
+        for fd in os.listdir("/proc/%d/fd" % pid):
+            try:
+                if "perf_event" in os.readlink("/proc/%d/fd/%s" % (pid, fd)):
+                    n += 1
+            except OSError:
+                pass
+    except OSError:
+        pass
+    return n
+
+
 def version(argv):
     try:
         r = subprocess.run(argv, capture_output=True, text=True, timeout=5)
@@ -757,16 +819,19 @@ def print_syscalls(servers, d):
     if not which("strace"):
         note("strace missing: no system calls per request")
         return
-    print("system calls per request, strace -c -f on the workers: "
-          "%d keep-alive, %d new connections" % (STRACE_KEEP, STRACE_NEW))
+    print("system calls per request on the workers, %d keep-alive, %d new "
+          "connections: strace -c -f, then perf stat (raw_syscalls, no "
+          "stops), then strace's most frequent" % (STRACE_KEEP, STRACE_NEW))
     for s in servers:
         for label, client, n in (("keep-alive", keepalive_client,
                                   STRACE_KEEP),
                                  ("new conn", close_client, STRACE_NEW)):
             r = syscalls(s, d, client, n)
+            p = perf_syscalls(s, d, client, n) if which("perf") else None
             if r:
-                print("%-8s %-10s %6.2f   %s" % (s.name, label, r[0],
-                                                 r[1]), flush=True)
+                print("%-8s %-10s %6.2f %6s   %s" % (
+                    s.name, label, r[0], "-" if p is None else
+                    "%.2f" % p, r[1]), flush=True)
 
 
 def find_servers(tine):
