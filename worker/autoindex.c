@@ -8,8 +8,8 @@
  * it. A listing holds at most autoindex_max_entries entries and reads at
  * most AUTOINDEX_SCAN times as many, so a huge directory costs bounded
  * work; its body is one heap buffer of at most AUTOINDEX_BODY_MAX bytes,
- * and a worker holds at most AUTOINDEX_HELD_MAX bytes of listings being
- * sent, so slow clients cannot pile them up.
+ * and a worker holds at most AUTOINDEX_HELD_MAX bytes of listings (and
+ * status pages) being sent, so slow clients cannot pile them up.
  */
 #include "tine_build.h"
 
@@ -488,6 +488,21 @@ autoindex_bound(const struct autoindex_list *l, size_t pathlen)
 	return n < AUTOINDEX_BODY_MAX ? n : AUTOINDEX_BODY_MAX;
 }
 
+/* Whether the worker may hold cap more bytes of generated bodies (see
+ * autoindex.h); -1, logged once a second at most, when it may not. */
+int
+autoindex_room(struct worker_proc *w, size_t cap, const char *path)
+{
+	if (w->listing_bytes + cap <= AUTOINDEX_HELD_MAX)
+		return 0;
+	/* Once a second at most: a flood must not flood the log. */
+	if (w->listing_said != w->now)
+		log_warn("%zu bytes of listings and status pages are being "
+		    "sent, %s answered 503", w->listing_bytes, path);
+	w->listing_said = w->now;
+	return -1;
+}
+
 /* Render the sorted list as r's listing; 0 or the status to answer. */
 static int
 autoindex_render(struct worker_proc *w, struct response *r,
@@ -497,14 +512,8 @@ autoindex_render(struct worker_proc *w, struct response *r,
 	struct buf	 b;
 	char		*mem, *p;
 
-	if (w->listing_bytes + cap > AUTOINDEX_HELD_MAX) {
-		/* Once a second at most: a flood must not flood the log. */
-		if (w->listing_said != w->now)
-			log_warn("autoindex: %zu bytes of listings are being "
-			    "sent, %s answered 503", w->listing_bytes, path);
-		w->listing_said = w->now;
+	if (autoindex_room(w, cap, path) == -1)
 		return 503;
-	}
 	if ((mem = malloc(cap)) == NULL)
 		return static_errno_status(ENOMEM, path);
 	buf_init(&b, mem, cap);

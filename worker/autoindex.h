@@ -22,6 +22,12 @@ bool	autoindex_json(const char *query, size_t len);
 int	autoindex_build(struct worker_proc *, struct response *r,
 	    const char *path, size_t len, bool json, bool *cut);
 
+/* Whether the worker may hold cap more bytes of generated bodies (the
+ * listings and status pages its clients have not taken yet, at most
+ * AUTOINDEX_HELD_MAX in all): 0, or -1 (logged, naming path) to answer
+ * 503 instead. */
+int	autoindex_room(struct worker_proc *w, size_t cap, const char *path);
+
 /* Free r's listing, if it has one (once it is sent, or not to be). */
 void	autoindex_release(struct worker_proc *, struct response *r);
 

@@ -42,11 +42,13 @@ status_format_of(const char *q, size_t len)
 	return STATUS_HTML;
 }
 
-/* Render the scoreboard in format f into r->listing; -1 when it could
- * not be (no memory, or the bound was wrong: logged). */
+/* Render the scoreboard in format f into r->listing, within the bytes a
+ * worker may hold of them (autoindex_room); 0, or the status to answer
+ * (503 beyond those, 500 without memory or when the bound was wrong:
+ * logged). */
 static int
 status_render(struct worker_proc *w, struct response *r,
-    enum status_format f)
+    enum status_format f, const char *path)
 {
 	const struct scoreboard	*sb = w->env->sb;
 	struct sb_snapshot	 snap;
@@ -57,12 +59,16 @@ status_render(struct worker_proc *w, struct response *r,
 	memset(&snap, 0, sizeof(snap));
 	if ((snap.workers = calloc((size_t)sb->nslots,
 	    sizeof(*snap.workers))) == NULL)
-		return -1;
+		return 500;
 	scoreboard_read(sb, &snap);
 	cap = status_fmt_size(snap.nworkers);
+	if (autoindex_room(w, cap, path) == -1) {
+		free(snap.workers);
+		return 503;
+	}
 	if ((mem = malloc(cap)) == NULL) {
 		free(snap.workers);
-		return -1;
+		return 500;
 	}
 	buf_init(&b, mem, cap);
 	status_fmt(&b, &snap, f);
@@ -70,7 +76,7 @@ status_render(struct worker_proc *w, struct response *r,
 	if (!buf_ok(&b)) {
 		log_error("status: the page outgrew %zu bytes", cap);
 		free(mem);
-		return -1;
+		return 500;
 	}
 	r->listing = mem;
 	r->listing_len = b.len;
@@ -87,6 +93,7 @@ status_serve(struct worker_proc *w, const struct http_request *req,
 	const struct config_site	*site = r->site;
 	enum status_format		 f;
 	bool				 head;
+	int				 status;
 
 	if (site->status_path == NULL || site->status_path_len != len ||
 	    memcmp(site->status_path, path, len) != 0)
@@ -97,8 +104,8 @@ status_serve(struct worker_proc *w, const struct http_request *req,
 		return true;
 	}
 	f = status_format_of(req->query.ptr, req->query.len);
-	if (status_render(w, r, f) == -1)
-		static_error(w, r, 500, head);
+	if ((status = status_render(w, r, f, site->status_path)) != 0)
+		static_error(w, r, status, head);
 	else
 		static_held(w, r, 200, status_fmt_type(f), head);
 	return true;
