@@ -785,12 +785,21 @@ worker_init(struct worker_proc *w, const struct worker_env *env)
 static void
 worker_events(struct worker_proc *w, struct epoll_event *ev, int n)
 {
+	bool	changed = false;
 	int	i;
 
-	/* Changed files first: a request of this batch may be for one. */
 	for (i = 0; i < n; i++)
 		if (ev[i].data.u64 == TAG_FWATCH)
-			fwatch_read(w->fwatch);
+			changed = true;
+	/*
+	 * Changed files first: a request of this batch may be for one. A
+	 * full batch may have left the watch's event for the next while a
+	 * request sent after the change is in this one (a socket that stayed
+	 * ready keeps its place in epoll's queue, ahead of the watch): then
+	 * read the watch anyway, a read that finds nothing at worst.
+	 */
+	if (w->fwatch != NULL && (changed || n == WORKER_EVENTS))
+		fwatch_read(w->fwatch);
 	for (i = 0; i < n; i++) {
 		if (ev[i].data.u64 == TAG_FWATCH)
 			continue;
