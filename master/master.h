@@ -73,7 +73,8 @@ struct master {
 	struct scoreboard		 sb;
 	const char			*sb_path;	/* its file, NULL: none */
 	struct pool			 pool;
-	int				 wake[2];	/* self-pipe; workers write too */
+	int				 wake[2];	/* self-pipe; workers write too;
+							 * -1 until made */
 
 	volatile sig_atomic_t		 sig_hup, sig_usr1, sig_quit;
 	volatile sig_atomic_t		 sig_term;
