@@ -321,7 +321,7 @@ master_setup(struct master *m, struct config *conf, char *err, size_t len)
 		free(s);
 		return NULL;
 	}
-	if (worker_ids_get(conf, &s->ids, err, len) == -1) {
+	if (worker_ids_check(conf, err, len) == -1) {
 		master_setup_unref(s);
 		return NULL;
 	}

@@ -26,7 +26,6 @@ struct setup {
 	struct config	*conf;
 	struct mime	*mime;
 	struct tls_conf	*tls;		/* NULL: no site has a certificate */
-	struct worker_ids ids;		/* whom its workers run as */
 };
 
 /* One generation of workers: a config, its listeners and its access logs. */
