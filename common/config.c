@@ -537,18 +537,24 @@ config_override(struct config_ctx *ctx, const struct config_overrides *ov)
 
 /* ---- listen addresses ---- */
 
-/* A port: 1 to 5 digits, 1..65535. */
+/* A port: 1..65535 in decimal, without a leading zero ("0080" is a typo
+ * or, to some readers, octal: refused rather than taken as 80). */
 static int
-config_port(const char *s, in_port_t *port)
+config_port(const char *s, in_port_t *port, const char **why)
 {
 	size_t		 n = strspn(s, "0123456789");
-	long long	 v;
+	long long	 v = 0;
 
-	if (n == 0 || n > 5 || s[n] != '\0')
+	if (n > 1 && s[0] == '0' && s[n] == '\0') {
+		*why = "port must not have a leading zero";
 		return -1;
-	v = strtonum(s, 1, 65535, NULL);
-	if (v == 0)
+	}
+	if (n > 0 && n <= 5 && s[n] == '\0')
+		v = strtonum(s, 1, 65535, NULL);
+	if (v == 0) {
+		*why = "port must be 1..65535";
 		return -1;
+	}
 	*port = htons((in_port_t)v);
 	return 0;
 }
@@ -573,10 +579,8 @@ config_listen_v6(char *host, struct config_listen *out, const char **why)
 		*why = "not a numeric IPv6 address";
 		return -1;
 	}
-	if (config_port(end + 1, &sin6->sin6_port) == -1) {
-		*why = "port must be 1..65535";
+	if (config_port(end + 1, &sin6->sin6_port, why) == -1)
 		return -1;
-	}
 	sin6->sin6_family = AF_INET6;
 	out->addrlen = sizeof *sin6;
 	return 0;
@@ -605,10 +609,8 @@ config_listen_v4(char *host, struct config_listen *out, const char **why)
 		    "accepted)";
 		return -1;
 	}
-	if (config_port(port, &sin->sin_port) == -1) {
-		*why = "port must be 1..65535";
+	if (config_port(port, &sin->sin_port, why) == -1)
 		return -1;
-	}
 	sin->sin_family = AF_INET;
 	out->addrlen = sizeof *sin;
 	return 0;

@@ -422,6 +422,7 @@ main_serve(const struct main_opts *o, struct config *conf, struct upgrade *up)
 	m.conf_file = o->conf_file;
 	m.ov = o->ov;
 	m.foreground = o->foreground;
+	m.wake[0] = m.wake[1] = -1;	/* not made yet: master_cleanup skips it */
 	m.up = *up;
 	m.ready_fd = main_ready_fd(&m);
 	if (pid_path != NULL && (m.up.pid_path = strdup(pid_path)) == NULL) {

@@ -321,7 +321,7 @@ master_setup(struct master *m, struct config *conf, char *err, size_t len)
 		free(s);
 		return NULL;
 	}
-	if (worker_ids_get(conf, &s->ids, err, len) == -1) {
+	if (worker_ids_check(conf, err, len) == -1) {
 		master_setup_unref(s);
 		return NULL;
 	}
@@ -697,15 +697,24 @@ master_pass(struct master *m, time_t *tick)
 	return true;
 }
 
-/* Free everything the master holds before it exits. */
+/*
+ * Free everything the master holds before it exits, from any point of
+ * master_run: a scoreboard or a pipe not made yet is zero or -1. The pipe's
+ * ends become -1, so a late signal's write cannot reach a reused number.
+ */
 static void
 master_cleanup(struct master *m)
 {
+	int	i;
+
 	while (m->gens != NULL)
 		master_generation_free(m, m->gens);
 	scoreboard_destroy(&m->sb);
-	close(m->wake[0]);
-	close(m->wake[1]);
+	for (i = 0; i < 2; i++)
+		if (m->wake[i] != -1) {
+			close(m->wake[i]);
+			m->wake[i] = -1;
+		}
 }
 
 /* Start the first generation and supervise until stopped. */
@@ -742,8 +751,8 @@ master_run(struct master *m, struct config *conf)
 fail:
 	log_error("%s", err);
 	master_report_start(m, 1, err);
-	/* Its path was allocated, its file made: neither outlives a start
-	 * that failed (a TLS module that would not load, a bad key). */
-	scoreboard_destroy(&m->sb);
+	/* The scoreboard's file and the pipe do not outlive a start that
+	 * failed (a TLS module that would not load, a bad key). */
+	master_cleanup(m);
 	return 1;
 }

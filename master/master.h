@@ -26,7 +26,6 @@ struct setup {
 	struct config	*conf;
 	struct mime	*mime;
 	struct tls_conf	*tls;		/* NULL: no site has a certificate */
-	struct worker_ids ids;		/* whom its workers run as */
 };
 
 /* One generation of workers: a config, its listeners and its access logs. */
@@ -73,7 +72,8 @@ struct master {
 	struct scoreboard		 sb;
 	const char			*sb_path;	/* its file, NULL: none */
 	struct pool			 pool;
-	int				 wake[2];	/* self-pipe; workers write too */
+	int				 wake[2];	/* self-pipe; workers write too;
+							 * -1 until made */
 
 	volatile sig_atomic_t		 sig_hup, sig_usr1, sig_quit;
 	volatile sig_atomic_t		 sig_term;

@@ -76,7 +76,6 @@ pool_child(struct master *m, struct generation *g, int i)
 		pidfile_close(m->pfh);
 	memset(&env, 0, sizeof(env));
 	env.conf = g->setup->conf;
-	env.ids = &g->setup->ids;
 	env.mime = g->setup->mime;
 	env.tls = g->setup->tls;
 	env.ls = &g->ls;

@@ -52,34 +52,26 @@
 #define WORKER_DRAIN	1	/* s a retiring worker waits for a kept
 				 * connection's next request */
 
-/* Whom workers run as, from what conf resolved at load (see worker.h). */
+/* Whether conf's workers have a user to run as (see worker.h). */
 int
-worker_ids_get(const struct config *conf, struct worker_ids *ids, char *err,
-    size_t len)
+worker_ids_check(const struct config *conf, char *err, size_t len)
 {
-	memset(ids, 0, sizeof(*ids));
-	if (geteuid() != 0)
-		return 0;
-	ids->drop = true;
 	/* No lookup here: it would load the name service's modules into
 	 * the master, and every worker would inherit them. */
-	ids->name = conf->ids.name;
-	if (!conf->ids.found) {
-		snprintf(err, len, "user %s does not exist", ids->name);
-		return -1;
-	}
-	ids->uid = conf->ids.uid;
-	ids->gid = conf->ids.gid;
-	ids->groups = conf->ids.groups;
-	ids->ngroups = conf->ids.ngroups;
-	return 0;
+	if (geteuid() != 0 || conf->ids.found)
+		return 0;
+	snprintf(err, len, "user %s does not exist", conf->ids.name);
+	return -1;
 }
 
-/* Switch to the configured user and group; -1 when that is impossible. */
+/* Started as root (the master's euid, inherited): switch to the user and
+ * groups conf resolved at load; -1 when that is impossible. */
 static int
-worker_drop(const struct worker_ids *ids)
+worker_drop(const struct config *conf)
 {
-	if (!ids->drop)
+	const struct account_ids	*ids = &conf->ids;
+
+	if (geteuid() != 0)
 		return 0;
 	if (setgroups((size_t)ids->ngroups, ids->groups) == -1 ||
 	    setgid(ids->gid) == -1 || setuid(ids->uid) == -1) {
@@ -743,7 +735,7 @@ worker_init(struct worker_proc *w, const struct worker_env *env)
 {
 	w->env = env;
 	w->conf = env->conf;
-	if (worker_drop(env->ids) == -1)
+	if (worker_drop(env->conf) == -1)
 		return WORKER_EXIT_FATAL;
 	/* After the uid change, which would clear it. */
 	prctl(PR_SET_PDEATHSIG, SIGQUIT);

@@ -27,26 +27,9 @@ struct limit;
 struct tls_conf;
 struct tls_worker;
 
-/*
- * Whom the workers run as, as each config resolved them when it loaded
- * (in a child: the name service's modules, systemd's with libcap and
- * libm, are loaded neither in the master nor in any worker). name and
- * groups are the config's: it outlives these (both live in one setup).
- */
-struct worker_ids {
-	bool		 drop;		/* started as root: switch to these */
-	const char	*name;
-	uid_t		 uid;
-	gid_t		 gid;
-	const gid_t	*groups;	/* as initgroups(3) would set, gid
-					 * among them */
-	int		 ngroups;
-};
-
 /* What the master hands a new worker (all of it inherited through fork). */
 struct worker_env {
-	const struct config	*conf;
-	const struct worker_ids	*ids;
+	const struct config	*conf;		/* its ids: whom to run as */
 	const struct mime	*mime;
 	const struct listeners	*ls;
 	const struct tls_conf	*tls;		/* certificates; NULL: none */
@@ -140,10 +123,13 @@ struct worker_proc {
 	time_t			 alog_last;	/* when a lost line was last said */
 };
 
-/* Whom workers run as (when running as root), from what conf resolved;
- * -1 with err when no user to run as exists. */
-int	worker_ids_get(const struct config *conf, struct worker_ids *ids,
-	    char *err, size_t len);
+/*
+ * Started as root, workers switch to the user conf->ids holds, resolved
+ * when conf loaded (in a child: the name service's modules, systemd's
+ * with libcap and libm, are loaded neither in the master nor in any
+ * worker). 0, or -1 with err when no such user exists.
+ */
+int	worker_ids_check(const struct config *conf, char *err, size_t len);
 
 /* Become a worker; never returns (exit codes: common/exitcode.h). */
 void	worker_main(const struct worker_env *) __attribute__((noreturn));

@@ -114,6 +114,10 @@ Test(sites, host_picks_the_site, .fini = tine_teardown, .timeout = 60)
 	sites_expect(t, "A.Test", "a");
 	sites_expect(t, "a.test.", "a");
 	sites_expect(t, "a.test:8080", "a");
+	/* A port is *DIGIT (RFC 3986): leading zeros are the same port, and
+	 * the port is not part of the match anyway. */
+	sites_expect(t, "a.test:0080", "a");
+	sites_expect(t, "x.b.test:00080", "x");
 	sites_expect(t, "www.a.test", "a");
 	sites_expect(t, "a2.test", "a");
 	sites_expect(t, "foo.b.test", "b");

@@ -1145,7 +1145,7 @@ Test(supervise, daemon_start_failure_is_reported, .fini = tine_teardown,
     .timeout = 60)
 {
 	struct tine		*t = tine_setup(NULL);
-	char			 addr[64], *err;
+	char			 addr[64], sb[TINE_PATH_MAX], *err;
 	int			 fd, status;
 
 	cr_assert_not_null(t);
@@ -1166,6 +1166,9 @@ Test(supervise, daemon_start_failure_is_reported, .fini = tine_teardown,
 	free(err);
 	cr_expect(supervise_missing(t->pid_file), "a failed start left its pid "
 	    "file");
+	/* made before the listeners: the fail path's teardown removes it */
+	tine_path(sb, t->dir, "tine.scoreboard");
+	cr_expect(supervise_missing(sb), "a failed start left its scoreboard");
 	cr_expect_eq(tine_count(t->error_log, "master ready:"), 0);
 	close(fd);
 	tine_stop(t);

@@ -526,6 +526,10 @@ Test(config, override_errors)
 	cr_expect(strncmp(err, "(command line): listen: ", 24) == 0, "%s",
 	    err);
 	cr_expect_not_null(strstr(err, "\"localhost:80\""), "%s", err);
+	ov.listen = "127.0.0.1:0080";
+	cr_assert_null(load("listen = { \"*:80\" }\n", &ov, err));
+	cr_expect_str_eq(err, "(command line): listen: port must not have a "
+	    "leading zero, got \"127.0.0.1:0080\"");
 }
 
 Test(config, error_format_example)
@@ -646,6 +650,12 @@ Test(config, listen_errors)
 		{ "1.2.3.4:", "port must be 1..65535" },
 		{ "1.2.3.4:+80", "port must be 1..65535" },
 		{ "1.2.3.4:080x", "port must be 1..65535" },
+		{ "1.2.3.4:0080", "port must not have a leading zero, got "
+		    "\"1.2.3.4:0080\"" },
+		{ "*:080 tls", "port must not have a leading zero" },
+		{ "1.2.3.4:00", "port must not have a leading zero" },
+		{ "1.2.3.4:000080", "port must not have a leading zero" },
+		{ "[::1]:0443", "port must not have a leading zero" },
 		{ "[::1:80", "missing ']'" },
 		{ "[::1]80", "missing \":port\" after ']'" },
 		{ "[::1]:0", "port must be 1..65535" },
@@ -891,6 +901,8 @@ Test(config, parse_listen)
 	free(l.text);
 
 	cr_expect_eq(config_parse_listen("*:65536", &l), -1);
+	cr_expect_eq(config_parse_listen("*:080", &l), -1);
+	cr_expect_eq(config_parse_listen("[::1]:08080", &l), -1);
 	cr_expect_eq(config_parse_listen("*", &l), -1);
 	cr_expect_eq(config_parse_listen("[::1]", &l), -1);
 	cr_expect_eq(config_parse_listen("example.com:80", &l), -1);

@@ -300,6 +300,14 @@ Test(http_fields, host_without_port)
 	cr_assert_gt(test_parse_str("GET / HTTP/1.1\r\nHost: a.b:\r\n\r\n",
 	    &r), 0);
 	cr_expect(test_str_is(r.host, "a.b"));
+	/* RFC 3986's port is *DIGIT: leading zeros are allowed, and the port
+	 * is dropped (a site is picked by the name alone, see vhost.c). */
+	cr_assert_gt(test_parse_str("GET / HTTP/1.1\r\nHost: "
+	    "example.com:0080\r\n\r\n", &r), 0);
+	cr_expect(test_str_is(r.host, "example.com"));
+	cr_assert_gt(test_parse_str("GET http://[::1]:00443/x HTTP/1.1\r\n"
+	    "Host: other\r\n\r\n", &r), 0);
+	cr_expect(test_str_is(r.host, "[::1]"));
 	/* An empty host is no host (RFC 9110 4.2.1): 400. */
 	cr_assert_eq(test_parse_str("GET / HTTP/1.1\r\nHost:\r\n\r\n", &r),
 	    -1);
