@@ -6,8 +6,9 @@
  * session resumed on another worker, plain HTTP on the TLS port (400) and
  * TLS on a plain port (closed), a handshake bounded by header_timeout,
  * reloads with a new and with a broken certificate, OCSP stapling, what
- * tine -t says about TLS settings, and curl, Python, wget and headless
- * Chromium as clients.
+ * tine -t says about TLS settings, which TLS module a copy of the binary
+ * away from the build tree loads or refuses, and curl, Python, wget and
+ * headless Chromium as clients.
  */
 #include "tine_build.h"
 
