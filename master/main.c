@@ -503,6 +503,8 @@ main(int argc, char **argv, char **envp)
 	char			 err[CONFIG_ERR_MAX];
 	int			 status = 1;
 
+	/* Before anything may replace the binary (see tls_load_init()). */
+	tls_load_init();
 	/* Nothing the caller left open (a root-only file, a socket) may reach
 	 * a worker: only stdin, stdout and stderr are inherited, and the
 	 * listening sockets an upgrading master passed. */

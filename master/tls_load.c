@@ -2,27 +2,133 @@
 #include "tine_build.h"
 
 #include <dlfcn.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "tls_load.h"
 
-#define TLS_MODULE_ENV	"TINE_TLS_MODULE"	/* overrides the path */
+#define TLS_MODULE_FILE		"tls.so"
+#define TLS_MODULE_INSTALLED	TINE_MODULE_DIR "/" TLS_MODULE_FILE
 
 /* The module, once loaded: it stays for the life of the process (OpenSSL
  * would not survive dlclose, and workers fork with it). */
 static const struct tls_module	*tls_module;
 
-/* Where the module is: $TINE_TLS_MODULE (an uninstalled build's tests),
- * else the installed one. */
-static const char *
-tls_module_path(void)
-{
-	const char	*p = secure_getenv(TLS_MODULE_ENV);
+/* The directory of the binary, as the kernel found it when we started
+ * ("" when it could not say): a reload may load the module after a new
+ * package replaced the binary, and goes on looking where we came from. */
+static char			 tls_exe_dir[PATH_MAX];
+static uid_t			 tls_exe_owner;	/* who owns that directory */
 
-	return p != NULL && *p != '\0' ? p : TINE_MODULE_DIR "/tls.so";
+/* Note the binary's own directory (see tls_load.h). */
+void
+tls_load_init(void)
+{
+	struct stat	 st;
+	char		 buf[PATH_MAX], *slash;
+	ssize_t		 n;
+
+	tls_exe_dir[0] = '\0';
+	n = readlink("/proc/self/exe", buf, sizeof(buf));
+	if (n <= 0 || (size_t)n >= sizeof(buf))
+		return;
+	buf[n] = '\0';
+	/* A replaced binary reads "/usr/sbin/tine (deleted)": the suffix is
+	 * part of the last component, which goes anyway. */
+	if (buf[0] != '/' || (slash = strrchr(buf, '/')) == buf)
+		return;
+	*slash = '\0';
+	if (stat(buf, &st) == -1)
+		return;
+	strlcpy(tls_exe_dir, buf, sizeof(tls_exe_dir));
+	tls_exe_owner = st.st_uid;
+}
+
+/* The file rel names from directory dir into buf, each leading "../"
+ * taking off one of dir's components: "/usr/sbin" and "../lib/tine/tls.so"
+ * make "/usr/lib/tine/tls.so", where the kernel would go too (dir is the
+ * kernel's, without symlinks). -1 when it does not fit. */
+static int
+tls_module_join(char *buf, size_t len, const char *dir, const char *rel)
+{
+	char	d[PATH_MAX], *slash;
+
+	if (strlcpy(d, dir, sizeof(d)) >= sizeof(d))
+		return -1;
+	for (; strncmp(rel, "../", 3) == 0; rel += 3)
+		if ((slash = strrchr(d, '/')) != NULL)
+			*slash = '\0';
+	return snprintf(buf, len, "%s/%s", d, rel) < (int)len ? 0 : -1;
+}
+
+/*
+ * Where the module is, in buf or a constant: beside the binary (a build
+ * tree) if it is there, else where make install put it seen from the
+ * binary (TINE_MODULE_REL), so an installed tree under DESTDIR, an
+ * extracted package or a moved prefix loads its own; the configured
+ * $(pkglibdir) when the binary's directory is unknown or the build had no
+ * relative path. Never the current directory nor the environment.
+ */
+static const char *
+tls_module_path(char *buf, size_t len)
+{
+	if (tls_exe_dir[0] == '\0')
+		return TLS_MODULE_INSTALLED;
+	if (snprintf(buf, len, "%s/" TLS_MODULE_FILE, tls_exe_dir) < (int)len &&
+	    access(buf, F_OK) == 0)
+		return buf;
+	if (TINE_MODULE_REL[0] == '\0' ||
+	    tls_module_join(buf, len, tls_exe_dir, TINE_MODULE_REL) == -1)
+		return TLS_MODULE_INSTALLED;
+	return buf;
+}
+
+/* Whether st, the module or its directory, is safe to load code from:
+ * root's, ours, or the owner's of the binary's directory (who could
+ * replace the binary too), and writable by nobody else (a sticky
+ * directory, /tmp, lets others add files but not replace ours). */
+static int
+tls_module_safe(const struct stat *st, const char *what, char *why,
+    size_t whylen)
+{
+	if (st->st_uid != 0 && st->st_uid != geteuid() &&
+	    st->st_uid != tls_exe_owner) {
+		snprintf(why, whylen, "%s belongs to uid %u, not to root nor to "
+		    "the binary's owner", what, (unsigned)st->st_uid);
+		return -1;
+	}
+	if ((st->st_mode & S_IWOTH) != 0 && !(S_ISDIR(st->st_mode) &&
+	    (st->st_mode & S_ISVTX) != 0)) {
+		snprintf(why, whylen, "%s is writable by anyone", what);
+		return -1;
+	}
+	return 0;
+}
+
+/* Refuse a module that someone else could have put there (a tls.so
+ * dropped beside a binary in /tmp): the file and its directory, symlinks
+ * resolved; -1 with why. One that is not there is for dlopen to say. */
+static int
+tls_module_trusted(const char *path, char *why, size_t whylen)
+{
+	struct stat	 st;
+	char		 real[PATH_MAX], *slash;
+
+	if (realpath(path, real) == NULL || stat(real, &st) == -1)
+		return 0;
+	if (tls_module_safe(&st, real, why, whylen) == -1)
+		return -1;
+	/* Its directory: cut at the last slash, or after it for "/". */
+	if ((slash = strrchr(real, '/')) != NULL)
+		slash[slash == real ? 1 : 0] = '\0';
+	if (stat(real, &st) == -1)
+		return 0;
+	return tls_module_safe(&st, real, why, whylen);
 }
 
 /* Map the module at path and find its table; NULL with why (dlerror's
@@ -34,6 +140,8 @@ tls_module_open(const char *path, char *why, size_t whylen)
 	const char		*e;
 	void			*h;
 
+	if (tls_module_trusted(path, why, whylen) == -1)
+		return NULL;
 	if ((h = dlopen(path, RTLD_NOW | RTLD_LOCAL)) == NULL) {
 		e = dlerror();
 		snprintf(why, whylen, "%s", e != NULL ? e : "dlopen failed");
@@ -70,11 +178,12 @@ static int
 tls_module_need(const struct config *conf, char *err, size_t errlen)
 {
 	const struct config_ref	*cert = tls_load_first_cert(conf);
-	const char		*path = tls_module_path();
-	char			 why[CONFIG_ERR_MAX];
+	const char		*path;
+	char			 why[CONFIG_ERR_MAX], buf[PATH_MAX];
 
 	if (tls_module != NULL)
 		return 0;
+	path = tls_module_path(buf, sizeof(buf));
 	if ((tls_module = tls_module_open(path, why, sizeof(why))) != NULL)
 		return 0;
 	snprintf(err, errlen, "%s: cannot load the TLS module %s: %s",
@@ -118,8 +227,10 @@ tls_load(const struct config *conf, const struct tls_conf *prev,
 void
 tls_module_describe(FILE *f)
 {
-	const char	*path = tls_module_path();
-	char		 why[CONFIG_ERR_MAX];
+	const char	*path;
+	char		 why[CONFIG_ERR_MAX], buf[PATH_MAX];
+
+	path = tls_module_path(buf, sizeof(buf));
 
 	if (tls_module == NULL &&
 	    (tls_module = tls_module_open(path, why, sizeof(why))) == NULL) {

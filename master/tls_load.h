@@ -11,6 +11,10 @@
 
 struct config;
 
+/* Note the directory of the running binary (/proc/self/exe), where the
+ * TLS module is looked for later; once, first thing in main(). */
+void	tls_load_init(void);
+
 /*
  * Load the certificates of conf's sites (as root: key files readable only
  * by root are fine; workers never open them) into *out, which the caller

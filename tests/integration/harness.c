@@ -407,24 +407,6 @@ tine_alloc(void)
 	return NULL;
 }
 
-/* The tine under test loads the TLS module built beside it (make check
- * names it in TINE_TLS_MODULE already), never an installed one. */
-static void
-tine_module_env(const char *bin)
-{
-	char		 path[TINE_PATH_MAX];
-	const char	*slash = strrchr(bin, '/');
-
-	if (getenv("TINE_TLS_MODULE") != NULL)
-		return;
-	if (slash == NULL)
-		snprintf(path, sizeof(path), "./tls.so");
-	else
-		snprintf(path, sizeof(path), "%.*s/tls.so", (int)(slash - bin),
-		    bin);
-	setenv("TINE_TLS_MODULE", path, 1);
-}
-
 /* Fill t's dir, files and config; 0 or -1. */
 static int
 tine_prepare(struct tine *t, const char *extra)
@@ -518,7 +500,6 @@ tine_exec(struct tine *t, const char *const *args, pid_t parent)
 	 * pattern: a field read before it is set shows in every test rather
 	 * than only on reused memory (AddressSanitizer builds ignore it). */
 	setenv("MALLOC_PERTURB_", "165", 0);
-	tine_module_env(t->bin);
 	execv(t->bin, (char *const *)argv);
 	_exit(127);
 }

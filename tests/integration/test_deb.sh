@@ -423,15 +423,18 @@ trc=$?
 check "the shipped tine -t accepts the shipped config: 'configuration OK'" \
     test "$trc" -eq 0 -a "$(grep -c 'configuration OK' "$tmp/t.out")" -eq 1 ||
     show "$tmp/t.out"
-# The shipped binary looks for its TLS module in /usr/lib/tine, and the
-# shipped module is one it loads.
+# The shipped binary finds the shipped TLS module from its own directory
+# (/usr/sbin/../lib/tine, as rpath's $ORIGIN would), here in the extracted
+# tree rather than the system's /usr/lib/tine, and loads it.
 deb_module() {
-	TINE_TLS_MODULE='' "$x/usr/sbin/tine" -v 2>&1 |
-	    grep -qF 'TLS module /usr/lib/tine/tls.so' &&
-	    TINE_TLS_MODULE="$x/usr/lib/tine/tls.so" "$x/usr/sbin/tine" -v \
-	    2>&1 | grep -q '(OpenSSL '
+	_want=$(readlink -f "$x/usr/lib/tine")/tls.so
+	"$x/usr/sbin/tine" -v >"$tmp/v.out" 2>&1
+	grep -qF "TLS module $_want (OpenSSL " "$tmp/v.out" && return 0
+	note "want 'TLS module $_want (OpenSSL ...)' from tine -v:"
+	show "$tmp/v.out"
+	return 1
 }
-check "the shipped tine loads the shipped TLS module (/usr/lib/tine/tls.so)" \
+check "the shipped tine loads the shipped TLS module (../lib/tine/tls.so)" \
     deb_module
 
 # ---- install, remove, purge in a sandbox ----

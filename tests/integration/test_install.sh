@@ -299,18 +299,36 @@ paths_rewritten() {
 check "the installed files name the configured paths" paths_rewritten
 version=$("$bin" -v 2>&1 | sed -n 's/^tine //p')
 check "the installed binary runs (tine -v: $version)" test -n "$version"
-# The binary looks for its TLS module where make install put it (less
-# DESTDIR), and the installed module is one it accepts.
-module_default() {
-	TINE_TLS_MODULE='' "$bin" -v 2>&1 |
-	    grep -qF "TLS module $pkglibdir/tls.so"
+# The binary finds its TLS module from its own directory, as rpath's
+# $ORIGIN finds libraries: the one installed with it under DESTDIR, never
+# the system's $pkglibdir/tls.so; and so does a copy of the tree moved to
+# another prefix. (tine -v names the module it would load, and whether it
+# does; the kernel has resolved any symlink in the binary's path.)
+module_loads() { # module_loads BINARY MODULE
+	_want=$(readlink -f "${2%/*}")/tls.so
+	"$1" -v >"$tmp/v.out" 2>&1
+	grep -qF "TLS module $_want (OpenSSL " "$tmp/v.out" && return 0
+	note "want 'TLS module $_want (OpenSSL ...)' from $1 -v:"
+	show "$tmp/v.out"
+	return 1
 }
-check "tine -v names the installed TLS module $pkglibdir/tls.so" module_default
-module_loads() {
-	TINE_TLS_MODULE="$D$pkglibdir/tls.so" "$bin" -v 2>&1 |
-	    grep -q "^TLS module $D$pkglibdir/tls.so (OpenSSL "
+check "the installed binary loads the module installed with it" \
+    module_loads "$bin" "$D$pkglibdir/tls.so"
+module_moved() {
+	case $sbindir:$pkglibdir in
+	"$prefix"/*:"$prefix"/*) ;;
+	*) note "sbindir or pkglibdir is not below prefix: nothing to move"
+	   return 0 ;;
+	esac
+	_m=$tmp/moved
+	mkdir -p "$_m${sbindir#"$prefix"}" "$_m${pkglibdir#"$prefix"}" &&
+	    cp "$bin" "$_m${sbindir#"$prefix"}/tine" &&
+	    cp "$D$pkglibdir/tls.so" "$_m${pkglibdir#"$prefix"}/tls.so" &&
+	    module_loads "$_m${sbindir#"$prefix"}/tine" \
+	    "$_m${pkglibdir#"$prefix"}/tls.so"
 }
-check "the installed TLS module loads into the installed binary" module_loads
+check "a copy of the installed tree under another prefix loads its module" \
+    module_moved
 
 # ---- man pages ----
 

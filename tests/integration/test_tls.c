@@ -6,8 +6,9 @@
  * session resumed on another worker, plain HTTP on the TLS port (400) and
  * TLS on a plain port (closed), a handshake bounded by header_timeout,
  * reloads with a new and with a broken certificate, OCSP stapling, what
- * tine -t says about TLS settings, and curl, Python, wget and headless
- * Chromium as clients.
+ * tine -t says about TLS settings, which TLS module a copy of the binary
+ * away from the build tree loads or refuses, and curl, Python, wget and
+ * headless Chromium as clients.
  */
 #include "tine_build.h"
 
@@ -18,6 +19,7 @@
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -1264,65 +1266,6 @@ Test(tls, module_loaded_for_a_tls_listener, .fini = tine_teardown,
 	tine_stop(t);
 }
 
-/* A module that is not there is a config error naming the certificate's
- * line, as tine -t says it and as a start fails. */
-Test(tls, missing_module_names_the_line, .fini = tine_teardown,
-    .timeout = 60)
-{
-	struct tls_certs	 c;
-	struct tine		*t = tine_setup(NULL);
-	const char		*args[] = { "-f", "-c", NULL, NULL };
-	char			 mod[TINE_PATH_MAX], want[TLS_CONF_MAX], *err;
-	int			 status;
-
-	cr_assert_not_null(t);
-	tls_certs(t, &c);
-	tls_conf_cert(t, &c, "a.pem", "a.key");
-	tine_path(mod, t->dir, "none.so");
-	cr_assert_eq(setenv("TINE_TLS_MODULE", mod, 1), 0);
-	snprintf(want, sizeof(want), "tine.conf:%d: tls_certificate: cannot "
-	    "load the TLS module %s: ", tine_line_of(t->conf,
-	    "tls_certificate ="), mod);
-	err = tine_check(t, &status);
-	cr_expect_eq(status, 1, "tine -t took a missing module");
-	cr_expect_not_null(strstr(err, want), "want \"%s\" in %s", want, err);
-	free(err);
-	args[2] = t->conf;
-	cr_expect_eq(tine_run(t, args, TINE_TIMEOUT_MS), 1, "tine served "
-	    "without its module");
-	cr_expect_eq(tine_count(t->error_log, want), 1, "want \"%s\" in %s",
-	    want, t->error_log);
-}
-
-/* A module of another build (its ABI string differs) is refused, saying
- * which it is and which the binary needs: its table is never called. */
-Test(tls, module_of_another_build_refused, .fini = tine_teardown,
-    .timeout = 60)
-{
-	struct tls_certs	 c;
-	struct tine		*t = tine_setup(NULL);
-	char			 mod[TINE_PATH_MAX], want[TLS_CONF_MAX], *err;
-	int			 status;
-
-	cr_assert_not_null(t);
-	tls_certs(t, &c);
-	tls_conf_cert(t, &c, "a.pem", "a.key");
-	tine_path(mod, t->dir, "old.so");
-	if (tlsc_sh("cd %s && printf 'const struct { const char *abi; } "
-	    "tine_tls_module = { \"tine 0.0.1 1\" };\\n' >old.c && "
-	    "${CC:-cc} -shared -fPIC -o old.so old.c", t->dir) != 0)
-		cr_skip("no C compiler to build a module with");
-	cr_assert_eq(setenv("TINE_TLS_MODULE", mod, 1), 0);
-	snprintf(want, sizeof(want), "tine.conf:%d: tls_certificate: cannot "
-	    "load the TLS module %s: it is \"tine 0.0.1 1\", this binary "
-	    "needs \"tine %s ", tine_line_of(t->conf, "tls_certificate ="),
-	    mod, PACKAGE_VERSION);
-	err = tine_check(t, &status);
-	cr_expect_eq(status, 1, "tine -t took a module of another build");
-	cr_expect_not_null(strstr(err, want), "want \"%s\" in %s", want, err);
-	free(err);
-}
-
 /* Where tls_sees_on() tries a TLS request. */
 struct tls_port {
 	SSL_CTX	*ctx;
@@ -1375,6 +1318,255 @@ Test(tls, reload_adds_the_first_tls_listener, .fini = tine_teardown,
 	cr_expect_eq(tine_wait_until(tls_sees_on, &p, TINE_TIMEOUT_MS), 0,
 	    "no TLS on port %d after the reload", p.port);
 	cr_expect_eq(tine_maps(t->pid, "/tls.so"), 1);
+	SSL_CTX_free(p.ctx);
+	tine_stop(t);
+}
+
+/* Where a copy of the binary under test looks for its module: beside
+ * itself, then TINE_MODULE_REL from its directory (where make install
+ * puts it), both as the kernel resolves them. */
+struct tls_moved {
+	char	bin[TINE_PATH_MAX];
+	char	beside[TINE_PATH_MAX];
+	char	installed[TINE_PATH_MAX];
+};
+
+/* Copy the binary under test into t->dir/b/s..., one s for each "../" of
+ * TINE_MODULE_REL so that the module's place is in t->dir too, with no
+ * module beside it nor there (its directory made); t runs the copy. */
+static void
+tls_moved(struct tine *t, struct tls_moved *m)
+{
+	const char	*r = TINE_MODULE_REL;
+	char		 dir[TINE_PATH_MAX], inst[TINE_PATH_MAX], real[PATH_MAX];
+	size_t		 n;
+
+	if (*r == '\0')
+		cr_skip("this build looks for its module at " TINE_MODULE_DIR
+		    " only (no path from sbindir to it)");
+	tine_path(dir, t->dir, "b");
+	for (; strncmp(r, "../", 3) == 0; r += 3)
+		strlcat(dir, "/s", sizeof(dir));
+	tine_path(m->bin, dir, "tine");
+	tine_path(inst, dir, TINE_MODULE_REL);
+	n = strlen(inst) - strlen("/tls.so");
+	cr_assert_eq(tlsc_sh("mkdir -p %s %.*s && cp %s %s", dir, (int)n, inst,
+	    t->bin, m->bin), 0);
+	inst[n] = '\0';
+	cr_assert_not_null(realpath(inst, real));
+	tine_path(m->installed, real, "tls.so");
+	cr_assert_not_null(realpath(dir, real));
+	tine_path(m->beside, real, "tls.so");
+	strlcpy(t->bin, m->bin, sizeof(t->bin));
+}
+
+/* What `tine -v` of t's binary says about its module; the caller frees. */
+static char *
+tls_module_says(struct tine *t)
+{
+	const char	*args[] = { "-v", NULL };
+	char		*out;
+
+	cr_assert_eq(tine_run(t, args, TINE_TIMEOUT_MS), 0);
+	cr_assert_not_null(out = tine_slurp(t->out, NULL));
+	return out;
+}
+
+/* Put the module of this build at path. */
+static void
+tls_module_copy(const char *path)
+{
+	const char	*bin = getenv("TINE_BIN");
+
+	cr_assert_eq(tlsc_sh("cp %.*s/tls.so %s", (int)(strrchr(bin, '/') -
+	    bin), bin, path), 0);
+}
+
+/* A module that is not there is a config error naming the certificate's
+ * line and the path tried (where make install would put it, seen from
+ * the binary), as tine -t says it, as a start fails and as tine -v says. */
+Test(tls, missing_module_names_the_line, .fini = tine_teardown,
+    .timeout = 60)
+{
+	struct tls_certs	 c;
+	struct tls_moved	 m;
+	struct tine		*t = tine_setup(NULL);
+	const char		*args[] = { "-f", "-c", NULL, NULL };
+	char			 want[TLS_CONF_MAX], *err;
+	int			 status;
+
+	cr_assert_not_null(t);
+	tls_moved(t, &m);
+	tls_certs(t, &c);
+	tls_conf_cert(t, &c, "a.pem", "a.key");
+	snprintf(want, sizeof(want), "tine.conf:%d: tls_certificate: cannot "
+	    "load the TLS module %s: ", tine_line_of(t->conf,
+	    "tls_certificate ="), m.installed);
+	err = tine_check(t, &status);
+	cr_expect_eq(status, 1, "tine -t took a missing module");
+	cr_expect_not_null(strstr(err, want), "want \"%s\" in %s", want, err);
+	free(err);
+	args[2] = t->conf;
+	cr_expect_eq(tine_run(t, args, TINE_TIMEOUT_MS), 1, "tine served "
+	    "without its module");
+	cr_expect_eq(tine_count(t->error_log, want), 1, "want \"%s\" in %s",
+	    want, t->error_log);
+	snprintf(want, sizeof(want), "TLS module %s: cannot load: ",
+	    m.installed);
+	err = tls_module_says(t);
+	cr_expect_not_null(strstr(err, want), "want \"%s\" in %s", want, err);
+	free(err);
+}
+
+/* A module of another build (its ABI string differs) is refused, saying
+ * which it is and which the binary needs: its table is never called. The
+ * one beside the binary is the one, even with a good one installed. */
+Test(tls, module_of_another_build_refused, .fini = tine_teardown,
+    .timeout = 60)
+{
+	struct tls_certs	 c;
+	struct tls_moved	 m;
+	struct tine		*t = tine_setup(NULL);
+	char			 want[TLS_CONF_MAX], *err;
+	int			 status;
+
+	cr_assert_not_null(t);
+	tls_moved(t, &m);
+	tls_certs(t, &c);
+	tls_conf_cert(t, &c, "a.pem", "a.key");
+	if (tlsc_sh("cd %s && printf 'const struct { const char *abi; } "
+	    "tine_tls_module = { \"tine 0.0.1 1\" };\\n' >old.c && "
+	    "${CC:-cc} -shared -fPIC -o %s old.c", t->dir, m.beside) != 0)
+		cr_skip("no C compiler to build a module with");
+	tls_module_copy(m.installed);
+	snprintf(want, sizeof(want), "tine.conf:%d: tls_certificate: cannot "
+	    "load the TLS module %s: it is \"tine 0.0.1 1\", this binary "
+	    "needs \"tine %s ", tine_line_of(t->conf, "tls_certificate ="),
+	    m.beside, PACKAGE_VERSION);
+	err = tine_check(t, &status);
+	cr_expect_eq(status, 1, "tine -t took a module of another build");
+	cr_expect_not_null(strstr(err, want), "want \"%s\" in %s", want, err);
+	free(err);
+}
+
+/* A binary away from its build tree (installed under DESTDIR, unpacked
+ * from a package, its prefix moved) loads the module installed with it:
+ * tine -v says so, and it serves TLS through it. */
+Test(tls, module_found_from_the_binary, .fini = tine_teardown,
+    .timeout = 60)
+{
+	struct tls_certs	 c;
+	struct tls_moved	 m;
+	struct tine		*t = tine_setup(NULL);
+	struct tls_port		 p;
+	char			 want[TLS_CONF_MAX], *out;
+
+	cr_assert_not_null(t);
+	tls_moved(t, &m);
+	tls_module_copy(m.installed);
+	snprintf(want, sizeof(want), "\nTLS module %s (OpenSSL ", m.installed);
+	out = tls_module_says(t);
+	cr_expect_not_null(strstr(out, want), "want \"%s\" in %s", want, out);
+	free(out);
+	tls_certs(t, &c);
+	tls_start(t, &c, 0, NULL);
+	p.port = t->port;
+	cr_assert_not_null(p.ctx = tlsc_ctx(c.ca, 0, 0, NULL));
+	cr_expect(tls_sees_on(&p), "no TLS through %s", m.installed);
+	cr_expect_eq(tine_maps(t->pid, m.installed), 1);
+	SSL_CTX_free(p.ctx);
+	tine_stop(t);
+}
+
+/* Whether tine -v of t says it loads the module at path (what NULL), or
+ * refuses it because what (the file or its directory) is as why says. */
+static int
+tls_module_said(struct tine *t, const char *path, const char *what,
+    const char *why)
+{
+	char	line[TLS_CONF_MAX], *out;
+	int	found;
+
+	if (what == NULL)
+		snprintf(line, sizeof(line), "\nTLS module %s (OpenSSL ", path);
+	else
+		snprintf(line, sizeof(line), "\nTLS module %s: cannot load: "
+		    "%s %s\n", path, what, why);
+	out = tls_module_says(t);
+	if (!(found = strstr(out, line) != NULL))
+		cr_log_error("want \"%s\" in %s", line + 1, out);
+	free(out);
+	return found;
+}
+
+/* A module that someone other than the binary's owner could have put
+ * there is refused (a tls.so dropped beside a binary in /tmp): one anyone
+ * may write, or in a directory anyone may write without the sticky bit,
+ * or another user's. */
+Test(tls, module_others_could_write_refused, .fini = tine_teardown,
+    .timeout = 60)
+{
+	struct tls_moved	 m;
+	struct tine		*t = tine_setup(NULL);
+	char			 dir[TINE_PATH_MAX];
+
+	cr_assert_not_null(t);
+	tls_moved(t, &m);
+	tls_module_copy(m.beside);
+	strlcpy(dir, m.beside, strrchr(m.beside, '/') - m.beside + 1);
+	cr_expect(tls_module_said(t, m.beside, NULL, NULL));
+	cr_assert_eq(chmod(m.beside, 0757), 0);
+	cr_expect(tls_module_said(t, m.beside, m.beside,
+	    "is writable by anyone"));
+	cr_assert_eq(chmod(m.beside, 0755), 0);
+	cr_assert_eq(chmod(dir, 01777), 0);
+	cr_expect(tls_module_said(t, m.beside, NULL, NULL), "a sticky "
+	    "directory (/tmp) keeps our files ours");
+	cr_assert_eq(chmod(dir, 0777), 0);
+	cr_expect(tls_module_said(t, m.beside, dir, "is writable by anyone"));
+	cr_assert_eq(chmod(dir, 0755), 0);
+	if (geteuid() != 0)
+		return;
+	cr_assert_eq(chown(m.beside, 65534, 65534), 0);
+	cr_expect(tls_module_said(t, m.beside, m.beside, "belongs to uid "
+	    "65534, not to root nor to the binary's owner"));
+}
+
+/* A package upgrade replaces the binary under a running master: a reload
+ * that adds the first TLS listener then still loads the module from the
+ * directory it started in (its /proc/self/exe now ends in " (deleted)"). */
+Test(tls, reload_loads_the_module_of_a_replaced_binary,
+    .fini = tine_teardown, .timeout = 60)
+{
+	struct tls_certs	 c;
+	struct tls_moved	 m;
+	struct tine		*t = tine_setup(NULL);
+	struct tls_port		 p;
+	char			 conf[TLS_CONF_MAX], exe[TINE_PATH_MAX];
+	ssize_t			 n;
+
+	cr_assert_not_null(t);
+	tls_moved(t, &m);
+	tls_module_copy(m.beside);
+	tls_certs(t, &c);
+	cr_assert((p.port = tine_free_port()) > 0 && p.port != t->port);
+	cr_assert_eq(tine_start(t), 0);
+	cr_assert_eq(tlsc_sh("cp %s %s.new && mv %s.new %s", m.bin, m.bin,
+	    m.bin, m.bin), 0);
+	snprintf(conf, sizeof(conf), "/proc/%d/exe", (int)t->pid);
+	cr_assert((n = readlink(conf, exe, sizeof(exe) - 1)) > 0);
+	exe[n] = '\0';
+	cr_expect_not_null(strstr(exe, " (deleted)"), "%s", exe);
+	snprintf(conf, sizeof(conf), "listen = {\"127.0.0.1:%d\", "
+	    "\"127.0.0.1:%d tls\"}\ndocument_root = \"%s\"\n"
+	    "tls_certificate = \"%s/a.pem\"\ntls_key = \"%s/a.key\"\n",
+	    t->port, p.port, t->docroot, c.dir, c.dir);
+	cr_assert_eq(tine_config(t, conf), 0);
+	cr_assert_not_null(p.ctx = tlsc_ctx(c.ca, 0, 0, NULL));
+	cr_assert_eq(kill(t->pid, SIGHUP), 0);
+	cr_expect_eq(tine_wait_until(tls_sees_on, &p, TINE_TIMEOUT_MS), 0,
+	    "no TLS on port %d after the reload", p.port);
+	cr_expect_eq(tine_maps(t->pid, m.beside), 1);
 	SSL_CTX_free(p.ctx);
 	tine_stop(t);
 }
