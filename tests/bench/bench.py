@@ -324,13 +324,9 @@ hosts:
         out = open("%s/logs/%s.out" % (self.d, self.name), "w")
         # A session of its own: h2o's stop signals its process group,
         # which would otherwise be this script's.
-        # tine loads the TLS module built beside it, not an installed one.
-        env = dict(os.environ)
-        if self.name == "tine":
-            env.setdefault("TINE_TLS_MODULE", os.path.join(
-                os.path.dirname(os.path.abspath(self.binary)), "tls.so"))
+        # (tine loads the TLS module built beside it, not an installed one.)
         self.proc = subprocess.Popen(self.argv(), stdout=out, stderr=out,
-                                     stdin=subprocess.DEVNULL, env=env,
+                                     stdin=subprocess.DEVNULL,
                                      start_new_session=True)
         ctx = ssl._create_unverified_context()
         deadline = time.time() + 15
