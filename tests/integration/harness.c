@@ -4,6 +4,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 
@@ -1430,6 +1431,32 @@ tine_tree_maps(pid_t master, const char *needle)
 		if ((r = tine_maps(kids[i], needle)) != 0)
 			return r;
 	return 0;
+}
+
+/* A socket option of a process's listener (see harness.h). */
+int
+tine_sockopt(pid_t pid, int port, int level, int opt)
+{
+	struct sockaddr_in	 sin;
+	socklen_t		 len;
+	int			 pfd, fd, n, v = -1, val;
+
+	if ((pfd = (int)syscall(SYS_pidfd_open, pid, 0)) == -1)
+		return -1;
+	for (n = 0; n < 1024 && v == -1; n++) {
+		if ((fd = (int)syscall(SYS_pidfd_getfd, pfd, n, 0)) == -1)
+			continue;
+		len = sizeof(sin);
+		if (getsockname(fd, (struct sockaddr *)&sin, &len) == 0 &&
+		    sin.sin_family == AF_INET && ntohs(sin.sin_port) == port) {
+			len = sizeof(val);
+			if (getsockopt(fd, level, opt, &val, &len) == 0)
+				v = val;
+		}
+		close(fd);
+	}
+	close(pfd);
+	return v;
 }
 
 /* A socket's row of /proc/net/tcp (see harness.h). */

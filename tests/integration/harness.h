@@ -282,6 +282,12 @@ long	 tine_proc_kib(pid_t, const char *file, const char *key);
  * unsent), 1 when there is none, -1 when the table cannot be read. */
 int	 tine_tcp_row(int lport, int rport, int *state, long *txq);
 
+/* The value of the int socket option level/opt (IPPROTO_TCP,
+ * TCP_DEFER_ACCEPT ...) on pid's IPv4 socket bound to port (read from a
+ * copy of each of its descriptors, taken with pidfd_getfd); -1 when it
+ * has no such socket. */
+int	 tine_sockopt(pid_t, int port, int level, int opt);
+
 /* Whether a mapping of pid (/proc/PID/maps) has a path holding needle
  * ("libssl.so", "/tls.so"); -1 if its maps cannot be read. */
 int	 tine_maps(pid_t, const char *needle);

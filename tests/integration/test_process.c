@@ -2,7 +2,6 @@
 #include "tine_build.h"
 
 #include <sys/socket.h>
-#include <sys/syscall.h>
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -365,34 +364,6 @@ Test(process, no_config_file, .fini = tine_teardown, .timeout = 30)
 	tine_stop(t);
 }
 
-/* TCP_DEFER_ACCEPT of the master's socket listening on port (a copy of
- * each of its descriptors taken with pidfd_getfd); -1 when none is. */
-static int
-process_defer_accept(pid_t pid, int port)
-{
-	struct sockaddr_in	 sin;
-	socklen_t		 len;
-	int			 pfd, fd, n, v = -1, val;
-
-	pfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	cr_assert_neq(pfd, -1, "pidfd_open: %m");
-	for (n = 0; n < 1024 && v == -1; n++) {
-		if ((fd = (int)syscall(SYS_pidfd_getfd, pfd, n, 0)) == -1)
-			continue;
-		len = sizeof(sin);
-		if (getsockname(fd, (struct sockaddr *)&sin, &len) == 0 &&
-		    sin.sin_family == AF_INET && ntohs(sin.sin_port) == port) {
-			len = sizeof(val);
-			if (getsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &val,
-			    &len) == 0)
-				v = val;
-		}
-		close(fd);
-	}
-	close(pfd);
-	return v;
-}
-
 /* Reload t with defer_accept = value (generation gen retires); then the
  * listener's TCP_DEFER_ACCEPT says whether it is set, and "/" is served. */
 static void
@@ -407,7 +378,7 @@ process_reload_defer(struct tine *t, const char *value, int gen)
 	cr_assert_eq(tine_config(t, conf), 0);
 	cr_assert_eq(kill(t->pid, SIGHUP), 0);
 	cr_assert_eq(tine_wait_log(t, retiring, 1, TINE_TIMEOUT_MS), 0);
-	v = process_defer_accept(t->pid, t->port);
+	v = tine_sockopt(t->pid, t->port, IPPROTO_TCP, TCP_DEFER_ACCEPT);
 	/* -1 (no listener found) fails both ways. */
 	if (strcmp(value, "on") == 0)
 		cr_expect_gt(v, 0, "the reload did not set TCP_DEFER_ACCEPT");
@@ -427,8 +398,8 @@ Test(process, defer_accept_follows_reload, .fini = tine_teardown,
 
 	cr_assert_not_null(t);
 	cr_assert_eq(tine_start(t), 0);
-	cr_expect_gt(process_defer_accept(t->pid, t->port), 0,
-	    "the listener has no TCP_DEFER_ACCEPT");
+	cr_expect_gt(tine_sockopt(t->pid, t->port, IPPROTO_TCP,
+	    TCP_DEFER_ACCEPT), 0, "the listener has no TCP_DEFER_ACCEPT");
 	process_reload_defer(t, "off", 1);
 	process_reload_defer(t, "on", 2);
 	tine_stop(t);

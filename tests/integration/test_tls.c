@@ -18,6 +18,9 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
@@ -359,6 +362,35 @@ tls_no_quarantine(void)
 	    "thread_local_quarantine_size_kb=0", o != NULL ? o : "",
 	    o != NULL && *o != '\0' ? ":" : "");
 	cr_assert_eq(setenv("ASAN_OPTIONS", buf, 1), 0);
+}
+
+/*
+ * tcp_notsent_lowat applies to plain-HTTP listeners: a TLS listener keeps
+ * the kernel's value (0 on the socket), since a file sealed in userspace
+ * went out in more, smaller writes under it; a reload keeps it so.
+ */
+Test(tls, notsent_lowat_plain_only, .fini = tine_teardown, .timeout = 60)
+{
+	struct tls_certs	 c;
+	struct tine		*t = tine_setup(NULL);
+	int			 plain = tine_free_port();
+
+	cr_assert_not_null(t);
+	cr_assert_neq(plain, -1);
+	tls_certs(t, &c);
+	tls_start(t, &c, plain, "tcp_notsent_lowat = 20000");
+	cr_expect_eq(tine_sockopt(t->pid, plain, IPPROTO_TCP,
+	    TCP_NOTSENT_LOWAT), 20000);
+	cr_expect_eq(tine_sockopt(t->pid, t->port, IPPROTO_TCP,
+	    TCP_NOTSENT_LOWAT), 0);
+	cr_assert_eq(kill(t->pid, SIGHUP), 0);
+	cr_assert_eq(tine_wait_log(t, "retiring generation 1", 1,
+	    TINE_TIMEOUT_MS), 0);
+	cr_expect_eq(tine_sockopt(t->pid, plain, IPPROTO_TCP,
+	    TCP_NOTSENT_LOWAT), 20000);
+	cr_expect_eq(tine_sockopt(t->pid, t->port, IPPROTO_TCP,
+	    TCP_NOTSENT_LOWAT), 0);
+	tine_stop(t);
 }
 
 #define TLS_STALLED	150	/* clients that ask for a big file, then stop */
