@@ -616,15 +616,35 @@ def close_client(port, n):
         s.close()
 
 
-def syscalls(srv, d, client, n):
-    """strace -c over the workers' threads while CLIENT sends N requests:
-    system calls per request and the most frequent ones."""
+def worker_tids(srv):
+    """The threads of the server's workers."""
     tids = []
     for p in srv.workers():
         try:
             tids += [int(t) for t in os.listdir("/proc/%d/task" % p)]
         except OSError:
             pass
+    return tids
+
+
+def traced(tracer, srv, client, n):
+    """CLIENT sends N requests while TRACER (strace or perf, attached)
+    counts; then TRACER is stopped with SIGINT, or killed if it stays."""
+    try:
+        client(srv.port, n)
+        time.sleep(0.2)     # the last close reaches the server
+        tracer.send_signal(signal.SIGINT)
+        tracer.wait(10)
+    finally:
+        if tracer.poll() is None:
+            tracer.kill()
+            tracer.wait()
+
+
+def syscalls(srv, d, client, n):
+    """strace -c over the workers' threads while CLIENT sends N requests:
+    system calls per request and the most frequent ones."""
+    tids = worker_tids(srv)
     out, err = d + "/logs/strace.out", d + "/logs/strace.err"
     args = ["strace", "-c", "-f", "-o", out]
     for t in tids:
@@ -640,15 +660,7 @@ def syscalls(srv, d, client, n):
     if st.poll() is not None:
         note("%s: strace failed: %s" % (srv.name, open(err).read()[:200]))
         return None
-    try:
-        client(srv.port, n)
-        time.sleep(0.2)     # the last close reaches the server
-        st.send_signal(signal.SIGINT)
-        st.wait(10)
-    finally:
-        if st.poll() is None:
-            st.kill()
-            st.wait()
+    traced(st, srv, client, n)
     total, top = 0, []
     with open(out) as f:
         for line in f:
@@ -669,15 +681,10 @@ def perf_syscalls(srv, d, client, n):
     per request; None where perf cannot count them. Unlike strace, perf
     does not stop a worker at each call, which delays it and makes two
     workers race for a connection more often than they do untraced."""
-    tids = []
-    for p in srv.workers():
-        try:
-            tids += [t for t in os.listdir("/proc/%d/task" % p)]
-        except OSError:
-            pass
+    tids = worker_tids(srv)
     out = d + "/logs/perf.out"
     args = ["perf", "stat", "-x", ",", "-o", out, "-e",
-            "raw_syscalls:sys_enter", "-p", ",".join(tids)]
+            "raw_syscalls:sys_enter", "-p", ",".join(map(str, tids))]
     try:
         pf = subprocess.Popen(args, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
@@ -690,15 +697,7 @@ def perf_syscalls(srv, d, client, n):
         time.sleep(0.02)
     if pf.poll() is not None:
         return None
-    try:
-        client(srv.port, n)
-        time.sleep(0.2)     # the last close reaches the server
-        pf.send_signal(signal.SIGINT)
-        pf.wait(10)
-    finally:
-        if pf.poll() is None:
-            pf.kill()
-            pf.wait()
+    traced(pf, srv, client, n)
     with open(out) as f:
         for line in f:
             fl = line.split(",")

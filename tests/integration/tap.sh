@@ -1,6 +1,7 @@
 # tap.sh: the reporting of the shell tests, sourced: ok/notok lines
-# (TAP-like, counted in nchecks and nfailed), notes, check and poll, and
-# the end of a test that made a temporary tree.
+# (TAP-like, counted in nchecks and nfailed), notes, check and poll, the
+# end of a test that made a temporary tree, and the check of which TLS
+# module an installed binary loads.
 # shellcheck shell=sh
 
 nchecks=0
@@ -60,4 +61,16 @@ finish() {
 		rm -rf "$1"
 	fi
 	exit "$2"
+}
+# module_loads BINARY MODULE: BINARY -v says it loads the TLS module
+# MODULE (its directory resolved, as the kernel resolves the binary's path
+# that the lookup starts from); the output is shown when it does not. $tmp
+# is the test's temporary tree.
+module_loads() {
+	_want=$(readlink -f "${2%/*}")/tls.so
+	"$1" -v >"$tmp/v.out" 2>&1
+	grep -qF "TLS module $_want (OpenSSL " "$tmp/v.out" && return 0
+	note "want 'TLS module $_want (OpenSSL ...)' from $1 -v:"
+	show "$tmp/v.out"
+	return 1
 }

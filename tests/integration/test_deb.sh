@@ -426,16 +426,8 @@ check "the shipped tine -t accepts the shipped config: 'configuration OK'" \
 # The shipped binary finds the shipped TLS module from its own directory
 # (/usr/sbin/../lib/tine, as rpath's $ORIGIN would), here in the extracted
 # tree rather than the system's /usr/lib/tine, and loads it.
-deb_module() {
-	_want=$(readlink -f "$x/usr/lib/tine")/tls.so
-	"$x/usr/sbin/tine" -v >"$tmp/v.out" 2>&1
-	grep -qF "TLS module $_want (OpenSSL " "$tmp/v.out" && return 0
-	note "want 'TLS module $_want (OpenSSL ...)' from tine -v:"
-	show "$tmp/v.out"
-	return 1
-}
 check "the shipped tine loads the shipped TLS module (../lib/tine/tls.so)" \
-    deb_module
+    module_loads "$x/usr/sbin/tine" "$x/usr/lib/tine/tls.so"
 
 # ---- install, remove, purge in a sandbox ----
 

@@ -304,14 +304,7 @@ check "the installed binary runs (tine -v: $version)" test -n "$version"
 # the system's $pkglibdir/tls.so; and so does a copy of the tree moved to
 # another prefix. (tine -v names the module it would load, and whether it
 # does; the kernel has resolved any symlink in the binary's path.)
-module_loads() { # module_loads BINARY MODULE
-	_want=$(readlink -f "${2%/*}")/tls.so
-	"$1" -v >"$tmp/v.out" 2>&1
-	grep -qF "TLS module $_want (OpenSSL " "$tmp/v.out" && return 0
-	note "want 'TLS module $_want (OpenSSL ...)' from $1 -v:"
-	show "$tmp/v.out"
-	return 1
-}
+# (module_loads is tap.sh's.)
 check "the installed binary loads the module installed with it" \
     module_loads "$bin" "$D$pkglibdir/tls.so"
 module_moved() {

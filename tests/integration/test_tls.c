@@ -1324,6 +1324,26 @@ tls_sees_on(void *arg)
 	return ok;
 }
 
+/* Reload t (plain HTTP on its port) with a TLS listener added on
+ * p->port, certificate a.test, and wait until it speaks TLS; p->ctx is
+ * the client's, for the caller to free. */
+static void
+tls_reload_adding_tls(struct tine *t, const struct tls_certs *c,
+    struct tls_port *p)
+{
+	char	conf[TLS_CONF_MAX];
+
+	snprintf(conf, sizeof(conf), "listen = {\"127.0.0.1:%d\", "
+	    "\"127.0.0.1:%d tls\"}\ndocument_root = \"%s\"\n"
+	    "tls_certificate = \"%s/a.pem\"\ntls_key = \"%s/a.key\"\n",
+	    t->port, p->port, t->docroot, c->dir, c->dir);
+	cr_assert_eq(tine_config(t, conf), 0);
+	cr_assert_not_null(p->ctx = tlsc_ctx(c->ca, 0, 0, NULL));
+	cr_assert_eq(kill(t->pid, SIGHUP), 0);
+	cr_expect_eq(tine_wait_until(tls_sees_on, p, TINE_TIMEOUT_MS), 0,
+	    "no TLS on port %d after the reload", p->port);
+}
+
 /* A reload that adds the first TLS listener loads the module then: the
  * plain server mapped none of it, the new generation serves TLS. */
 Test(tls, reload_adds_the_first_tls_listener, .fini = tine_teardown,
@@ -1332,7 +1352,6 @@ Test(tls, reload_adds_the_first_tls_listener, .fini = tine_teardown,
 	struct tls_certs	 c;
 	struct tine		*t = tine_setup(NULL);
 	struct tls_port		 p;
-	char			 conf[TLS_CONF_MAX];
 
 	cr_assert_not_null(t);
 	tls_certs(t, &c);
@@ -1340,15 +1359,7 @@ Test(tls, reload_adds_the_first_tls_listener, .fini = tine_teardown,
 	cr_assert_eq(tine_start(t), 0);
 	cr_expect_eq(tine_tree_maps(t->pid, "/tls.so"), 0);
 	cr_expect_eq(tine_tree_maps(t->pid, "libssl"), 0);
-	snprintf(conf, sizeof(conf), "listen = {\"127.0.0.1:%d\", "
-	    "\"127.0.0.1:%d tls\"}\ndocument_root = \"%s\"\n"
-	    "tls_certificate = \"%s/a.pem\"\ntls_key = \"%s/a.key\"\n",
-	    t->port, p.port, t->docroot, c.dir, c.dir);
-	cr_assert_eq(tine_config(t, conf), 0);
-	cr_assert_not_null(p.ctx = tlsc_ctx(c.ca, 0, 0, NULL));
-	cr_assert_eq(kill(t->pid, SIGHUP), 0);
-	cr_expect_eq(tine_wait_until(tls_sees_on, &p, TINE_TIMEOUT_MS), 0,
-	    "no TLS on port %d after the reload", p.port);
+	tls_reload_adding_tls(t, &c, &p);
 	cr_expect_eq(tine_maps(t->pid, "/tls.so"), 1);
 	SSL_CTX_free(p.ctx);
 	tine_stop(t);
@@ -1589,15 +1600,7 @@ Test(tls, reload_loads_the_module_of_a_replaced_binary,
 	cr_assert((n = readlink(conf, exe, sizeof(exe) - 1)) > 0);
 	exe[n] = '\0';
 	cr_expect_not_null(strstr(exe, " (deleted)"), "%s", exe);
-	snprintf(conf, sizeof(conf), "listen = {\"127.0.0.1:%d\", "
-	    "\"127.0.0.1:%d tls\"}\ndocument_root = \"%s\"\n"
-	    "tls_certificate = \"%s/a.pem\"\ntls_key = \"%s/a.key\"\n",
-	    t->port, p.port, t->docroot, c.dir, c.dir);
-	cr_assert_eq(tine_config(t, conf), 0);
-	cr_assert_not_null(p.ctx = tlsc_ctx(c.ca, 0, 0, NULL));
-	cr_assert_eq(kill(t->pid, SIGHUP), 0);
-	cr_expect_eq(tine_wait_until(tls_sees_on, &p, TINE_TIMEOUT_MS), 0,
-	    "no TLS on port %d after the reload", p.port);
+	tls_reload_adding_tls(t, &c, &p);
 	cr_expect_eq(tine_maps(t->pid, m.beside), 1);
 	SSL_CTX_free(p.ctx);
 	tine_stop(t);
