@@ -684,7 +684,7 @@ def perf_syscalls(srv, d, client, n):
     tids = worker_tids(srv)
     out = d + "/logs/perf.out"
     args = ["perf", "stat", "-x", ",", "-o", out, "-e",
-            "raw_syscalls:sys_enter", "-p", ",".join(map(str, tids))]
+            "raw_syscalls:sys_enter", "-t", ",".join(map(str, tids))]
     try:
         pf = subprocess.Popen(args, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
