@@ -535,9 +535,7 @@ autoindex_render(struct worker_proc *w, struct response *r,
 	}
 	if ((p = realloc(mem, b.len)) != NULL)
 		mem = p;
-	r->listing = mem;
-	r->listing_len = b.len;
-	w->listing_bytes += b.len;
+	autoindex_hold(w, r, mem, b.len);
 	return 0;
 }
 
@@ -570,6 +568,16 @@ autoindex_build(struct worker_proc *w, struct response *r, const char *path,
 	free(l.ents);
 	free(l.names);
 	return err;
+}
+
+/* Give r the generated body mem, counted until autoindex_release. */
+void
+autoindex_hold(struct worker_proc *w, struct response *r, char *mem,
+    size_t len)
+{
+	r->listing = mem;
+	r->listing_len = len;
+	w->listing_bytes += len;
 }
 
 /* Free r's listing, if it has one. */

@@ -28,6 +28,12 @@ int	autoindex_build(struct worker_proc *, struct response *r,
  * 503 instead. */
 int	autoindex_room(struct worker_proc *w, size_t cap, const char *path);
 
+/* Give r the generated body mem (len bytes, malloc'd, within what
+ * autoindex_room allowed): r->listing, counted in the worker's bytes held
+ * until autoindex_release. */
+void	autoindex_hold(struct worker_proc *w, struct response *r, char *mem,
+	    size_t len);
+
 /* Free r's listing, if it has one (once it is sent, or not to be). */
 void	autoindex_release(struct worker_proc *, struct response *r);
 

@@ -78,9 +78,7 @@ status_render(struct worker_proc *w, struct response *r,
 		free(mem);
 		return 500;
 	}
-	r->listing = mem;
-	r->listing_len = b.len;
-	w->listing_bytes += b.len;
+	autoindex_hold(w, r, mem, b.len);
 	return 0;
 }
 
