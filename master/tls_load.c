@@ -23,7 +23,7 @@ static const struct tls_module	*tls_module;
  * ("" when it could not say): a reload may load the module after a new
  * package replaced the binary, and goes on looking where we came from. */
 static char			 tls_exe_dir[PATH_MAX];
-static uid_t			 tls_exe_owner;	/* who owns that directory */
+static struct stat		 tls_exe_st;	/* that directory's owner, mode */
 
 /* Note the binary's own directory (see tls_load.h). */
 void
@@ -46,7 +46,7 @@ tls_load_init(void)
 	if (stat(buf, &st) == -1)
 		return;
 	strlcpy(tls_exe_dir, buf, sizeof(tls_exe_dir));
-	tls_exe_owner = st.st_uid;
+	tls_exe_st = st;
 }
 
 /* The file rel names from directory dir into buf, each leading "../"
@@ -88,23 +88,42 @@ tls_module_path(char *buf, size_t len)
 	return buf;
 }
 
-/* Whether st, the module or its directory, is safe to load code from:
- * root's, ours, or the owner's of the binary's directory (who could
- * replace the binary too), and writable by nobody else (a sticky
- * directory, /tmp, lets others add files but not replace ours). */
+/* Whether members of group gid could replace the binary already (they
+ * may write its directory), or are root or we. */
+static bool
+tls_module_group_ok(gid_t gid)
+{
+	return gid == 0 || gid == getegid() || (tls_exe_dir[0] != '\0' &&
+	    gid == tls_exe_st.st_gid && (tls_exe_st.st_mode & S_IWGRP) != 0);
+}
+
+/*
+ * Whether st, the module or its directory, is safe to load code from:
+ * whoever may write it could replace the binary too, or is root or we.
+ * So it belongs to root, to us or to the owner of the binary's directory;
+ * it is not writable by others, nor by a group other than root's, ours or
+ * one that may write the binary's directory. A sticky directory (/tmp)
+ * lets others add files but not replace ours.
+ */
 static int
 tls_module_safe(const struct stat *st, const char *what, char *why,
     size_t whylen)
 {
 	if (st->st_uid != 0 && st->st_uid != geteuid() &&
-	    st->st_uid != tls_exe_owner) {
+	    (tls_exe_dir[0] == '\0' || st->st_uid != tls_exe_st.st_uid)) {
 		snprintf(why, whylen, "%s belongs to uid %u, not to root nor to "
 		    "the binary's owner", what, (unsigned)st->st_uid);
 		return -1;
 	}
-	if ((st->st_mode & S_IWOTH) != 0 && !(S_ISDIR(st->st_mode) &&
-	    (st->st_mode & S_ISVTX) != 0)) {
+	if (S_ISDIR(st->st_mode) && (st->st_mode & S_ISVTX) != 0)
+		return 0;
+	if ((st->st_mode & S_IWOTH) != 0) {
 		snprintf(why, whylen, "%s is writable by anyone", what);
+		return -1;
+	}
+	if ((st->st_mode & S_IWGRP) != 0 && !tls_module_group_ok(st->st_gid)) {
+		snprintf(why, whylen, "%s is writable by group %u", what,
+		    (unsigned)st->st_gid);
 		return -1;
 	}
 	return 0;
@@ -112,23 +131,28 @@ tls_module_safe(const struct stat *st, const char *what, char *why,
 
 /* Refuse a module that someone else could have put there (a tls.so
  * dropped beside a binary in /tmp): the file and its directory, symlinks
- * resolved; -1 with why. One that is not there is for dlopen to say. */
+ * resolved into real (PATH_MAX bytes), which is what is then loaded, not
+ * a name that could be pointed elsewhere meanwhile; -1 with why. One that
+ * is not there (real is then path) is for dlopen to say. */
 static int
-tls_module_trusted(const char *path, char *why, size_t whylen)
+tls_module_trusted(const char *path, char *real, char *why, size_t whylen)
 {
 	struct stat	 st;
-	char		 real[PATH_MAX], *slash;
+	char		 dir[PATH_MAX], *slash;
 
-	if (realpath(path, real) == NULL || stat(real, &st) == -1)
+	if (realpath(path, real) == NULL || stat(real, &st) == -1) {
+		strlcpy(real, path, PATH_MAX);
 		return 0;
+	}
 	if (tls_module_safe(&st, real, why, whylen) == -1)
 		return -1;
 	/* Its directory: cut at the last slash, or after it for "/". */
-	if ((slash = strrchr(real, '/')) != NULL)
-		slash[slash == real ? 1 : 0] = '\0';
-	if (stat(real, &st) == -1)
+	strlcpy(dir, real, sizeof(dir));
+	if ((slash = strrchr(dir, '/')) != NULL)
+		slash[slash == dir ? 1 : 0] = '\0';
+	if (stat(dir, &st) == -1)
 		return 0;
-	return tls_module_safe(&st, real, why, whylen);
+	return tls_module_safe(&st, dir, why, whylen);
 }
 
 /* Map the module at path and find its table; NULL with why (dlerror's
@@ -138,11 +162,12 @@ tls_module_open(const char *path, char *why, size_t whylen)
 {
 	const struct tls_module	*mod;
 	const char		*e;
+	char			 real[PATH_MAX];
 	void			*h;
 
-	if (tls_module_trusted(path, why, whylen) == -1)
+	if (tls_module_trusted(path, real, why, whylen) == -1)
 		return NULL;
-	if ((h = dlopen(path, RTLD_NOW | RTLD_LOCAL)) == NULL) {
+	if ((h = dlopen(real, RTLD_NOW | RTLD_LOCAL)) == NULL) {
 		e = dlerror();
 		snprintf(why, whylen, "%s", e != NULL ? e : "dlopen failed");
 		return NULL;
@@ -172,6 +197,19 @@ tls_load_first_cert(const struct config *conf)
 	return NULL;
 }
 
+/* Load the module once, from where tls_module_path says (put in buf, a
+ * PATH_MAX bytes, or a constant: *path names it either way); 0, or -1
+ * with why. */
+static int
+tls_module_get(char *buf, const char **path, char *why, size_t whylen)
+{
+	*path = tls_module_path(buf, PATH_MAX);
+	if (tls_module == NULL &&
+	    (tls_module = tls_module_open(*path, why, whylen)) == NULL)
+		return -1;
+	return 0;
+}
+
 /* Load the module for conf's first certificate, once; -1 with err naming
  * that certificate's line. */
 static int
@@ -181,10 +219,8 @@ tls_module_need(const struct config *conf, char *err, size_t errlen)
 	const char		*path;
 	char			 why[CONFIG_ERR_MAX], buf[PATH_MAX];
 
-	if (tls_module != NULL)
-		return 0;
-	path = tls_module_path(buf, sizeof(buf));
-	if ((tls_module = tls_module_open(path, why, sizeof(why))) != NULL)
+	if (tls_module != NULL ||
+	    tls_module_get(buf, &path, why, sizeof(why)) == 0)
 		return 0;
 	snprintf(err, errlen, "%s: cannot load the TLS module %s: %s",
 	    cert != NULL ? cert->where : "tls", path, why);
@@ -230,10 +266,7 @@ tls_module_describe(FILE *f)
 	const char	*path;
 	char		 why[CONFIG_ERR_MAX], buf[PATH_MAX];
 
-	path = tls_module_path(buf, sizeof(buf));
-
-	if (tls_module == NULL &&
-	    (tls_module = tls_module_open(path, why, sizeof(why))) == NULL) {
+	if (tls_module_get(buf, &path, why, sizeof(why)) == -1) {
 		fprintf(f, "TLS module %s: cannot load: %s\n", path, why);
 		return;
 	}

@@ -1545,7 +1545,8 @@ tls_module_said(struct tine *t, const char *path, const char *what,
 /* A module that someone other than the binary's owner could have put
  * there is refused (a tls.so dropped beside a binary in /tmp): one anyone
  * may write, or in a directory anyone may write without the sticky bit,
- * or another user's. */
+ * one a group that could not replace the binary may write, or another
+ * user's. */
 Test(tls, module_others_could_write_refused, .fini = tine_teardown,
     .timeout = 60)
 {
@@ -1570,6 +1571,13 @@ Test(tls, module_others_could_write_refused, .fini = tine_teardown,
 	cr_assert_eq(chmod(dir, 0755), 0);
 	if (geteuid() != 0)
 		return;
+	/* A group that could not replace the binary may not write it. */
+	cr_assert_eq(chown(m.beside, 0, 65534), 0);
+	cr_assert_eq(chmod(m.beside, 0775), 0);
+	cr_expect(tls_module_said(t, m.beside, m.beside,
+	    "is writable by group 65534"));
+	cr_assert_eq(chmod(m.beside, 0755), 0);
+	cr_expect(tls_module_said(t, m.beside, NULL, NULL));
 	cr_assert_eq(chown(m.beside, 65534, 65534), 0);
 	cr_expect(tls_module_said(t, m.beside, m.beside, "belongs to uid "
 	    "65534, not to root nor to the binary's owner"));
