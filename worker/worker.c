@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <limits.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -469,11 +468,13 @@ worker_admit(struct worker_proc *w, int fd, const struct sockaddr_storage *ss,
  * and one that filled up on a busy wake-up (other events with it) doubles
  * the next. A lone wake-up is one client at a time: doubling there made
  * every other one end in EAGAIN. What is left makes epoll report the
- * listener again at once. In a descriptor episode it accepts until the
- * backlog is drained, as only the EAGAIN says the episode is over (a batch
- * cut at a count could take the last client without seeing it, and the
- * end would wait for the next one), or until descriptors run out again:
- * each accepted socket holds one, so RLIMIT_NOFILE bounds the batch.
+ * listener again at once. In a descriptor episode it accepts a whole
+ * backlog and more, as only the EAGAIN says the episode is over (a batch
+ * cut at WORKER_ACCEPTS could take the last client without seeing it,
+ * and the end would wait for the next one), or until descriptors run out
+ * again. Still a bound: a socket refused at once (max_connections_per_ip)
+ * frees its descriptor, and clients that keep coming must not hold the
+ * worker in this loop.
  */
 static void
 worker_accept(struct worker_proc *w, size_t i, bool busy)
@@ -482,7 +483,8 @@ worker_accept(struct worker_proc *w, size_t i, bool busy)
 	socklen_t		len;
 	int			fd, n, err, max;
 
-	max = w->emfile_since != 0 ? INT_MAX : w->accepts;
+	max = w->emfile_since != 0 ? w->conf->backlog + WORKER_ACCEPTS :
+	    w->accepts;
 	for (n = 0; n < max && w->listening; n++) {
 		len = sizeof(ss);
 		fd = accept4(w->env->ls->v[i].fd, (struct sockaddr *)&ss, &len,
