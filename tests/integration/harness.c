@@ -1427,9 +1427,14 @@ tine_tree_maps(pid_t master, const char *needle)
 	if ((r = tine_maps(master, needle)) != 0)
 		return r;
 	n = tine_children(master, kids, TINE_MAX_WORKERS);
-	for (i = 0; i < n; i++)
-		if ((r = tine_maps(kids[i], needle)) != 0)
+	for (i = 0; i < n; i++) {
+		r = tine_maps(kids[i], needle);
+		/* Gone since it was listed: its maps went with it. */
+		if (r == -1 && (errno == ENOENT || errno == ESRCH))
+			continue;
+		if (r != 0)
 			return r;
+	}
 	return 0;
 }
 

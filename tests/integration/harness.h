@@ -292,7 +292,9 @@ int	 tine_sockopt(pid_t, int port, int level, int opt);
  * ("libssl.so", "/tls.so"); -1 if its maps cannot be read. */
 int	 tine_maps(pid_t, const char *needle);
 
-/* Whether pid or a worker of it (a child) maps needle, as tine_maps(). */
+/* Whether pid or a worker of it (a child) maps needle, as tine_maps();
+ * a child that exits between being listed and being read (a retiring
+ * worker after a reload) maps nothing. */
 int	 tine_tree_maps(pid_t master, const char *needle);
 
 /* Milliseconds since pid started (clock-tick precision), -1 if unknown. */
