@@ -638,11 +638,11 @@ conn_read(struct conn *c)
 			conn_head_start(c);
 		c->rx += (uint64_t)n;
 		/* A short read drained the socket: skip the EAGAIN read. (Not
-		 * so through TLS, which returns one record at a time, nor when
-		 * the peer's close came with the bytes: edge-triggered, no
-		 * event would tell of it again.) */
-		if ((size_t)n < c->incap - c->inlen && c->tls == NULL &&
-		    !c->hup)
+		 * when the peer's close came with the bytes: edge-triggered,
+		 * no event would tell of it again. Through TLS, which returns
+		 * a record at a time, the module knows.) */
+		if ((c->tls != NULL ? tls_drained(c->tls) :
+		    (size_t)n < c->incap - c->inlen) && !c->hup)
 			c->readable = false;
 		c->inlen += (size_t)n;
 		return 1;
@@ -730,7 +730,7 @@ conn_gather(struct conn *c, struct iovec *iov, int niov, bool more)
 	struct msghdr	msg;
 
 	if (c->tls != NULL)
-		return tls_writev(c->tls, iov, niov);
+		return tls_writev(c->tls, iov, niov, !more && c->resp->close);
 	if (!more)
 		return writev(c->fd, iov, niov);
 	memset(&msg, 0, sizeof(msg));
@@ -1036,8 +1036,11 @@ conn_event(struct conn *c, uint32_t events)
 	/* A TLS read that must first write, or the reverse: either way. */
 	if (c->tls != NULL && tls_crossed(c->tls))
 		events |= EPOLLIN | EPOLLOUT;
-	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
 		c->readable = true;
+		if (c->tls != NULL)
+			tls_ready(c->tls);
+	}
 	if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
 		c->hup = true;
 	if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR))

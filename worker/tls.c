@@ -26,6 +26,8 @@
  * record per batch, so clients that stop reading big files cannot make a
  * worker hold a quarter MiB each (64 full batches fit). */
 #define TLS_BATCH_BUDGET (16 * 1024 * 1024)
+#define TLS_CORK	2048	/* a handshake step's first room: a flight with
+				 * its chain grows it */
 #define TLS_SEAL_MAX	256	/* more than a record adds: header, type, tag */
 #define TLS_PAGE	4096	/* pread(2)'s buffer starts on a page, as the
 				 * page cache's do: copies between them run at
@@ -81,6 +83,8 @@ struct tls {
 	bool			 crossed;	/* waits on the other direction */
 	bool			 ktls;		/* the kernel encrypts: SSL_sendfile */
 	bool			 shut;		/* close_notify sent */
+	bool			 drained;	/* a read came back short since the
+						 * last readiness epoll reported */
 	struct tls_batch	*batch;		/* records the socket has not taken */
 };
 
@@ -329,14 +333,29 @@ tls_worker_new(const struct tls_conf *tc)
 	return tw;
 }
 
+/* Make the collecting BIO's method, at a worker's first need; -1
+ * (ENOMEM) without memory. */
+static int
+tls_worker_collect(struct tls_worker *tw)
+{
+	if (tw->collect == NULL && (tw->collect = tls_collect_method()) ==
+	    NULL) {
+		ERR_clear_error();
+		errno = ENOMEM;
+		return -1;
+	}
+	return 0;
+}
+
 /* Make what a worker's batches need, at its first file; -1 (ENOMEM)
  * without memory. */
 static int
 tls_worker_batches(struct tls_worker *tw)
 {
-	if ((tw->collect == NULL && (tw->collect = tls_collect_method()) ==
-	    NULL) || (tw->file == NULL && (tw->file = aligned_alloc(TLS_PAGE,
-	    TLS_BATCH)) == NULL)) {
+	if (tls_worker_collect(tw) == -1)
+		return -1;
+	if (tw->file == NULL && (tw->file = aligned_alloc(TLS_PAGE,
+	    TLS_BATCH)) == NULL) {
 		ERR_clear_error();
 		errno = ENOMEM;
 		return -1;
@@ -353,6 +372,33 @@ tls_worker_free(struct tls_worker *tw)
 	BIO_meth_free(tw->collect);
 	free(tw->file);
 	free(tw);
+}
+
+/*
+ * The socket's reads, which OpenSSL makes: note whether one drains it
+ * (returns less than it asked for, or nothing to read yet), and until
+ * epoll reports readiness again (tls_ready()), answer reads with EAGAIN
+ * without a read(2): edge-triggered, epoll reports any byte that arrives
+ * after a short read. This spares the read(2) a handshake makes right
+ * after its flight, which the client has not seen yet.
+ */
+static long
+tls_on_bio(BIO *b, int oper, const char *argp, size_t len, int argi,
+    long argl, int ret, size_t *processed)
+{
+	struct tls	*t = (struct tls *)BIO_get_callback_arg(b);
+
+	(void)argp;
+	(void)argi;
+	(void)argl;
+	if (oper == BIO_CB_READ && t->drained) {
+		BIO_set_retry_read(b);
+		return -1;
+	}
+	if (oper == (BIO_CB_READ | BIO_CB_RETURN))
+		t->drained = ret <= 0 ? BIO_should_retry(b) :
+		    processed != NULL && *processed < len;
+	return ret;
 }
 
 /* TLS on an accepted socket, answering with the fallback certificate
@@ -372,6 +418,8 @@ tls_new(struct tls_worker *tw, int fd, const char *peer)
 		return NULL;
 	}
 	SSL_set_accept_state(t->ssl);
+	BIO_set_callback_ex(SSL_get_rbio(t->ssl), tls_on_bio);
+	BIO_set_callback_arg(SSL_get_rbio(t->ssl), (char *)t);
 	t->mod = &tine_tls_module;
 	t->tw = tw;
 	t->fd = fd;
@@ -434,35 +482,6 @@ tls_peek(struct tls *t)
 	return TLS_FAILED;
 }
 
-/* Go on with the handshake (see tls.h and tls_mod.h). */
-static enum tls_step
-tls_handshake(struct tls *t)
-{
-	enum tls_step	 step;
-	char		 why[TLS_WHY_MAX];
-	int		 r, err, sys;
-
-	if (!t->peeked && (step = tls_peek(t)) != TLS_DONE)
-		return step;
-	ERR_clear_error();
-	if ((r = SSL_do_handshake(t->ssl)) == 1) {
-		t->ktls = BIO_get_ktls_send(SSL_get_wbio(t->ssl));
-		return TLS_DONE;
-	}
-	sys = errno;
-	err = SSL_get_error(t->ssl, r);
-	if (err == SSL_ERROR_WANT_READ)
-		return TLS_WANT_READ;
-	if (err == SSL_ERROR_WANT_WRITE) {
-		t->crossed = true;
-		return TLS_WANT_WRITE;
-	}
-	/* A client's failure, said where an admin can look, but not loud. */
-	log_info("TLS handshake with %s failed: %s", t->peer, tls_why(err,
-	    sys, why, sizeof(why)));
-	return TLS_FAILED;
-}
-
 /* After an OpenSSL read or write returned r <= 0: -1 with errno EAGAIN
  * when it must wait, else -1 with errno set (EPROTO: logged). */
 static ssize_t
@@ -492,19 +511,6 @@ tls_wait(struct tls *t, int r, const char *what)
 		errno = EPROTO;
 		return -1;
 	}
-}
-
-/* As read(2), through TLS. */
-static ssize_t
-tls_read(struct tls *t, void *buf, size_t len)
-{
-	int	n;
-
-	ERR_clear_error();
-	if ((n = SSL_read(t->ssl, buf, len > INT_MAX ? INT_MAX :
-	    (int)len)) > 0)
-		return n;
-	return tls_wait(t, n, "read");
 }
 
 /* Seal len bytes at p into the batch, a record per SSL_write_ex (partial
@@ -581,14 +587,130 @@ tls_batch_flush(struct tls *t)
 	return -1;
 }
 
+/* Before a wait for the client: send what a handshake collected and no
+ * response took; -1 with errno EAGAIN, or the socket's error. */
+static ssize_t
+tls_read_wait(struct tls *t)
+{
+	const struct tls_batch	*tb = t->batch;
+
+	if (tb != NULL && tb->told == tb->nrec && tls_batch_flush(t) == -1) {
+		if (errno != EAGAIN)
+			return -1;
+		t->crossed = true;	/* the socket must drain first */
+	}
+	errno = EAGAIN;
+	return -1;
+}
+
+/* As read(2), through TLS. */
+static ssize_t
+tls_read(struct tls *t, void *buf, size_t len)
+{
+	ssize_t	r;
+	int	n;
+
+	ERR_clear_error();
+	if ((n = SSL_read(t->ssl, buf, len > INT_MAX ? INT_MAX :
+	    (int)len)) > 0)
+		return n;
+	if ((r = tls_wait(t, n, "read")) == -1 && errno == EAGAIN)
+		return tls_read_wait(t);
+	return r;
+}
+
+/*
+ * Collect what OpenSSL writes in a handshake step instead of writing it
+ * record by record: a flight leaves in one write(2) as it did, and the
+ * tickets that end a TLS 1.3 handshake (a write each) wait for the
+ * response to the request that came with the client's Finished, to leave
+ * with it. Not under kernel TLS, which OpenSSL sets up on the socket's
+ * own BIO; without memory OpenSSL writes to the socket as before.
+ */
+static void
+tls_cork(struct tls *t)
+{
+	if (t->batch != NULL || (SSL_get_options(t->ssl) & SSL_OP_ENABLE_KTLS))
+		return;
+	if (tls_worker_collect(t->tw) == 0)
+		(void)tls_batch_start(t, TLS_CORK);
+}
+
+/* Send what a handshake step collected before waiting for the client:
+ * the step's result, TLS_WANT_WRITE while the socket must drain first. */
+static enum tls_step
+tls_uncork(struct tls *t, enum tls_step step)
+{
+	if (tls_batch_flush(t) == 0)
+		return step;
+	if (errno != EAGAIN) {
+		log_debug("TLS handshake with %s: %s", t->peer,
+		    strerror(errno));
+		return TLS_FAILED;
+	}
+	t->crossed = true;
+	return step == TLS_FAILED ? TLS_FAILED : TLS_WANT_WRITE;
+}
+
+/* Go on with the handshake (see tls.h and tls_mod.h). */
+static enum tls_step
+tls_handshake(struct tls *t)
+{
+	enum tls_step	 step;
+	char		 why[TLS_WHY_MAX];
+	int		 r, err, sys;
+
+	if (!t->peeked && (step = tls_peek(t)) != TLS_DONE)
+		return step;
+	/* The rest of a flight the socket did not take at once. */
+	if (t->batch != NULL && (step = tls_uncork(t, TLS_WANT_READ)) !=
+	    TLS_WANT_READ)
+		return step;
+	tls_cork(t);
+	ERR_clear_error();
+	if ((r = SSL_do_handshake(t->ssl)) == 1) {
+		t->ktls = t->batch == NULL &&
+		    BIO_get_ktls_send(SSL_get_wbio(t->ssl));
+		/* The request is here: its response takes the tickets. */
+		if (SSL_has_pending(t->ssl))
+			return TLS_DONE;
+		return tls_uncork(t, TLS_DONE) == TLS_FAILED ? TLS_FAILED :
+		    TLS_DONE;
+	}
+	sys = errno;
+	err = SSL_get_error(t->ssl, r);
+	if (err == SSL_ERROR_WANT_READ)
+		return tls_uncork(t, TLS_WANT_READ);
+	if (err == SSL_ERROR_WANT_WRITE) {
+		t->crossed = true;
+		return TLS_WANT_WRITE;
+	}
+	/* A client's failure, said where an admin can look, but not loud. */
+	log_info("TLS handshake with %s failed: %s", t->peer, tls_why(err,
+	    sys, why, sizeof(why)));
+	(void)tls_uncork(t, TLS_FAILED);	/* the alert that says why */
+	return TLS_FAILED;
+}
+
 /* Write len bytes at p as one record (partial writes are on). */
 static ssize_t
 tls_write(struct tls *t, const void *p, size_t len)
 {
-	int	n;
+	struct tls_batch	*tb = t->batch;
+	ssize_t			 sent;
+	int			 n;
 
-	if (tls_batch_flush(t) == -1)
-		return -1;
+	/* A record of an earlier call still going out: its bytes are these
+	 * (the connection has not moved on). */
+	if (tb != NULL && tb->told < tb->nrec && (sent = tls_batch_send(t)) != 0)
+		return sent;
+	/* After what a handshake collected, in the same write(2). */
+	if (t->batch != NULL) {
+		if (tls_batch_seal(t, p, len < TLS_RECORD ? len : TLS_RECORD) ==
+		    -1)
+			return -1;
+		return tls_batch_send(t);
+	}
 	ERR_clear_error();
 	if ((n = SSL_write(t->ssl, p, len > INT_MAX ? INT_MAX :
 	    (int)len)) > 0)
@@ -599,27 +721,57 @@ tls_write(struct tls *t, const void *p, size_t len)
 }
 
 /*
+ * Write len bytes at p as one record; with fin (they end the connection),
+ * close_notify after them in the same write(2), which tls_shutdown() would
+ * otherwise make a write of its own. Not under kernel TLS, whose records
+ * OpenSSL writes to the socket's own BIO.
+ */
+static ssize_t
+tls_write_fin(struct tls *t, const void *p, size_t len, bool fin)
+{
+	if (!fin || len > TLS_RECORD || t->ktls || t->shut ||
+	    (t->batch != NULL && t->batch->told < t->batch->nrec))
+		return tls_write(t, p, len);
+	if (t->batch == NULL && (tls_worker_collect(t->tw) == -1 ||
+	    tls_batch_start(t, len) == -1))
+		return tls_write(t, p, len);
+	if (tls_batch_seal(t, p, len) == -1) {
+		if (t->batch->nrec == 0 && t->batch->len == 0)
+			tls_batch_end(t);
+		return -1;
+	}
+	ERR_clear_error();
+	SSL_shutdown(t->ssl);
+	ERR_clear_error();
+	t->shut = true;
+	return tls_batch_send(t);
+}
+
+/*
  * As writev(2), one record at most: pieces are gathered into the worker's
  * buffer, so a head and a small body leave in one record. A retry after
  * EAGAIN gathers the same bytes again (the connection has not moved on),
- * which is what OpenSSL asks of a retried write.
+ * which is what OpenSSL asks of a retried write. With fin, when the
+ * record holds all of iov, close_notify follows it in the same write.
  */
 static ssize_t
-tls_writev(struct tls *t, const struct iovec *iov, int niov)
+tls_writev(struct tls *t, const struct iovec *iov, int niov, bool fin)
 {
 	unsigned char	*buf = t->tw->buf;
-	size_t		 len = 0, k;
+	size_t		 len = 0, k = 0;
 	int		 i;
 
 	if (niov == 1 || iov[0].iov_len >= TLS_RECORD)
-		return tls_write(t, iov[0].iov_base, iov[0].iov_len);
+		return tls_write_fin(t, iov[0].iov_base, iov[0].iov_len,
+		    fin && niov == 1);
 	for (i = 0; i < niov && len < TLS_RECORD; i++) {
 		k = iov[i].iov_len < TLS_RECORD - len ? iov[i].iov_len :
 		    TLS_RECORD - len;
 		memcpy(buf + len, iov[i].iov_base, k);
 		len += k;
 	}
-	return tls_write(t, buf, len);
+	return tls_write_fin(t, buf, len, fin && i == niov &&
+	    k == iov[niov - 1].iov_len);
 }
 
 /* Send up to len bytes of a file (see tls.h and tls_mod.h). */
@@ -669,16 +821,30 @@ tls_crossed(struct tls *t)
 	return crossed;
 }
 
+/* Epoll reported readiness: the socket may hold bytes again. */
+static void
+tls_ready(struct tls *t)
+{
+	t->drained = false;
+}
+
+/* Whether the client's bytes are all read (see tls.h). */
+static bool
+tls_drained(const struct tls *t)
+{
+	return t->drained && !SSL_has_pending(t->ssl);
+}
+
 /* Send close_notify once, after a finished handshake; never waits. */
 static void
 tls_shutdown(struct tls *t)
 {
-	if (t->shut || !SSL_is_init_finished(t->ssl))
+	/* What is left of a batch first (close_notify may be in it); after
+	 * an unsent one, close_notify would tear a record. */
+	if (tls_batch_flush(t) == -1 || t->shut ||
+	    !SSL_is_init_finished(t->ssl))
 		return;
 	t->shut = true;
-	/* After an unsent batch, close_notify would tear a record. */
-	if (tls_batch_flush(t) == -1)
-		return;
 	ERR_clear_error();
 	SSL_shutdown(t->ssl);
 	ERR_clear_error();
@@ -724,6 +890,8 @@ const struct tls_module tine_tls_module = {
 	.writev = tls_writev,
 	.sendfile = tls_sendfile,
 	.crossed = tls_crossed,
+	.ready = tls_ready,
+	.drained = tls_drained,
 	.shutdown = tls_shutdown,
 	.protocol = tls_protocol,
 	.cipher = tls_cipher,

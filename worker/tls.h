@@ -57,11 +57,14 @@ tls_read(struct tls *t, void *buf, size_t len)
 	return tls_mod_of(t)->read(t, buf, len);
 }
 
-/* As writev(2), in one TLS record at most; -1 with EAGAIN to wait. */
+/* As writev(2), in one TLS record at most; -1 with EAGAIN to wait. fin:
+ * the connection ends after these bytes, so when they fit the record,
+ * close_notify goes in the same write (tls_shutdown() then has no more to
+ * send). */
 static inline ssize_t
-tls_writev(struct tls *t, const struct iovec *iov, int niov)
+tls_writev(struct tls *t, const struct iovec *iov, int niov, bool fin)
 {
-	return tls_mod_of(t)->writev(t, iov, niov);
+	return tls_mod_of(t)->writev(t, iov, niov, fin);
 }
 
 /* Send up to len bytes of file fd from off: SSL_sendfile under kernel
@@ -81,6 +84,23 @@ static inline bool
 tls_crossed(struct tls *t)
 {
 	return tls_mod_of(t)->crossed(t);
+}
+
+/* Epoll reported the socket readable (or hung up): tls_drained() and the
+ * reads OpenSSL would skip look at the socket again. */
+static inline void
+tls_ready(struct tls *t)
+{
+	tls_mod_of(t)->ready(t);
+}
+
+/* Whether the client's bytes are all read: a read(2) came back short since
+ * the last tls_ready() and OpenSSL holds none of its bytes, so no read is
+ * needed before epoll tells of more (as a short read(2) tells). */
+static inline bool
+tls_drained(const struct tls *t)
+{
+	return tls_mod_of(t)->drained(t);
 }
 
 /* Send close_notify, once, without waiting for the client's. */

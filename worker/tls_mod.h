@@ -59,10 +59,13 @@ struct tls_module {
 	void		 (*conn_free)(struct tls *);
 	enum tls_step	 (*handshake)(struct tls *);
 	ssize_t		 (*read)(struct tls *, void *buf, size_t len);
-	ssize_t		 (*writev)(struct tls *, const struct iovec *, int);
+	ssize_t		 (*writev)(struct tls *, const struct iovec *, int,
+			    bool fin);
 	ssize_t		 (*sendfile)(struct tls *, int fd, off_t off,
 			    size_t len);
 	bool		 (*crossed)(struct tls *);
+	void		 (*ready)(struct tls *);
+	bool		 (*drained)(const struct tls *);
 	void		 (*shutdown)(struct tls *);
 	const char	*(*protocol)(const struct tls *);
 	const char	*(*cipher)(const struct tls *);

@@ -704,6 +704,150 @@ Test(tls, resumption_renews_ticket, .fini = tine_teardown, .timeout = 60)
 	tine_stop(t);
 }
 
+/*
+ * The tickets that end a TLS 1.3 handshake wait in the worker for the
+ * response to a request sent with the client's Finished, to leave in one
+ * write with it; a client that sends nothing yet (a browser's preconnect)
+ * still gets them at once, and resumes with them.
+ */
+Test(tls, tickets_come_without_a_request, .fini = tine_teardown,
+    .timeout = 60)
+{
+	struct tls_certs	 c;
+	struct tine		*t = tls_setup(&c, NULL);
+	long long		 deadline = tine_now_ms() + TINE_TIMEOUT_MS;
+	struct tlsc		 k;
+	struct pollfd		 pfd = { .events = POLLIN };
+	SSL_SESSION		*sess = NULL;
+	SSL_CTX			*ctx;
+	char			 b;
+
+	cr_assert_not_null(ctx = tlsc_ctx(c.ca, TLS1_3_VERSION,
+	    TLS1_3_VERSION, NULL));
+	tls_open(&k, ctx, t->port, "a.test", NULL);
+	pfd.fd = k.conn.fd;
+	/* Each read takes in what came: tickets, and no response. */
+	while (sess == NULL && tine_now_ms() < deadline &&
+	    poll(&pfd, 1, (int)(deadline - tine_now_ms())) == 1) {
+		cr_assert_leq(SSL_read(k.ssl, &b, 1), 0, "an answer unasked");
+		cr_assert_eq(SSL_get_error(k.ssl, -1), SSL_ERROR_WANT_READ);
+		if ((sess = SSL_get1_session(k.ssl)) != NULL &&
+		    !SSL_SESSION_is_resumable(sess)) {
+			SSL_SESSION_free(sess);
+			sess = NULL;
+		}
+	}
+	cr_assert_not_null(sess, "no ticket came before a request");
+	tlsc_close(&k);
+	tls_open(&k, ctx, t->port, "a.test", sess);
+	cr_expect(SSL_session_reused(k.ssl), "a full handshake, not resumed");
+	tls_get(&k);
+	tlsc_close(&k);
+	SSL_SESSION_free(sess);
+	SSL_CTX_free(ctx);
+	tine_stop(t);
+}
+
+/*
+ * Two requests in two TLS records that reach the worker in one packet:
+ * the socket is drained by one read, but OpenSSL returns a record at a
+ * time, so the worker must not wait for epoll before the second (which
+ * would never come: edge-triggered, nothing new arrives).
+ */
+Test(tls, pipelined_records_in_one_packet, .fini = tine_teardown,
+    .timeout = 60)
+{
+	struct tls_certs	 c;
+	struct tine		*t = tls_setup(&c, NULL);
+	struct tine_resp	 r;
+	struct tlsc		 k;
+	SSL_CTX			*ctx;
+	int			 on = 1, off = 0, i;
+
+	cr_assert_not_null(ctx = tlsc_ctx(c.ca, 0, 0, NULL));
+	tls_open(&k, ctx, t->port, "a.test", NULL);
+	cr_assert_eq(setsockopt(k.conn.fd, IPPROTO_TCP, TCP_CORK, &on,
+	    sizeof(on)), 0);
+	cr_assert_eq(tlsc_send(&k, TLS_GET("/", "")), 0);
+	cr_assert_eq(tlsc_send(&k, TLS_GET("/", "")), 0);
+	cr_assert_eq(setsockopt(k.conn.fd, IPPROTO_TCP, TCP_CORK, &off,
+	    sizeof(off)), 0);
+	for (i = 0; i < 2; i++) {
+		cr_assert_eq(tlsc_read(&k, 0, &r), 0, "no response %d", i + 1);
+		cr_expect_eq(r.status, 200);
+		tine_resp_free(&r);
+	}
+	tlsc_close(&k);
+	SSL_CTX_free(ctx);
+	tine_stop(t);
+}
+
+/* After the response on k, the connection's end: close_notify, not a bare
+ * close (which a client may not tell from a truncation). */
+static void
+tls_expect_close_notify(struct tlsc *k, const char *what)
+{
+	long long	 deadline = tine_now_ms() + TINE_TIMEOUT_MS;
+	struct pollfd	 pfd = { .fd = k->conn.fd, .events = POLLIN };
+	char		 b;
+	int		 n, err = SSL_ERROR_WANT_READ;
+
+	while (err == SSL_ERROR_WANT_READ && tine_now_ms() < deadline &&
+	    poll(&pfd, 1, (int)(deadline - tine_now_ms())) == 1) {
+		n = SSL_read(k->ssl, &b, 1);
+		cr_assert_leq(n, 0, "%s: bytes after the response", what);
+		err = SSL_get_error(k->ssl, n);
+	}
+	cr_expect_eq(err, SSL_ERROR_ZERO_RETURN, "%s: no close_notify (%d)",
+	    what, err);
+}
+
+/*
+ * A response that ends the connection ends with close_notify, whether it
+ * went in one record with it (a small body, a head alone) or was a file
+ * sent in batches, and its bytes are all there before it.
+ */
+Test(tls, close_notify_after_the_last_response, .fini = tine_teardown,
+    .timeout = 60)
+{
+	static const char	*reqs[] = {
+		TLS_GET("/", "Connection: close\r\n"),
+		"HEAD / HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n",
+		TLS_GET("/big.bin", "Connection: close\r\n"),
+		"GET / HTTP/1.0\r\nHost: a.test\r\n\r\n",
+	};
+	struct tls_certs	 c;
+	struct tine		*t = tine_setup(NULL);
+	struct tine_resp	 r;
+	struct tlsc		 k;
+	SSL_CTX			*ctx;
+	unsigned char		*big;
+	size_t			 i;
+
+	cr_assert_not_null(t);
+	tls_certs(t, &c);
+	big = tls_big_file(t, "big.bin", 300000);
+	tls_start(t, &c, 0, NULL);
+	cr_assert_not_null(ctx = tlsc_ctx(c.ca, 0, 0, NULL));
+	for (i = 0; i < sizeof(reqs) / sizeof(reqs[0]); i++) {
+		tls_open(&k, ctx, t->port, "a.test", NULL);
+		cr_assert_eq(tlsc_send(&k, reqs[i]), 0);
+		cr_assert_eq(tlsc_read(&k, i == 1, &r), 0, "no response %zu",
+		    i);
+		cr_expect_eq(r.status, 200, "request %zu", i);
+		if (i == 2)
+			cr_expect(r.bodylen == 300000 &&
+			    memcmp(r.body, big, 300000) == 0,
+			    "the file's bytes differ");
+		tine_resp_free(&r);
+		tls_expect_close_notify(&k, reqs[i]);
+		tlsc_close(&k);
+	}
+	free(big);
+	SSL_CTX_free(ctx);
+	tine_stop(t);
+}
+
 /* The name of the key a session's ticket is sealed with into name. */
 static void
 tls_ticket_name(SSL_SESSION *sess, unsigned char name[16])
