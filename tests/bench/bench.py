@@ -14,7 +14,9 @@ skipped with a note. Then, on loopback:
      all, both again for each server on the same configuration without
      its TLS listener ("no TLS"), each started alone;
   2. the scenarios, interleaved across servers, ROUNDS rounds each: the
-     median requests/s, the ratio to tine, the median p99 latency, the errors
+     median requests/s, the ratio to tine (for the access-log row: to the
+     same server with its log off, run next to it in each round, the
+     median of the rounds' ratios), the median p99 latency, the errors
      of all rounds (wrk socket errors + non-2xx) and the server's CPU time
      per request (utime + stime of its process tree, from /proc). wrk keeps
      its TLS session and resumes it on each new connection ("TLS 1 KiB
@@ -507,6 +509,19 @@ def hsload_note(servers):
                                  v[0][1]) for n, v in seen) + ")")
 
 
+def log_pair(res, srv, scen, d, r):
+    """The access-log row's run for round R and, next to it, the same page
+    without the log (odd rounds first, even rounds second): a change in
+    the machine's load, which moves requests/s by a third over minutes,
+    then moves both alike. The off runs go under the row's name + " off"."""
+    off = (scen[0], scen[1], "/small.html", scen[3], [])
+    runs = [(scen[0] + " off", off), (scen[0], scen)]
+    if r % 2 == 0:
+        runs.reverse()
+    for key, sc in runs:
+        res.setdefault((key, srv.name), []).append(wrk(srv, sc, d))
+
+
 def run_scenarios(servers, scens, d):
     """Every scenario, ROUNDS rounds, servers in a rotating order."""
     res = {}
@@ -514,11 +529,16 @@ def run_scenarios(servers, scens, d):
         for r in range(ROUNDS):
             order = servers[r % len(servers):] + servers[:r % len(servers)]
             for srv in order:
+                if "log" in scen[4]:
+                    log_pair(res, srv, scen, d, r)
+                    continue
                 res.setdefault((scen[0], srv.name), []).append(
                     wrk(srv, scen, d))
         print_rows(scen, servers, res)
         if "full" in scen[4]:
             hsload_note(servers)
+        if "log" in scen[4]:
+            log_note(servers, res, scen[0])
     return res
 
 
@@ -537,19 +557,33 @@ def print_rows(scen, servers, res):
         ref = base
         mark = ""
         if "log" in scen[4]:
-            ref = med_of(res, "1 KiB keep-alive c64", srv.name)
+            ref = log_ratio(res, scen[0], srv.name)
+            rps_ratio = ref
             mark = "*"
-        ratio = "%.2f%s" % (rps / ref, mark) if ref else "-"
+        else:
+            rps_ratio = rps / ref if ref else 0
+        ratio = "%.2f%s" % (rps_ratio, mark) if ref else "-"
         errs = sum(x[2] for x in res[(scen[0], srv.name)])
         print("%-30s %-8s %9.0f %6s %8.2f %6d %8.1f" % (
             scen[0], srv.name, rps, ratio, med(srv.name, 1), errs,
             med(srv.name, 3)), flush=True)
 
 
-def med_of(res, scen, name):
-    if (scen, name) not in res:
-        return 0    # that row was not run (SCENARIOS)
-    return statistics.median(x[0] for x in res[(scen, name)])
+def log_ratio(res, scen, name, i=0):
+    """The median over rounds of each round's requests/s (i 0) or CPU per
+    request (i 3) with the access log over those without it (log_pair);
+    0 when a run failed."""
+    on, off = res[(scen, name)], res.get((scen + " off", name), [])
+    pairs = [a[i] / b[i] for a, b in zip(on, off) if a[i] and b[i]]
+    return statistics.median(pairs) if pairs else 0
+
+
+def log_note(servers, res, scen):
+    """What the access log costs in CPU per request, steadier than the
+    requests/s of a shared machine."""
+    print("  (CPU per request with the access log over without it: " +
+          ", ".join("%s %.2f" % (s.name, log_ratio(res, scen, s.name, 3))
+                    for s in servers) + ")")
 
 
 def read_response(s):
@@ -753,7 +787,8 @@ def machine(servers):
 
 
 def expected_seconds(n, scens, extras):
-    return (len(scens) * n * ROUNDS * (SECS + 0.5) + 20 * n * extras + 30)
+    runs = len(scens) + sum(1 for x in scens if "log" in x[4])  # log_pair
+    return (runs * n * ROUNDS * (SECS + 0.5) + 20 * n * extras + 30)
 
 
 def selected():
@@ -895,8 +930,9 @@ def main():
             header()
             run_scenarios(servers, scens, d)
             if any("log" in x[4] for x in scens):
-                print("* access log on against the same server with it off "
-                      "(row 1)")
+                print("* access log on against the same server with it off, "
+                      "run next to it in each round (median of the rounds' "
+                      "ratios)")
             print()
         if mem:
             print_memory(servers, mem, plain)
