@@ -668,6 +668,22 @@ Test(tls, session_resumes_on_another_worker, .fini = tine_teardown,
 	tine_stop(t);
 }
 
+/* A new connection resuming sess, expected to, and a GET on it; the
+ * session it ends with, to free. */
+static SSL_SESSION *
+tls_resume(SSL_CTX *ctx, int port, SSL_SESSION *sess)
+{
+	struct tlsc	 k;
+	SSL_SESSION	*after;
+
+	tls_open(&k, ctx, port, "a.test", sess);
+	cr_expect(SSL_session_reused(k.ssl), "a full handshake, not resumed");
+	tls_get(&k);
+	cr_assert_not_null(after = SSL_get1_session(k.ssl));
+	tlsc_close(&k);
+	return after;
+}
+
 /*
  * A TLS 1.3 resumption brings a new ticket: clients use a ticket once, so
  * without one their next connection would be a full handshake (only every
@@ -689,11 +705,7 @@ Test(tls, resumption_renews_ticket, .fini = tine_teardown, .timeout = 60)
 	tls_get(&k);
 	cr_assert_not_null(s1 = SSL_get1_session(k.ssl));
 	tlsc_close(&k);
-	tls_open(&k, ctx, t->port, "a.test", s1);
-	cr_expect(SSL_session_reused(k.ssl), "a full handshake, not resumed");
-	tls_get(&k);
-	cr_assert_not_null(s2 = SSL_get1_session(k.ssl));
-	tlsc_close(&k);
+	s2 = tls_resume(ctx, t->port, s1);
 	SSL_SESSION_get0_ticket(s1, &t1, &l1);
 	SSL_SESSION_get0_ticket(s2, &t2, &l2);
 	cr_expect(l1 != l2 || memcmp(t1, t2, l1) != 0,
@@ -739,10 +751,7 @@ Test(tls, tickets_come_without_a_request, .fini = tine_teardown,
 	}
 	cr_assert_not_null(sess, "no ticket came before a request");
 	tlsc_close(&k);
-	tls_open(&k, ctx, t->port, "a.test", sess);
-	cr_expect(SSL_session_reused(k.ssl), "a full handshake, not resumed");
-	tls_get(&k);
-	tlsc_close(&k);
+	SSL_SESSION_free(tls_resume(ctx, t->port, sess));
 	SSL_SESSION_free(sess);
 	SSL_CTX_free(ctx);
 	tine_stop(t);
