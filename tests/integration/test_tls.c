@@ -791,6 +791,57 @@ Test(tls, pipelined_records_in_one_packet, .fini = tine_teardown,
 	tine_stop(t);
 }
 
+/*
+ * A request that arrives while the worker is blocked writing an earlier
+ * response, with another one still buffered in OpenSSL: the event that
+ * told of it came while the worker could not read, so the worker must
+ * still read the socket once the buffered request is answered, not take
+ * the earlier short read as the last word.
+ */
+Test(tls, request_during_a_blocked_response, .fini = tine_teardown,
+    .timeout = 90)
+{
+	struct tls_certs	 c;
+	struct tine		*t = tine_setup(NULL);
+	struct tine_resp	 r;
+	struct tlsc		 k;
+	struct pollfd		 pfd = { .events = POLLIN };
+	SSL_CTX			*ctx;
+	unsigned char		*big;
+	int			 on = 1, off = 0, i;
+
+	cr_assert_not_null(t);
+	tls_certs(t, &c);
+	/* Far more than the socket buffers hold: the worker blocks. */
+	big = tls_big_file(t, "big.bin", 32 << 20);
+	tls_start(t, &c, 0, NULL);
+	cr_assert_not_null(ctx = tlsc_ctx(c.ca, 0, 0, NULL));
+	tls_open(&k, ctx, t->port, "a.test", NULL);
+	pfd.fd = k.conn.fd;
+	cr_assert_eq(setsockopt(k.conn.fd, IPPROTO_TCP, TCP_CORK, &on,
+	    sizeof(on)), 0);
+	cr_assert_eq(tlsc_send(&k, TLS_GET("/big.bin", "")), 0);
+	cr_assert_eq(tlsc_send(&k, TLS_GET("/", "")), 0);
+	cr_assert_eq(setsockopt(k.conn.fd, IPPROTO_TCP, TCP_CORK, &off,
+	    sizeof(off)), 0);
+	/* The first response has begun: both requests were read. */
+	cr_assert_eq(poll(&pfd, 1, TINE_TIMEOUT_MS), 1, "no response");
+	cr_assert_eq(tlsc_send(&k, TLS_GET("/", "")), 0);
+	for (i = 0; i < 3; i++) {
+		cr_assert_eq(tlsc_read(&k, 0, &r), 0, "no response %d", i + 1);
+		cr_expect_eq(r.status, 200);
+		if (i == 0)
+			cr_expect(r.bodylen == 32 << 20 &&
+			    memcmp(r.body, big, r.bodylen) == 0,
+			    "the file's bytes differ");
+		tine_resp_free(&r);
+	}
+	tlsc_close(&k);
+	free(big);
+	SSL_CTX_free(ctx);
+	tine_stop(t);
+}
+
 /* After the response on k, the connection's end: close_notify, not a bare
  * close (which a client may not tell from a truncation). */
 static void
