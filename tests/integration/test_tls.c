@@ -757,6 +757,21 @@ Test(tls, tickets_come_without_a_request, .fini = tine_teardown,
 	tine_stop(t);
 }
 
+/* Two requests in two TLS records, held back by TCP_CORK so that they
+ * leave in one packet. */
+static void
+tls_send_corked(struct tlsc *k, const char *req1, const char *req2)
+{
+	int	on = 1, off = 0;
+
+	cr_assert_eq(setsockopt(k->conn.fd, IPPROTO_TCP, TCP_CORK, &on,
+	    sizeof(on)), 0);
+	cr_assert_eq(tlsc_send(k, req1), 0);
+	cr_assert_eq(tlsc_send(k, req2), 0);
+	cr_assert_eq(setsockopt(k->conn.fd, IPPROTO_TCP, TCP_CORK, &off,
+	    sizeof(off)), 0);
+}
+
 /*
  * Two requests in two TLS records that reach the worker in one packet:
  * the socket is drained by one read, but OpenSSL returns a record at a
@@ -771,16 +786,11 @@ Test(tls, pipelined_records_in_one_packet, .fini = tine_teardown,
 	struct tine_resp	 r;
 	struct tlsc		 k;
 	SSL_CTX			*ctx;
-	int			 on = 1, off = 0, i;
+	int			 i;
 
 	cr_assert_not_null(ctx = tlsc_ctx(c.ca, 0, 0, NULL));
 	tls_open(&k, ctx, t->port, "a.test", NULL);
-	cr_assert_eq(setsockopt(k.conn.fd, IPPROTO_TCP, TCP_CORK, &on,
-	    sizeof(on)), 0);
-	cr_assert_eq(tlsc_send(&k, TLS_GET("/", "")), 0);
-	cr_assert_eq(tlsc_send(&k, TLS_GET("/", "")), 0);
-	cr_assert_eq(setsockopt(k.conn.fd, IPPROTO_TCP, TCP_CORK, &off,
-	    sizeof(off)), 0);
+	tls_send_corked(&k, TLS_GET("/", ""), TLS_GET("/", ""));
 	for (i = 0; i < 2; i++) {
 		cr_assert_eq(tlsc_read(&k, 0, &r), 0, "no response %d", i + 1);
 		cr_expect_eq(r.status, 200);
@@ -808,7 +818,7 @@ Test(tls, request_during_a_blocked_response, .fini = tine_teardown,
 	struct pollfd		 pfd = { .events = POLLIN };
 	SSL_CTX			*ctx;
 	unsigned char		*big;
-	int			 on = 1, off = 0, i;
+	int			 i;
 
 	cr_assert_not_null(t);
 	tls_certs(t, &c);
@@ -818,12 +828,7 @@ Test(tls, request_during_a_blocked_response, .fini = tine_teardown,
 	cr_assert_not_null(ctx = tlsc_ctx(c.ca, 0, 0, NULL));
 	tls_open(&k, ctx, t->port, "a.test", NULL);
 	pfd.fd = k.conn.fd;
-	cr_assert_eq(setsockopt(k.conn.fd, IPPROTO_TCP, TCP_CORK, &on,
-	    sizeof(on)), 0);
-	cr_assert_eq(tlsc_send(&k, TLS_GET("/big.bin", "")), 0);
-	cr_assert_eq(tlsc_send(&k, TLS_GET("/", "")), 0);
-	cr_assert_eq(setsockopt(k.conn.fd, IPPROTO_TCP, TCP_CORK, &off,
-	    sizeof(off)), 0);
+	tls_send_corked(&k, TLS_GET("/big.bin", ""), TLS_GET("/", ""));
 	/* The first response has begun: both requests were read. */
 	cr_assert_eq(poll(&pfd, 1, TINE_TIMEOUT_MS), 1, "no response");
 	cr_assert_eq(tlsc_send(&k, TLS_GET("/", "")), 0);
