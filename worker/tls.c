@@ -620,17 +620,19 @@ tls_read(struct tls *t, void *buf, size_t len)
 }
 
 /*
- * Collect what OpenSSL writes in a handshake step instead of writing it
- * record by record: a flight leaves in one write(2) as it did, and the
- * tickets that end a TLS 1.3 handshake (a write each) wait for the
- * response to the request that came with the client's Finished, to leave
- * with it. Not under kernel TLS, which OpenSSL sets up on the socket's
- * own BIO; without memory OpenSSL writes to the socket as before.
+ * Collect what OpenSSL writes in a handshake step after the first instead
+ * of writing it record by record: the tickets that end a TLS 1.3
+ * handshake (a write each) wait for the response to the request that came
+ * with the client's Finished, to leave with it. Not the first step, whose
+ * flight OpenSSL writes in one write(2) anyway; not under kernel TLS,
+ * which OpenSSL sets up on the socket's own BIO; without memory OpenSSL
+ * writes to the socket as before.
  */
 static void
 tls_cork(struct tls *t)
 {
-	if (t->batch != NULL || (SSL_get_options(t->ssl) & SSL_OP_ENABLE_KTLS))
+	if (t->batch != NULL || SSL_in_before(t->ssl) ||
+	    (SSL_get_options(t->ssl) & SSL_OP_ENABLE_KTLS))
 		return;
 	if (tls_worker_collect(t->tw) == 0)
 		(void)tls_batch_start(t, TLS_CORK);
@@ -669,8 +671,7 @@ tls_handshake(struct tls *t)
 	tls_cork(t);
 	ERR_clear_error();
 	if ((r = SSL_do_handshake(t->ssl)) == 1) {
-		t->ktls = t->batch == NULL &&
-		    BIO_get_ktls_send(SSL_get_wbio(t->ssl));
+		t->ktls = BIO_get_ktls_send(SSL_get_wbio(t->ssl));
 		/* The request is here: its response takes the tickets. */
 		if (SSL_has_pending(t->ssl))
 			return TLS_DONE;
@@ -692,23 +693,44 @@ tls_handshake(struct tls *t)
 	return TLS_FAILED;
 }
 
-/* Write len bytes at p as one record (partial writes are on). */
+/*
+ * Write len bytes at p as one record (partial writes are on). With fin
+ * (they end the connection) and when they fit the record, close_notify
+ * follows them in the same write(2), which tls_shutdown() would otherwise
+ * make a write of its own; not under kernel TLS, whose records OpenSSL
+ * writes to the socket's own BIO.
+ */
 static ssize_t
-tls_write(struct tls *t, const void *p, size_t len)
+tls_write(struct tls *t, const void *p, size_t len, bool fin)
 {
 	struct tls_batch	*tb = t->batch;
 	ssize_t			 sent;
+	bool			 fresh = false;
 	int			 n;
 
 	/* A record of an earlier call still going out: its bytes are these
 	 * (the connection has not moved on). */
 	if (tb != NULL && tb->told < tb->nrec && (sent = tls_batch_send(t)) != 0)
 		return sent;
-	/* After what a handshake collected, in the same write(2). */
+	fin = fin && len <= TLS_RECORD && !t->ktls && !t->shut;
+	if (fin && t->batch == NULL && tls_worker_collect(t->tw) == 0 &&
+	    tls_batch_start(t, len) == 0)
+		fresh = true;
+	/* After what a handshake collected, or with close_notify: in the
+	 * same write(2). */
 	if (t->batch != NULL) {
-		if (tls_batch_seal(t, p, len < TLS_RECORD ? len : TLS_RECORD) ==
-		    -1)
+		if (tls_batch_seal(t, p, len < TLS_RECORD ? len :
+		    TLS_RECORD) == -1) {
+			if (fresh)
+				tls_batch_end(t);
 			return -1;
+		}
+		if (fin) {
+			ERR_clear_error();
+			SSL_shutdown(t->ssl);
+			ERR_clear_error();
+			t->shut = true;
+		}
 		return tls_batch_send(t);
 	}
 	ERR_clear_error();
@@ -718,33 +740,6 @@ tls_write(struct tls *t, const void *p, size_t len)
 	if (tls_wait(t, n, "write") == 0)
 		errno = EPIPE;
 	return -1;
-}
-
-/*
- * Write len bytes at p as one record; with fin (they end the connection),
- * close_notify after them in the same write(2), which tls_shutdown() would
- * otherwise make a write of its own. Not under kernel TLS, whose records
- * OpenSSL writes to the socket's own BIO.
- */
-static ssize_t
-tls_write_fin(struct tls *t, const void *p, size_t len, bool fin)
-{
-	if (!fin || len > TLS_RECORD || t->ktls || t->shut ||
-	    (t->batch != NULL && t->batch->told < t->batch->nrec))
-		return tls_write(t, p, len);
-	if (t->batch == NULL && (tls_worker_collect(t->tw) == -1 ||
-	    tls_batch_start(t, len) == -1))
-		return tls_write(t, p, len);
-	if (tls_batch_seal(t, p, len) == -1) {
-		if (t->batch->nrec == 0 && t->batch->len == 0)
-			tls_batch_end(t);
-		return -1;
-	}
-	ERR_clear_error();
-	SSL_shutdown(t->ssl);
-	ERR_clear_error();
-	t->shut = true;
-	return tls_batch_send(t);
 }
 
 /*
@@ -762,7 +757,7 @@ tls_writev(struct tls *t, const struct iovec *iov, int niov, bool fin)
 	int		 i;
 
 	if (niov == 1 || iov[0].iov_len >= TLS_RECORD)
-		return tls_write_fin(t, iov[0].iov_base, iov[0].iov_len,
+		return tls_write(t, iov[0].iov_base, iov[0].iov_len,
 		    fin && niov == 1);
 	for (i = 0; i < niov && len < TLS_RECORD; i++) {
 		k = iov[i].iov_len < TLS_RECORD - len ? iov[i].iov_len :
@@ -770,7 +765,7 @@ tls_writev(struct tls *t, const struct iovec *iov, int niov, bool fin)
 		memcpy(buf + len, iov[i].iov_base, k);
 		len += k;
 	}
-	return tls_write_fin(t, buf, len, fin && i == niov &&
+	return tls_write(t, buf, len, fin && i == niov &&
 	    k == iov[niov - 1].iov_len);
 }
 

@@ -554,15 +554,11 @@ def print_rows(scen, servers, res):
     base = med("tine", 0) if ("tine" in [s.name for s in servers]) else 0
     for srv in servers:
         rps = med(srv.name, 0)
-        ref = base
-        mark = ""
         if "log" in scen[4]:
-            ref = log_ratio(res, scen[0], srv.name)
-            rps_ratio = ref
-            mark = "*"
+            r, mark = log_ratio(res, scen[0], srv.name), "*"
         else:
-            rps_ratio = rps / ref if ref else 0
-        ratio = "%.2f%s" % (rps_ratio, mark) if ref else "-"
+            r, mark = (rps / base if base else 0), ""
+        ratio = "%.2f%s" % (r, mark) if r else "-"
         errs = sum(x[2] for x in res[(scen[0], srv.name)])
         print("%-30s %-8s %9.0f %6s %8.2f %6d %8.1f" % (
             scen[0], srv.name, rps, ratio, med(srv.name, 1), errs,

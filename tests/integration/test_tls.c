@@ -716,6 +716,24 @@ Test(tls, resumption_renews_ticket, .fini = tine_teardown, .timeout = 60)
 	tine_stop(t);
 }
 
+/* Wait (until deadline) for bytes on k and let OpenSSL take them,
+ * expecting no application data (what names the check): the read's
+ * SSL_get_error(), or -1 when nothing came in time. */
+static int
+tls_take(struct tlsc *k, long long deadline, const char *what)
+{
+	struct pollfd	 pfd = { .fd = k->conn.fd, .events = POLLIN };
+	char		 b;
+	int		 n;
+
+	if (tine_now_ms() >= deadline ||
+	    poll(&pfd, 1, (int)(deadline - tine_now_ms())) != 1)
+		return -1;
+	n = SSL_read(k->ssl, &b, 1);
+	cr_assert_leq(n, 0, "%s: application data came", what);
+	return SSL_get_error(k->ssl, n);
+}
+
 /*
  * The tickets that end a TLS 1.3 handshake wait in the worker for the
  * response to a request sent with the client's Finished, to leave in one
@@ -729,27 +747,22 @@ Test(tls, tickets_come_without_a_request, .fini = tine_teardown,
 	struct tine		*t = tls_setup(&c, NULL);
 	long long		 deadline = tine_now_ms() + TINE_TIMEOUT_MS;
 	struct tlsc		 k;
-	struct pollfd		 pfd = { .events = POLLIN };
 	SSL_SESSION		*sess = NULL;
 	SSL_CTX			*ctx;
-	char			 b;
+	int			 err = -1;
 
 	cr_assert_not_null(ctx = tlsc_ctx(c.ca, TLS1_3_VERSION,
 	    TLS1_3_VERSION, NULL));
 	tls_open(&k, ctx, t->port, "a.test", NULL);
-	pfd.fd = k.conn.fd;
 	/* Each read takes in what came: tickets, and no response. */
-	while (sess == NULL && tine_now_ms() < deadline &&
-	    poll(&pfd, 1, (int)(deadline - tine_now_ms())) == 1) {
-		cr_assert_leq(SSL_read(k.ssl, &b, 1), 0, "an answer unasked");
-		cr_assert_eq(SSL_get_error(k.ssl, -1), SSL_ERROR_WANT_READ);
+	while (sess == NULL && (err = tls_take(&k, deadline,
+	    "an answer unasked")) == SSL_ERROR_WANT_READ)
 		if ((sess = SSL_get1_session(k.ssl)) != NULL &&
 		    !SSL_SESSION_is_resumable(sess)) {
 			SSL_SESSION_free(sess);
 			sess = NULL;
 		}
-	}
-	cr_assert_not_null(sess, "no ticket came before a request");
+	cr_assert_not_null(sess, "no ticket came before a request (%d)", err);
 	tlsc_close(&k);
 	SSL_SESSION_free(tls_resume(ctx, t->port, sess));
 	SSL_SESSION_free(sess);
@@ -853,16 +866,10 @@ static void
 tls_expect_close_notify(struct tlsc *k, const char *what)
 {
 	long long	 deadline = tine_now_ms() + TINE_TIMEOUT_MS;
-	struct pollfd	 pfd = { .fd = k->conn.fd, .events = POLLIN };
-	char		 b;
-	int		 n, err = SSL_ERROR_WANT_READ;
+	int		 err;
 
-	while (err == SSL_ERROR_WANT_READ && tine_now_ms() < deadline &&
-	    poll(&pfd, 1, (int)(deadline - tine_now_ms())) == 1) {
-		n = SSL_read(k->ssl, &b, 1);
-		cr_assert_leq(n, 0, "%s: bytes after the response", what);
-		err = SSL_get_error(k->ssl, n);
-	}
+	while ((err = tls_take(k, deadline, what)) == SSL_ERROR_WANT_READ)
+		;
 	cr_expect_eq(err, SSL_ERROR_ZERO_RETURN, "%s: no close_notify (%d)",
 	    what, err);
 }
