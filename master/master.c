@@ -13,6 +13,7 @@
 #include "log.h"
 #include "master.h"
 #include "mime.h"
+#include "sandbox.h"
 #include "tls_load.h"
 
 #define MASTER_TICK_MS		1000
@@ -117,6 +118,7 @@ master_setup_unref(struct setup *s)
 	if (s == NULL || --s->refs > 0)
 		return;
 	tls_conf_free(s->tls);
+	sandbox_filter_free(s->filter);
 	config_free(s->conf);
 	mime_free(s->mime);
 	free(s);
@@ -302,8 +304,9 @@ master_generation_free(struct master *m, struct generation *g)
 	free(g);
 }
 
-/* Build a setup (config, MIME table, certificates) around a freshly loaded
- * config; the ticket keys of the generation serving carry over. */
+/* Build a setup (config, MIME table, the workers' seccomp filter,
+ * certificates) around a freshly loaded config; the ticket keys of the
+ * generation serving carry over. */
 static struct setup *
 master_setup(struct master *m, struct config *conf, char *err, size_t len)
 {
@@ -321,7 +324,8 @@ master_setup(struct master *m, struct config *conf, char *err, size_t len)
 		free(s);
 		return NULL;
 	}
-	if (worker_ids_check(conf, err, len) == -1) {
+	if (worker_ids_check(conf, err, len) == -1 ||
+	    sandbox_filter_make(conf, &s->filter, err, len) == -1) {
 		master_setup_unref(s);
 		return NULL;
 	}

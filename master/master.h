@@ -19,6 +19,7 @@
 
 struct mime;
 struct tls_conf;
+struct sandbox_filter;
 
 /* What a generation is made from; shared by a reopen's new generation. */
 struct setup {
@@ -26,6 +27,7 @@ struct setup {
 	struct config	*conf;
 	struct mime	*mime;
 	struct tls_conf	*tls;		/* NULL: no site has a certificate */
+	struct sandbox_filter *filter;	/* the workers' seccomp; NULL: off */
 };
 
 /* One generation of workers: a config, its listeners and its access logs. */

@@ -78,6 +78,7 @@ pool_child(struct master *m, struct generation *g, int i)
 	env.conf = g->setup->conf;
 	env.mime = g->setup->mime;
 	env.tls = g->setup->tls;
+	env.filter = g->setup->filter;
 	env.ls = &g->ls;
 	env.access_fds = g->access_fds;
 	env.naccess = g->naccess;

@@ -2,11 +2,15 @@
 #include "tine_build.h"
 
 #include <errno.h>
+#include <linux/filter.h>
 #include <linux/landlock.h>
 #include <seccomp.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -35,6 +39,21 @@
 
 /* socket(2)'s type without SOCK_CLOEXEC and SOCK_NONBLOCK. */
 #define SANDBOX_SOCK_TYPE	0xf
+
+/* A pid no process has (pid_max is at most 2^22): the master compiles the
+ * tgkill rule with it, and each worker puts its own pid in its place. */
+#define SANDBOX_PID_MARK	0x7ffffffeU
+
+/*
+ * The seccomp allow-list of a config, compiled by the master once for all
+ * its workers: libseccomp's work, and the heap and library pages it
+ * touches (some 170 KiB a worker, measured), stay in the master.
+ */
+struct sandbox_filter {
+	struct sock_filter	*insns;
+	unsigned short		 len;
+	unsigned short		 pid_at;	/* the instruction holding the mark */
+};
 
 /*
  * The system calls a worker makes once it serves, whatever their arguments
@@ -156,7 +175,7 @@ sandbox_landlock(const int *roots, size_t n)
 
 /* Add the allow-list to ctx; 0 or a negative errno. */
 static int
-sandbox_rules(scmp_filter_ctx ctx, pid_t pid, bool syslog)
+sandbox_rules(scmp_filter_ctx ctx, uint32_t pid, bool syslog)
 {
 	size_t	i;
 	int	rc = 0;
@@ -185,39 +204,62 @@ sandbox_rules(scmp_filter_ctx ctx, pid_t pid, bool syslog)
 	/* abort(3) signals itself, and nobody else. */
 	if (rc == 0)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
-		    SCMP_A0_32(SCMP_CMP_EQ, (uint32_t)pid));
+		    SCMP_A0_32(SCMP_CMP_EQ, pid));
 	return rc;
 }
 
-/* seccomp: any call off the list kills the worker with SIGSYS. 0 done,
- * 1 no seccomp here, -1 failed (logged). */
+/* Read the program in fd (len bytes) into f, and find the pid mark in
+ * it; 0, or -1 with errno. */
 static int
-sandbox_seccomp(bool syslog)
+sandbox_program(int fd, off_t len, struct sandbox_filter *f)
 {
-	scmp_filter_ctx	ctx;
-	int		rc;
+	size_t	i, n = 0;
 
-	if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == -1 && errno == EINVAL)
-		return 1;
-	/* Kernels before 4.14 kill the thread only: the same, single-threaded. */
-	if ((ctx = seccomp_init(SCMP_ACT_KILL_PROCESS)) == NULL &&
-	    (ctx = seccomp_init(SCMP_ACT_KILL)) == NULL) {
-		log_error("sandbox: cannot make a seccomp filter");
+	if (len <= 0 || len % sizeof(*f->insns) != 0 ||
+	    len / sizeof(*f->insns) > BPF_MAXINSNS) {
+		errno = EPROTO;
 		return -1;
 	}
-	/* The kernel's own error, not libseccomp's ECANCELED. */
-	rc = seccomp_attr_set(ctx, SCMP_FLTATR_API_SYSRAWRC, 1);
-	if (rc == 0)
-		rc = sandbox_rules(ctx, getpid(), syslog);
-	if (rc == 0)
-		rc = seccomp_load(ctx);
-	seccomp_release(ctx);
-	if (rc != 0) {
-		log_error("sandbox: cannot load the seccomp filter: %s",
-		    strerror(-rc));
+	if ((f->insns = malloc(len)) == NULL)
+		return -1;
+	if (pread(fd, f->insns, len, 0) != len) {
+		errno = EIO;
+		return -1;
+	}
+	f->len = (unsigned short)(len / sizeof(*f->insns));
+	for (i = 0; i < f->len; i++)
+		if (f->insns[i].code == (BPF_JMP | BPF_JEQ | BPF_K) &&
+		    f->insns[i].k == SANDBOX_PID_MARK) {
+			f->pid_at = (unsigned short)i;
+			n++;
+		}
+	/* One test of the pid, or the program is not what sandbox_rules()
+	 * asked for: refuse rather than guess. */
+	if (n != 1) {
+		errno = EPROTO;
 		return -1;
 	}
 	return 0;
+}
+
+/* The program libseccomp compiles from ctx, into f; 0, or -1 with
+ * errno. */
+static int
+sandbox_export(scmp_filter_ctx ctx, struct sandbox_filter *f)
+{
+	struct stat	st;
+	int		fd, rc, saved;
+
+	if ((fd = memfd_create("tine-seccomp", MFD_CLOEXEC)) == -1)
+		return -1;
+	if ((rc = seccomp_export_bpf(ctx, fd)) != 0)
+		errno = -rc;
+	else if ((rc = fstat(fd, &st)) == 0)
+		rc = sandbox_program(fd, st.st_size, f);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return rc == 0 ? 0 : -1;
 }
 
 /* Whether any log of conf goes to syslog, which needs a socket. */
@@ -234,10 +276,88 @@ sandbox_syslog(const struct config *conf)
 	return false;
 }
 
+/* Compile conf's seccomp allow-list for its workers (see sandbox.h). */
+int
+sandbox_filter_make(const struct config *conf, struct sandbox_filter **out,
+    char *err, size_t len)
+{
+	struct sandbox_filter	*f;
+	scmp_filter_ctx		 ctx;
+	int			 rc;
+
+	*out = NULL;
+	if (!conf->sandbox)
+		return 0;
+	if ((f = calloc(1, sizeof(*f))) == NULL) {
+		snprintf(err, len, "sandbox: %s", strerror(errno));
+		return -1;
+	}
+	/* Kernels before 4.14 kill the thread only: the same, single-threaded. */
+	if ((ctx = seccomp_init(SCMP_ACT_KILL_PROCESS)) == NULL &&
+	    (ctx = seccomp_init(SCMP_ACT_KILL)) == NULL) {
+		free(f);
+		snprintf(err, len, "sandbox: cannot make a seccomp filter");
+		return -1;
+	}
+	rc = sandbox_rules(ctx, SANDBOX_PID_MARK, sandbox_syslog(conf));
+	if (rc != 0)
+		errno = -rc;
+	if (rc != 0 || sandbox_export(ctx, f) == -1) {
+		snprintf(err, len, "sandbox: cannot compile the seccomp filter: "
+		    "%s", strerror(errno));
+		seccomp_release(ctx);
+		sandbox_filter_free(f);
+		return -1;
+	}
+	seccomp_release(ctx);
+	*out = f;
+	return 0;
+}
+
+/* Release what sandbox_filter_make() made. */
+void
+sandbox_filter_free(struct sandbox_filter *f)
+{
+	if (f == NULL)
+		return;
+	free(f->insns);
+	free(f);
+}
+
+/* seccomp: any call off the list kills the worker with SIGSYS; the
+ * master's program with this worker's pid in it. 0 done, 1 no seccomp
+ * here, -1 failed (logged). */
+static int
+sandbox_seccomp(const struct sandbox_filter *f)
+{
+	struct sock_fprog	 prog;
+	struct sock_filter	*own;
+	int			 rc;
+
+	if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == -1 && errno == EINVAL)
+		return 1;
+	if (f == NULL)
+		errno = EINVAL;		/* the master made none: cannot be */
+	if (f == NULL || (own = malloc(f->len * sizeof(*own))) == NULL) {
+		log_error("sandbox: seccomp filter: %s", strerror(errno));
+		return -1;
+	}
+	memcpy(own, f->insns, f->len * sizeof(*own));
+	own[f->pid_at].k = (uint32_t)getpid();
+	prog.len = f->len;
+	prog.filter = own;
+	rc = prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0);
+	if (rc == -1)
+		log_error("sandbox: cannot load the seccomp filter: %s",
+		    strerror(errno));
+	free(own);
+	return rc;
+}
+
 /* Confine the calling worker for good (see sandbox.h). */
 int
-sandbox_enter(const struct config *conf, const int *roots, size_t nroots,
-    bool loud)
+sandbox_enter(const struct sandbox_filter *f, const int *roots,
+    size_t nroots, bool loud)
 {
 	struct tm	tm;
 	time_t		now = time(NULL);
@@ -261,7 +381,7 @@ sandbox_enter(const struct config *conf, const int *roots, size_t nroots,
 	if (r == 1)
 		log_msg(level, "sandbox: this kernel has no Landlock: workers "
 		    "can read every file their user can");
-	if ((r = sandbox_seccomp(sandbox_syslog(conf))) == -1)
+	if ((r = sandbox_seccomp(f)) == -1)
 		return -1;
 	if (r == 1)
 		log_msg(level, "sandbox: this kernel has no seccomp: workers "

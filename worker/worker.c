@@ -769,8 +769,8 @@ worker_init(struct worker_proc *w, const struct worker_env *env)
 	}
 	/* Last: everything above opens or asks what the sandbox forbids. */
 	if (w->conf->sandbox &&
-	    sandbox_enter(w->conf, env->root_fds, env->nroots, env->first) ==
-	    -1)
+	    sandbox_enter(env->filter, env->root_fds, env->nroots,
+	    env->first) == -1)
 		return WORKER_EXIT_FATAL;
 	worker_timers(w);
 	w->accepts = 1;

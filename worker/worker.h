@@ -25,6 +25,7 @@ struct fcache;
 struct fwatch;
 struct limit;
 struct tls_conf;
+struct sandbox_filter;
 struct tls_worker;
 
 /* What the master hands a new worker (all of it inherited through fork). */
@@ -33,6 +34,7 @@ struct worker_env {
 	const struct mime	*mime;
 	const struct listeners	*ls;
 	const struct tls_conf	*tls;		/* certificates; NULL: none */
+	const struct sandbox_filter *filter;	/* seccomp; NULL: sandbox off */
 	const int		*access_fds;	/* one per conf->access_logs, -1: none */
 	size_t			 naccess;
 	const int		*root_fds;	/* O_PATH, one per site, opened by the master */

@@ -44,6 +44,7 @@
 #define SBX_ERRNO	"print *((int *(*)(void))__errno_location)()"
 #define SBX_CLOSE	"print ((int (*)(int))close)($1)"
 #define SBX_SOCKET	"print ((int (*)(int, int, int))socket)(%d, %d, 0)"
+#define SBX_TGKILL	"print ((int (*)(int, int, int))tgkill)(%d, %d, 0)"
 
 /* The numbers after "key:" in /proc/PID/status; -1 when there is none. */
 static long
@@ -351,26 +352,35 @@ sbx_replaced(void *arg)
 	return n == p->t->workers;
 }
 
-/* Make worker pid call socket(domain, type, 0), a call that must kill it;
+/* Make worker pid run the gdb command cmd, a call that must kill it;
  * expect the master's error line saying the sandbox did. */
 static void
-sbx_killed_by(struct tine *t, pid_t pid, int domain, int type)
+sbx_killed_by(struct tine *t, pid_t pid, const char *cmd)
 {
-	char		 cmd[64], want[256], *out;
+	char		 want[256], *out;
 	const char	*cmds[] = { cmd, NULL };
 	long		 v[SBX_VALUES];
 
-	snprintf(cmd, sizeof(cmd), SBX_SOCKET, domain, type);
 	sbx_gdb(t, pid, cmds, v);
 	out = sbx_gdb_out(t);
 	cr_expect_neq(strstr(out, "SIGSYS"), NULL, "gdb saw no SIGSYS after "
-	    "socket(%d, %d): %s", domain, type, out);
+	    "%s: %s", cmd, out);
 	free(out);
 	snprintf(want, sizeof(want), "[error] [pid %d] worker %d (generation 1) "
 	    "killed by the sandbox: a forbidden system call (SIGSYS)",
 	    (int)t->pid, (int)pid);
 	cr_expect_eq(tine_wait_log(t, want, 1, TINE_TIMEOUT_MS), 0,
 	    "no \"%s\" line in the error log", want);
+}
+
+/* Make worker pid call socket(domain, type, 0), which must kill it. */
+static void
+sbx_socket_kills(struct tine *t, pid_t pid, int domain, int type)
+{
+	char	cmd[64];
+
+	snprintf(cmd, sizeof(cmd), SBX_SOCKET, domain, type);
+	sbx_killed_by(t, pid, cmd);
 }
 
 /*
@@ -396,8 +406,8 @@ Test(sandbox, forbidden_call_kills_the_worker, .fini = tine_teardown,
 	cr_expect_geq(v[0], 0, "socket(AF_UNIX, SOCK_DGRAM) failed in the "
 	    "worker: %ld", v[0]);
 	cr_expect(tine_alive(kids[0]), "socket(AF_UNIX) killed the worker");
-	sbx_killed_by(t, kids[0], AF_INET, SOCK_STREAM);
-	sbx_killed_by(t, kids[1], AF_UNIX, SOCK_STREAM);
+	sbx_socket_kills(t, kids[0], AF_INET, SOCK_STREAM);
+	sbx_socket_kills(t, kids[1], AF_UNIX, SOCK_STREAM);
 	p.t = t;
 	p.gone = kids;
 	p.ngone = 2;
@@ -406,6 +416,39 @@ Test(sandbox, forbidden_call_kills_the_worker, .fini = tine_teardown,
 	cr_assert_eq(tine_get(t, "/", &r), 0);
 	cr_expect_eq(r.status, 200);
 	tine_resp_free(&r);
+	tine_stop(t);
+}
+
+/*
+ * The master compiles the filter once, and each worker puts its own pid
+ * in it: a worker may signal itself (abort(3) does, with tgkill), and the
+ * same call aimed at its sibling kills the caller, never the sibling.
+ */
+Test(sandbox, tgkill_reaches_only_the_worker_itself, .fini = tine_teardown,
+    .timeout = 120)
+{
+	struct tine	*t;
+	pid_t		 kids[TINE_MAX_WORKERS];
+	char		 cmd[64];
+	const char	*cmds[] = { cmd, NULL };
+	long		 v[SBX_VALUES];
+	int		 i;
+
+	sbx_need_root();
+	t = sbx_start(SBX_CONF, kids);
+	cr_assert_geq(t->workers, 2);
+	for (i = 0; i < 2; i++) {
+		snprintf(cmd, sizeof(cmd), SBX_TGKILL, (int)kids[i],
+		    (int)kids[i]);
+		cr_assert_eq(sbx_gdb(t, kids[i], cmds, v), 1);
+		cr_expect_eq(v[0], 0, "worker %d could not signal itself: %ld",
+		    (int)kids[i], v[0]);
+		cr_expect(tine_alive(kids[i]), "tgkill of itself killed "
+		    "worker %d", (int)kids[i]);
+	}
+	snprintf(cmd, sizeof(cmd), SBX_TGKILL, (int)kids[1], (int)kids[1]);
+	sbx_killed_by(t, kids[0], cmd);
+	cr_expect(tine_alive(kids[1]), "the sibling was killed");
 	tine_stop(t);
 }
 
