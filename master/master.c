@@ -703,7 +703,7 @@ master_pass(struct master *m, time_t *tick)
 
 /*
  * Free everything the master holds before it exits, from any point of
- * master_run: a scoreboard or a pipe not made yet is zero or -1. The pipe's
+ * master_run: a scoreboard, pool or pipe not made yet is zero or -1. The pipe's
  * ends become -1, so a late signal's write cannot reach a reused number.
  */
 static void
@@ -714,6 +714,7 @@ master_cleanup(struct master *m)
 	while (m->gens != NULL)
 		master_generation_free(m, m->gens);
 	scoreboard_destroy(&m->sb);
+	pool_destroy(&m->pool);
 	for (i = 0; i < 2; i++)
 		if (m->wake[i] != -1) {
 			close(m->wake[i]);
@@ -731,7 +732,7 @@ master_run(struct master *m, struct config *conf)
 
 	if (pipe2(m->wake, O_NONBLOCK | O_CLOEXEC) == -1 ||
 	    scoreboard_create(&m->sb, POOL_SLOTS, m->sb_path) == -1 ||
-	    master_signals(m) == -1) {
+	    pool_create(&m->pool) == -1 || master_signals(m) == -1) {
 		snprintf(err, sizeof(err), "cannot set up: %s", strerror(errno));
 		goto fail;
 	}

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,6 +19,29 @@
 #define POOL_EARLY	5	/* s: a death sooner than this backs off */
 #define POOL_BACKOFF_CAP 32	/* s: the longest wait between spawns */
 #define POOL_HEALTHY	30	/* s without an early death resets the backoff */
+
+/* Map the slots (see pool.h). */
+int
+pool_create(struct pool *p)
+{
+	void	*v;
+
+	v = mmap(NULL, POOL_SLOTS * sizeof(*p->v), PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (v == MAP_FAILED)
+		return -1;
+	p->v = v;
+	return 0;
+}
+
+/* Unmap the slots (see pool.h). */
+void
+pool_destroy(struct pool *p)
+{
+	if (p->v != NULL)
+		munmap(p->v, POOL_SLOTS * sizeof(*p->v));
+	p->v = NULL;
+}
 
 /* Seconds before the next spawn: the first early death is replaced at once. */
 static int

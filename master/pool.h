@@ -23,9 +23,18 @@ struct worker {
 	int			 sent;		/* the last TERM/KILL we sent, 0 */
 };
 
+/* POOL_SLOTS of them, mapped apart (pool_create()): pages of slots never
+ * used stay untouched, instead of 48 KiB of the master's stack that every
+ * worker would inherit. */
 struct pool {
-	struct worker	 v[POOL_SLOTS];	/* index i uses scoreboard slot i */
+	struct worker	*v;		/* index i uses scoreboard slot i */
 };
+
+/* Map the slots, all free; -1 with errno. */
+int	pool_create(struct pool *);
+
+/* Unmap them (a pool not created is NULL: nothing to do). */
+void	pool_destroy(struct pool *);
 
 
 /* Reap every exited child, log why it went, and free its slot. */
