@@ -12,7 +12,9 @@ skipped with a note. Then, on loopback:
      start; the peak of the sum of RSS over the tree while 1,000 idle
      keep-alive connections (one request each) are held; and, first of
      all, both again for each server on the same configuration without
-     its TLS listener ("no TLS"), each started alone;
+     its TLS listener ("no TLS"). Both ways all the servers run at once,
+     as on a machine that hosts them (PSS shares a library's pages among
+     all processes that map it);
   2. the scenarios, interleaved across servers, ROUNDS rounds each: the
      median requests/s, the ratio to tine (for the access-log row: to the
      same server with its log off, run next to it in each round, the
@@ -811,19 +813,26 @@ def stop_on_signal(sig, frame):
 
 def plain_memory(bins, d):
     """Idle PSS and peak RSS at 1,000 idle connections (KiB) of each server
-    on a plain-HTTP configuration (no TLS listener), each started alone,
-    before the others: PSS divides a library's pages among all that map
-    them, and RSS counts a library's pages once in every process that
-    touched them."""
-    pss = {}
-    for name, b in bins.items():
-        srv = Server(name, b, d, plain=True)
-        try:
-            srv.start()
-            pss[name] = memory(srv)
-        except RuntimeError as e:
-            note("%s: plain configuration: %s" % (name, e))
-        finally:
+    on a plain-HTTP configuration (no TLS listener), measured as the TLS
+    columns are: with all the servers of the run started (PSS divides a
+    library's pages among all that map them, so it depends on what else
+    runs; RSS counts a library's pages once in every process that touched
+    them)."""
+    started, pss = [], {}
+    try:
+        for name, b in bins.items():
+            srv = Server(name, b, d, plain=True)
+            started.append(srv)
+            try:
+                srv.start()
+            except RuntimeError as e:
+                started.remove(srv)
+                srv.stop()
+                note("%s: plain configuration: %s" % (name, e))
+        for srv in started:
+            pss[srv.name] = memory(srv)
+    finally:
+        for srv in started:
             srv.stop()
     return pss
 
