@@ -1,24 +1,16 @@
 /* account: user and group names resolved in a short-lived child, so that the name service's modules (libnss_*) are never mapped in the master or its workers. */
 #include "tine_build.h"
 
-#include <sys/prctl.h>
-#include <sys/wait.h>
-
-#include <errno.h>
-#include <fcntl.h>
 #include <grp.h>
-#include <poll.h>
 #include <pwd.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "account.h"
 #include "buf.h"
+#include "child.h"
 
 /*
  * Why a child at all: getpwnam(3) and friends dlopen the modules nsswitch.conf
@@ -30,16 +22,6 @@
 #define ACCOUNT_MAGIC		0x74696e31u	/* "tin1": same binary, same layout */
 #define ACCOUNT_GROUP_FOUND	0x1u
 #define ACCOUNT_LOG_FOUND	0x2u
-
-/* Milliseconds of the monotonic clock, for the lookup's deadline. */
-static long long
-account_now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Append one 32-bit word in host order. */
 static void
@@ -178,131 +160,17 @@ account_lookup(const struct account_query *q, struct account_ids *ids)
 	return 0;
 }
 
-/* The child: answer q on fd and exit, never returning into the caller. */
-static void __attribute__((noreturn))
-account_child(const struct account_query *q, int fd, pid_t parent)
-{
-	struct account_ids	 ids;
-	struct buf		 b;
-	char			*mem;
-	size_t			 size, off = 0;
-	ssize_t			 n;
-
-	/* Not to outlive a parent that is gone (killed while waiting). */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != parent)
-		_exit(1);
-	if (account_lookup(q, &ids) == -1)
-		_exit(1);
-	size = ACCOUNT_WIRE_HEAD + (size_t)ids.ngroups * 4;
-	if ((mem = malloc(size)) == NULL)
-		_exit(1);
-	buf_init(&b, mem, size);
-	account_encode(&ids, &b);
-	if (!buf_ok(&b))
-		_exit(1);
-	while (off < b.len) {
-		if ((n = write(fd, mem + off, b.len - off)) == -1) {
-			if (errno == EINTR)
-				continue;
-			_exit(1);
-		}
-		off += (size_t)n;
-	}
-	/* _exit: no atexit handler or stdio buffer of the parent's runs. */
-	_exit(0);
-}
-
-/* Wait for fd to be readable until end (monotonic ms): 1 ready, 0 past
- * the deadline, -1 on error. */
+/* In the child: look q up and put the answer on the wire into b; -1
+ * when it cannot be made. */
 static int
-account_wait(int fd, long long end)
+account_child(const void *arg, struct buf *b)
 {
-	struct pollfd	 pfd = { .fd = fd, .events = POLLIN };
-	long long	 left;
-	int		 r;
+	struct account_ids	ids;
 
-	for (;;) {
-		if ((left = end - account_now_ms()) <= 0)
-			return 0;
-		if ((r = poll(&pfd, 1, (int)left)) > 0)
-			return 1;
-		if (r == -1 && errno != EINTR)
-			return -1;
-	}
-}
-
-/* Read the child's whole answer from fd, up to EOF, by the deadline end:
- * 0 with *mem (malloc'd, the caller frees it) and *got, or -1 with err.
- * The buffer holds one byte more than the largest answer, so a longer
- * one is told from one that fits. */
-static int
-account_read(int fd, long long end, char **mem, size_t *got, char *err,
-    size_t len)
-{
-	const size_t	 cap = ACCOUNT_WIRE_MAX + 1;
-	ssize_t		 n;
-	int		 r;
-
-	*got = 0;
-	if ((*mem = malloc(cap)) == NULL) {
-		snprintf(err, len, "out of memory");
+	if (account_lookup(arg, &ids) == -1)
 		return -1;
-	}
-	for (;;) {
-		if (*got == cap) {
-			snprintf(err, len, "the answer is too long");
-			return -1;
-		}
-		if ((r = account_wait(fd, end)) == 0) {
-			snprintf(err, len, "lookup timed out after %d s",
-			    ACCOUNT_TIMEOUT_MS / 1000);
-			return -1;
-		}
-		if (r == -1) {
-			snprintf(err, len, "poll: %s", strerror(errno));
-			return -1;
-		}
-		if ((n = read(fd, *mem + *got, cap - *got)) == 0)
-			return 0;
-		if (n > 0)
-			*got += (size_t)n;
-		else if (errno != EINTR && errno != EAGAIN) {
-			snprintf(err, len, "read: %s", strerror(errno));
-			return -1;
-		}
-	}
-}
-
-/* Reap the child, killed first when its answer is not wanted; 0 when it
- * exited 0 (or cannot be known: SIGCHLD ignored reaps it for us, and the
- * answer's own checks decide), else -1 with err unless it was killed. */
-static int
-account_reap(pid_t pid, bool kill_it, char *err, size_t len)
-{
-	int	status;
-
-	if (kill_it)
-		kill(pid, SIGKILL);
-	while (waitpid(pid, &status, 0) == -1) {
-		if (errno == EINTR)
-			continue;
-		if (errno == ECHILD)
-			return 0;
-		if (!kill_it)
-			snprintf(err, len, "waitpid: %s", strerror(errno));
-		return -1;
-	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return 0;
-	if (kill_it)
-		return -1;
-	if (WIFSIGNALED(status))
-		snprintf(err, len, "the lookup was killed by signal %d",
-		    WTERMSIG(status));
-	else
-		snprintf(err, len, "the lookup failed (exit status %d)",
-		    WEXITSTATUS(status));
-	return -1;
+	account_encode(&ids, b);
+	return 0;
 }
 
 /* Turn the child's bytes into ids, the user's name added; 0 or -1. */
@@ -335,35 +203,15 @@ int
 account_resolve(const struct account_query *q, struct account_ids *ids,
     char *err, size_t len)
 {
-	long long	 end = account_now_ms() + ACCOUNT_TIMEOUT_MS;
-	pid_t		 parent = getpid(), pid;
-	char		*mem;
-	size_t		 got;
-	int		 p[2], r;
+	char	*mem;
+	size_t	 got;
+	int	 rc;
 
 	memset(ids, 0, sizeof(*ids));
-	if (pipe2(p, O_CLOEXEC) == -1) {
-		snprintf(err, len, "pipe: %s", strerror(errno));
+	if (child_run(account_child, q, ACCOUNT_WIRE_MAX, ACCOUNT_TIMEOUT_MS,
+	    "the lookup", &mem, &got, err, len) == -1)
 		return -1;
-	}
-	if ((pid = fork()) == -1) {
-		snprintf(err, len, "fork: %s", strerror(errno));
-		close(p[0]);
-		close(p[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		close(p[0]);
-		account_child(q, p[1], parent);
-	}
-	close(p[1]);
-	r = account_read(p[0], end, &mem, &got, err, len);
-	close(p[0]);
-	if (account_reap(pid, r == -1, err, len) == -1 || r == -1 ||
-	    account_answer(q, mem, got, ids, err, len) == -1) {
-		free(mem);
-		return -1;
-	}
+	rc = account_answer(q, mem, got, ids, err, len);
 	free(mem);
-	return 0;
+	return rc;
 }

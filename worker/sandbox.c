@@ -21,6 +21,8 @@
 #include <sanitizer/common_interface_defs.h>
 #endif
 
+#include "buf.h"
+#include "child.h"
 #include "config.h"
 #include "log.h"
 #include "sandbox.h"
@@ -43,11 +45,13 @@
 /* A pid no process has (pid_max is at most 2^22): the master compiles the
  * tgkill rule with it, and each worker puts its own pid in its place. */
 #define SANDBOX_PID_MARK	0x7ffffffeU
+#define SANDBOX_COMPILE_MS	10000	/* the child that compiles it */
+#define SANDBOX_ERR_MAX		256
 
 /*
- * The seccomp allow-list of a config, compiled by the master once for all
- * its workers: libseccomp's work, and the heap and library pages it
- * touches (some 170 KiB a worker, measured), stay in the master.
+ * The seccomp allow-list of a config, compiled once for all its workers
+ * (by a child of the master): libseccomp's work, and the heap and library
+ * pages it touches (some 170 KiB a worker, measured), stay out of them.
  */
 struct sandbox_filter {
 	struct sock_filter	*insns;
@@ -208,29 +212,23 @@ sandbox_rules(scmp_filter_ctx ctx, uint32_t pid, bool syslog)
 	return rc;
 }
 
-/* Read the program in fd (len bytes) into f, and find the pid mark in
- * it; 0, or -1 with errno. */
+/* Take the program mem (len bytes) into f, once the pid mark is found in
+ * it; 0, or -1 with errno (mem is then still the caller's). */
 static int
-sandbox_program(int fd, off_t len, struct sandbox_filter *f)
+sandbox_program(char *mem, size_t len, struct sandbox_filter *f)
 {
-	size_t	i, n = 0;
+	struct sock_filter	*insns = (struct sock_filter *)mem;
+	size_t			 i, n = 0, at = 0;
 
-	if (len <= 0 || len % sizeof(*f->insns) != 0 ||
-	    len / sizeof(*f->insns) > BPF_MAXINSNS) {
+	if (len == 0 || len % sizeof(*insns) != 0 ||
+	    len / sizeof(*insns) > BPF_MAXINSNS) {
 		errno = EPROTO;
 		return -1;
 	}
-	if ((f->insns = malloc(len)) == NULL)
-		return -1;
-	if (pread(fd, f->insns, len, 0) != len) {
-		errno = EIO;
-		return -1;
-	}
-	f->len = (unsigned short)(len / sizeof(*f->insns));
-	for (i = 0; i < f->len; i++)
-		if (f->insns[i].code == (BPF_JMP | BPF_JEQ | BPF_K) &&
-		    f->insns[i].k == SANDBOX_PID_MARK) {
-			f->pid_at = (unsigned short)i;
+	for (i = 0; i < len / sizeof(*insns); i++)
+		if (insns[i].code == (BPF_JMP | BPF_JEQ | BPF_K) &&
+		    insns[i].k == SANDBOX_PID_MARK) {
+			at = i;
 			n++;
 		}
 	/* One test of the pid, or the program is not what sandbox_rules()
@@ -239,27 +237,32 @@ sandbox_program(int fd, off_t len, struct sandbox_filter *f)
 		errno = EPROTO;
 		return -1;
 	}
+	f->insns = insns;
+	f->len = (unsigned short)(len / sizeof(*insns));
+	f->pid_at = (unsigned short)at;
 	return 0;
 }
 
-/* The program libseccomp compiles from ctx, into f; 0, or -1 with
- * errno. */
+/* The program libseccomp compiles from ctx, appended to b; -1 when it
+ * cannot be had. */
 static int
-sandbox_export(scmp_filter_ctx ctx, struct sandbox_filter *f)
+sandbox_export(scmp_filter_ctx ctx, struct buf *b)
 {
-	struct stat	st;
-	int		fd, rc, saved;
+	struct stat	 st;
+	char		*mem = NULL;
+	int		 fd, rc = -1;
 
 	if ((fd = memfd_create("tine-seccomp", MFD_CLOEXEC)) == -1)
 		return -1;
-	if ((rc = seccomp_export_bpf(ctx, fd)) != 0)
-		errno = -rc;
-	else if ((rc = fstat(fd, &st)) == 0)
-		rc = sandbox_program(fd, st.st_size, f);
-	saved = errno;
+	if (seccomp_export_bpf(ctx, fd) == 0 && fstat(fd, &st) == 0 &&
+	    st.st_size > 0 && (mem = malloc(st.st_size)) != NULL &&
+	    pread(fd, mem, st.st_size, 0) == st.st_size) {
+		buf_add(b, mem, st.st_size);
+		rc = 0;
+	}
+	free(mem);
 	close(fd);
-	errno = saved;
-	return rc == 0 ? 0 : -1;
+	return rc;
 }
 
 /* Whether any log of conf goes to syslog, which needs a socket. */
@@ -276,14 +279,37 @@ sandbox_syslog(const struct config *conf)
 	return false;
 }
 
-/* Compile conf's seccomp allow-list for its workers (see sandbox.h). */
+/* In a child of the master (child_run()): compile the allow-list of the
+ * config arg into b; -1 when it cannot. */
+static int
+sandbox_compile(const void *arg, struct buf *b)
+{
+	scmp_filter_ctx	ctx;
+	int		rc;
+
+	/* Kernels before 4.14 kill the thread only: the same, single-threaded. */
+	if ((ctx = seccomp_init(SCMP_ACT_KILL_PROCESS)) == NULL &&
+	    (ctx = seccomp_init(SCMP_ACT_KILL)) == NULL)
+		return -1;
+	rc = sandbox_rules(ctx, SANDBOX_PID_MARK, sandbox_syslog(arg));
+	if (rc == 0)
+		rc = sandbox_export(ctx, b);
+	seccomp_release(ctx);
+	return rc == 0 ? 0 : -1;
+}
+
+/*
+ * Compile conf's seccomp allow-list for its workers (see sandbox.h), in a
+ * short-lived child as account.c resolves names: libseccomp's tables and
+ * the heap it churns never enter the master's pages, nor its workers'.
+ */
 int
 sandbox_filter_make(const struct config *conf, struct sandbox_filter **out,
     char *err, size_t len)
 {
 	struct sandbox_filter	*f;
-	scmp_filter_ctx		 ctx;
-	int			 rc;
+	char			*mem, why[SANDBOX_ERR_MAX];
+	size_t			 got;
 
 	*out = NULL;
 	if (!conf->sandbox)
@@ -292,24 +318,21 @@ sandbox_filter_make(const struct config *conf, struct sandbox_filter **out,
 		snprintf(err, len, "sandbox: %s", strerror(errno));
 		return -1;
 	}
-	/* Kernels before 4.14 kill the thread only: the same, single-threaded. */
-	if ((ctx = seccomp_init(SCMP_ACT_KILL_PROCESS)) == NULL &&
-	    (ctx = seccomp_init(SCMP_ACT_KILL)) == NULL) {
+	if (child_run(sandbox_compile, conf, BPF_MAXINSNS * sizeof(*f->insns),
+	    SANDBOX_COMPILE_MS, "the compile", &mem, &got, why,
+	    sizeof(why)) == -1) {
+		snprintf(err, len, "sandbox: cannot compile the seccomp "
+		    "filter: %s", why);
 		free(f);
-		snprintf(err, len, "sandbox: cannot make a seccomp filter");
 		return -1;
 	}
-	rc = sandbox_rules(ctx, SANDBOX_PID_MARK, sandbox_syslog(conf));
-	if (rc != 0)
-		errno = -rc;
-	if (rc != 0 || sandbox_export(ctx, f) == -1) {
-		snprintf(err, len, "sandbox: cannot compile the seccomp filter: "
-		    "%s", strerror(errno));
-		seccomp_release(ctx);
-		sandbox_filter_free(f);
+	if (sandbox_program(mem, got, f) == -1) {
+		snprintf(err, len, "sandbox: the seccomp filter compiled is "
+		    "not usable: %s", strerror(errno));
+		free(mem);
+		free(f);
 		return -1;
 	}
-	seccomp_release(ctx);
 	*out = f;
 	return 0;
 }
