@@ -261,7 +261,7 @@ conn_watch(struct conn *c, int op, bool out)
 
 /*
  * A write would block: from now on epoll must say when the socket drains.
- * Until then a plain connection is watched for input only: an edge-
+ * Until then a connection is watched for input only: an edge-
  * triggered EPOLLOUT is reported at once on a fresh socket, an epoll round
  * trip for nothing on every connection that had to wait for its request.
  * MOD reports the readiness there already, so nothing is missed.
@@ -281,8 +281,8 @@ conn_want_out(struct conn *c)
  * usually here: a request answered with close then costs no epoll_ctl and
  * no epoll round trip (a miss costs one read). Only what must wait goes in
  * the event set, whose ADD reports any readiness there already, so nothing
- * is missed. TLS reads may have to write (and the reverse): TLS always
- * watches both.
+ * is missed. EPOLLOUT only once a write (or a TLS read that must write
+ * first) has blocked: see conn_want_out().
  */
 static void
 conn_first(struct conn *c)
@@ -296,8 +296,7 @@ conn_first(struct conn *c)
 	if (gone)
 		return;
 	c->gone = NULL;
-	if (conn_watch(c, EPOLL_CTL_ADD, c->tls != NULL || !c->writable) ==
-	    -1)
+	if (conn_watch(c, EPOLL_CTL_ADD, !c->writable) == -1)
 		conn_close(c);
 }
 
@@ -554,9 +553,21 @@ conn_request(struct conn *c, size_t headlen)
 static ssize_t
 conn_recv(struct conn *c, void *buf, size_t len)
 {
-	if (c->tls != NULL)
-		return tls_read(c->tls, buf, len);
-	return read(c->fd, buf, len);
+	ssize_t	n;
+
+	if (c->tls == NULL)
+		return read(c->fd, buf, len);
+	/* A TLS read that must write first (the rest of a handshake's
+	 * flight, a key update's answer) waits for the socket to drain. */
+	if ((n = tls_read(c->tls, buf, len)) == -1 && errno == EAGAIN &&
+	    tls_crossed(c->tls)) {
+		if (conn_want_out(c) == -1) {
+			errno = EIO;
+			return -1;
+		}
+		errno = EAGAIN;
+	}
+	return n;
 }
 
 /* Try to parse the buffered bytes: 1 the state moved on, 0 more bytes are
@@ -961,7 +972,8 @@ conn_handshake(struct conn *c)
 		c->readable = false;
 		return false;
 	case TLS_WANT_WRITE:
-		c->writable = false;
+		if (conn_want_out(c) == -1)
+			conn_close(c);
 		return false;
 	case TLS_PLAIN:
 		/* Plain HTTP on the TLS port: a 400 it can read, then close,

@@ -610,6 +610,7 @@ tls_read(struct tls *t, void *buf, size_t len)
 	ssize_t	r;
 	int	n;
 
+	t->crossed = false;
 	ERR_clear_error();
 	if ((n = SSL_read(t->ssl, buf, len > INT_MAX ? INT_MAX :
 	    (int)len)) > 0)
@@ -662,6 +663,7 @@ tls_handshake(struct tls *t)
 	char		 why[TLS_WHY_MAX];
 	int		 r, err, sys;
 
+	t->crossed = false;
 	if (!t->peeked && (step = tls_peek(t)) != TLS_DONE)
 		return step;
 	/* The rest of a flight the socket did not take at once. */
@@ -708,6 +710,7 @@ tls_write(struct tls *t, const void *p, size_t len, bool fin)
 	bool			 fresh = false;
 	int			 n;
 
+	t->crossed = false;
 	/* A record of an earlier call still going out: its bytes are these
 	 * (the connection has not moved on). */
 	if (tb != NULL && tb->told < tb->nrec && (sent = tls_batch_send(t)) != 0)
@@ -777,6 +780,7 @@ tls_sendfile(struct tls *t, int fd, off_t off, size_t len)
 	ossl_ssize_t		 n;
 	size_t			 want = len < TLS_BATCH ? len : TLS_BATCH;
 
+	t->crossed = false;
 	if (t->ktls) {
 		ERR_clear_error();
 		if ((n = SSL_sendfile(t->ssl, fd, off, len, 0)) >= 0)
@@ -806,14 +810,12 @@ tls_sendfile(struct tls *t, int fd, off_t off, size_t len)
 	return tls_batch_send(t);
 }
 
-/* Whether the last call waited on the other direction; forgets it. */
+/* Whether the last call waited on the other direction (each call that
+ * may wait starts by forgetting it). */
 static bool
-tls_crossed(struct tls *t)
+tls_crossed(const struct tls *t)
 {
-	bool	crossed = t->crossed;
-
-	t->crossed = false;
-	return crossed;
+	return t->crossed;
 }
 
 /* Epoll reported readiness: the socket may hold bytes again. */

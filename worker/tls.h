@@ -79,9 +79,10 @@ tls_sendfile(struct tls *t, int fd, off_t off, size_t len)
 }
 
 /* Whether the last call waited for the other direction (a read that must
- * write first, or the reverse): then either readiness may unblock it. */
+ * write first, or the reverse): then either readiness may unblock it, and
+ * a read must have epoll report when the socket drains. */
 static inline bool
-tls_crossed(struct tls *t)
+tls_crossed(const struct tls *t)
 {
 	return tls_mod_of(t)->crossed(t);
 }

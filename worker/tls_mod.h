@@ -63,7 +63,7 @@ struct tls_module {
 			    bool fin);
 	ssize_t		 (*sendfile)(struct tls *, int fd, off_t off,
 			    size_t len);
-	bool		 (*crossed)(struct tls *);
+	bool		 (*crossed)(const struct tls *);
 	void		 (*ready)(struct tls *);
 	bool		 (*drained)(const struct tls *);
 	void		 (*shutdown)(struct tls *);
