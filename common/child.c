@@ -19,6 +19,7 @@
 #include "child.h"
 
 #define CHILD_WHY_MAX	256
+#define CHILD_READ_FIRST 1024	/* bytes: most answers are far smaller */
 
 /* Milliseconds of the monotonic clock, for the deadline. */
 static long long
@@ -79,29 +80,50 @@ child_wait(int fd, long long end)
 	}
 }
 
+/* Room for more of the answer in *mem (*cap bytes, *got of them used):
+ * the buffer doubles, from CHILD_READ_FIRST up to limit; -1 without
+ * memory. */
+static int
+child_room(char **mem, size_t *cap, size_t got, size_t limit)
+{
+	size_t	 want;
+	char	*p;
+
+	if (got < *cap)
+		return 0;
+	want = *cap == 0 ? CHILD_READ_FIRST : *cap * 2;
+	if (want > limit)
+		want = limit;
+	if ((p = realloc(*mem, want)) == NULL)
+		return -1;
+	*mem = p;
+	*cap = want;
+	return 0;
+}
+
 /*
  * Read the child's whole answer from fd, up to EOF, within timeout_ms:
- * 0 with *mem and *got, or -1 with err (*mem is then the caller's to free
- * too). The buffer holds one byte more than the largest answer, so a
- * longer one is told from one that fits.
+ * 0 with *mem (no larger than the answer) and *got, or -1 with err (*mem
+ * is then the caller's to free too). The buffer grows to one byte more
+ * than the largest answer, so a longer one is told from one that fits.
  */
 static int
 child_read(int fd, int timeout_ms, size_t max, char **mem, size_t *got,
     char *err, size_t len)
 {
 	const long long	 end = child_now_ms() + timeout_ms;
-	const size_t	 cap = max + 1;
+	size_t		 cap = 0;
 	ssize_t		 n;
 	int		 r;
+	char		*fit;
 
-	*got = 0;
-	if ((*mem = malloc(cap)) == NULL) {
-		snprintf(err, len, "out of memory");
-		return -1;
-	}
-	for (;;) {
-		if (*got == cap) {
+	for (*got = 0;;) {
+		if (*got == max + 1) {
 			snprintf(err, len, "the answer is too long");
+			return -1;
+		}
+		if (child_room(mem, &cap, *got, max + 1) == -1) {
+			snprintf(err, len, "out of memory");
 			return -1;
 		}
 		if ((r = child_wait(fd, end)) == 0) {
@@ -113,15 +135,20 @@ child_read(int fd, int timeout_ms, size_t max, char **mem, size_t *got,
 			snprintf(err, len, "poll: %s", strerror(errno));
 			return -1;
 		}
-		if ((n = read(fd, *mem + *got, cap - *got)) == 0)
-			return 0;
-		if (n > 0)
+		if ((n = read(fd, *mem + *got, cap - *got)) > 0)
 			*got += (size_t)n;
+		else if (n == 0)
+			break;
 		else if (errno != EINTR && errno != EAGAIN) {
 			snprintf(err, len, "read: %s", strerror(errno));
 			return -1;
 		}
 	}
+	/* Kept by the caller (a seccomp program for a config's life): no
+	 * larger than it is. */
+	if ((fit = realloc(*mem, *got > 0 ? *got : 1)) != NULL)
+		*mem = fit;
+	return 0;
 }
 
 /* Reap the child, killed first when its answer is not wanted; 0 when it

@@ -359,9 +359,7 @@ sandbox_seccomp(const struct sandbox_filter *f)
 
 	if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == -1 && errno == EINVAL)
 		return 1;
-	if (f == NULL)
-		errno = EINVAL;		/* the master made none: cannot be */
-	if (f == NULL || (own = malloc(f->len * sizeof(*own))) == NULL) {
+	if ((own = malloc(f->len * sizeof(*own))) == NULL) {
 		log_error("sandbox: seccomp filter: %s", strerror(errno));
 		return -1;
 	}

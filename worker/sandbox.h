@@ -22,8 +22,9 @@ void	sandbox_filter_free(struct sandbox_filter *);
  * privileges and opened what it needs at start: no new privileges, files
  * readable only beneath the nroots directories roots (each site's
  * document root, opened by the master) (Landlock), only the
- * system calls a worker makes (f, from sandbox_filter_make(), with this
- * worker's pid put in: seccomp; any other call kills it with SIGSYS).
+ * system calls a worker makes (f, which sandbox_filter_make() made for
+ * its config, the sandbox being on, with this worker's pid put in:
+ * seccomp; any other call kills it with SIGSYS).
  * A kernel without Landlock or seccomp is noticed (at notice level when
  * loud, else at debug level) and skipped. 0, or -1 after logging why it
  * cannot be done.

@@ -24,6 +24,20 @@ say(const void *arg, struct buf *b)
 	return 0;
 }
 
+/* Answers *arg bytes, each its offset's low byte. */
+static int
+say_many(const void *arg, struct buf *b)
+{
+	size_t	i, n = *(const size_t *)arg;
+	char	c;
+
+	for (i = 0; i < n; i++) {
+		c = (char)(i & 0xff);
+		buf_add(b, &c, 1);
+	}
+	return 0;
+}
+
 /* Has no answer. */
 static int
 refuse(const void *arg, struct buf *b)
@@ -80,6 +94,24 @@ Test(child, answer_comes_back)
 	    &mem, &got, err, sizeof(err)), 0, "%s", err);
 	cr_expect_eq(got, 13);
 	cr_expect_eq(memcmp(mem, "hello, parent", 13), 0);
+	free(mem);
+	expect_reaped();
+}
+
+/* An answer many times the parent's first buffer, read in several
+ * pieces off the pipe: whole and in order. */
+Test(child, long_answer_comes_back_whole)
+{
+	char	*mem, err[ERR_MAX];
+	size_t	 got, n = 200000, i;
+
+	cr_assert_eq(child_run(say_many, &n, n, 10000, "the test", &mem,
+	    &got, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(got, n);
+	for (i = 0; i < n; i++)
+		if (mem[i] != (char)(i & 0xff))
+			break;
+	cr_expect_eq(i, n, "byte %zu differs", i);
 	free(mem);
 	expect_reaped();
 }
