@@ -9,8 +9,9 @@ limits above what wrk sends, no per-address limit. A missing server is
 skipped with a note. Then, on loopback:
 
   1. memory: the sum of PSS over each server's process tree, idle after
-     start; the peak of the sum of RSS over the tree while 1,000 idle
-     keep-alive connections (one request each) are held; and, first of
+     start (and one request over TLS, which tells it is up); the peaks of
+     the sums of RSS and of PSS over the tree while 1,000 idle keep-alive
+     connections (one request each) are held; and, first of
      all, both again for each server on the same configuration without
      its TLS listener ("no TLS"). Both ways all the servers run at once,
      as on a machine that hosts them (PSS shares a library's pages among
@@ -609,9 +610,11 @@ REQ_CLOSE = (b"GET /small.html HTTP/1.1\r\nHost: 127.0.0.1\r\n"
 
 
 def memory(srv):
-    """Idle PSS (KiB), then peak RSS (KiB) with 1,000 idle connections."""
+    """Idle PSS (KiB), then the peaks of RSS and of PSS (KiB) with 1,000
+    idle connections: RSS counts a shared library's pages once in every
+    process that touched them, PSS divides them among those processes."""
     pss = srv.mem("Pss", "smaps_rollup")
-    socks, peak = [], srv.mem("VmRSS", "status")
+    socks, peak, ppeak = [], srv.mem("VmRSS", "status"), pss
     try:
         for _ in range(IDLE_CONNS):
             s = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
@@ -623,12 +626,13 @@ def memory(srv):
                  (srv.name, ok, IDLE_CONNS))
         for _ in range(20):
             peak = max(peak, srv.mem("VmRSS", "status"))
+            ppeak = max(ppeak, srv.mem("Pss", "smaps_rollup"))
             time.sleep(0.1)
     except OSError as e:
         note("%s: idle connections: %s" % (srv.name, e))
     for s in socks:
         s.close()
-    return pss, peak
+    return pss, peak, ppeak
 
 
 def keepalive_client(port, n):
@@ -839,14 +843,18 @@ def plain_memory(bins, d):
 
 def print_memory(servers, mem, plain):
     """The memory table: with the TLS listener, then without it."""
-    print("%-8s %14s %26s %20s %22s" % ("server", "idle PSS KiB",
-                                        "RSS peak KiB, 1,000 idle conns",
-                                        "idle PSS KiB, no TLS",
-                                        "RSS peak KiB, no TLS"))
+    print("memory, KiB: idle PSS; with 1,000 idle connections, the peak "
+          "RSS and the peak PSS")
+    print("%-8s %28s %28s" % ("", "TLS listener (one TLS request)",
+                              "no TLS"))
+    print("%-8s %8s %9s %9s  %8s %9s %9s" % ("server", "idle PSS",
+                                             "RSS 1000", "PSS 1000",
+                                             "idle PSS", "RSS 1000",
+                                             "PSS 1000"))
     for s in servers:
-        p = plain.get(s.name, ("-", "-"))
-        print("%-8s %14d %26d %20s %22s" % (s.name, mem[s.name][0],
-                                            mem[s.name][1], p[0], p[1]))
+        p = plain.get(s.name, ("-", "-", "-"))
+        print("%-8s %8d %9d %9d  %8s %9s %9s" % ((s.name,) + mem[s.name] +
+                                                 tuple(p)))
     print()
 
 
