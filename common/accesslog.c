@@ -33,6 +33,10 @@ static const char alog_json[] = "{\"time\":%t,\"remote_addr\":%h,"
     "\"tls_cipher\":%{ssl_cipher}x}";
 
 static const char alog_hex[] = "0123456789abcdef";
+/* The bytes written as they are: printable ASCII but '"' and '\\'. */
+static const unsigned char alog_plain[256] = {
+	[0x20 ... 0x21] = 1, [0x23 ... 0x5b] = 1, [0x5d ... 0x7e] = 1
+};
 enum alog_style {
 	ALOG_TEXT,		/* Apache: escaped bytes, "-" when absent */
 	ALOG_JSON		/* JSON values: strings or null, and numbers */
@@ -816,6 +820,17 @@ alog_unit(enum alog_style style, const unsigned char *s, size_t left,
 	return 6;
 }
 
+/* How many bytes from s on, at most len, are written as they are. */
+static size_t
+alog_plain_run(const unsigned char *s, size_t len)
+{
+	size_t	n = 0;
+
+	while (n < len && alog_plain[s[n]])
+		n++;
+	return n;
+}
+
 /*
  * Escape s into out (NULL: only measure), writing no more than room bytes
  * and never half an escape; the bytes written, *whole whether all of s went.
@@ -829,16 +844,16 @@ alog_escape(enum alog_style style, const char *s, size_t len, char *out,
 	size_t			 i = 0, o = 0, n, used;
 
 	while (i < len) {
-		if (u[i] >= 0x20 && u[i] < 0x7f && u[i] != '"' &&
-		    u[i] != '\\') {
-			if (o == room)
-				break;
-			if (out != NULL)
-				out[o] = (char)u[i];
-			o++;
-			i++;
-			continue;
-		}
+		/* A run of plain bytes, copied at once, as much as fits. */
+		n = alog_plain_run(u + i, len - i);
+		if (n > room - o)
+			n = room - o;
+		if (out != NULL)
+			memcpy(out + o, u + i, n);
+		o += n;
+		i += n;
+		if (i == len || alog_plain[u[i]])
+			break;		/* all of s, or out of room */
 		n = alog_unit(style, u + i, len - i, unit, &used);
 		if (n > room - o)
 			break;
@@ -890,11 +905,20 @@ static int
 alog_write_all(const struct alog *a, const struct alog_entry *e,
     struct alog_out *out)
 {
-	struct alog_val	v;
-	size_t		i;
+	const struct alog_op	*op;
+	struct alog_val		 v;
+	size_t			 i;
 
 	for (i = 0; i < a->nops; i++) {
-		alog_val(a, &a->ops[i], e, &v);
+		op = &a->ops[i];
+		/* Literals, half the ops of a usual format, go straight in. */
+		if (op->kind == ALOG_LIT) {
+			if (op->len > out->cap - out->pos)
+				return -1;
+			alog_put(out, a->text + op->off, op->len);
+			continue;
+		}
+		alog_val(a, op, e, &v);
 		if (alog_put_val(a, out, &v, SIZE_MAX) != 0)
 			return -1;
 	}

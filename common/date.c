@@ -131,22 +131,25 @@ date_put_offset(char *p, long off, bool colon)
 static void
 date_local_tm(time_t t, struct tm *tm)
 {
-	static time_t		last_t = -1;
+	static bool		set;
+	static time_t		last_t;
 	static long		last_zone;
 	static struct tm	last_tm;
 
-	if (t != last_t || timezone != last_zone) {
+	/* set: -1 is a second too (1969-12-31T23:59:59Z). */
+	if (!set || t != last_t || timezone != last_zone) {
 		if (localtime_r(&t, &last_tm) == NULL)
 			memset(&last_tm, 0, sizeof(last_tm));
 		last_t = t;
 		last_zone = timezone;
+		set = true;
 	}
 	*tm = last_tm;
 }
 
-/* Format t in local time for the logs (see date.h). */
-size_t
-date_format_local(time_t t, int ms, enum date_style style,
+/* Write t in local time in style, with ms if 0..999; the length. */
+static size_t
+date_write_local(time_t t, int ms, enum date_style style,
     char buf[DATE_LOCAL_LEN])
 {
 	struct tm	 tm;
@@ -183,6 +186,36 @@ date_format_local(time_t t, int ms, enum date_style style,
 	p = date_put_offset(p, tm.tm_gmtoff / 60, style == DATE_ISO);
 	*p = '\0';
 	return p - buf;
+}
+
+/*
+ * Format t in local time for the logs (see date.h). Without milliseconds
+ * the text of the last second asked is kept, one per style: an access log
+ * asks for the same one thousands of times a second.
+ */
+size_t
+date_format_local(time_t t, int ms, enum date_style style,
+    char buf[DATE_LOCAL_LEN])
+{
+	static struct {
+		bool	set;
+		time_t	t;
+		long	zone;
+		size_t	len;
+		char	s[DATE_LOCAL_LEN];
+	}		 memo[2];
+	size_t		 k = style == DATE_ISO;
+
+	if (ms >= 0 && ms <= 999)
+		return date_write_local(t, ms, style, buf);
+	if (!memo[k].set || memo[k].t != t || memo[k].zone != timezone) {
+		memo[k].len = date_write_local(t, -1, style, memo[k].s);
+		memo[k].t = t;
+		memo[k].zone = timezone;
+		memo[k].set = true;
+	}
+	memcpy(buf, memo[k].s, memo[k].len + 1);
+	return memo[k].len;
 }
 
 /* Consume the literal lit; -1 when the input does not start with it. */

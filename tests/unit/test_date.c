@@ -129,6 +129,34 @@ Test(date, format_local_styles)
 	cr_expect_str_eq(buf, "01/Jan/1970:05:30:00 +0530");
 }
 
+/* The text kept for the last second is that second's, in that style and
+ * zone: never another's, and not taken for t == -1 before any was kept. */
+Test(date, format_local_remembers_one_second)
+{
+	char	buf[DATE_LOCAL_LEN];
+
+	setenv("TZ", "UTC0", 1);
+	tzset();
+	cr_expect_eq(date_format_local(-1, -1, DATE_CLF, buf), 26);
+	cr_expect_str_eq(buf, "31/Dec/1969:23:59:59 +0000");
+	date_format_local(0, -1, DATE_CLF, buf);
+	cr_expect_str_eq(buf, "01/Jan/1970:00:00:00 +0000");
+	date_format_local(0, -1, DATE_ISO, buf);
+	cr_expect_str_eq(buf, "1970-01-01T00:00:00+00:00");
+	date_format_local(0, 5, DATE_ISO, buf);
+	cr_expect_str_eq(buf, "1970-01-01T00:00:00.005+00:00");
+	cr_expect_eq(date_format_local(0, -1, DATE_CLF, buf), 26);
+	cr_expect_str_eq(buf, "01/Jan/1970:00:00:00 +0000");
+	date_format_local(0, -1, DATE_ISO, buf);
+	cr_expect_str_eq(buf, "1970-01-01T00:00:00+00:00");
+	date_format_local(1, -1, DATE_CLF, buf);
+	cr_expect_str_eq(buf, "01/Jan/1970:00:00:01 +0000");
+	setenv("TZ", "XST+05", 1);
+	tzset();
+	date_format_local(1, -1, DATE_CLF, buf);
+	cr_expect_str_eq(buf, "31/Dec/1969:19:00:01 -0500");
+}
+
 /* Far instants keep four-digit years in any zone: clamped a day inside. */
 Test(date, format_local_clamped)
 {
