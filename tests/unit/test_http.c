@@ -515,6 +515,8 @@ Test(http_fields, first_line)
 		{ "\n\nbare lf\nsecond", "bare lf" },
 		{ "no line end at all", "no line end at all" },
 		{ "stray\rCR", "stray" },
+		{ "lf first\nthen\rcr", "lf first" },
+		{ "cr first\rthen\nlf", "cr first" },
 		{ "\x01\x7f\xff\\\"", "\x01\x7f\xff\\\"" },
 		{ "", NULL },
 		{ "\r\n\n\r", NULL },
