@@ -503,6 +503,69 @@ Test(http_fields, header_next)
 	cr_expect_null(http_header_next(&r, NULL, "If-None-Match"));
 }
 
+/* Whether c is an ASCII letter or digit (not ctype: no locale). */
+static bool
+test_alnum(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9');
+}
+
+/* Whether c is one of the bytes of the C string set (NUL never is). */
+static bool
+test_in(int c, const char *set)
+{
+	return c != 0 && strchr(set, c) != NULL;
+}
+
+/* Parse the request with byte c put at each '@' of fmt; -1 or its status. */
+static long
+test_with_byte(const char *fmt, int c)
+{
+	struct http_request	 req;
+	char			 s[128];
+	size_t			 i, n = strlen(fmt);
+	long			 r;
+
+	cr_assert_lt(n, sizeof(s));
+	for (i = 0; i < n; i++)
+		s[i] = fmt[i] == '@' ? (char)c : fmt[i];
+	r = test_parse(s, n, &test_defaults, &req);
+	return r >= 0 ? 0 : req.status;
+}
+
+/*
+ * Every byte where the grammar names a class: a method is tchars (RFC 9110
+ * 5.6.2: an unknown one is 501, not 400), a target visible ASCII but the
+ * unsafe "<>\^`{|}# (and '%' only before two hex digits), a host
+ * unreserved and sub-delims (RFC 3986 3.2.2).
+ */
+Test(http_fields, byte_classes)
+{
+	long	r;
+	int	c;
+
+	for (c = 0; c < 256; c++) {
+		r = test_with_byte("G@T / HTTP/1.1\r\nHost: x\r\n\r\n", c);
+		if (test_alnum(c) || test_in(c, "!#$%&'*+-.^_`|~"))
+			cr_expect(r == 0 || r == 501, "method byte 0x%02x: %ld",
+			    c, r);
+		else
+			cr_expect_eq(r, 400, "method byte 0x%02x", c);
+		r = test_with_byte("GET /a@b HTTP/1.1\r\nHost: x\r\n\r\n", c);
+		if (c > 0x20 && c < 0x7f && c != '%' &&
+		    !test_in(c, "\"<>\\^`{|}#"))
+			cr_expect_eq(r, 0, "target byte 0x%02x", c);
+		else
+			cr_expect_eq(r, 400, "target byte 0x%02x", c);
+		r = test_with_byte("GET / HTTP/1.1\r\nHost: a@b\r\n\r\n", c);
+		if (test_alnum(c) || test_in(c, "-._~!$&'()*+,;="))
+			cr_expect_eq(r, 0, "host byte 0x%02x", c);
+		else
+			cr_expect_eq(r, 400, "host byte 0x%02x", c);
+	}
+}
+
 /* The first line as received, for the log: blank lines before it skipped,
  * no line end, whatever it holds; none in an empty or all-blank buffer. */
 Test(http_fields, first_line)
