@@ -27,7 +27,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import ssl
 import subprocess
 import sys
@@ -36,16 +35,10 @@ import time
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from bench import free_port, make_cert  # noqa: E402 (after the path)
 SECS = int(os.environ.get("SECS", "8"))
 TOP = int(os.environ.get("TOP", "25"))
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def prepare(d, tls):
@@ -60,11 +53,7 @@ def prepare(d, tls):
     listen = '"127.0.0.1:%d"' % PORT
     extra = ""
     if tls:
-        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec",
-                        "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-                        "-keyout", d + "/key.pem", "-out", d + "/cert.pem",
-                        "-days", "2", "-subj", "/CN=localhost"], check=True,
-                       capture_output=True)
+        make_cert(d)
         listen += ', "127.0.0.1:%d tls"' % SPORT
         extra = 'tls_certificate = "%s/cert.pem"\ntls_key = "%s/key.pem"\n' \
             % (d, d)
