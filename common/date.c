@@ -124,26 +124,40 @@ date_put_offset(char *p, long off, bool colon)
 }
 
 /*
- * localtime_r() of t, remembered for the last second asked (an access log
- * asks for the same one thousands of times a second); the zone's offset
- * is part of the key, so a tzset() to another zone is seen.
+ * What a memo of local time was made for: a second and the zone's offset
+ * (so a tzset() to another zone is seen); set, since -1 is a second too
+ * (1969-12-31T23:59:59Z).
+ */
+struct date_memo {
+	bool	set;
+	time_t	t;
+	long	zone;
+};
+
+/* Whether memo m is not for t in the current zone; then it is made so. */
+static bool
+date_memo_stale(struct date_memo *m, time_t t)
+{
+	if (m->set && m->t == t && m->zone == timezone)
+		return false;
+	m->set = true;
+	m->t = t;
+	m->zone = timezone;
+	return true;
+}
+
+/*
+ * localtime_r() of t, remembered for the last second asked (the error
+ * log's lines, and the access log's once a second).
  */
 static void
 date_local_tm(time_t t, struct tm *tm)
 {
-	static bool		set;
-	static time_t		last_t;
-	static long		last_zone;
+	static struct date_memo	memo;
 	static struct tm	last_tm;
 
-	/* set: -1 is a second too (1969-12-31T23:59:59Z). */
-	if (!set || t != last_t || timezone != last_zone) {
-		if (localtime_r(&t, &last_tm) == NULL)
-			memset(&last_tm, 0, sizeof(last_tm));
-		last_t = t;
-		last_zone = timezone;
-		set = true;
-	}
+	if (date_memo_stale(&memo, t) && localtime_r(&t, &last_tm) == NULL)
+		memset(&last_tm, 0, sizeof(last_tm));
 	*tm = last_tm;
 }
 
@@ -198,22 +212,16 @@ date_format_local(time_t t, int ms, enum date_style style,
     char buf[DATE_LOCAL_LEN])
 {
 	static struct {
-		bool	set;
-		time_t	t;
-		long	zone;
-		size_t	len;
-		char	s[DATE_LOCAL_LEN];
+		struct date_memo	key;
+		size_t			len;
+		char			s[DATE_LOCAL_LEN];
 	}		 memo[2];
 	size_t		 k = style == DATE_ISO;
 
 	if (ms >= 0 && ms <= 999)
 		return date_write_local(t, ms, style, buf);
-	if (!memo[k].set || memo[k].t != t || memo[k].zone != timezone) {
+	if (date_memo_stale(&memo[k].key, t))
 		memo[k].len = date_write_local(t, -1, style, memo[k].s);
-		memo[k].t = t;
-		memo[k].zone = timezone;
-		memo[k].set = true;
-	}
 	memcpy(buf, memo[k].s, memo[k].len + 1);
 	return memo[k].len;
 }

@@ -110,6 +110,9 @@ def worker_file(d, master):
     """The worker's callgrind output: the largest not the master's."""
     files = [f for f in os.listdir(d) if f.startswith("cg.") and
              f != "cg.%d" % master]
+    if not files:
+        sys.exit("profile: no worker wrote a callgrind file in %s (can "
+                 "the worker's user write there?)" % d)
     return max((d + "/" + f for f in files), key=os.path.getsize)
 
 
@@ -117,6 +120,9 @@ def report(path, n):
     out = subprocess.run(["callgrind_annotate", "--inclusive=yes", path],
                          capture_output=True, text=True).stdout
     total = re.search(r"([\d,]+) \(100.0%\)\s+PROGRAM TOTALS", out)
+    if total is None or n == 0:
+        sys.exit("profile: %d requests; callgrind_annotate read nothing "
+                 "from %s" % (n, path))
     print("requests %d; worker instructions per request %.0f (startup "
           "included)" % (n, int(total.group(1).replace(",", "")) / n))
     rows = re.findall(r"^\s*([\d,]+) \(\s*[\d.]+%\)\s+(\S+) \[", out, re.M)

@@ -157,6 +157,20 @@ Test(date, format_local_remembers_one_second)
 	cr_expect_str_eq(buf, "31/Dec/1969:19:00:01 -0500");
 }
 
+/* The epoch asked first, in UTC: a memo's zeroed key must not pass for
+ * it (t 0, offset 0), with or without milliseconds. */
+Test(date, format_local_epoch_first)
+{
+	char	buf[DATE_LOCAL_LEN];
+
+	setenv("TZ", "UTC0", 1);
+	tzset();
+	cr_expect_eq(date_format_local(0, 0, DATE_ISO, buf), 29);
+	cr_expect_str_eq(buf, "1970-01-01T00:00:00.000+00:00");
+	cr_expect_eq(date_format_local(0, -1, DATE_CLF, buf), 26);
+	cr_expect_str_eq(buf, "01/Jan/1970:00:00:00 +0000");
+}
+
 /* Far instants keep four-digit years in any zone: clamped a day inside. */
 Test(date, format_local_clamped)
 {
